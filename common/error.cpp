@@ -1,0 +1,19 @@
+#include "error.h"
+
+namespace lp {
+
+const char* error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::BadSegment: return "bad_segment";
+    case ErrorCode::InvalidProfile: return "invalid_profile";
+    case ErrorCode::UnknownProfile: return "unknown_profile";
+    case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::NotFound: return "not_found";
+    case ErrorCode::TooLarge: return "too_large";
+    case ErrorCode::Timeout: return "timeout";
+    case ErrorCode::Internal: return "internal";
+  }
+  return "internal";
+}
+
+}  // namespace lp

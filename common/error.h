@@ -1,0 +1,51 @@
+// Typed errors shared by every lpgst layer. The code maps onto the wire's error codes
+// ({"error":{"code":...}}), the message is for people.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace lp {
+
+enum class ErrorCode {
+  BadSegment,      // corrupt, truncated, empty, no video, undecodable
+  InvalidProfile,  // a profile field is missing or wrong
+  UnknownProfile,  // a preset name we do not know
+  Unsupported,     // no encoder/decoder/container for what was asked
+  NotFound,        // a file or URL that does not exist
+  TooLarge,        // over a size cap
+  Timeout,         // did not finish in time
+  Internal,        // a bug or an environment problem (missing plugin, ...)
+};
+
+// Stable lower-case name used on the wire and in logs.
+const char* error_code_name(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+};
+
+// A value or an Error (std::expected is C++23).
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Error error) : v_(std::move(error)) {}
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<T>(v_); }
+  const T& value() const { return std::get<T>(v_); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const Error& error() const { return std::get<Error>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace lp

@@ -1,0 +1,528 @@
+// Rendition profiles: go-livepeer's presets and its -transcodingOptions JSON, parsed with
+// json-glib. Every field error names the field first so users can find it in their file.
+#include "profile.h"
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <utility>
+
+namespace lp {
+namespace {
+
+constexpr int kMaxDimension = 8192;
+constexpr int kMaxQuality = 51;  // x264/x265 CRF range
+
+Profile preset(const char* name, int width, int height, int kbps, int fps) {
+  Profile p;
+  p.name = name;
+  p.width = width;
+  p.height = height;
+  p.bitrate = kbps * 1000;
+  p.fps = fps;
+  return p;
+}
+
+Error invalid(std::string message) {
+  return Error{ErrorCode::InvalidProfile, std::move(message)};
+}
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\r\n\f\v";
+  const auto begin = s.find_first_not_of(ws);
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(ws) - begin + 1);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (g_ascii_tolower(a[i]) != g_ascii_tolower(b[i])) return false;
+  }
+  return true;
+}
+
+// The node as the user wrote it (re-serialised), for "got ..." in messages.
+std::string node_text(JsonNode* node) {
+  g_autofree char* text = json_to_string(node, FALSE);
+  return text ? text : "null";
+}
+
+Error field_error(const std::string& field, std::string_view expected, JsonNode* got) {
+  return invalid(field + ": " + std::string(expected) + ", got " + node_text(got));
+}
+
+// Only scalar value nodes may be read with json_node_get_*; anything else would log a
+// critical (fatal under the tests' G_DEBUG=fatal-criticals).
+GType value_type(JsonNode* node) {
+  return JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : G_TYPE_INVALID;
+}
+
+std::optional<std::string> as_string(JsonNode* node) {
+  if (value_type(node) != G_TYPE_STRING) return std::nullopt;
+  return std::string(json_node_get_string(node));
+}
+
+std::optional<double> as_number(JsonNode* node) {
+  switch (value_type(node)) {
+    case G_TYPE_INT64: return static_cast<double>(json_node_get_int(node));
+    case G_TYPE_DOUBLE: return json_node_get_double(node);
+    default: return std::nullopt;
+  }
+}
+
+// An integral JSON number that fits an int. "4e6" is accepted: json-glib hands it over as a
+// double but it is still a whole number.
+std::optional<int> as_int(JsonNode* node) {
+  if (value_type(node) == G_TYPE_INT64) {
+    const gint64 v = json_node_get_int(node);
+    if (v < INT_MIN || v > INT_MAX) return std::nullopt;
+    return static_cast<int>(v);
+  }
+  const auto d = as_number(node);
+  if (!d || !std::isfinite(*d) || std::trunc(*d) != *d || *d < INT_MIN || *d > INT_MAX) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*d);
+}
+
+// A finite number from a string such as "2.0", the whole string consumed.
+std::optional<double> parse_double(std::string_view text) {
+  const std::string s(trim(text));
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = g_ascii_strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<H264Profile> h264_profile_from_name(std::string_view name) {
+  static constexpr std::pair<const char*, H264Profile> kNames[] = {
+      {"", H264Profile::Unset},
+      {"none", H264Profile::Unset},
+      {"H264Baseline", H264Profile::Baseline},
+      {"H264Main", H264Profile::Main},
+      {"H264High", H264Profile::High},
+      {"H264ConstrainedHigh", H264Profile::ConstrainedHigh},
+  };
+  for (const auto& [n, p] : kNames) {
+    if (iequals(name, n)) return p;
+  }
+  return std::nullopt;
+}
+
+std::optional<VideoCodec> codec_from_name(std::string_view name) {
+  // go-livepeer's spellings plus the usual aliases (ffmpeg/GStreamer names); "" is go-livepeer's
+  // default, H.264.
+  static constexpr std::pair<const char*, VideoCodec> kNames[] = {
+      {"", VideoCodec::H264},     {"H.264", VideoCodec::H264}, {"H264", VideoCodec::H264},
+      {"AVC", VideoCodec::H264},  {"HEVC", VideoCodec::HEVC},  {"H.265", VideoCodec::HEVC},
+      {"H265", VideoCodec::HEVC}, {"VP8", VideoCodec::VP8},    {"VP9", VideoCodec::VP9},
+      {"AV1", VideoCodec::AV1},
+  };
+  for (const auto& [n, c] : kNames) {
+    if (iequals(name, n)) return c;
+  }
+  return std::nullopt;
+}
+
+// Names end up in output file names and playlists: keep them free of path separators and
+// control characters, since profiles can arrive from the network.
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') return false;
+  }
+  return true;
+}
+
+enum class Field {
+  Name, Width, Height, Bitrate, Fps, FpsDen, Profile, Gop, Encoder, Quality, ColorDepth,
+  ChromaFormat
+};
+
+constexpr std::pair<const char*, Field> kFields[] = {
+    {"name", Field::Name},         {"width", Field::Width},
+    {"height", Field::Height},     {"bitrate", Field::Bitrate},
+    {"fps", Field::Fps},           {"fpsDen", Field::FpsDen},
+    {"profile", Field::Profile},   {"gop", Field::Gop},
+    {"encoder", Field::Encoder},   {"quality", Field::Quality},
+    {"colorDepth", Field::ColorDepth}, {"chromaFormat", Field::ChromaFormat},
+};
+
+// Fields seen so far; validation that spans fields (bitrate vs quality) runs at the end.
+struct Seen {
+  bool width = false;
+  bool height = false;
+  bool bitrate = false;
+};
+
+// Reads one member into `p`. `field` is the prefixed go-livepeer key, for messages.
+std::optional<Error> read_field(Field which, const std::string& field, JsonNode* node,
+                                Profile& p, Seen& seen) {
+  switch (which) {
+    case Field::Name: {
+      const auto s = as_string(node);
+      if (!s) return field_error(field, "expected a string", node);
+      if (!s->empty() && !valid_name(*s)) {
+        return field_error(field, "expected a name without '/', '\\' or control characters",
+                           node);
+      }
+      p.name = *s;
+      return std::nullopt;
+    }
+    case Field::Width:
+    case Field::Height: {
+      const auto v = as_int(node);
+      if (!v || *v <= 0 || *v > kMaxDimension) {
+        return field_error(field, "expected an integer from 1 to 8192", node);
+      }
+      (which == Field::Width ? p.width : p.height) = *v;
+      (which == Field::Width ? seen.width : seen.height) = true;
+      return std::nullopt;
+    }
+    case Field::Bitrate: {
+      // 0 passes here; whether it is allowed depends on quality, checked at the end.
+      const auto v = as_int(node);
+      if (!v || *v < 0) return field_error(field, "expected a positive integer in bit/s", node);
+      p.bitrate = *v;
+      seen.bitrate = true;
+      return std::nullopt;
+    }
+    case Field::Fps: {
+      const auto v = as_int(node);
+      if (!v || *v < 0) {
+        return field_error(field, "expected an integer >= 0 (0 keeps the source rate)", node);
+      }
+      p.fps = *v;
+      return std::nullopt;
+    }
+    case Field::FpsDen: {
+      const auto v = as_int(node);
+      if (!v || *v < 1) return field_error(field, "expected an integer >= 1", node);
+      p.fps_den = *v;
+      return std::nullopt;
+    }
+    case Field::Profile: {
+      const auto s = as_string(node);
+      const auto v = s ? h264_profile_from_name(trim(*s)) : std::nullopt;
+      if (!v) {
+        return field_error(
+            field, "expected H264Baseline, H264Main, H264High, H264ConstrainedHigh or none",
+            node);
+      }
+      p.h264_profile = *v;
+      return std::nullopt;
+    }
+    case Field::Gop: {
+      // go-livepeer writes a string ("2.0" or "intra"); a bare number of seconds is accepted
+      // too since hand-written files often use one.
+      const char* expected = "expected \"intra\" or a number of seconds > 0";
+      if (const auto s = as_string(node)) {
+        const std::string_view text = trim(*s);
+        if (text.empty()) {
+          p.gop = Gop{};
+        } else if (iequals(text, "intra")) {
+          p.gop = Gop{Gop::Kind::Intra, 0.0};
+        } else if (const auto v = parse_double(text); v && *v > 0) {
+          p.gop = Gop{Gop::Kind::Seconds, *v};
+        } else {
+          return field_error(field, expected, node);
+        }
+        return std::nullopt;
+      }
+      const auto v = as_number(node);
+      if (!v || !std::isfinite(*v) || *v <= 0) return field_error(field, expected, node);
+      p.gop = Gop{Gop::Kind::Seconds, *v};
+      return std::nullopt;
+    }
+    case Field::Encoder: {
+      const auto s = as_string(node);
+      const auto v = s ? codec_from_name(trim(*s)) : std::nullopt;
+      if (!v) return field_error(field, "expected H.264, HEVC, VP8, VP9 or AV1", node);
+      p.codec = *v;
+      return std::nullopt;
+    }
+    case Field::Quality: {
+      const auto v = as_int(node);
+      if (!v || *v < 0 || *v > kMaxQuality) {
+        return field_error(field, "expected an integer CRF from 0 to 51", node);
+      }
+      p.quality = *v;
+      return std::nullopt;
+    }
+    case Field::ColorDepth: {
+      // go-livepeer: 0 means the default, 8 bits. Higher depths need encoders we do not drive.
+      const auto v = as_int(node);
+      if (!v) return field_error(field, "expected a number of bits", node);
+      if (*v != 0 && *v != 8) {
+        return field_error(field, "unsupported colour depth (only 8-bit is supported)", node);
+      }
+      return std::nullopt;
+    }
+    case Field::ChromaFormat: {
+      // go-livepeer's ChromaSubsampling: 0 is 4:2:0, the only one our pipelines produce.
+      const auto s = as_string(node);
+      const auto v = as_int(node);
+      if (!s && !v) return field_error(field, "expected 0 or \"4:2:0\"", node);
+      if ((s && trim(*s) != "4:2:0") || (v && *v != 0)) {
+        return field_error(field, "unsupported chroma format (only 4:2:0 is supported)", node);
+      }
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// One profile object. `prefix` ("" or "profiles[1].") goes before every field name.
+Result<Profile> parse_object(JsonObject* object, const std::string& prefix) {
+  Profile p;
+  Seen seen;
+  // Members in document order, so a key repeated with other casing wins last, as in Go.
+  g_autoptr(GList) members = json_object_get_members(object);
+  for (GList* l = members; l != nullptr; l = l->next) {
+    const char* key = static_cast<const char*>(l->data);
+    JsonNode* node = json_object_get_member(object, key);
+    const auto known = std::find_if(std::begin(kFields), std::end(kFields),
+                                    [key](const auto& f) { return iequals(key, f.first); });
+    if (known == std::end(kFields)) {
+      return invalid(prefix + key +
+                     ": unknown field (known: name, width, height, bitrate, fps, fpsDen, "
+                     "profile, gop, encoder, quality, colorDepth, chromaFormat)");
+    }
+    if (JSON_NODE_HOLDS_NULL(node)) continue;  // Go's encoding/json: null leaves the default
+    if (auto err = read_field(known->second, prefix + known->first, node, p, seen)) {
+      return std::move(*err);
+    }
+  }
+  if (!seen.width) return invalid(prefix + "width: required");
+  if (!seen.height) return invalid(prefix + "height: required");
+  if (p.quality == 0 && p.bitrate == 0) {
+    return invalid(prefix + (seen.bitrate
+                                 ? "bitrate: expected a positive integer in bit/s, got 0"
+                                 : "bitrate: required unless quality (CRF) is set"));
+  }
+  if (p.name.empty()) p.name = std::to_string(p.width) + "x" + std::to_string(p.height);
+  return p;
+}
+
+// Parses JSON text; the caller owns the parser, which owns the returned root.
+Result<JsonNode*> load_json(JsonParser* parser, std::string_view text) {
+  g_autoptr(GError) error = nullptr;
+  if (!json_parser_load_from_data(parser, text.data(), static_cast<gssize>(text.size()),
+                                  &error)) {
+    return invalid(std::string("invalid JSON: ") + error->message);
+  }
+  JsonNode* root = json_parser_get_root(parser);
+  if (root == nullptr) return invalid("no profiles given");
+  return root;
+}
+
+// A JSON array of profile objects, or one object. `where` prefixes messages (a file path).
+Result<std::vector<Profile>> parse_json_list(std::string_view text, const std::string& where) {
+  const auto fail = [&where](Error e) {
+    if (!where.empty()) e.message = where + ": " + e.message;
+    return e;
+  };
+  g_autoptr(JsonParser) parser = json_parser_new();
+  auto root = load_json(parser, text);
+  if (!root) return fail(root.error());
+
+  std::vector<Profile> profiles;
+  if (JSON_NODE_HOLDS_OBJECT(*root)) {
+    auto p = parse_object(json_node_get_object(*root), "");
+    if (!p) return fail(p.error());
+    profiles.push_back(std::move(*p));
+    return profiles;
+  }
+  if (!JSON_NODE_HOLDS_ARRAY(*root)) {
+    return fail(invalid("expected a JSON array of profile objects, got " + node_text(*root)));
+  }
+  JsonArray* array = json_node_get_array(*root);
+  const guint n = json_array_get_length(array);
+  for (guint i = 0; i < n; ++i) {
+    const std::string prefix = "profiles[" + std::to_string(i) + "]";
+    JsonNode* element = json_array_get_element(array, i);
+    if (!JSON_NODE_HOLDS_OBJECT(element)) {
+      return fail(invalid(prefix + ": expected a JSON object, got " + node_text(element)));
+    }
+    auto p = parse_object(json_node_get_object(element), prefix + ".");
+    if (!p) return fail(p.error());
+    profiles.push_back(std::move(*p));
+  }
+  if (profiles.empty()) return fail(invalid("no profiles given"));
+  return profiles;
+}
+
+std::string known_presets() {
+  std::string out;
+  for (const auto& p : preset_profiles()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+Result<std::vector<Profile>> parse_preset_list(std::string_view list) {
+  std::vector<Profile> profiles;
+  while (true) {
+    const auto comma = list.find(',');
+    // Empty items (a trailing comma, ",,") are skipped rather than treated as names.
+    if (const std::string_view name = trim(list.substr(0, comma)); !name.empty()) {
+      auto p = find_preset(name);
+      if (!p) {
+        return Error{ErrorCode::UnknownProfile, "unknown profile preset \"" +
+                                                    std::string(name) +
+                                                    "\" (known: " + known_presets() + ")"};
+      }
+      profiles.push_back(std::move(*p));
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (profiles.empty()) return invalid("no profiles given");
+  return profiles;
+}
+
+// Preset names never contain these, so such a spec was meant as a file that is not there.
+bool looks_like_path(std::string_view s) {
+  return s.find('/') != std::string_view::npos ||
+         (s.size() > 5 && iequals(s.substr(s.size() - 5), ".json"));
+}
+
+// Seconds as a short decimal that reads back exactly, always with a '.', like go-livepeer's
+// "2.0".
+std::string format_seconds(double seconds) {
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, seconds);
+  std::string s(buf, res.ptr);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+const std::vector<Profile>& preset_profiles() {
+  // lpms ffmpeg/videoprofile.go, in its order. lpms has no 1080p presets.
+  static const std::vector<Profile> presets = {
+      preset("P720p60fps16x9", 1280, 720, 6000, 60),
+      preset("P720p30fps16x9", 1280, 720, 4000, 30),
+      preset("P720p25fps16x9", 1280, 720, 3500, 25),
+      preset("P720p30fps4x3", 960, 720, 3500, 30),
+      preset("P576p30fps16x9", 1024, 576, 1500, 30),
+      preset("P576p25fps16x9", 1024, 576, 1500, 25),
+      preset("P360p30fps16x9", 640, 360, 1200, 30),
+      preset("P360p25fps16x9", 640, 360, 1000, 25),
+      preset("P360p30fps4x3", 480, 360, 1000, 30),
+      preset("P240p30fps16x9", 426, 240, 600, 30),
+      preset("P240p25fps16x9", 426, 240, 600, 25),
+      preset("P240p30fps4x3", 320, 240, 600, 30),
+      preset("P144p30fps16x9", 256, 144, 400, 30),
+      preset("P144p25fps16x9", 256, 144, 400, 25),
+  };
+  return presets;
+}
+
+std::optional<Profile> find_preset(std::string_view name) {
+  const auto& presets = preset_profiles();
+  for (const auto& p : presets) {
+    if (p.name == name) return p;
+  }
+  // Case-insensitive fallback: names differ only by case, so this is never ambiguous.
+  for (const auto& p : presets) {
+    if (iequals(p.name, name)) return p;
+  }
+  return std::nullopt;
+}
+
+Result<Profile> parse_profile_json(std::string_view json_object) {
+  if (trim(json_object).empty()) return invalid("expected a JSON object, got nothing");
+  g_autoptr(JsonParser) parser = json_parser_new();
+  auto root = load_json(parser, json_object);
+  if (!root) return root.error();
+  if (!JSON_NODE_HOLDS_OBJECT(*root)) {
+    return invalid("expected a JSON object, got " + node_text(*root));
+  }
+  return parse_object(json_node_get_object(*root), "");
+}
+
+Result<std::vector<Profile>> parse_profiles(std::string_view spec) {
+  const std::string_view s = trim(spec);
+  if (s.empty()) return invalid("no profiles given");
+  if (s.front() == '[' || s.front() == '{') return parse_json_list(s, "");
+
+  const std::string path(s);
+  if (g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) {
+    g_autofree gchar* contents = nullptr;
+    gsize length = 0;
+    g_autoptr(GError) error = nullptr;
+    if (!g_file_get_contents(path.c_str(), &contents, &length, &error)) {
+      return Error{ErrorCode::NotFound, path + ": " + error->message};
+    }
+    return parse_json_list(std::string_view(contents, length), path);
+  }
+  if (looks_like_path(s)) return Error{ErrorCode::NotFound, path + ": no such file"};
+  return parse_preset_list(s);
+}
+
+std::string profile_to_json(const Profile& profile) {
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  const auto add_int = [&b](const char* key, gint64 v) {
+    json_builder_set_member_name(b, key);
+    json_builder_add_int_value(b, v);
+  };
+  const auto add_string = [&b](const char* key, const std::string& v) {
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, v.c_str());
+  };
+  add_string("name", profile.name);
+  add_int("width", profile.width);
+  add_int("height", profile.height);
+  add_int("bitrate", profile.bitrate);
+  add_int("fps", profile.fps);
+  add_int("fpsDen", profile.fps_den);
+  if (profile.h264_profile != H264Profile::Unset) {
+    add_string("profile", h264_profile_name(profile.h264_profile));
+  }
+  if (profile.gop.kind == Gop::Kind::Intra) add_string("gop", "intra");
+  if (profile.gop.kind == Gop::Kind::Seconds) {
+    add_string("gop", format_seconds(profile.gop.seconds));
+  }
+  add_string("encoder", video_codec_name(profile.codec));
+  if (profile.quality != 0) add_int("quality", profile.quality);
+  json_builder_end_object(b);
+
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  json_generator_set_root(gen, root);
+  g_autofree gchar* text = json_generator_to_data(gen, nullptr);
+  return text;
+}
+
+const char* h264_profile_name(H264Profile profile) {
+  switch (profile) {
+    case H264Profile::Unset: return "none";
+    case H264Profile::Baseline: return "H264Baseline";
+    case H264Profile::Main: return "H264Main";
+    case H264Profile::High: return "H264High";
+    case H264Profile::ConstrainedHigh: return "H264ConstrainedHigh";
+  }
+  return "none";
+}
+
+const char* video_codec_name(VideoCodec codec) {
+  switch (codec) {
+    case VideoCodec::H264: return "H.264";
+    case VideoCodec::HEVC: return "HEVC";
+    case VideoCodec::VP8: return "VP8";
+    case VideoCodec::VP9: return "VP9";
+    case VideoCodec::AV1: return "AV1";
+  }
+  return "H.264";
+}
+
+}  // namespace lp

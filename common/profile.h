@@ -1,0 +1,54 @@
+// Rendition profiles in go-livepeer's vocabulary: named presets (P720p30fps16x9, ...) and the
+// JSON objects of its -transcodingOptions file.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.h"
+
+namespace lp {
+
+enum class H264Profile { Unset, Baseline, Main, High, ConstrainedHigh };
+enum class VideoCodec { H264, HEVC, VP8, VP9, AV1 };
+
+struct Gop {
+  enum class Kind { Unset, Seconds, Intra };
+  Kind kind = Kind::Unset;
+  double seconds = 0.0;  // valid when kind == Seconds, > 0
+};
+
+struct Profile {
+  std::string name;
+  int width = 0;   // box the rendition is fitted into (display aspect kept)
+  int height = 0;
+  int bitrate = 0;  // bit/s; 0 only when quality (CRF) is set
+  int fps = 0;      // 0 = keep the source frame rate
+  int fps_den = 1;
+  H264Profile h264_profile = H264Profile::Unset;
+  Gop gop;
+  VideoCodec codec = VideoCodec::H264;
+  int quality = 0;  // CRF, 0 = unset (bitrate mode)
+};
+
+// go-livepeer's presets with its figures.
+const std::vector<Profile>& preset_profiles();
+std::optional<Profile> find_preset(std::string_view name);
+
+// One JSON object in the go-livepeer format. Errors name the field ("bitrate: ...").
+Result<Profile> parse_profile_json(std::string_view json_object);
+
+// A profile list as go-livepeer's -transcodingOptions takes it: a comma list of preset names,
+// an inline JSON array (or a single object), or the path of a JSON file holding an array.
+Result<std::vector<Profile>> parse_profiles(std::string_view spec);
+
+// Canonical JSON object for one profile (round-trips through parse_profile_json).
+std::string profile_to_json(const Profile& profile);
+
+// Names as go-livepeer spells them: "H264High", "H.264", ...
+const char* h264_profile_name(H264Profile profile);
+const char* video_codec_name(VideoCodec codec);
+
+}  // namespace lp

@@ -1,0 +1,411 @@
+// lpladder: see lp_ladder.h.
+//
+//   sink -> parsebin -+- video -> decodebin -> tee -+-> lprendition 0 -> src_0
+//                     |                             +-> lprendition 1 -> src_1 ...
+//                     +- audio -> tee ------------------^ (each rendition's audio pad)
+//
+// Renditions exist only for requested src pads, so unlinked profiles cost nothing.
+#include "lp_ladder.h"
+
+#include <cinttypes>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lp_enums.h"
+#include "profile.h"
+#include "source_timestamps.h"
+#include "ts_restamp.h"
+
+GST_DEBUG_CATEGORY_STATIC(lp_ladder_debug);
+#define GST_CAT_DEFAULT lp_ladder_debug
+
+namespace {
+
+struct LadderImpl {
+  std::mutex lock;  // guards everything below that streaming threads touch
+  std::string profiles_spec;
+  std::vector<lp::Profile> profiles;
+  std::optional<lp::Error> error;
+  LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
+  std::string encoder = "auto";
+  LpContainer container = LP_CONTAINER_MPEGTS;
+
+  GstElement* parsebin = nullptr;  // children, owned by the bin
+  GstElement* video_tee = nullptr;
+  GstElement* audio_tee = nullptr;
+  std::vector<GstElement*> renditions;  // by profile index, a ref each; null until requested
+  bool have_video = false;
+  bool offset_set = false;
+
+  lp::SourceTimestampScanner scanner;
+  guint64 scanned_to = 0;  // next byte offset the scanner expects
+};
+
+}  // namespace
+
+struct _LpLadder {
+  GstBin parent;
+  LadderImpl impl;
+};
+
+G_DEFINE_TYPE(LpLadder, lp_ladder, GST_TYPE_BIN)
+
+enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER };
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/mpegts; video/quicktime"));
+
+namespace {
+
+GstElement* make(const char* factory, const char* name = nullptr) {
+  return gst_element_factory_make(factory, name);
+}
+
+// Feeds the segment's bytes, in order, to the scanner that finds the source's 90 kHz clock.
+void scan_bytes(LadderImpl& impl, GstBuffer* buffer) {
+  std::lock_guard guard(impl.lock);
+  if (impl.scanner.done()) return;
+  guint64 offset = GST_BUFFER_OFFSET_IS_VALID(buffer) ? GST_BUFFER_OFFSET(buffer) : impl.scanned_to;
+  if (offset != impl.scanned_to) return;  // a demuxer seeking around (pull mode): skip
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
+  impl.scanner.feed(map.data, map.size);
+  impl.scanned_to += map.size;
+  gst_buffer_unmap(buffer, &map);
+}
+
+gboolean scan_list_item(GstBuffer** buffer, guint, gpointer data) {
+  scan_bytes(*static_cast<LadderImpl*>(data), *buffer);
+  return TRUE;
+}
+
+GstPadProbeReturn on_segment_bytes(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* impl = static_cast<LadderImpl*>(data);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    if (GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info)) scan_bytes(*impl, buffer);
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), scan_list_item, impl);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+// The first encoded video frame entering the decoder: from its stream time and the PTS the
+// source carried for it, tell every rendition how to put the source's clock back.
+GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* self = LP_LADDER(data);
+  LadderImpl& impl = self->impl;
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (!GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+  std::optional<int64_t> ticks;
+  std::vector<GstElement*> renditions;
+  {
+    std::lock_guard guard(impl.lock);
+    bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    ticks = keyframe ? impl.scanner.first_keyframe_pts() : std::nullopt;
+    if (!ticks) ticks = impl.scanner.first_video_pts();
+    renditions = impl.renditions;
+    impl.offset_set = true;
+  }
+  if (ticks) {
+    guint64 stream_time = GST_BUFFER_PTS(buffer);
+    if (GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      guint64 st = gst_segment_to_stream_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+      if (GST_CLOCK_TIME_IS_VALID(st)) stream_time = st;
+      gst_event_unref(event);
+    }
+    gint64 source_ns = static_cast<gint64>(gst_util_uint64_scale(*ticks, GST_SECOND, lp::kTsClockHz));
+    gint64 offset = source_ns - static_cast<gint64>(stream_time);
+    GST_DEBUG_OBJECT(self, "source PTS %" PRId64 " ticks, stream time %" GST_TIME_FORMAT
+                     ": timestamp-offset %" G_GINT64_FORMAT, *ticks, GST_TIME_ARGS(stream_time),
+                     offset);
+    for (GstElement* r : renditions)
+      if (r) g_object_set(r, "timestamp-offset", offset, nullptr);
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void link_to_fakesink(GstBin* bin, GstPad* pad) {
+  GstElement* sink = make("fakesink");
+  g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+  gst_bin_add(bin, sink);
+  g_autoptr(GstPad) sink_pad = gst_element_get_static_pad(sink, "sink");
+  gst_pad_link(pad, sink_pad);
+  gst_element_sync_state_with_parent(sink);
+}
+
+void on_decoded_video(GstElement*, GstPad* pad, gpointer data) {
+  auto* self = LP_LADDER(data);
+  g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(self->impl.video_tee, "sink");
+  if (gst_pad_is_linked(tee_sink)) {
+    link_to_fakesink(GST_BIN(self), pad);
+    return;
+  }
+  gst_pad_link(pad, tee_sink);
+}
+
+void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
+  LadderImpl& impl = self->impl;
+  impl.audio_tee = make("tee", "audio_tee");
+  gst_bin_add(GST_BIN(self), impl.audio_tee);
+  g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(impl.audio_tee, "sink");
+  for (GstElement* r : impl.renditions) {
+    if (!r) continue;
+    g_autoptr(GstPad) audio_in = gst_element_request_pad_simple(r, "audio");
+    g_autoptr(GstPad) tee_src = gst_element_request_pad_simple(impl.audio_tee, "src_%u");
+    if (audio_in) gst_pad_link(tee_src, audio_in);
+  }
+  gst_element_sync_state_with_parent(impl.audio_tee);
+  gst_pad_link(pad, tee_sink);
+}
+
+void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
+  auto* self = LP_LADDER(data);
+  LadderImpl& impl = self->impl;
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
+  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+  const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  g_autofree char* caps_text = gst_caps_to_string(caps);
+  GST_DEBUG_OBJECT(self, "stream %s: %s", GST_PAD_NAME(pad), caps_text);
+  if (g_str_has_prefix(name, "video/") && !impl.have_video) {
+    impl.have_video = true;
+    GstElement* decoder = make("decodebin", "video_decoder");
+    gst_bin_add(GST_BIN(self), decoder);
+    g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_video), self);
+    g_autoptr(GstPad) decoder_sink = gst_element_get_static_pad(decoder, "sink");
+    gst_pad_add_probe(decoder_sink, GST_PAD_PROBE_TYPE_BUFFER, on_first_coded_frame, self, nullptr);
+    gst_element_sync_state_with_parent(decoder);
+    gst_pad_link(pad, decoder_sink);
+  } else if (g_str_has_prefix(name, "audio/") && !impl.audio_tee) {
+    link_audio_to_renditions(self, pad);
+  } else {
+    link_to_fakesink(GST_BIN(self), pad);
+  }
+}
+
+void on_no_more_pads(GstElement*, gpointer data) {
+  auto* self = LP_LADDER(data);
+  if (!self->impl.have_video) {
+    GST_ELEMENT_ERROR(self, STREAM, WRONG_TYPE, ("segment has no video stream"),
+                      ("parsebin exposed only non-video streams"));
+  }
+}
+
+std::string profile_list_text(const std::vector<lp::Profile>& profiles) {
+  std::string text;
+  for (const auto& p : profiles) text += (text.empty() ? "" : ", ") + p.name;
+  return text;
+}
+
+GstElement* make_rendition(LpLadder* self, guint index) {
+  LadderImpl& impl = self->impl;
+  g_autofree char* name = g_strdup_printf("rendition_%u", index);
+  GstElement* r = make("lprendition", name);
+  std::string profile = lp::profile_to_json(impl.profiles[index]);
+  g_object_set(r, "profile", profile.c_str(), "speed-preset", impl.speed_preset, "encoder",
+               impl.encoder.c_str(), "container", impl.container, nullptr);
+  gst_bin_add(GST_BIN(self), r);
+  g_autoptr(GstPad) video_in = gst_element_get_static_pad(r, "video");
+  g_autoptr(GstPad) tee_src = gst_element_request_pad_simple(impl.video_tee, "src_%u");
+  gst_pad_link(tee_src, video_in);
+  gst_element_sync_state_with_parent(r);
+  // Our own ref: GstBin drops its children before GstElement releases request pads.
+  return GST_ELEMENT(gst_object_ref(r));
+}
+
+}  // namespace
+
+static GstPad* lp_ladder_request_new_pad(GstElement* element, GstPadTemplate* templ,
+                                         const gchar* name, const GstCaps*) {
+  auto* self = LP_LADDER(element);
+  LadderImpl& impl = self->impl;
+  std::lock_guard guard(impl.lock);
+  if (impl.error) {
+    GST_WARNING_OBJECT(self, "no pads: %s", impl.error->message.c_str());
+    return nullptr;
+  }
+  guint index = 0;
+  if (name && sscanf(name, "src_%u", &index) != 1) return nullptr;
+  if (!name) {
+    while (index < impl.renditions.size() && impl.renditions[index]) ++index;
+  }
+  if (index >= impl.profiles.size()) {
+    GST_WARNING_OBJECT(self, "src_%u requested but there are %zu profiles (%s)", index,
+                       impl.profiles.size(), profile_list_text(impl.profiles).c_str());
+    return nullptr;
+  }
+  if (impl.renditions.size() < impl.profiles.size()) impl.renditions.resize(impl.profiles.size());
+  if (impl.renditions[index]) return nullptr;
+  impl.renditions[index] = make_rendition(self, index);
+  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.renditions[index], "src");
+  g_autofree char* pad_name = g_strdup_printf("src_%u", index);
+  GstPad* ghost = gst_ghost_pad_new_from_template(pad_name, target, templ);
+  gst_pad_set_active(ghost, TRUE);
+  gst_element_add_pad(element, ghost);
+  return ghost;
+}
+
+static void lp_ladder_release_pad(GstElement* element, GstPad* pad) {
+  auto* self = LP_LADDER(element);
+  LadderImpl& impl = self->impl;
+  guint index = 0;
+  if (sscanf(GST_PAD_NAME(pad), "src_%u", &index) == 1 && index < impl.renditions.size() &&
+      impl.renditions[index]) {
+    GstElement* r = impl.renditions[index];
+    if (GST_OBJECT_PARENT(r) == GST_OBJECT(self)) {
+      gst_element_set_state(r, GST_STATE_NULL);
+      gst_bin_remove(GST_BIN(self), r);
+    }
+    gst_object_unref(r);
+    impl.renditions[index] = nullptr;
+  }
+  gst_element_remove_pad(element, pad);
+}
+
+static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstStateChange transition) {
+  auto* self = LP_LADDER(element);
+  LadderImpl& impl = self->impl;
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
+    std::lock_guard guard(impl.lock);
+    if (impl.error) {
+      GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("invalid profiles: %s", impl.error->message.c_str()),
+                        (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    bool any = false;
+    for (GstElement* r : impl.renditions) any = any || r;
+    if (!any) {
+      GST_ELEMENT_ERROR(self, CORE, PAD, ("no rendition requested: link src_0 ... src_%zu",
+                                          impl.profiles.empty() ? 0 : impl.profiles.size() - 1),
+                        ("profiles: %s", profile_list_text(impl.profiles).c_str()));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+  }
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    std::lock_guard guard(impl.lock);
+    impl.scanner = lp::SourceTimestampScanner();
+    impl.scanned_to = 0;
+    impl.offset_set = false;
+  }
+  return GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
+}
+
+static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue* value,
+                                   GParamSpec* pspec) {
+  LadderImpl& impl = LP_LADDER(object)->impl;
+  std::lock_guard guard(impl.lock);
+  bool has_renditions = false;
+  for (GstElement* r : impl.renditions) has_renditions = has_renditions || r;
+  if (has_renditions && prop_id != PROP_PROFILES) {
+    GST_WARNING_OBJECT(object, "%s: set before requesting pads; ignored", pspec->name);
+    return;
+  }
+  switch (prop_id) {
+    case PROP_PROFILES: {
+      if (has_renditions) {
+        GST_WARNING_OBJECT(object, "profiles cannot change once pads are requested");
+        return;
+      }
+      const char* text = g_value_get_string(value);
+      impl.profiles_spec = text ? text : "";
+      auto parsed = lp::parse_profiles(impl.profiles_spec);
+      if (parsed) {
+        impl.profiles = *parsed;
+        impl.error.reset();
+      } else {
+        impl.profiles.clear();
+        impl.error = parsed.error();
+        GST_WARNING_OBJECT(object, "profiles: %s", parsed.error().message.c_str());
+      }
+      break;
+    }
+    case PROP_SPEED_PRESET: impl.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
+    case PROP_ENCODER: impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
+    case PROP_CONTAINER: impl.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+static void lp_ladder_get_property(GObject* object, guint prop_id, GValue* value,
+                                   GParamSpec* pspec) {
+  LadderImpl& impl = LP_LADDER(object)->impl;
+  std::lock_guard guard(impl.lock);
+  switch (prop_id) {
+    case PROP_PROFILES: g_value_set_string(value, impl.profiles_spec.c_str()); break;
+    case PROP_SPEED_PRESET: g_value_set_enum(value, impl.speed_preset); break;
+    case PROP_ENCODER: g_value_set_string(value, impl.encoder.c_str()); break;
+    case PROP_CONTAINER: g_value_set_enum(value, impl.container); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+static void lp_ladder_finalize(GObject* object) {
+  for (GstElement* r : LP_LADDER(object)->impl.renditions)
+    if (r) gst_object_unref(r);
+  LP_LADDER(object)->impl.~LadderImpl();
+  G_OBJECT_CLASS(lp_ladder_parent_class)->finalize(object);
+}
+
+static void lp_ladder_init(LpLadder* self) {
+  new (&self->impl) LadderImpl();
+  LadderImpl& impl = self->impl;
+  impl.error = lp::Error{lp::ErrorCode::InvalidProfile, "no profiles given"};
+  impl.parsebin = make("parsebin", "demux");
+  impl.video_tee = make("tee", "video_tee");
+  if (!impl.parsebin || !impl.video_tee) {
+    g_critical("lpladder needs parsebin and tee (gst-plugins-base, core)");
+    return;
+  }
+  gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
+  g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
+  g_signal_connect(impl.parsebin, "no-more-pads", G_CALLBACK(on_no_more_pads), self);
+  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
+  g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
+  GstPad* sink = gst_ghost_pad_new_from_template("sink", target, templ);
+  gst_pad_add_probe(sink,
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                                                 GST_PAD_PROBE_TYPE_PUSH | GST_PAD_PROBE_TYPE_PULL),
+                    on_segment_bytes, &impl, nullptr);
+  gst_element_add_pad(GST_ELEMENT(self), sink);
+}
+
+static void lp_ladder_class_init(LpLadderClass* klass) {
+  GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  gobject_class->set_property = lp_ladder_set_property;
+  gobject_class->get_property = lp_ladder_get_property;
+  gobject_class->finalize = lp_ladder_finalize;
+  element_class->change_state = lp_ladder_change_state;
+  element_class->request_new_pad = lp_ladder_request_new_pad;
+  element_class->release_pad = lp_ladder_release_pad;
+
+  auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                     GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(gobject_class, PROP_PROFILES,
+      g_param_spec_string("profiles", "Profiles",
+                          "Comma list of presets (P720p30fps16x9,P360p30fps16x9), an inline JSON "
+                          "array, or the path of a JSON file, as go-livepeer's -transcodingOptions",
+                          nullptr, rw));
+  g_object_class_install_property(gobject_class, PROP_SPEED_PRESET,
+      g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort for every rendition",
+                        LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
+  g_object_class_install_property(gobject_class, PROP_ENCODER,
+      g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto, x264, "
+                          "openh264", "auto", rw));
+  g_object_class_install_property(gobject_class, PROP_CONTAINER,
+      g_param_spec_enum("container", "Container", "Output container of every rendition",
+                        LP_TYPE_CONTAINER, LP_CONTAINER_MPEGTS, rw));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(element_class, "lpgst ABR ladder", "Codec/Transcoder/Bin",
+      "Demuxes and decodes one segment once and encodes it into a ladder of renditions", "lpgst");
+  GST_DEBUG_CATEGORY_INIT(lp_ladder_debug, "lpladder", 0, "lpgst ABR ladder");
+}

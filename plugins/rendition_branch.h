@@ -1,0 +1,65 @@
+// The dynamic halves of lprendition: the chain from its input queue to its muxer pad, built
+// from the first caps (video: rate, scale/convert, encoder, parser; audio: parser, or AAC
+// encoding), updated on later caps, removed when the element stops.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile.h"
+
+namespace lp {
+
+struct BranchConfig {
+  Profile profile;
+  std::string speed_preset = "veryfast";
+  std::string encoder = "auto";
+};
+
+class VideoBranch {
+ public:
+  // Builds the chain from `from`'s src pad to `to` on the first call; later calls (new input
+  // caps) only change the output size. Returns an error text on failure.
+  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
+                                       GstElement* from, GstPad* to);
+  void remove(GstBin* bin);
+
+  guint64 frames() const { return frames_.load(); }
+  guint64 pixels() const { return pixels_.load(); }
+  int output_width() const { return width_.load(); }
+  int output_height() const { return height_.load(); }
+
+ private:
+  static GstPadProbeReturn count_frame(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+
+  std::vector<GstElement*> elements_;  // owned by the bin
+  GstElement* filter_ = nullptr;
+  int fps_n_ = 0, fps_d_ = 1;
+  std::atomic<guint64> frames_{0};
+  std::atomic<guint64> pixels_{0};
+  std::atomic<int> width_{0};
+  std::atomic<int> height_{0};
+};
+
+class AudioBranch {
+ public:
+  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, bool mp4,
+                                       GstElement* from, GstPad* to);
+  void remove(GstBin* bin);
+
+ private:
+  static void on_decoded_pad(GstElement* decodebin, GstPad* pad, gpointer self);
+
+  std::vector<GstElement*> elements_;  // owned by the bin
+  GstElement* encode_head_ = nullptr;  // where decoded audio enters the AAC chain
+};
+
+// Adds `elements` to `bin`, links them in order from `from`'s src pad to `to` (either may be
+// null), and brings them to the bin's state, downstream first. Returns false if a link fails.
+bool add_chain(GstBin* bin, GstElement* from, const std::vector<GstElement*>& elements, GstPad* to);
+
+}  // namespace lp

@@ -1,0 +1,43 @@
+// The C++ entry point the transcoder calls: one segment in, one rendition per profile out.
+// It runs lpsegmentsrc ! lpladder ! appsink x N and waits (bounded) for the result.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "profile.h"
+
+namespace lp {
+
+struct BytesUnref {
+  void operator()(GBytes* b) const { g_bytes_unref(b); }
+};
+using BytesPtr = std::unique_ptr<GBytes, BytesUnref>;
+
+struct TranscodeOptions {
+  std::string speed_preset = "veryfast";
+  std::string encoder = "auto";      // codec adapter name, or auto
+  std::string container = "mpegts";  // mpegts | mp4
+  std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+};
+
+struct Rendition {
+  std::string name;  // the profile's name
+  BytesPtr bytes;
+  int width = 0;
+  int height = 0;
+  uint64_t frames = 0;
+  uint64_t pixels = 0;  // sum of width x height over encoded frames
+};
+
+// Transcodes one segment (any container GStreamer demuxes) into renditions in profile order.
+Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vector<Profile>& profiles,
+                                                 const TranscodeOptions& options = {});
+
+}  // namespace lp
