@@ -38,17 +38,18 @@ struct MediaSpec {
   std::string chroma = "I420";      // raw format fed to the encoder: I420, Y42B (4:2:2), Y444 (4:4:4)
   int par_n = 1, par_d = 1;          // pixel aspect ratio signalled in the stream (anamorphic when != 1)
   bool variable_frame_rate = false;  // deterministic irregular frame timing, caps framerate 0/1
-  std::string video_codec = "h264";  // "h264" (x264enc) | "mpeg2" (avenc_mpeg2video) | "none"
+  std::string video_codec = "h264";  // "h264" (x264enc) | "mpeg2" (mpeg2enc, 4:2:0) | "none"
+                                     // also "h265" (x265enc, IDR GOPs) | "vp9" (vp9enc; matroska)
   std::string audio_codec = "none";  // "none" | "aac" | "mp3" | "ac3" | "opus" | "pcm" (raw s16le, only in matroska)
   std::string container = "mpegts";  // "mpegts" | "mp4" | "matroska" | "mpegps"
   int gop_frames = 60;               // keyframe interval (x264 key-int-max / mpeg2 gop size)
-  int x264_bframes = 2;              // b-frames, so DTS != PTS like real streams
+  int x264_bframes = 2;              // b-frames, so DTS != PTS like real streams (x264 and x265)
   // Additions beyond the base contract:
   // videotestsrc pattern. Non-ball patterns scroll horizontally (horizontal-speed=4). The default,
   // scrolling SMPTE bars, fills a realistic bitrate (1080p30 veryfast at 6 Mbit/s: ~7 Mbit/s out);
   // "ball" on black compresses to ~170 kbit/s whatever the target.
   std::string pattern = "smpte";
-  std::string x264_speed_preset = "veryfast";
+  std::string x264_speed_preset = "veryfast";  // x264enc / x265enc speed-preset
   int video_bitrate_kbps = 0;              // 0: derived from the pixel rate (~0.1 bit/pixel)
   int audio_rate = 48000, audio_channels = 2;
 };
@@ -89,6 +90,9 @@ struct MediaInfo {
   std::string decoded_format;       // raw format the decoder outputs ("I420", "Y444", ...)
   std::vector<int> keyframes;       // indices (decode order) of non-delta units
   bool first_is_idr = false;        // first AU contains an IDR NAL (nal_unit_type 5) (H.264 only)
+                                    // (judged on the demuxer's first video buffer: h264parse drops
+                                    // all AUs before the first SPS/PPS, so `frames` can miss them)
+  int demuxed_video_buffers = 0;    // video buffers out of the demuxer (before any parser)
   GstClockTime first_pts = GST_CLOCK_TIME_NONE; // smallest video PTS as the demuxer outputs it
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;  // largest
   std::vector<GstClockTime> pts;    // all video PTS sorted ascending (to check constant frame rate)

@@ -39,16 +39,26 @@ std::string video_branch(const MediaSpec& spec) {
   d << " ! video/x-raw,format=" << spec.chroma << ",width=" << spec.width << ",height=" << spec.height
     << ",framerate=" << fraction(spec.fps_n, spec.fps_d)
     << ",pixel-aspect-ratio=" << fraction(spec.par_n, spec.par_d) << ",interlace-mode=progressive";
-  if (spec.variable_frame_rate) d << " ! identity name=lpvfr ! capssetter name=lpvfrcaps";
+  if (spec.variable_frame_rate) {
+    if (spec.video_codec != "h264") throw std::runtime_error("make_media: variable frame rate needs h264");
+    d << " ! identity name=lpvfr ! capssetter name=lpvfrcaps";
+  }
   if (spec.video_codec == "h264") {
     d << " ! x264enc speed-preset=" << spec.x264_speed_preset << " key-int-max=" << spec.gop_frames
       << " bframes=" << spec.x264_bframes << " bitrate=" << kbps
       << " option-string=scenecut=0 ! h264parse";
+  } else if (spec.video_codec == "h265") {
+    // open-gop=0: key frames are IDR, not CRA, like the H.264 streams.
+    d << " ! x265enc speed-preset=" << spec.x264_speed_preset << " key-int-max=" << spec.gop_frames
+      << " bitrate=" << kbps << " option-string=\"scenecut=0:open-gop=0:bframes=" << spec.x264_bframes
+      << "\" ! h265parse";
+  } else if (spec.video_codec == "vp9") {
+    d << " ! vp9enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=" << kbps * 1000L
+      << " keyframe-max-dist=" << spec.gop_frames << " ! queue";
   } else if (spec.video_codec == "mpeg2") {
     // mpeg2enc (mjpegtools), not avenc_mpeg2video: gst-libav 1.22.0 hands libavcodec a 1/1000000000
     // time base and the MPEG-1/2 encoder refuses it ("does not support 1000000000/1 fps").
     // I/P only: mpeg2enc's B-frames come out with PTS == DTS. 4:2:0 input only.
-    if (spec.variable_frame_rate) throw std::runtime_error("make_media: variable frame rate needs h264");
     d << " ! mpeg2enc format=3 bitrate=" << std::min(kbps * 2, 40000) << " min-gop-size=" << spec.gop_frames
       << " max-gop-size=" << spec.gop_frames
       << " closed-gop=true b-per-refframe=0 sequence-header-every-gop=true disable-encode-retries=true"

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace lp::test {
@@ -19,6 +20,10 @@ struct InspectState {
   bool video_linked = false;
   bool audio_linked = false;
   bool first_au_seen = false;
+  GstPad* demux_video_pad = nullptr;  // borrowed: the demuxer's first video src pad
+  bool demux_video_h264 = false;
+  size_t demux_nal_length_size = 0;   // 0: Annex-B byte-stream
+  std::optional<bool> demux_first_idr;
   int audio_bytes_per_second = 0;  // raw audio only
   int audio_without_duration = 0;  // buffers with neither a duration nor a raw size to derive one
   GstClockTime audio_min_pts = GST_CLOCK_TIME_NONE, audio_max_pts = GST_CLOCK_TIME_NONE;
@@ -104,16 +109,68 @@ GstPadProbeReturn au_probe(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
   return GST_PAD_PROBE_OK;
 }
 
-// Parsers and decoders drop frames before the segment start. mpegpsdemux (1.22) opens its segment
-// ~0.4 s after the first PTS, so the first frames of a valid PS would vanish: every demuxer src pad
-// gets an open segment from 0 instead, and the demuxer's start is kept in MediaInfo::segment_start.
-GstPadProbeReturn open_segment_probe(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
+// True when a length-prefixed (avc) access unit holds an IDR slice.
+bool avc_has_idr(const uint8_t* d, size_t n, size_t len_size) {
+  size_t o = 0;
+  while (o + len_size <= n) {
+    size_t len = 0;
+    for (size_t i = 0; i < len_size; ++i) len = (len << 8) | d[o + i];
+    o += len_size;
+    if (len == 0 || len > n - o) break;
+    if ((d[o] & 0x1F) == 5) return true;
+    o += len;
+  }
+  return false;
+}
+
+// On every demuxer src pad (before parsebin's parsers):
+// - Parsers and decoders drop frames before the segment start. mpegpsdemux (1.22) opens its segment
+//   ~0.4 s after the first PTS, so the first frames of a valid PS would vanish: the segment is
+//   reopened from 0 and the demuxer's start kept in MediaInfo::segment_start.
+// - h264parse drops everything before the first SPS/PPS, so a stream cut mid-GOP would still look
+//   like it starts with an IDR after parsing: first_is_idr is decided on the first demuxed buffer.
+GstPadProbeReturn demux_pad_probe(GstPad* pad, GstPadProbeInfo* info, gpointer user_data) {
+  auto* st = static_cast<InspectState*>(user_data);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    std::lock_guard lock(st->mu);
+    if (!buf || pad != st->demux_video_pad) return GST_PAD_PROBE_OK;
+    if (st->info.demuxed_video_buffers++ == 0 && st->demux_video_h264) {
+      GstMapInfo map;
+      if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+        st->demux_first_idr = st->demux_nal_length_size > 0
+                                  ? avc_has_idr(map.data, map.size, st->demux_nal_length_size)
+                                  : annexb_has_idr(map.data, map.size);
+        gst_buffer_unmap(buf, &map);
+      }
+    }
+    return GST_PAD_PROBE_OK;
+  }
   GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
-  if (!ev || GST_EVENT_TYPE(ev) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
+  if (!ev) return GST_PAD_PROBE_OK;
+  if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(ev, &caps);
+    const GstStructure* s = gst_caps_get_structure(caps, 0);
+    const std::string name = gst_structure_get_name(s);
+    std::lock_guard lock(st->mu);
+    if (name.rfind("video/", 0) != 0 || (st->demux_video_pad && st->demux_video_pad != pad)) return GST_PAD_PROBE_OK;
+    st->demux_video_pad = pad;
+    st->demux_video_h264 = name == "video/x-h264";
+    st->demux_nal_length_size = 0;
+    const std::string format = string_field(s, "stream-format");
+    const GValue* cd = gst_structure_get_value(s, "codec_data");
+    if ((format == "avc" || format == "avc3") && cd && G_VALUE_HOLDS(cd, GST_TYPE_BUFFER)) {
+      GstBuffer* codec_data = gst_value_get_buffer(cd);
+      guint8 b4 = 0;
+      if (gst_buffer_extract(codec_data, 4, &b4, 1) == 1) st->demux_nal_length_size = (b4 & 0x03) + 1;
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE(ev) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
   const GstSegment* seg = nullptr;
   gst_event_parse_segment(ev, &seg);
   if (seg->format != GST_FORMAT_TIME || seg->start == 0) return GST_PAD_PROBE_OK;
-  auto* st = static_cast<InspectState*>(user_data);
   {
     std::lock_guard lock(st->mu);
     if (!GST_CLOCK_TIME_IS_VALID(st->info.segment_start)) st->info.segment_start = seg->start;
@@ -330,7 +387,7 @@ void on_parsebin_pad(GstElement*, GstPad* pad, gpointer user_data) {
 
 void on_demux_pad(GstElement*, GstPad* pad, gpointer user_data) {
   if (GST_PAD_DIRECTION(pad) == GST_PAD_SRC)
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, open_segment_probe, user_data, nullptr);
+    gst_pad_add_probe(pad, kBufferAndEvents, demux_pad_probe, user_data, nullptr);
 }
 
 void on_deep_element_added(GstBin*, GstBin*, GstElement* element, gpointer user_data) {
@@ -375,6 +432,7 @@ MediaInfo inspect_media(const std::string& path) {
     throw std::runtime_error("inspect_media(" + path + "): no audio or video stream");
 
   MediaInfo info = std::move(st.info);
+  if (st.demux_first_idr) info.first_is_idr = *st.demux_first_idr;
   if (st.audio_without_duration > 0 && info.audio_buffers > 1 && GST_CLOCK_TIME_IS_VALID(st.audio_min_pts)) {
     // Some demuxer/parser pairs (tsdemux ! opusparse) give no durations: span of PTS plus one average buffer.
     const GstClockTime span = st.audio_max_pts - st.audio_min_pts;
