@@ -66,30 +66,54 @@ GstElement* make(const char* factory, const char* name = nullptr) {
   return gst_element_factory_make(factory, name);
 }
 
+// A transport stream must be whole packets: anything else was cut off in transit.
+void check_ts_size(LpLadder* self, GstPad* sink) {
+  gint64 size = -1;
+  if (!gst_pad_peer_query_duration(sink, GST_FORMAT_BYTES, &size) || size <= 0) return;
+  if (size % lp::kTsPacketSize != 0 && size % 192 != 0) {
+    GST_ELEMENT_ERROR(self, STREAM, DEMUX,
+                      ("truncated MPEG-TS segment: %" G_GINT64_FORMAT
+                       " bytes is not a whole number of 188-byte packets", size),
+                      (nullptr));
+  }
+}
+
 // Feeds the segment's bytes, in order, to the scanner that finds the source's 90 kHz clock.
-void scan_bytes(LadderImpl& impl, GstBuffer* buffer) {
-  std::lock_guard guard(impl.lock);
+void scan_bytes(LpLadder* self, GstPad* sink, GstBuffer* buffer) {
+  LadderImpl& impl = self->impl;
+  std::unique_lock guard(impl.lock);
   if (impl.scanner.done()) return;
   guint64 offset = GST_BUFFER_OFFSET_IS_VALID(buffer) ? GST_BUFFER_OFFSET(buffer) : impl.scanned_to;
   if (offset != impl.scanned_to) return;  // a demuxer seeking around (pull mode): skip
   GstMapInfo map;
   if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
+  bool was_unknown = impl.scanner.container() == lp::SourceTimestampScanner::Container::Unknown;
   impl.scanner.feed(map.data, map.size);
   impl.scanned_to += map.size;
   gst_buffer_unmap(buffer, &map);
+  bool is_ts = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegTs;
+  guard.unlock();
+  if (was_unknown && is_ts) check_ts_size(self, sink);
 }
 
+struct ScanContext {
+  LpLadder* self;
+  GstPad* sink;
+};
+
 gboolean scan_list_item(GstBuffer** buffer, guint, gpointer data) {
-  scan_bytes(*static_cast<LadderImpl*>(data), *buffer);
+  auto* ctx = static_cast<ScanContext*>(data);
+  scan_bytes(ctx->self, ctx->sink, *buffer);
   return TRUE;
 }
 
-GstPadProbeReturn on_segment_bytes(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* impl = static_cast<LadderImpl*>(data);
+GstPadProbeReturn on_segment_bytes(GstPad* sink, GstPadProbeInfo* info, gpointer data) {
+  auto* self = LP_LADDER(data);
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    if (GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info)) scan_bytes(*impl, buffer);
+    if (GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info)) scan_bytes(self, sink, buffer);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), scan_list_item, impl);
+    ScanContext ctx{self, sink};
+    gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), scan_list_item, &ctx);
   }
   return GST_PAD_PROBE_OK;
 }
@@ -372,7 +396,7 @@ static void lp_ladder_init(LpLadder* self) {
                     static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
                                                  GST_PAD_PROBE_TYPE_BUFFER_LIST |
                                                  GST_PAD_PROBE_TYPE_PUSH | GST_PAD_PROBE_TYPE_PULL),
-                    on_segment_bytes, &impl, nullptr);
+                    on_segment_bytes, self, nullptr);
   gst_element_add_pad(GST_ELEMENT(self), sink);
 }
 
