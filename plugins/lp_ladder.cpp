@@ -183,15 +183,54 @@ void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
     if (!r) continue;
     g_autoptr(GstPad) audio_in = gst_element_request_pad_simple(r, "audio");
     g_autoptr(GstPad) tee_src = gst_element_request_pad_simple(impl.audio_tee, "src_%u");
-    if (audio_in) gst_pad_link(tee_src, audio_in);
+    if (audio_in && GST_PAD_LINK_FAILED(gst_pad_link(tee_src, audio_in)))
+      GST_WARNING_OBJECT(self, "cannot link audio into %s", GST_OBJECT_NAME(r));
   }
   gst_element_sync_state_with_parent(impl.audio_tee);
-  gst_pad_link(pad, tee_sink);
+  GstPadLinkReturn ret = gst_pad_link(pad, tee_sink);
+  if (GST_PAD_LINK_FAILED(ret)) {
+    // Muxers would wait forever for audio that cannot come: drop it, keep the video.
+    GST_WARNING_OBJECT(self, "cannot link the audio stream (%s): renditions get no audio",
+                       gst_pad_link_get_name(ret));
+    for (GstElement* r : impl.renditions) {
+      if (!r) continue;
+      if (g_autoptr(GstPad) audio_in = gst_element_get_static_pad(r, "audio"))
+        gst_element_release_request_pad(r, audio_in);
+    }
+    link_to_fakesink(GST_BIN(self), pad);
+  }
+}
+
+// mpegpsdemux starts its segment ~0.4 s after the first PTS, so decoders would clip the
+// first frames of every segment. Open the segment from 0; stream times stay the same.
+GstPadProbeReturn open_ps_segment(GstPad*, GstPadProbeInfo* info, gpointer) {
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (GST_EVENT_TYPE(event) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
+  const GstSegment* seg = nullptr;
+  gst_event_parse_segment(event, &seg);
+  if (seg->format != GST_FORMAT_TIME || seg->start == 0 || seg->rate != 1.0) return GST_PAD_PROBE_OK;
+  GstSegment opened;
+  gst_segment_copy_into(seg, &opened);
+  opened.time = seg->time >= seg->start ? seg->time - seg->start : 0;
+  opened.position = 0;
+  opened.start = 0;
+  GstEvent* replacement = gst_event_new_segment(&opened);
+  gst_event_set_seqnum(replacement, gst_event_get_seqnum(event));
+  gst_event_unref(event);
+  GST_PAD_PROBE_INFO_DATA(info) = replacement;
+  return GST_PAD_PROBE_OK;
 }
 
 void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   auto* self = LP_LADDER(data);
   LadderImpl& impl = self->impl;
+  bool program_stream;
+  {
+    std::lock_guard guard(impl.lock);
+    program_stream = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegPs;
+  }
+  if (program_stream)
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, open_ps_segment, nullptr, nullptr);
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
   const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));

@@ -28,7 +28,10 @@ void X264Adapter::configure(GstElement* encoder, const EncodeSettings& s) const 
     gst_util_set_object_arg(G_OBJECT(encoder), "pass", "cbr");
     g_object_set(encoder, "bitrate", kbps, "vbv-buf-capacity", 1000u, nullptr);
   }
-  g_object_set(encoder, "key-int-max", static_cast<guint>(gop_frames(s)), nullptr);
+  // Keyframes exactly every GOP: scene-cut keyframes would break the promised GOP (and x264
+  // places them a frame early even on static content).
+  g_object_set(encoder, "key-int-max", static_cast<guint>(gop_frames(s)), "option-string",
+               "scenecut=0", nullptr);
   if (s.h264_profile == H264Profile::ConstrainedHigh) g_object_set(encoder, "bframes", 0u, nullptr);
 }
 

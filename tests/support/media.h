@@ -81,7 +81,8 @@ struct MediaInfo {
   bool has_video = false;
   std::string video_caps_name;      // e.g. "video/x-h264"
   std::string h264_profile;         // from h264parse caps ("high", "main", "constrained-baseline", ...)
-  std::string chroma_format;        // "4:2:0" ...
+                                    // (the parser's "profile" for other codecs too: h265parse, mpegvideoparse)
+  std::string chroma_format;        // "4:2:0" ... (parser caps; else derived from the decoded format)
   int bit_depth = 0;
   int width = 0, height = 0, par_n = 1, par_d = 1;
   int fps_n = 0, fps_d = 1;         // framerate from the parsed caps (0/1: variable or unknown)
@@ -103,7 +104,8 @@ struct MediaInfo {
   bool has_audio = false;
   std::string audio_caps_name;      // "audio/mpeg", "audio/x-ac3", ...
   int audio_mpegversion = 0, audio_rate = 0, audio_channels = 0;
-  GstClockTime audio_duration = 0;  // sum of audio buffer durations
+  GstClockTime audio_duration = 0;  // sum of audio buffer durations (PTS span + 1 buffer when the
+                                    // stream has none, e.g. tsdemux ! opusparse)
   int audio_buffers = 0;
 };
 // Runs the file through GStreamer (typefind/parsebin + parsers + a decode pass) and fills MediaInfo.

@@ -56,6 +56,7 @@ std::string video_branch(const MediaSpec& spec) {
     d << " ! vp9enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=" << kbps * 1000L
       << " keyframe-max-dist=" << spec.gop_frames << " ! queue";
   } else if (spec.video_codec == "mpeg2") {
+    if (spec.chroma != "I420") throw std::runtime_error("make_media: mpeg2 (mpeg2enc) takes I420 only");
     // mpeg2enc (mjpegtools), not avenc_mpeg2video: gst-libav 1.22.0 hands libavcodec a 1/1000000000
     // time base and the MPEG-1/2 encoder refuses it ("does not support 1000000000/1 fps").
     // I/P only: mpeg2enc's B-frames come out with PTS == DTS. 4:2:0 input only.

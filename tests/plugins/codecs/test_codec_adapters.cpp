@@ -65,6 +65,9 @@ TEST(X264Adapter, BitrateModeMapsToAbrWithVbv) {
   EXPECT_EQ(vbv, 1000u);
   EXPECT_EQ(enum_nick(enc.get(), "pass"), "cbr");
   EXPECT_EQ(enum_nick(enc.get(), "speed-preset"), "veryfast");
+  g_autofree char* options = nullptr;
+  g_object_get(enc.get(), "option-string", &options, nullptr);
+  EXPECT_STREQ(options, "scenecut=0");  // exact GOPs
 }
 
 TEST(X264Adapter, QualityModeIsCrfCappedByBitrate) {
