@@ -144,7 +144,7 @@ ffmpeg_cmd() {  # ffmpeg_cmd OUTDIR
   for i in "${!LADDER[@]}"; do
     IFS=: read -r name w h b <<<"${LADDER[$i]}"
     cmd+=(-map "[o$i]" -c:v libx264 -preset $PRESET -b:v "$b" -maxrate "$b" -bufsize "$b"
-          -g "$KEYINT" -f mpegts "$1/$name.ts")
+          -g "$KEYINT" -sc_threshold 0 -f mpegts "$1/$name.ts")
   done
   printf '%s\0' "${cmd[@]}"
 }

@@ -438,7 +438,24 @@ std::optional<Profile> find_preset(std::string_view name) {
   return std::nullopt;
 }
 
+// gst-launch-1.0 hands a single-quoted property value over still wrapped in double quotes
+// with its inner quotes escaped ("{\"name\":...}"): unwrap such a JSON string literal.
+// gst_parse_launch() itself keeps single quotes: '{"name":...}' arrives quotes and all.
+std::optional<std::string> unquote_launch_value(std::string_view text) {
+  const std::string_view s = trim(text);
+  if (s.size() >= 2 && s.front() == '\'' && s.back() == '\'') return std::string(s.substr(1, s.size() - 2));
+  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::nullopt;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, s.data(), static_cast<gssize>(s.size()), nullptr))
+    return std::nullopt;
+  JsonNode* root = json_parser_get_root(parser);
+  if (!root || !JSON_NODE_HOLDS_VALUE(root) || json_node_get_value_type(root) != G_TYPE_STRING)
+    return std::nullopt;
+  return std::string(json_node_get_string(root));
+}
+
 Result<Profile> parse_profile_json(std::string_view json_object) {
+  if (auto unquoted = unquote_launch_value(json_object)) return parse_profile_json(*unquoted);
   if (trim(json_object).empty()) return invalid("expected a JSON object, got nothing");
   g_autoptr(JsonParser) parser = json_parser_new();
   auto root = load_json(parser, json_object);
@@ -450,6 +467,7 @@ Result<Profile> parse_profile_json(std::string_view json_object) {
 }
 
 Result<std::vector<Profile>> parse_profiles(std::string_view spec) {
+  if (auto unquoted = unquote_launch_value(spec)) return parse_profiles(*unquoted);
   const std::string_view s = trim(spec);
   if (s.empty()) return invalid("no profiles given");
   if (s.front() == '[' || s.front() == '{') return parse_json_list(s, "");

@@ -386,5 +386,17 @@ TEST(Profile, JsonRoundTrip) {
             R"("fpsDen":1,"encoder":"H.264"})");
 }
 
+TEST(Profile, AcceptsValuesStillQuotedByGstLaunch) {
+  // gst-launch-1.0 passes profile='{...}' on as "{\"name\":...}".
+  auto one = parse_profile_json(R"("{\"name\":\"q\",\"width\":320,\"height\":180,\"bitrate\":1000}")");
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_EQ(one->name, "q");
+  auto single = parse_profile_json(R"('{"width":320,"height":180,"bitrate":1000}')");
+  ASSERT_TRUE(single.ok()) << single.error().message;
+  auto list = parse_profiles(R"("P240p30fps16x9,P144p30fps16x9")");
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  EXPECT_EQ(list->size(), 2u);
+}
+
 }  // namespace
 }  // namespace lp

@@ -8,13 +8,14 @@
 //
 // LeakCheck.BatchOfBadSegments is self-contained (tiny media of its own) so it can be run alone
 // under valgrind:
-//   GST_REGISTRY=/tmp/lpgst-vg-registry.bin G_SLICE=always-malloc GST_PLUGIN_PATH= \
-//   GST_PLUGIN_PATH_1_0= GST_DEBUG='*:1' \
-//   valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-//     --error-exitcode=1 --num-callers=30 \
-//     --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
-//     --suppressions=tests/valgrind.supp \
-//     build/tests/test_plugins_bad_input --gtest_filter='LeakCheck.*'
+//   env GST_REGISTRY=/tmp/lpgst-vg-registry.bin G_SLICE=always-malloc GST_PLUGIN_PATH=
+//       GST_PLUGIN_PATH_1_0= GST_DEBUG='*:1'
+//   valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
+//       --error-exitcode=1 --num-callers=30
+//       --suppressions=/usr/share/glib-2.0/valgrind/glib.supp
+//       --suppressions=tests/valgrind.supp
+//       build/tests/test_plugins_bad_input --gtest_filter='LeakCheck.*'
+// (one command line, as a whole).
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
