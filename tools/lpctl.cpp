@@ -2,6 +2,7 @@
 // media core on one input as a single segment (the segmenting HLS client builds on this).
 #include <gst/gst.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -42,6 +43,11 @@ int cmd_sample(int argc, char** argv) {
   if (size && std::sscanf(size, "%dx%d", &width, &height) != 2) {
     std::fprintf(stderr, "lpctl sample: --size must look like 1920x1080\n");
     return 2;
+  }
+  g_autofree char* parent = g_path_get_dirname(argv[1]);
+  if (g_mkdir_with_parents(parent, 0755) != 0) {
+    std::fprintf(stderr, "lpctl sample: cannot create %s: %s\n", parent, g_strerror(errno));
+    return 1;
   }
   int frames = seconds * 30;
   g_autofree char* desc = g_strdup_printf(
