@@ -154,15 +154,21 @@ show_cmd() { local a out=""; while IFS= read -r -d '' a; do out+=" $(printf '%q'
 echo "ladder.sh: ours:   $(ours_cmd '$OUT' | show_cmd)" >&2
 echo "ladder.sh: ffmpeg: $(ffmpeg_cmd '$OUT' | show_cmd)" >&2
 
+# Busy CPU time of the whole machine (USER_HZ ticks): the report subtracts the run's own CPU
+# time to show how much other processes used meanwhile (a contended run is not comparable).
+busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
+
 run_tool() {  # run_tool KEY RUN
   local key="$1" i="$2" dir="$WORK/$1/run$2" cmd=()
   mkdir -p "$dir"
   if [ "$key" = ours ]; then mapfile -d '' cmd < <(ours_cmd "$dir")
   else mapfile -d '' cmd < <(ffmpeg_cmd "$dir"); fi
+  busy_jiffies >"$dir/busy.before"
   if ! measure "$dir/time.json" "${cmd[@]}" >"$dir/log" 2>&1; then
     cat "$dir/log" >&2
     die "$key run $i failed (command: $(printf '%s\0' "${cmd[@]}" | show_cmd))"
   fi
+  busy_jiffies >"$dir/busy.after"
   python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print("ladder.sh: %-6s run %s: wall %.2f s, cpu %.2f s, rss %.0f MiB" % (sys.argv[2], sys.argv[3], t["wall"], t["user"]+t["sys"], t["maxrss_kb"]/1024))' \
     "$dir/time.json" "$key" "$i" >&2
 }

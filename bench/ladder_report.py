@@ -134,7 +134,17 @@ def cmd_report(args):
         for i in range(1, args.runs + 1):
             d = os.path.join(args.work, key, f"run{i}")
             with open(os.path.join(d, "time.json")) as f:
-                times.append(json.load(f))
+                t = json.load(f)
+            try:
+                with open(os.path.join(d, "busy.before")) as f:
+                    before = int(f.read())
+                with open(os.path.join(d, "busy.after")) as f:
+                    after = int(f.read())
+                hz = os.sysconf("SC_CLK_TCK")
+                t["other"] = max(0.0, (after - before) / hz - (t["user"] + t["sys"]))
+            except (OSError, ValueError):
+                t["other"] = None
+            times.append(t)
             hashes_per_run.append(tuple(md5(os.path.join(d, r["name"] + ".ts"))
                                         for r in renditions))
         # Outputs are normally bit-identical from run to run (x264 is deterministic for a
@@ -174,6 +184,7 @@ def cmd_report(args):
             "wall": statistics.median(t["wall"] for t in times),
             "cpu": statistics.median(t["user"] + t["sys"] for t in times),
             "rss": statistics.median(t["maxrss_kb"] for t in times) / 1024,
+            "other": max((t["other"] or 0.0) for t in times),
             "distinct_outputs": len(distinct),
             "renditions": per_rendition,
         }
@@ -182,13 +193,15 @@ def cmd_report(args):
     ours, ref = results[ours_key], results[ref_key]
     out = []
     out.append(f"### Speed and resources (median of {args.runs} interleaved runs)\n")
-    out.append("| Tool | Wall s | CPU s (user+sys) | CPU/wall | Peak RSS MiB | Wall s, every run |")
-    out.append("|---|---:|---:|---:|---:|---|")
+    out.append("| Tool | Wall s | CPU s (user+sys) | CPU/wall | Peak RSS MiB | Wall s, every run "
+               "| Other load, worst run (CPU s) |")
+    out.append("|---|---:|---:|---:|---:|---|---:|")
     for key, _ in tools:
         r = results[key]
         walls = ", ".join(fmt(t["wall"]) for t in r["times"])
         out.append(f"| {r['label']} | {fmt(r['wall'])} | {fmt(r['cpu'])} | "
-                   f"{fmt(r['cpu'] / r['wall'])} | {fmt(r['rss'], 0)} | {walls} |")
+                   f"{fmt(r['cpu'] / r['wall'])} | {fmt(r['rss'], 0)} | {walls} | "
+                   f"{fmt(r['other'], 1)} |")
     ratio = ref["wall"] / ours["wall"]
     cpu_ratio = ref["cpu"] / ours["cpu"]
     out.append("")
@@ -245,6 +258,13 @@ def cmd_report(args):
                    else f"a rendition is {-worst:.2f} dB (Y) worse than ffmpeg")
     out.append("")
     out.append("Verdict: ours is " + "; ".join(verdict) + ".")
+    contended = [results[k]["label"] for k, _ in tools
+                 if results[k]["other"] > 0.1 * results[k]["cpu"]]
+    if contended:
+        out.append("")
+        out.append("WARNING: other processes used more than 10% as much CPU as the benchmark "
+                   f"during some runs of: {', '.join(contended)}; the timings are not reliable, "
+                   "run again on an idle machine.")
     if problems:
         out.append("")
         out.append("PROBLEMS:")

@@ -83,13 +83,17 @@ void scan_bytes(LpLadder* self, GstPad* sink, GstBuffer* buffer) {
   LadderImpl& impl = self->impl;
   std::unique_lock guard(impl.lock);
   if (impl.scanner.done()) return;
+  // Readers overlap (typefind reads 0-4096, then 4032-...) and seek (pull mode): feed only
+  // bytes that continue exactly where the scanner stopped.
   guint64 offset = GST_BUFFER_OFFSET_IS_VALID(buffer) ? GST_BUFFER_OFFSET(buffer) : impl.scanned_to;
-  if (offset != impl.scanned_to) return;  // a demuxer seeking around (pull mode): skip
+  guint64 end = offset + gst_buffer_get_size(buffer);
+  if (offset > impl.scanned_to || end <= impl.scanned_to) return;
   GstMapInfo map;
   if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
   bool was_unknown = impl.scanner.container() == lp::SourceTimestampScanner::Container::Unknown;
-  impl.scanner.feed(map.data, map.size);
-  impl.scanned_to += map.size;
+  gsize skip = static_cast<gsize>(impl.scanned_to - offset);
+  impl.scanner.feed(map.data + skip, map.size - skip);
+  impl.scanned_to = end;
   gst_buffer_unmap(buffer, &map);
   bool is_ts = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegTs;
   guard.unlock();
@@ -201,6 +205,26 @@ void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
   }
 }
 
+// parsebin exposes all streams before data flows on any of them (and in 1.22 never emits
+// no-more-pads), so once data flows on a non-video stream, a segment without video is known.
+GstPadProbeReturn check_video_exists(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* self = LP_LADDER(data);
+  bool data_flows = (info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST)) ||
+                    GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS;
+  if (!data_flows) return GST_PAD_PROBE_OK;
+  bool have_video;
+  {
+    std::lock_guard guard(self->impl.lock);
+    have_video = self->impl.have_video;
+  }
+  if (have_video) return GST_PAD_PROBE_REMOVE;
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
+  g_autofree char* found = caps ? gst_caps_to_string(caps) : g_strdup("unknown");
+  GST_ELEMENT_ERROR(self, STREAM, WRONG_TYPE, ("segment has no video stream"),
+                    ("first stream found: %s", found));
+  return GST_PAD_PROBE_DROP;
+}
+
 // mpegpsdemux starts its segment ~0.4 s after the first PTS, so decoders would clip the
 // first frames of every segment. Open the segment from 0; stream times stay the same.
 GstPadProbeReturn open_ps_segment(GstPad*, GstPadProbeInfo* info, gpointer) {
@@ -236,8 +260,16 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
   g_autofree char* caps_text = gst_caps_to_string(caps);
   GST_DEBUG_OBJECT(self, "stream %s: %s", GST_PAD_NAME(pad), caps_text);
-  if (g_str_has_prefix(name, "video/") && !impl.have_video) {
+  bool first_video = false;
+  if (g_str_has_prefix(name, "video/")) {
+    std::lock_guard guard(impl.lock);
+    first_video = !impl.have_video;
     impl.have_video = true;
+  } else {
+    gst_pad_add_probe(pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM),
+                      check_video_exists, self, nullptr);
+  }
+  if (first_video) {
     GstElement* decoder = make("decodebin", "video_decoder");
     gst_bin_add(GST_BIN(self), decoder);
     g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_video), self);
@@ -252,13 +284,6 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   }
 }
 
-void on_no_more_pads(GstElement*, gpointer data) {
-  auto* self = LP_LADDER(data);
-  if (!self->impl.have_video) {
-    GST_ELEMENT_ERROR(self, STREAM, WRONG_TYPE, ("segment has no video stream"),
-                      ("parsebin exposed only non-video streams"));
-  }
-}
 
 std::string profile_list_text(const std::vector<lp::Profile>& profiles) {
   std::string text;
@@ -289,12 +314,15 @@ static GstPad* lp_ladder_request_new_pad(GstElement* element, GstPadTemplate* te
   auto* self = LP_LADDER(element);
   LadderImpl& impl = self->impl;
   std::lock_guard guard(impl.lock);
-  if (impl.error) {
-    GST_WARNING_OBJECT(self, "no pads: %s", impl.error->message.c_str());
-    return nullptr;
-  }
   guint index = 0;
   if (name && sscanf(name, "src_%u", &index) != 1) return nullptr;
+  if (impl.error) {
+    // A pad without a rendition, so linking succeeds and starting reports the real problem.
+    g_autofree char* pad_name = g_strdup_printf("src_%u", index);
+    GstPad* ghost = gst_ghost_pad_new_no_target_from_template(pad_name, templ);
+    gst_element_add_pad(element, ghost);
+    return ghost;
+  }
   if (!name) {
     while (index < impl.renditions.size() && impl.renditions[index]) ++index;
   }
@@ -427,7 +455,6 @@ static void lp_ladder_init(LpLadder* self) {
   }
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
-  g_signal_connect(impl.parsebin, "no-more-pads", G_CALLBACK(on_no_more_pads), self);
   g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
   GstPad* sink = gst_ghost_pad_new_from_template("sink", target, templ);

@@ -125,6 +125,18 @@ std::optional<lp::Gop> parse_gop(const char* text) {
   return gop;
 }
 
+// The profile property takes exactly one preset name or one JSON object.
+lp::Result<lp::Profile> parse_one_profile(std::string_view spec) {
+  auto list = lp::parse_profiles(spec);
+  if (!list) return list.error();
+  if (list->size() != 1) {
+    return lp::Error{lp::ErrorCode::InvalidProfile,
+                     "profile takes one preset or JSON object, got " +
+                         std::to_string(list->size()) + " (use lpladder for several)"};
+  }
+  return list->front();
+}
+
 std::string gop_text(const lp::Gop& gop) {
   if (gop.kind == lp::Gop::Kind::Intra) return "intra";
   if (gop.kind == lp::Gop::Kind::Unset) return "";
@@ -281,6 +293,11 @@ bool build(LpRendition* self) {
                       ("no output size: set profile, or width and height"), (nullptr));
     return false;
   }
+  if (settings.profile.bitrate <= 0 && settings.profile.quality <= 0) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                      ("bitrate: required unless quality (CRF) is set"), (nullptr));
+    return false;
+  }
   auto adapter = lp::find_codec_adapter(settings.encoder, settings.profile.codec);
   if (!adapter) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", adapter.error().message.c_str()), (nullptr));
@@ -405,12 +422,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
     case PROP_PROFILE: {
       const char* text = g_value_get_string(value);
       std::string_view spec = text ? text : "";
-      auto parsed = spec.find('{') != std::string_view::npos ? lp::parse_profile_json(spec)
-                                                             : lp::parse_profiles(spec).ok()
-                                                                   ? lp::Result<lp::Profile>(
-                                                                         lp::parse_profiles(spec)->front())
-                                                                   : lp::Result<lp::Profile>(
-                                                                         lp::parse_profiles(spec).error());
+      auto parsed = parse_one_profile(spec);
       if (parsed) {
         s.profile = *parsed;
         s.error.reset();

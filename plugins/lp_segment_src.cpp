@@ -398,6 +398,19 @@ gboolean lp_segment_src_stop(GstBaseSrc* src) {
 
 gboolean lp_segment_src_is_seekable(GstBaseSrc*) { return TRUE; }
 
+// Random access is always available, so answer the scheduling query without loading: basesrc's
+// default answer starts and stops the element to find out, which would load (or fetch over
+// HTTP, or fail and post its error) the segment twice.
+gboolean lp_segment_src_query(GstBaseSrc* src, GstQuery* query) {
+  if (GST_QUERY_TYPE(query) == GST_QUERY_SCHEDULING) {
+    gst_query_set_scheduling(query, GST_SCHEDULING_FLAG_SEEKABLE, 1, -1, 0);
+    gst_query_add_scheduling_mode(query, GST_PAD_MODE_PUSH);
+    gst_query_add_scheduling_mode(query, GST_PAD_MODE_PULL);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS(lp_segment_src_parent_class)->query(src, query);
+}
+
 gboolean lp_segment_src_get_size(GstBaseSrc* src, guint64* size) {
   auto& p = priv(LP_SEGMENT_SRC(src));
   if (!p.data) return FALSE;
@@ -555,6 +568,7 @@ static void lp_segment_src_class_init(LpSegmentSrcClass* klass) {
 
   basesrc_class->start = GST_DEBUG_FUNCPTR(lp_segment_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR(lp_segment_src_stop);
+  basesrc_class->query = GST_DEBUG_FUNCPTR(lp_segment_src_query);
   basesrc_class->is_seekable = GST_DEBUG_FUNCPTR(lp_segment_src_is_seekable);
   basesrc_class->get_size = GST_DEBUG_FUNCPTR(lp_segment_src_get_size);
   basesrc_class->create = GST_DEBUG_FUNCPTR(lp_segment_src_create);

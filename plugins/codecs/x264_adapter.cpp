@@ -22,7 +22,13 @@ void X264Adapter::configure(GstElement* encoder, const EncodeSettings& s) const 
     // pass=qual is x264's CRF; the bitrate, when given, still caps it through the VBV.
     gst_util_set_object_arg(G_OBJECT(encoder), "pass", "qual");
     g_object_set(encoder, "quantizer", static_cast<guint>(s.quality), nullptr);
-    if (s.bitrate > 0) g_object_set(encoder, "bitrate", kbps, nullptr);
+    // x264enc caps CRF with its bitrate property (default 2 Mbit/s) through the VBV; with no
+    // bitrate given, a zero VBV buffer turns that cap off.
+    if (s.bitrate > 0) {
+      g_object_set(encoder, "bitrate", kbps, "vbv-buf-capacity", 1000u, nullptr);
+    } else {
+      g_object_set(encoder, "vbv-buf-capacity", 0u, nullptr);
+    }
   } else {
     // pass=cbr is x264's ABR with vbv-maxrate = bitrate, buffer = 1 s of it.
     gst_util_set_object_arg(G_OBJECT(encoder), "pass", "cbr");

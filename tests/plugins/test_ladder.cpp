@@ -267,6 +267,34 @@ TEST(Ladder, ConsecutiveSegmentsKeepTheirTimestampsAndPlayGaplessly) {
   EXPECT_NEAR(static_cast<double>(start_of_second - end_of_first), kTicks30fps, 2);
 }
 
+TEST(Ladder, SourceClockIsFoundPastLeadingNonVideoPackets) {
+  // Real segments can open with PSI, audio or null packets before the first video PES; the
+  // clock scanner must follow the bytes past typefind's overlapping reads.
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 240;
+  spec.seconds = 4;
+  auto segments = lp::test::make_ts_segments(spec, 2.0, dir);
+  ASSERT_EQ(segments.size(), 2u);
+  auto original = lp::test::read_file(segments[1]);
+  std::vector<uint8_t> padded;
+  for (int i = 0; i < 40; ++i) {
+    uint8_t null_packet[188] = {0x47, 0x1f, 0xff, 0x10};
+    std::fill(null_packet + 4, null_packet + 188, 0xff);
+    padded.insert(padded.end(), null_packet, null_packet + 188);
+  }
+  padded.insert(padded.end(), original.begin(), original.end());
+  std::string path = dir.file("padded.ts");
+  lp::test::write_file(path, padded);
+  auto source_pts = lp::test::ts_first_video_pts(original);
+  ASSERT_TRUE(source_pts);
+  auto ladder = transcode_file(path, "P144p30fps16x9");
+  auto pts = lp::test::ts_first_video_pts(to_vector(ladder.renditions[0].bytes.get()));
+  ASSERT_TRUE(pts);
+  EXPECT_LE(std::llabs(*pts - *source_pts), kTicks30fps);
+}
+
 TEST(Ladder, AudioIsCopiedOrEncodedToAac) {
   TempDir dir;
   struct Case {

@@ -430,6 +430,7 @@ class TestServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   guint64 chunked_sent() const { return chunked_sent_; }
+  guint64 requests() const { return requests_; }
 
  private:
   void serve(std::promise<guint>& port) {
@@ -458,6 +459,7 @@ class TestServer {
                      gpointer user_data) {
     auto* self = static_cast<TestServer*>(user_data);
     const std::string p = path;
+    self->requests_++;
     auto reply = [msg](const std::string& body) {
       soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
       soup_server_message_set_response(msg, "application/octet-stream", SOUP_MEMORY_COPY,
@@ -517,6 +519,7 @@ class TestServer {
   std::thread thread_;
   guint port_ = 0;
   std::atomic<guint64> chunked_sent_{0};
+  std::atomic<guint64> requests_{0};
 };
 
 class SegmentSrcHttpTest : public SegmentSrcTest {
@@ -541,6 +544,16 @@ TEST_F(SegmentSrcHttpTest, OkBytesArriveIntact) {
   Outcome out = fetch(server_->url("/ok"), &c);
   ASSERT_TRUE(out.eos) << out.message;
   EXPECT_EQ(c.bytes, pattern_bytes(kOkSize));
+}
+
+TEST_F(SegmentSrcHttpTest, DemuxerDownstreamFetchesOnce) {
+  // Demuxers ask whether pull mode is possible before the source starts; answering must not
+  // fetch the segment (basesrc's default answer starts and stops the element to find out).
+  const guint64 before = server_->requests();
+  Pipeline p = launch("lpsegmentsrc name=src ! typefind ! fakesink");
+  g_object_set(element(p, "src"), "uri", server_->url("/ok").c_str(), nullptr);
+  run(p);
+  EXPECT_EQ(server_->requests() - before, 1u);
 }
 
 TEST_F(SegmentSrcHttpTest, ChunkedBodyWithoutLengthArrivesIntact) {
