@@ -26,11 +26,7 @@ void OpenH264Adapter::configure(GstElement* encoder, const EncodeSettings& s) co
 }
 
 GstCaps* OpenH264Adapter::output_caps(const EncodeSettings& s) const {
-  GstCaps* caps = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING,
-                                      "byte-stream", "alignment", G_TYPE_STRING, "au", nullptr);
-  if (const char* profile = h264_caps_profile(s.h264_profile))
-    gst_caps_set_simple(caps, "profile", G_TYPE_STRING, profile, nullptr);
-  return caps;
+  return h264_byte_stream_caps(s);
 }
 
 }  // namespace lp

@@ -41,12 +41,14 @@ void X264Adapter::configure(GstElement* encoder, const EncodeSettings& s) const 
   if (s.h264_profile == H264Profile::ConstrainedHigh) g_object_set(encoder, "bframes", 0u, nullptr);
 }
 
-GstCaps* X264Adapter::output_caps(const EncodeSettings& s) const {
+GstCaps* h264_byte_stream_caps(const EncodeSettings& s) {
   GstCaps* caps = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING,
                                       "byte-stream", "alignment", G_TYPE_STRING, "au", nullptr);
   if (const char* profile = h264_caps_profile(s.h264_profile))
     gst_caps_set_simple(caps, "profile", G_TYPE_STRING, profile, nullptr);
   return caps;
 }
+
+GstCaps* X264Adapter::output_caps(const EncodeSettings& s) const { return h264_byte_stream_caps(s); }
 
 }  // namespace lp

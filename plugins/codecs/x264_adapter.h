@@ -20,4 +20,7 @@ class X264Adapter final : public CodecAdapter {
 // The caps profile string for an H.264 profile (nullptr when unset), shared by H.264 adapters.
 const char* h264_caps_profile(H264Profile profile);
 
+// video/x-h264 byte-stream, access-unit aligned, with the profile when one is set.
+GstCaps* h264_byte_stream_caps(const EncodeSettings& settings);
+
 }  // namespace lp
