@@ -455,7 +455,13 @@ static void lp_ladder_init(LpLadder* self) {
   }
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
-  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
+  // A queue in front makes parsebin run in push mode. In pull mode, parsebin 1.22 can drop a
+  // demuxer's error posted while it is still wiring that demuxer up (a truncated MP4 then hangs
+  // instead of failing); qtdemux still reaches a trailing moov by seeking upstream.
+  GstElement* input_queue = make("queue", "input_queue");
+  gst_bin_add(GST_BIN(self), input_queue);
+  gst_element_link(input_queue, impl.parsebin);
+  g_autoptr(GstPad) target = gst_element_get_static_pad(input_queue, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
   GstPad* sink = gst_ghost_pad_new_from_template("sink", target, templ);
   gst_pad_add_probe(sink,

@@ -2,6 +2,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/pbutils/missing-plugins.h>
 
 #include <cstring>
 
@@ -39,9 +40,24 @@ GstFlowReturn on_sample(GstAppSink* sink, gpointer user_data) {
   return GST_FLOW_OK;
 }
 
+// "decoder for video/x-unknown, codec-id=(string)V_FOO" from a missing-plugin message.
+std::string missing_plugin_text(GstMessage* msg) {
+  const GstStructure* s = gst_message_get_structure(msg);
+  const char* type = gst_structure_get_string(s, "type");
+  std::string text = std::string(type ? type : "element") + " for ";
+  const GValue* detail = gst_structure_get_value(s, "detail");
+  if (detail && GST_VALUE_HOLDS_CAPS(detail)) {
+    g_autofree char* caps = gst_caps_to_string(gst_value_get_caps(detail));
+    text += caps;
+  } else if (const char* name = detail ? g_value_get_string(detail) : nullptr) {
+    text += name;
+  }
+  return text;
+}
+
 // Maps a GStreamer error onto our codes: settings problems are the caller's profiles,
 // missing plugins are ours, the rest is the segment's fault.
-Error error_from_message(GstMessage* msg) {
+Error error_from_message(GstMessage* msg, const std::string& missing) {
   g_autoptr(GError) err = nullptr;
   g_autofree char* debug = nullptr;
   gst_message_parse_error(msg, &err, &debug);
@@ -54,6 +70,8 @@ Error error_from_message(GstMessage* msg) {
   } else if (err->domain == GST_STREAM_ERROR && err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND) {
     code = ErrorCode::Unsupported;
   }
+  // "missing a plug-in" says nothing of what is missing: the missing-plugin message did.
+  if (code == ErrorCode::Unsupported && !missing.empty()) text += " (no " + missing + ")";
   return Error{code, text};
 }
 
@@ -69,6 +87,8 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
   for (const auto& p : profiles) json += (json.size() > 1 ? "," : "") + profile_to_json(p);
   json += "]";
 
+  // Declared before the pipeline so the appsinks' storage outlives it on every return path.
+  std::vector<Collected> collected(profiles.size());
   PipelinePtr pipeline(gst_pipeline_new("transcode"));
   GstElement* src = gst_element_factory_make("lpsegmentsrc", "segment");
   GstElement* ladder = gst_element_factory_make("lpladder", "ladder");
@@ -84,7 +104,6 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
   gst_bin_add_many(GST_BIN(pipeline.get()), src, ladder, nullptr);
   if (!gst_element_link(src, ladder)) return Error{ErrorCode::Internal, "cannot link source"};
 
-  std::vector<Collected> collected(profiles.size());
   for (size_t i = 0; i < profiles.size(); ++i) {
     GstElement* sink = gst_element_factory_make("appsink", nullptr);
     g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
@@ -103,19 +122,24 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
   g_autoptr(GstBus) bus = gst_element_get_bus(pipeline.get());
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    if (msg) return error_from_message(msg);
+    if (msg) return error_from_message(msg, "");
     return Error{ErrorCode::Internal, "pipeline did not start"};
   }
   auto deadline = g_get_monotonic_time() + std::chrono::duration_cast<std::chrono::microseconds>(
                                                options.timeout).count();
   auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
+  std::string missing;  // what a missing-plugin message said is needed
   for (;;) {
     gint64 left = deadline - g_get_monotonic_time();
     if (left <= 0) return Error{ErrorCode::Timeout, "transcode did not finish in time"};
     g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(bus, left * GST_USECOND, types);
     if (!msg) continue;
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) return error_from_message(msg);
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) return error_from_message(msg, missing);
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) break;
+    if (gst_is_missing_plugin_message(msg)) {
+      missing = missing_plugin_text(msg);
+      continue;
+    }
     const GstStructure* s = gst_message_get_structure(msg);
     if (!gst_structure_has_name(s, "lprendition-stats")) continue;
     unsigned index = 0;

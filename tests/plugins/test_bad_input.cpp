@@ -345,14 +345,25 @@ TEST(BadSegmentApi, TsTruncatedMidPacket) {
       << "the size should be named: " << message;
 }
 
+// mp4mux writes moov last, so half a file has no index: qtdemux says it has no playable streams,
+// and the message names it. Repeated because the failure this guards against is a race: qtdemux
+// runs in pull mode, its task starts while parsebin is still autoplugging it, and parsebin
+// (1.22) drops error messages from an element it is still setting up; when qtdemux posts "no
+// playable streams" in that window the error is lost and the pipeline waits for data forever
+// (about 1 run in 8 on a 2-core machine). A prompt answer takes milliseconds, hence the short
+// deadline per run.
 TEST(BadSegmentApi, Mp4TruncatedToHalf) {
   const Bytes& mp4 = media().mp4;
   const Bytes half(mp4.begin(), mp4.begin() + static_cast<std::ptrdiff_t>(mp4.size() / 2));
-  const std::string message = expect_bad_segment(transcode(half));
-  // mp4mux writes moov last, so half a file has no index: qtdemux says it has no playable
-  // streams. The message names the element that failed.
-  EXPECT_TRUE(names_an_element(message)) << message;
-  EXPECT_NE(message.find("qtdemux"), std::string::npos) << message;
+  const auto ladder = profiles("P240p30fps16x9");
+  for (int run = 0; run < 40; ++run) {
+    SCOPED_TRACE("run " + std::to_string(run));
+    const auto out = transcode(half, ladder, 5s);
+    const std::string message = expect_bad_segment(out);
+    EXPECT_TRUE(names_an_element(message)) << message;
+    EXPECT_NE(message.find("qtdemux"), std::string::npos) << message;
+    if (HasFailure()) break;
+  }
 }
 
 // Every H.264 byte replaced by noise, headers kept: with the fixed seed h264parse finds no SPS
@@ -377,6 +388,7 @@ TEST(BadSegmentApi, TsVideoPayloadCorruptedAfterFirstFrame) {
   Bytes ts = media().ts;
   ASSERT_GT(corrupt_video_payloads(ts, 7, /*first_pes=*/1), 100u);
   const auto out = transcode(ts);
+  std::printf("  outcome: %s\n", describe(out).c_str());
   EXPECT_LT(out.seconds, kPromptSeconds) << describe(out);
   if (out.result) {
     ASSERT_EQ(out.result->size(), 1u);
@@ -395,18 +407,26 @@ TEST(BadSegmentApi, AudioOnly) {
 
 // A video stream that demuxes and parses (matroskademux: video/x-unknown) but that no decoder
 // takes. transcode_segment maps decodebin's missing-plugin error to Unsupported ("no decoder
-// for what was asked"); the message must say which element failed and which codec it was.
+// for what was asked"), and the message names the element that failed.
 TEST(BadSegmentApi, UndecodableVideoCodec) {
   const auto out = transcode(media().unknown);
   EXPECT_LT(out.seconds, kPromptSeconds) << describe(out);
   ASSERT_FALSE(out.result.ok()) << describe(out);
   EXPECT_EQ(out.result.error().code, ErrorCode::Unsupported) << describe(out);
+  EXPECT_TRUE(names_an_element(out.result.error().message)) << describe(out);
+}
+
+// The same error should say which codec has no decoder: decodebin's message alone ("Your
+// GStreamer installation is missing a plug-in.") reads like an installation problem, while the
+// codec ("Missing decoder: video/x-unknown (... codec-id=V_LPGST/UNKNOWN)") is only in the
+// GStreamer debug text, which transcode_segment drops.
+TEST(BadSegmentApi, UndecodableVideoCodecNamesTheCodec) {
+  const auto out = transcode(media().unknown);
+  ASSERT_FALSE(out.result.ok()) << describe(out);
   const std::string& message = out.result.error().message;
-  EXPECT_TRUE(names_an_element(message)) << message;
   EXPECT_TRUE(message.find("video/x-unknown") != std::string::npos ||
               message.find("V_LPGST/UNKNOWN") != std::string::npos)
-      << "the error should name the codec that has no decoder, not only a missing plug-in: "
-      << message;
+      << "the error should name the codec that has no decoder: " << message;
 }
 
 TEST(BadProfileApi, UnknownPresetName) {
@@ -448,11 +468,11 @@ TEST(BadInputLaunch, MissingFileNamesThePath) {
   EXPECT_TRUE(out.reached_null);
 }
 
-// The ladder validates its profiles when they are set and, with them invalid, refuses to
-// create src pads. The clear error ("invalid profiles: unknown profile preset "P999p" ...") is
-// posted only at NULL->READY, which a description linking l.src_0 never reaches: the parse
-// fails with "could not link l to fakesink0" and nothing names the profile. The unlinked
-// variant shows the message the linked one should give.
+// The ladder validates its profiles when they are set and reports them when it starts
+// (NULL->READY: "invalid profiles: unknown profile preset "P999p" ..."). Both shapes of
+// description must get there: without any src pad, and linking l.src_0 (the pad request must
+// not fail, or the parse stops at "could not link l to fakesink0" and nothing names the
+// profile).
 TEST(BadInputLaunch, UnknownPresetNamed) {
   const std::string src = "lpsegmentsrc location=" + quoted(media().ts_path);
   const auto unlinked = launch(src + " ! lpladder profiles=P999p");
@@ -553,9 +573,11 @@ TEST(BadInputRecovery, ValidSegmentAfterFailures) {
 // media of its own (64x64, a few frames) so it stays quick under valgrind. It asserts only that
 // each bad input fails and the valid one succeeds; the error codes are the other tests' job.
 TEST(LeakCheck, BatchOfBadSegments) {
-  // Generous: valgrind runs everything ~30x slower.
-  constexpr auto kSlowTimeout = 90s;
-  constexpr auto kSlowBound = 150s;
+  // Generous: valgrind runs everything ~30x slower. Bad input should still fail well within
+  // kBadTimeout; the valid transcode gets more.
+  constexpr auto kBadTimeout = 30s;
+  constexpr auto kSlowTimeout = 120s;
+  constexpr auto kSlowBound = 180s;
   TempDir dir;
   MediaSpec spec;
   spec.width = 64;
@@ -601,7 +623,8 @@ TEST(LeakCheck, BatchOfBadSegments) {
       {"undecodable codec", unknown},
   };
   for (const auto& [name, data] : bad) {
-    const auto out = transcode(data, ladder, kSlowTimeout, kSlowBound);
+    const auto out = transcode(data, ladder, kBadTimeout, kSlowBound);
+    std::printf("  %s: %s (%.1f s)\n", name.c_str(), describe(out).c_str(), out.seconds);
     EXPECT_FALSE(out.result.ok()) << name << ": " << describe(out);
   }
 
