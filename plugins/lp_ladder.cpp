@@ -38,7 +38,7 @@ struct LadderImpl {
   GstElement* audio_tee = nullptr;
   std::vector<GstElement*> renditions;  // by profile index, a ref each; null until requested
   bool have_video = false;
-  bool offset_set = false;
+  std::vector<GstElement*> per_run;  // added for this run's streams, removed when it stops
 
   lp::SourceTimestampScanner scanner;
   guint64 scanned_to = 0;  // next byte offset the scanner expects
@@ -137,7 +137,6 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
     ticks = keyframe ? impl.scanner.first_keyframe_pts() : std::nullopt;
     if (!ticks) ticks = impl.scanner.first_video_pts();
     renditions = impl.renditions;
-    impl.offset_set = true;
   }
   if (ticks) {
     guint64 stream_time = GST_BUFFER_PTS(buffer);
@@ -159,10 +158,17 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
   return GST_PAD_PROBE_REMOVE;
 }
 
-void link_to_fakesink(GstBin* bin, GstPad* pad) {
+// Adds an element that only this run's streams need.
+void add_for_run(LpLadder* self, GstElement* element) {
+  gst_bin_add(GST_BIN(self), element);
+  std::lock_guard guard(self->impl.lock);
+  self->impl.per_run.push_back(element);
+}
+
+void link_to_fakesink(LpLadder* self, GstPad* pad) {
   GstElement* sink = make("fakesink");
   g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-  gst_bin_add(bin, sink);
+  add_for_run(self, sink);
   g_autoptr(GstPad) sink_pad = gst_element_get_static_pad(sink, "sink");
   gst_pad_link(pad, sink_pad);
   gst_element_sync_state_with_parent(sink);
@@ -172,7 +178,7 @@ void on_decoded_video(GstElement*, GstPad* pad, gpointer data) {
   auto* self = LP_LADDER(data);
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(self->impl.video_tee, "sink");
   if (gst_pad_is_linked(tee_sink)) {
-    link_to_fakesink(GST_BIN(self), pad);
+    link_to_fakesink(self, pad);
     return;
   }
   gst_pad_link(pad, tee_sink);
@@ -181,7 +187,7 @@ void on_decoded_video(GstElement*, GstPad* pad, gpointer data) {
 void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
   LadderImpl& impl = self->impl;
   impl.audio_tee = make("tee", "audio_tee");
-  gst_bin_add(GST_BIN(self), impl.audio_tee);
+  add_for_run(self, impl.audio_tee);
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(impl.audio_tee, "sink");
   for (GstElement* r : impl.renditions) {
     if (!r) continue;
@@ -201,7 +207,7 @@ void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
       if (g_autoptr(GstPad) audio_in = gst_element_get_static_pad(r, "audio"))
         gst_element_release_request_pad(r, audio_in);
     }
-    link_to_fakesink(GST_BIN(self), pad);
+    link_to_fakesink(self, pad);
   }
 }
 
@@ -271,7 +277,7 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   }
   if (first_video) {
     GstElement* decoder = make("decodebin", "video_decoder");
-    gst_bin_add(GST_BIN(self), decoder);
+    add_for_run(self, decoder);
     g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_video), self);
     g_autoptr(GstPad) decoder_sink = gst_element_get_static_pad(decoder, "sink");
     gst_pad_add_probe(decoder_sink, GST_PAD_PROBE_TYPE_BUFFER, on_first_coded_frame, self, nullptr);
@@ -280,7 +286,7 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   } else if (g_str_has_prefix(name, "audio/") && !impl.audio_tee) {
     link_audio_to_renditions(self, pad);
   } else {
-    link_to_fakesink(GST_BIN(self), pad);
+    link_to_fakesink(self, pad);
   }
 }
 
@@ -305,6 +311,27 @@ GstElement* make_rendition(LpLadder* self, guint index) {
   gst_element_sync_state_with_parent(r);
   // Our own ref: GstBin drops its children before GstElement releases request pads.
   return GST_ELEMENT(gst_object_ref(r));
+}
+
+// PAUSED -> READY: drops what this run's streams added, so the next run starts clean.
+void forget_streams(LpLadder* self) {
+  LadderImpl& impl = self->impl;
+  std::vector<GstElement*> added;
+  {
+    std::lock_guard guard(impl.lock);
+    added.swap(impl.per_run);
+    impl.have_video = false;
+    impl.audio_tee = nullptr;
+  }
+  for (GstElement* r : impl.renditions) {
+    if (!r) continue;
+    if (g_autoptr(GstPad) audio_in = gst_element_get_static_pad(r, "audio"))
+      gst_element_release_request_pad(r, audio_in);
+  }
+  for (GstElement* e : added) {
+    gst_element_set_state(e, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self), e);
+  }
 }
 
 }  // namespace
@@ -382,9 +409,10 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
     std::lock_guard guard(impl.lock);
     impl.scanner = lp::SourceTimestampScanner();
     impl.scanned_to = 0;
-    impl.offset_set = false;
   }
-  return GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) forget_streams(self);
+  return ret;
 }
 
 static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue* value,

@@ -351,6 +351,30 @@ TEST(Ladder, Mp4InputAndMp4Output) {
   EXPECT_TRUE(info.has_audio);
 }
 
+TEST(Ladder, RunsAgainAfterStopping) {
+  // An element goes back to NULL and plays again: the second run must match the first.
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 240;
+  spec.seconds = 1;
+  spec.audio_codec = "aac";
+  std::string in = make(dir, "in.ts", spec);
+  std::string out = dir.file("out.ts");
+  lp::test::detail::Pipeline p(lp::test::detail::parse_pipeline(
+      "lpsegmentsrc location=" + in + " ! lpladder name=l profiles=P144p30fps16x9 "
+      "l.src_0 ! filesink location=" + out));
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run);
+    auto err = p.run(60);
+    ASSERT_FALSE(err) << *err;
+    gst_element_set_state(p.get(), GST_STATE_NULL);
+    auto info = lp::test::inspect_media(out);
+    EXPECT_EQ(info.frames, 30);
+    EXPECT_TRUE(info.has_audio);
+  }
+}
+
 TEST(Ladder, ProfileQualityAndOpenH264Adapter) {
   TempDir dir;
   MediaSpec spec;
