@@ -11,6 +11,9 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::NotFound: return "not_found";
     case ErrorCode::TooLarge: return "too_large";
     case ErrorCode::Timeout: return "timeout";
+    case ErrorCode::BadSignature: return "bad_signature";
+    case ErrorCode::BadKey: return "bad_key";
+    case ErrorCode::Unauthorized: return "unauthorized";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";

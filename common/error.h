@@ -16,6 +16,9 @@ enum class ErrorCode {
   NotFound,        // a file or URL that does not exist
   TooLarge,        // over a size cap
   Timeout,         // did not finish in time
+  BadSignature,    // a malformed signature, or one not made by the expected signer
+  BadKey,          // a malformed private key, address or keystore file
+  Unauthorized,    // a wrong password, or a required signature that is missing
   Internal,        // a bug or an environment problem (missing plugin, ...)
 };
 

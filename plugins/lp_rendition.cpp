@@ -374,6 +374,10 @@ static GstStateChangeReturn lp_rendition_change_state(GstElement* element,
     teardown(self);
     return GST_STATE_CHANGE_FAILURE;
   }
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    self->impl.video.reset_counts();
+    self->impl.restamp_ticks.reset();
+  }
   GstStateChangeReturn ret =
       GST_ELEMENT_CLASS(lp_rendition_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) teardown(self);

@@ -134,8 +134,7 @@ GstPadProbeReturn VideoBranch::count_frame(GstPad*, GstPadProbeInfo*, gpointer d
 void VideoBranch::remove(GstBin* bin) {
   remove_all(bin, elements_);
   filter_ = nullptr;
-  frames_ = 0;
-  pixels_ = 0;
+  reset_counts();
 }
 
 std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps, bool mp4,

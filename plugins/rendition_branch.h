@@ -27,6 +27,11 @@ class VideoBranch {
   std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
                                        GstElement* from, GstPad* to);
   void remove(GstBin* bin);
+  // A new run starts counting from zero.
+  void reset_counts() {
+    frames_ = 0;
+    pixels_ = 0;
+  }
 
   guint64 frames() const { return frames_.load(); }
   guint64 pixels() const { return pixels_.load(); }
