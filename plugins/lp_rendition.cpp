@@ -247,10 +247,7 @@ GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_da
     GstBufferList* list = gst_buffer_list_make_writable(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
     GST_PAD_PROBE_INFO_DATA(info) = list;
     for (guint i = 0; i < gst_buffer_list_length(list); ++i) {
-      GstBuffer* buffer = gst_buffer_make_writable(gst_buffer_ref(gst_buffer_list_get(list, i)));
-      gst_buffer_list_remove(list, i, 1);
-      gst_buffer_list_insert(list, static_cast<gint>(i), buffer);
-      if (!restamp_buffer(self, buffer)) {
+      if (!restamp_buffer(self, gst_buffer_list_get_writable(list, i))) {
         GST_ELEMENT_ERROR(self, STREAM, MUX, ("muxer output is not whole 188-byte TS packets"),
                           (nullptr));
         return GST_PAD_PROBE_DROP;
