@@ -1,5 +1,6 @@
 // lpctl: lpgst's one-shot client. For now: `sample` makes a test video and `transcode` runs the
-// media core on one input as a single segment (the segmenting HLS client builds on this).
+// media core on one input as a single segment (the segmenting HLS client builds on this); `key`
+// manages the node's Ethereum identity (lpctl_key.cpp).
 #include <gst/gst.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "lp_register.h"
+#include "lpctl_key.h"
 #include "profile.h"
 #include "transcode.h"
 
@@ -20,7 +22,8 @@ int usage(FILE* out) {
   std::fprintf(out,
                "usage: lpctl sample OUT.ts [--seconds N] [--size WxH]\n"
                "       lpctl transcode IN -o DIR [--profiles PRESETS|JSON|FILE] [--encoder NAME]\n"
-               "                       [--speed-preset NAME]\n");
+               "                       [--speed-preset NAME]\n"
+               "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n");
   return out == stderr ? 2 : 0;
 }
 
@@ -145,6 +148,8 @@ int cmd_transcode(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Key commands need no GStreamer: keep its plugins out of a process that holds a key.
+  if (argc >= 2 && std::string(argv[1]) == "key") return lpctl_key_main(argc - 1, argv + 1);
   gst_init(&argc, &argv);
   lp::media_register();
   if (argc < 2) return usage(stderr);
