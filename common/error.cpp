@@ -14,6 +14,10 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::BadSignature: return "bad_signature";
     case ErrorCode::BadKey: return "bad_key";
     case ErrorCode::Unauthorized: return "unauthorized";
+    case ErrorCode::Busy: return "busy";
+    case ErrorCode::HashMismatch: return "hash_mismatch";
+    case ErrorCode::NoTranscoder: return "no_transcoder";
+    case ErrorCode::BadRequest: return "bad_request";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";

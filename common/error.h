@@ -19,6 +19,10 @@ enum class ErrorCode {
   BadSignature,    // a malformed signature, or one not made by the expected signer
   BadKey,          // a malformed private key, address or keystore file
   Unauthorized,    // a wrong password, or a required signature that is missing
+  Busy,            // at capacity right now: try again later (503 + Retry-After)
+  HashMismatch,    // a body whose hash is not the one its headers announce
+  NoTranscoder,    // no transcoder is connected that could take the work
+  BadRequest,      // a malformed request or message: bad JSON, a missing or wrong field/header
   Internal,        // a bug or an environment problem (missing plugin, ...)
 };
 

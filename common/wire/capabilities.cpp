@@ -1,0 +1,34 @@
+#include "wire/capabilities.h"
+
+#include "wire/json_fields.h"
+
+namespace lp::wire::json {
+namespace {
+
+constexpr int kMaxDimension = 16384;  // generous: limits are the node's to state, not ours
+constexpr int kMaxDeviceIndex = 1023;
+
+template <typename Io, typename Self>
+void map_device(Io& io, Self& d) {
+  io.string("kind", d.kind);
+  io.integer("index", d.index, 0, kMaxDeviceIndex, Need::Optional);
+  io.string("name", d.name, Need::Optional);
+}
+
+template <typename Io, typename Self>
+void map_capabilities(Io& io, Self& c) {
+  io.strings("codecs", c.codecs);
+  io.strings("presets", c.presets);
+  io.integer("max_width", c.max_width, 0, kMaxDimension, Need::Optional);
+  io.integer("max_height", c.max_height, 0, kMaxDimension, Need::Optional);
+  io.objects("hardware", c.hardware, Need::Optional);
+}
+
+}  // namespace
+
+void describe(Reader& io, HardwareDevice& device) { map_device(io, device); }
+void describe(Writer& io, const HardwareDevice& device) { map_device(io, device); }
+void describe(Reader& io, Capabilities& caps) { map_capabilities(io, caps); }
+void describe(Writer& io, const Capabilities& caps) { map_capabilities(io, caps); }
+
+}  // namespace lp::wire::json

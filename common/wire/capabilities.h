@@ -1,0 +1,40 @@
+// What a node can do, as announced by an orchestrator (GET /v1/info) and by a transcoder
+// (its hello on the control channel): one struct so both ends describe work the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "wire/json_fwd.h"
+
+namespace lp::wire {
+
+// One accelerator (or the CPU) a node encodes with; listed in /status per transcoder.
+struct HardwareDevice {
+  std::string kind;  // "cpu", "nvidia", ... (free text: newer kinds must not break old peers)
+  int index = 0;     // the device number within its kind (nvh264device<index>enc, ...)
+  std::string name;  // human-readable model, "" when unknown
+
+  bool operator==(const HardwareDevice&) const = default;
+};
+
+struct Capabilities {
+  std::vector<std::string> codecs;   // encoders it can produce, as profiles spell them ("H.264")
+  std::vector<std::string> presets;  // preset names it accepts (P720p30fps16x9, ...)
+  int max_width = 0;                 // largest rendition it can produce; 0 = not stated
+  int max_height = 0;
+  std::vector<HardwareDevice> hardware;
+
+  bool operator==(const Capabilities&) const = default;
+};
+
+// Members of the "capabilities" object, for the messages that embed it:
+// {"codecs":["H.264"],"presets":["P720p30fps16x9"],"max_width":1920,"max_height":1080,
+//  "hardware":[{"kind":"nvidia","index":0,"name":"NVIDIA H100"}]}
+// codecs and presets are required; max_* and hardware are optional. See json_fields.h.
+namespace json {
+void describe(Reader& io, Capabilities& caps);
+void describe(Writer& io, const Capabilities& caps);
+}  // namespace json
+
+}  // namespace lp::wire
