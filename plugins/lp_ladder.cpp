@@ -42,7 +42,16 @@ struct LadderImpl {
 
   lp::SourceTimestampScanner scanner;
   guint64 scanned_to = 0;  // next byte offset the scanner expects
+
+  // Demuxer watchdog (see check_demuxer_alive).
+  gint64 last_input_us = 0;  // when bytes last went into the demuxer
+  bool streams_exposed = false;
+  GstClockID watchdog = nullptr;
 };
+
+// Before any stream is exposed nothing downstream can hold the demuxer back, so reading that
+// stops this long means it died; parsebin (1.22, pull mode) can drop the error it posted.
+constexpr gint64 kDemuxerIdleUs = 3 * G_USEC_PER_SEC;
 
 }  // namespace
 
@@ -82,6 +91,7 @@ void check_ts_size(LpLadder* self, GstPad* sink) {
 void scan_bytes(LpLadder* self, GstPad* sink, GstBuffer* buffer) {
   LadderImpl& impl = self->impl;
   std::unique_lock guard(impl.lock);
+  impl.last_input_us = g_get_monotonic_time();
   if (impl.scanner.done()) return;
   // Readers overlap (typefind reads 0-4096, then 4032-...) and seek (pull mode): feed only
   // bytes that continue exactly where the scanner stopped.
@@ -257,6 +267,7 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   bool program_stream;
   {
     std::lock_guard guard(impl.lock);
+    impl.streams_exposed = true;
     program_stream = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegPs;
   }
   if (program_stream)
@@ -313,8 +324,50 @@ GstElement* make_rendition(LpLadder* self, guint index) {
   return GST_ELEMENT(gst_object_ref(r));
 }
 
+gboolean check_demuxer_alive(GstClock*, GstClockTime, GstClockID, gpointer data) {
+  auto* self = LP_LADDER(data);
+  LadderImpl& impl = self->impl;
+  {
+    std::lock_guard guard(impl.lock);
+    if (impl.streams_exposed || impl.last_input_us == 0 ||
+        g_get_monotonic_time() - impl.last_input_us < kDemuxerIdleUs)
+      return TRUE;
+    if (impl.watchdog) gst_clock_id_unschedule(impl.watchdog);
+  }
+  GST_ELEMENT_ERROR(self, STREAM, DEMUX, ("no stream found in the segment"),
+                    ("the demuxer stopped reading after %" G_GINT64_FORMAT
+                     " bytes without exposing a stream: truncated or corrupt input?",
+                     static_cast<gint64>(impl.scanned_to)));
+  return TRUE;
+}
+
+void start_watchdog(LpLadder* self) {
+  LadderImpl& impl = self->impl;
+  g_autoptr(GstClock) clock = gst_system_clock_obtain();
+  std::lock_guard guard(impl.lock);
+  impl.last_input_us = 0;
+  impl.streams_exposed = false;
+  impl.watchdog = gst_clock_new_periodic_id(clock, gst_clock_get_time(clock), GST_SECOND / 2);
+  gst_clock_id_wait_async(impl.watchdog, check_demuxer_alive, gst_object_ref(self),
+                          gst_object_unref);
+}
+
+void stop_watchdog(LpLadder* self) {
+  LadderImpl& impl = self->impl;
+  GstClockID id;
+  {
+    std::lock_guard guard(impl.lock);
+    id = impl.watchdog;
+    impl.watchdog = nullptr;
+  }
+  if (!id) return;
+  gst_clock_id_unschedule(id);
+  gst_clock_id_unref(id);
+}
+
 // PAUSED -> READY: drops what this run's streams added, so the next run starts clean.
 void forget_streams(LpLadder* self) {
+  stop_watchdog(self);
   LadderImpl& impl = self->impl;
   std::vector<GstElement*> added;
   {
@@ -406,9 +459,12 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
     }
   }
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    std::lock_guard guard(impl.lock);
-    impl.scanner = lp::SourceTimestampScanner();
-    impl.scanned_to = 0;
+    {
+      std::lock_guard guard(impl.lock);
+      impl.scanner = lp::SourceTimestampScanner();
+      impl.scanned_to = 0;
+    }
+    start_watchdog(self);
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) forget_streams(self);
@@ -483,13 +539,7 @@ static void lp_ladder_init(LpLadder* self) {
   }
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
-  // A queue in front makes parsebin run in push mode. In pull mode, parsebin 1.22 can drop a
-  // demuxer's error posted while it is still wiring that demuxer up (a truncated MP4 then hangs
-  // instead of failing); qtdemux still reaches a trailing moov by seeking upstream.
-  GstElement* input_queue = make("queue", "input_queue");
-  gst_bin_add(GST_BIN(self), input_queue);
-  gst_element_link(input_queue, impl.parsebin);
-  g_autoptr(GstPad) target = gst_element_get_static_pad(input_queue, "sink");
+  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
   GstPad* sink = gst_ghost_pad_new_from_template("sink", target, templ);
   gst_pad_add_probe(sink,

@@ -361,7 +361,11 @@ TEST(BadSegmentApi, Mp4TruncatedToHalf) {
     const auto out = transcode(half, ladder, 5s);
     const std::string message = expect_bad_segment(out);
     EXPECT_TRUE(names_an_element(message)) << message;
-    EXPECT_NE(message.find("qtdemux"), std::string::npos) << message;
+    // Usually qtdemux's own error; when parsebin (1.22, pull mode) loses that error, lpladder's
+    // demuxer watchdog reports the stall instead, within a few seconds.
+    EXPECT_TRUE(message.find("qtdemux") != std::string::npos ||
+                message.find("no stream found in the segment") != std::string::npos)
+        << message;
     if (HasFailure()) break;
   }
 }
