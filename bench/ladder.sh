@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # ABR ladder benchmark: lpladder (gst-launch-1.0) against one equivalent ffmpeg command.
 #
-#   bash bench/ladder.sh [--runs N] [--seconds S] [--keep] [--json FILE]
+#   bash bench/ladder.sh [--runs N] [--seconds S] [--idle-wait SEC] [--keep] [--json FILE]
+#
+#   --runs N         timed runs per tool, interleaved (default 3; the report shows medians)
+#   --seconds S      length of the generated 1080p30 source (default 10)
+#   --idle-wait SEC  before each run, wait up to SEC s for the machine to be idle (default 120;
+#                    0 = never wait); runs that still overlap other load are flagged
+#   --keep           keep the temporary directory (source, renditions, logs)
+#   --json FILE      also write the raw results as JSON
 #
 # Generates an S-second 1080p30 H.264 source, then runs ours and ffmpeg alternately
 # (ours, ffmpeg, ours, ffmpeg, ...) N times each, and prints a markdown report: median wall
@@ -13,6 +20,7 @@ RUNS=3
 SECONDS_=10
 KEEP=0
 JSON=""
+IDLE_WAIT=120   # --idle-wait: seconds to wait for an idle machine before each timed run
 FPS=30
 GOP_SECONDS=2.0
 PRESET=veryfast
@@ -20,7 +28,7 @@ PRESET=veryfast
 LADDER=("720p:1280:720:3000000" "480p:854:480:1400000" "360p:640:360:800000"
         "240p:426:240:400000")
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "ladder.sh: error: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -30,6 +38,7 @@ while [ $# -gt 0 ]; do
     --seconds) [ $# -ge 2 ] || die "--seconds needs a value"; SECONDS_="$2"; shift 2 ;;
     --seconds=*) SECONDS_="${1#*=}"; shift ;;
     --keep) KEEP=1; shift ;;
+    --idle-wait) [ $# -ge 2 ] || die "--idle-wait needs a value"; IDLE_WAIT="$2"; shift 2 ;;
     --json) [ $# -ge 2 ] || die "--json needs a value"; JSON="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
@@ -37,6 +46,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer (got '$RUNS')"
 [[ "$SECONDS_" =~ ^[1-9][0-9]*$ ]] || die "--seconds must be a positive integer (got '$SECONDS_')"
+[[ "$IDLE_WAIT" =~ ^[0-9]+$ ]] || die "--idle-wait must be a number of seconds (got '$IDLE_WAIT')"
 [ "$RUNS" -ge 3 ] || echo "ladder.sh: warning: fewer than 3 runs, the median is not robust" >&2
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,7 +82,9 @@ for el in lpsegmentsrc lpladder x264enc avdec_h264 h264parse mpegtsmux videoconv
     die "GStreamer element '$el' not found (plugin path $PLUGIN_DIR; is the build complete?)"
 done
 
-if [ -x /usr/bin/time ] && /usr/bin/time -f '%e' -o /dev/null true 2>/dev/null; then
+# GNU time when installed, else a python wait4() wrapper (LADDER_TIMER=python forces it).
+if [ "${LADDER_TIMER:-auto}" != python ] && [ -x /usr/bin/time ] &&
+   /usr/bin/time -f '%e' -o /dev/null true 2>/dev/null; then
   MEASURE=gnu
 else
   MEASURE=python
@@ -129,7 +141,7 @@ FILTER="${FILTER%;}"
 
 ours_cmd() {  # ours_cmd OUTDIR
   local cmd=(gst-launch-1.0 -q lpsegmentsrc location="$SRC" ! lpladder name=l
-             profiles="$PROFILES" speed-preset=$PRESET)
+             profiles="$PROFILES" "speed-preset=$PRESET")
   local i name rest
   for i in "${!LADDER[@]}"; do
     IFS=: read -r name rest <<<"${LADDER[$i]}"
@@ -143,7 +155,7 @@ ffmpeg_cmd() {  # ffmpeg_cmd OUTDIR
   local i name w h b
   for i in "${!LADDER[@]}"; do
     IFS=: read -r name w h b <<<"${LADDER[$i]}"
-    cmd+=(-map "[o$i]" -c:v libx264 -preset $PRESET -b:v "$b" -maxrate "$b" -bufsize "$b"
+    cmd+=(-map "[o$i]" -c:v libx264 -preset "$PRESET" -b:v "$b" -maxrate "$b" -bufsize "$b"
           -g "$KEYINT" -sc_threshold 0 -f mpegts "$1/$name.ts")
   done
   printf '%s\0' "${cmd[@]}"
@@ -151,18 +163,32 @@ ffmpeg_cmd() {  # ffmpeg_cmd OUTDIR
 
 show_cmd() { local a out=""; while IFS= read -r -d '' a; do out+=" $(printf '%q' "$a")"; done; echo "${out# }"; }
 
-echo "ladder.sh: ours:   $(ours_cmd '$OUT' | show_cmd)" >&2
-echo "ladder.sh: ffmpeg: $(ffmpeg_cmd '$OUT' | show_cmd)" >&2
+OUT_PLACEHOLDER="\$OUT"  # printed instead of the temporary directory
+echo "ladder.sh: ours:   $(ours_cmd "$OUT_PLACEHOLDER" | show_cmd)" >&2
+echo "ladder.sh: ffmpeg: $(ffmpeg_cmd "$OUT_PLACEHOLDER" | show_cmd)" >&2
 
 # Busy CPU time of the whole machine (USER_HZ ticks): the report subtracts the run's own CPU
 # time to show how much other processes used meanwhile (a contended run is not comparable).
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
+
+# Waits (up to IDLE_WAIT seconds) until the machine has been nearly idle (< 10% of one CPU)
+# for 2 s, so that a timed run does not start while something else is running.
+wait_idle() {
+  local start=$SECONDS a b hz
+  hz=$(getconf CLK_TCK)
+  while [ $((SECONDS - start)) -lt "$IDLE_WAIT" ]; do
+    a=$(busy_jiffies); sleep 2; b=$(busy_jiffies)
+    [ $((b - a)) -lt $((hz / 5)) ] && return 0
+  done
+  echo "ladder.sh: warning: machine still busy after ${IDLE_WAIT} s, running anyway" >&2
+}
 
 run_tool() {  # run_tool KEY RUN
   local key="$1" i="$2" dir="$WORK/$1/run$2" cmd=()
   mkdir -p "$dir"
   if [ "$key" = ours ]; then mapfile -d '' cmd < <(ours_cmd "$dir")
   else mapfile -d '' cmd < <(ffmpeg_cmd "$dir"); fi
+  wait_idle
   busy_jiffies >"$dir/busy.before"
   if ! measure "$dir/time.json" "${cmd[@]}" >"$dir/log" 2>&1; then
     cat "$dir/log" >&2
