@@ -308,6 +308,51 @@ std::string profile_list_text(const std::vector<lp::Profile>& profiles) {
   return text;
 }
 
+void link_video(LpLadder* self, GstElement* rendition, GstElement* from, const char* pad_template) {
+  g_autoptr(GstPad) video_in = gst_element_get_static_pad(rendition, "video");
+  g_autoptr(GstPad) src = gst_element_request_pad_simple(from, pad_template);
+  if (!src || GST_PAD_LINK_FAILED(gst_pad_link(src, video_in)))
+    GST_WARNING_OBJECT(self, "cannot link video into %s", GST_OBJECT_NAME(rendition));
+}
+
+// The rendition to scale profile `child` from: the smallest other one at the same frame rate
+// whose box is at least twice as large each way. Scaling 1080p -> 720p -> 360p costs less
+// than two scales from 1080p and loses nothing; ratios under 2 (720p -> 480p) blur, so those
+// scale from the source (docs/performance.md).
+std::optional<size_t> cascade_parent(const std::vector<lp::Profile>& profiles,
+                                     const std::vector<GstElement*>& renditions, size_t child) {
+  const lp::Profile& c = profiles[child];
+  std::optional<size_t> best;
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    const lp::Profile& p = profiles[i];
+    if (i == child || !renditions[i] || p.fps != c.fps || p.fps_den != c.fps_den) continue;
+    if (p.width < 2 * c.width || p.height < 2 * c.height) continue;
+    if (!best || p.width * p.height < profiles[*best].width * profiles[*best].height) best = i;
+  }
+  // A chain of cascades would compound the blur: parents scale from the source.
+  if (best && cascade_parent(profiles, renditions, *best)) return std::nullopt;
+  return best;
+}
+
+// NULL -> READY: each rendition takes decoded frames from the tee or from a larger rendition.
+void wire_video(LpLadder* self) {
+  LadderImpl& impl = self->impl;
+  for (size_t i = 0; i < impl.renditions.size(); ++i) {
+    GstElement* r = impl.renditions[i];
+    if (!r) continue;
+    g_autoptr(GstPad) video_in = gst_element_get_static_pad(r, "video");
+    if (gst_pad_is_linked(video_in)) continue;
+    auto parent = cascade_parent(impl.profiles, impl.renditions, i);
+    if (parent) {
+      GST_DEBUG_OBJECT(self, "%s scales from %s", impl.profiles[i].name.c_str(),
+                       impl.profiles[*parent].name.c_str());
+      link_video(self, r, impl.renditions[*parent], "scaled_%u");
+    } else {
+      link_video(self, r, impl.video_tee, "src_%u");
+    }
+  }
+}
+
 GstElement* make_rendition(LpLadder* self, guint index) {
   LadderImpl& impl = self->impl;
   g_autofree char* name = g_strdup_printf("rendition_%u", index);
@@ -316,9 +361,8 @@ GstElement* make_rendition(LpLadder* self, guint index) {
   g_object_set(r, "profile", profile.c_str(), "speed-preset", impl.speed_preset, "encoder",
                impl.encoder.c_str(), "container", impl.container, nullptr);
   gst_bin_add(GST_BIN(self), r);
-  g_autoptr(GstPad) video_in = gst_element_get_static_pad(r, "video");
-  g_autoptr(GstPad) tee_src = gst_element_request_pad_simple(impl.video_tee, "src_%u");
-  gst_pad_link(tee_src, video_in);
+  // Video is wired when the ladder starts (wire_video), when every rendition is known.
+  if (GST_STATE(self) > GST_STATE_NULL) link_video(self, r, impl.video_tee, "src_%u");
   gst_element_sync_state_with_parent(r);
   // Our own ref: GstBin drops its children before GstElement releases request pads.
   return GST_ELEMENT(gst_object_ref(r));
@@ -451,6 +495,7 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
     }
     bool any = false;
     for (GstElement* r : impl.renditions) any = any || r;
+    if (any) wire_video(self);
     if (!any) {
       GST_ELEMENT_ERROR(self, CORE, PAD, ("no rendition requested: link src_0 ... src_%zu",
                                           impl.profiles.empty() ? 0 : impl.profiles.size() - 1),

@@ -4,11 +4,13 @@
 // depend on the input.
 #include "lp_rendition.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "codec_adapter.h"
 #include "lp_enums.h"
@@ -43,6 +45,8 @@ struct RenditionImpl {
   GstPad* video_pad = nullptr;  // our ghost pads
   GstPad* audio_pad = nullptr;
   GstPad* src_pad = nullptr;
+  std::vector<GstPad*> scaled_pads;  // request pads: this rendition's scaled raw frames
+  GstElement* scaled_tee = nullptr;  // behind them, between scaler and encoder
   bool built = false;
 
   lp::VideoBranch video;   // built on the first video caps
@@ -83,6 +87,8 @@ static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
     "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/mpegts; video/quicktime"));
+static GstStaticPadTemplate scaled_template = GST_STATIC_PAD_TEMPLATE(
+    "scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/x-raw"));
 
 namespace {
 
@@ -160,7 +166,7 @@ GstPadProbeReturn on_video_caps(GstPad*, GstPadProbeInfo* info, gpointer user_da
     config.encoder = impl.settings.encoder;
   }
   if (auto error = impl.video.configure(GST_BIN(self), caps, config, impl.video_queue,
-                                        impl.mux_video_pad)) {
+                                        impl.mux_video_pad, impl.scaled_tee)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
   }
@@ -385,6 +391,25 @@ static GstPad* lp_rendition_request_new_pad(GstElement* element, GstPadTemplate*
                                             const gchar*, const GstCaps*) {
   auto* self = LP_RENDITION(element);
   RenditionImpl& impl = self->impl;
+  if (g_str_equal(GST_PAD_TEMPLATE_NAME_TEMPLATE(templ), "scaled_%u")) {
+    if (impl.built) {
+      GST_WARNING_OBJECT(self, "scaled pads must be requested before starting");
+      return nullptr;
+    }
+    if (!impl.scaled_tee) {
+      // The tee lives as long as its pads: smaller renditions link before anything flows.
+      impl.scaled_tee = gst_element_factory_make("tee", "scaled_tee");
+      gst_bin_add(GST_BIN(self), impl.scaled_tee);
+      gst_object_ref(impl.scaled_tee);  // ours too: GstBin drops children before pads go
+    }
+    g_autoptr(GstPad) tee_src = gst_element_request_pad_simple(impl.scaled_tee, "src_%u");
+    g_autofree char* name = g_strdup_printf("scaled_%zu", impl.scaled_pads.size());
+    GstPad* pad = gst_ghost_pad_new_from_template(name, tee_src, templ);
+    gst_pad_set_active(pad, TRUE);
+    gst_element_add_pad(element, pad);
+    impl.scaled_pads.push_back(pad);
+    return pad;
+  }
   if (impl.audio_pad) {
     GST_WARNING_OBJECT(self, "only one audio pad is supported");
     return nullptr;
@@ -398,6 +423,17 @@ static GstPad* lp_rendition_request_new_pad(GstElement* element, GstPadTemplate*
 
 static void lp_rendition_release_pad(GstElement* element, GstPad* pad) {
   RenditionImpl& impl = impl_of(element);
+  auto scaled = std::find(impl.scaled_pads.begin(), impl.scaled_pads.end(), pad);
+  if (scaled != impl.scaled_pads.end()) {
+    impl.scaled_pads.erase(scaled);
+    if (GstPad* target = gst_ghost_pad_get_target(GST_GHOST_PAD(pad))) {
+      if (GST_OBJECT_PARENT(impl.scaled_tee) == GST_OBJECT(element))
+        gst_element_release_request_pad(impl.scaled_tee, target);
+      gst_object_unref(target);
+    }
+    gst_element_remove_pad(element, pad);
+    return;
+  }
   if (pad != impl.audio_pad) return;
   impl.audio.remove(GST_BIN(element));
   if (impl.mux_audio_pad) {
@@ -486,6 +522,7 @@ static void lp_rendition_get_property(GObject* object, guint prop_id, GValue* va
 }
 
 static void lp_rendition_finalize(GObject* object) {
+  if (GstElement* tee = LP_RENDITION(object)->impl.scaled_tee) gst_object_unref(tee);
   LP_RENDITION(object)->impl.~RenditionImpl();
   G_OBJECT_CLASS(lp_rendition_parent_class)->finalize(object);
 }
@@ -562,6 +599,7 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_add_static_pad_template(element_class, &scaled_template);
   gst_element_class_set_static_metadata(element_class, "lpgst rendition", "Codec/Encoder/Muxer/Bin",
       "Scales, rate-converts, encodes and muxes one ABR rendition", "lpgst");
   GST_DEBUG_CATEGORY_INIT(lp_rendition_debug, "lprendition", 0, "lpgst rendition");

@@ -24,8 +24,10 @@ class VideoBranch {
  public:
   // Builds the chain from `from`'s src pad to `to` on the first call; later calls (new input
   // caps) only change the output size. Returns an error text on failure.
+  // `scaled_tee`, when given, is already in the bin: it goes between the scaler and the
+  // encoder, so smaller renditions can scale from this one's frames.
   std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
-                                       GstElement* from, GstPad* to);
+                                       GstElement* from, GstPad* to, GstElement* scaled_tee);
   void remove(GstBin* bin);
   // A new run starts counting from zero.
   void reset_counts() {

@@ -375,6 +375,50 @@ TEST(Ladder, RunsAgainAfterStopping) {
   }
 }
 
+// Which element feeds rendition `name`'s video: "video_tee" (the decoder) or a larger rendition.
+std::string video_feeder(GstElement* ladder, const char* name) {
+  g_autoptr(GstElement) r = gst_bin_get_by_name(GST_BIN(ladder), name);
+  g_autoptr(GstPad) video = gst_element_get_static_pad(r, "video");
+  g_autoptr(GstPad) peer = gst_pad_get_peer(video);
+  if (!peer) return "";
+  // A ghost pad's peer is either the tee's pad or a rendition's scaled_N ghost pad.
+  g_autoptr(GstObject) owner = gst_pad_get_parent(peer);
+  return GST_OBJECT_NAME(owner);
+}
+
+TEST(Ladder, SmallRenditionsScaleFromALargerOneAtTwiceTheSize) {
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 1280;
+  spec.height = 720;
+  spec.seconds = 1;
+  std::string in = make(dir, "in.ts", spec);
+  std::string desc = "lpsegmentsrc location=" + in +
+                     " ! lpladder name=l profiles=P720p30fps16x9,P576p30fps16x9,P360p30fps16x9,"
+                     "P240p30fps16x9,P240p25fps16x9";
+  for (int i = 0; i < 5; ++i)
+    desc += " l.src_" + std::to_string(i) + " ! filesink location=" + dir.file(std::to_string(i));
+  lp::test::detail::Pipeline p(lp::test::detail::parse_pipeline(desc));
+  g_autoptr(GstElement) ladder = gst_bin_get_by_name(p.bin(), "l");
+  ASSERT_EQ(gst_element_set_state(p.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  EXPECT_EQ(video_feeder(ladder, "rendition_0"), "video_tee");  // 720p from the decoder
+  EXPECT_EQ(video_feeder(ladder, "rendition_1"), "video_tee");  // 576p: ratio 1.25 < 2
+  EXPECT_EQ(video_feeder(ladder, "rendition_2"), "rendition_0");  // 360p from 720p
+  EXPECT_EQ(video_feeder(ladder, "rendition_3"), "rendition_1");  // 240p from 576p
+  EXPECT_EQ(video_feeder(ladder, "rendition_4"), "video_tee");  // 25 fps: no 25 fps parent
+  auto err = p.run(120);
+  ASSERT_FALSE(err) << *err;
+  const int sizes[][2] = {{1280, 720}, {1024, 576}, {640, 360}, {426, 240}, {426, 240}};
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    auto info = lp::test::inspect_media(dir.file(std::to_string(i)));
+    expect_h264_420_square(info);
+    EXPECT_EQ(info.width, sizes[i][0]);
+    EXPECT_EQ(info.height, sizes[i][1]);
+    EXPECT_NEAR(info.frames, i == 4 ? 25 : 30, 1);
+  }
+}
+
 TEST(Ladder, ProfileQualityAndOpenH264Adapter) {
   TempDir dir;
   MediaSpec spec;
