@@ -404,7 +404,7 @@ TEST(Ladder, SmallRenditionsScaleFromALargerOneAtTwiceTheSize) {
   EXPECT_EQ(video_feeder(ladder, "rendition_0"), "video_tee");  // 720p from the decoder
   EXPECT_EQ(video_feeder(ladder, "rendition_1"), "video_tee");  // 576p: ratio 1.25 < 2
   EXPECT_EQ(video_feeder(ladder, "rendition_2"), "rendition_0");  // 360p from 720p
-  EXPECT_EQ(video_feeder(ladder, "rendition_3"), "rendition_1");  // 240p from 576p
+  EXPECT_EQ(video_feeder(ladder, "rendition_3"), "rendition_0");  // 240p from the largest
   EXPECT_EQ(video_feeder(ladder, "rendition_4"), "video_tee");  // 25 fps: no 25 fps parent
   auto err = p.run(120);
   ASSERT_FALSE(err) << *err;
