@@ -48,6 +48,7 @@ struct RenditionImpl {
   std::vector<GstPad*> scaled_pads;  // request pads: this rendition's scaled raw frames
   GstElement* scaled_tee = nullptr;  // behind them, between scaler and encoder
   bool built = false;
+  bool mp4 = false;  // the container chosen at build(), read by streaming threads without lock
 
   lp::VideoBranch video;   // built on the first video caps
   lp::AudioBranch audio;   // built on the first audio caps
@@ -180,12 +181,7 @@ GstPadProbeReturn on_audio_caps(GstPad*, GstPadProbeInfo* info, gpointer user_da
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
-  bool mp4;
-  {
-    std::lock_guard guard(impl.lock);
-    mp4 = impl.settings.container == LP_CONTAINER_MP4;
-  }
-  if (auto error = impl.audio.configure(GST_BIN(self), caps, mp4, impl.audio_queue,
+  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.mp4, impl.audio_queue,
                                         impl.mux_audio_pad)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
@@ -238,7 +234,7 @@ void post_stats(LpRendition* self) {
 
 GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
   auto* self = LP_RENDITION(user_data);
-  bool ts = self->impl.settings.container == LP_CONTAINER_MPEGTS;
+  bool ts = !self->impl.mp4;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     if (!ts) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
@@ -267,7 +263,7 @@ GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_da
 
 void add_audio_input(LpRendition* self) {
   RenditionImpl& impl = self->impl;
-  bool mp4 = impl.settings.container == LP_CONTAINER_MP4;
+  bool mp4 = impl.mp4;
   impl.audio_queue = gst_element_factory_make("queue", "audio_queue");
   gst_bin_add(GST_BIN(self), impl.audio_queue);
   impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, mp4 ? "audio_%u" : "sink_%d");
@@ -307,6 +303,7 @@ bool build(LpRendition* self) {
     return false;
   }
   bool mp4 = settings.container == LP_CONTAINER_MP4;
+  impl.mp4 = mp4;
   impl.mux = gst_element_factory_make(mp4 ? "mp4mux" : "mpegtsmux", "mux");
   impl.video_queue = gst_element_factory_make("queue", "video_queue");
   if (!impl.mux || !impl.video_queue) {
