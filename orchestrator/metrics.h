@@ -1,0 +1,39 @@
+// The orchestrator's Prometheus metrics (GET /metrics on --cli-addr), named after
+// go-livepeer's (monitor/census.go) with an lpgst_ prefix. Thread-safe: the API server and
+// the workers' completion callbacks update them from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace lp {
+
+class OrchestratorMetrics {
+ public:
+  OrchestratorMetrics();
+  ~OrchestratorMetrics();
+
+  // Gauges, set whenever the transcoder set or the load changes.
+  void set_transcoders(int number, int capacity, int load);
+  void set_current_sessions(int sessions);
+
+  // Counters.
+  void segment_received();
+  void segment_transcoded();
+  void segment_failed(const std::string& code);  // error code name, a label
+  void segment_redispatched();
+
+  // Histograms, seconds: the transcode on a worker, and POST received -> answer sent.
+  void observe_transcode_time(double seconds);
+  void observe_overall_latency(double seconds);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string render() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace lp

@@ -1,0 +1,63 @@
+// lpnode's command line: GNU long options (--max-sessions 4, --max-sessions=4) and
+// go-livepeer's single-dash spellings (-maxSessions 4, -maxSessions=4, -orchestrator,
+// -orchestrator=true), so an existing go-livepeer command line starts an lpgst node.
+// docs/go-livepeer-flags.md maps one onto the other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "profile.h"
+
+namespace lp {
+
+struct NodeOptions {
+  // Roles, any combination (at least one).
+  bool orchestrator = false;
+  bool transcoder = false;
+  bool gateway = false;
+
+  std::string http_addr = "0.0.0.0:8935";  // public API (host:port; ":8935" = all interfaces)
+  std::string service_addr;                 // advertised in /v1/info; "" = derived from http_addr
+  std::string cli_addr = "127.0.0.1:7935";  // operator API
+  std::string orch_addr;                    // transcoder: where its orchestrator listens
+
+  // The shared orchestrator/transcoder secret: the flag's value, or the contents of the file
+  // it names (trailing newline dropped, as geth reads password files). "" = not given.
+  std::string orch_secret;
+
+  int max_sessions = 10;           // --max-sessions N
+  bool max_sessions_auto = false;  // --max-sessions auto: the sum of transcoder capacities
+
+  // --transcoding-options PRESETS|JSON|FILE (parse_profiles); go-livepeer's default otherwise.
+  std::vector<Profile> transcoding_options;
+  std::string data_dir;           // "" = $HOME/.lpgst
+  std::string pipeline_template;  // "" = the default "{source} ! {ladder}"
+  std::string nvidia;             // --nvidia 0,1|all; "" = none
+
+  // Identity (orchestrator). The password is the flag's value or the file's contents.
+  std::string eth_keystore_path;
+  std::string eth_password;
+  std::string eth_acct_addr;
+  bool require_client_signature = false;
+
+  // Accepted for go-livepeer compatibility; fees are placeholders for now.
+  int64_t price_per_unit = 0;
+  int64_t pixels_per_unit = 1;
+  bool monitor = false;
+  int verbosity = 0;  // -v N / --verbosity N
+
+  bool help = false;
+  bool version = false;
+};
+
+// Parses argv[1..]. Errors (BadRequest) name the flag: unknown flag, missing value, bad
+// number, unreadable secret file, no role, a transcoder without --orch-addr or --orch-secret.
+Result<NodeOptions> parse_node_options(const std::vector<std::string>& args);
+
+// The --help text.
+std::string node_usage();
+
+}  // namespace lp
