@@ -28,6 +28,14 @@ class OrchestratorMetrics {
   void observe_transcode_time(double seconds);
   void observe_overall_latency(double seconds);
 
+  struct Totals {
+    uint64_t received = 0;
+    uint64_t transcoded = 0;
+    uint64_t failed = 0;
+    uint64_t redispatched = 0;
+  };
+  Totals totals() const;
+
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
 

@@ -1,9 +1,444 @@
-// Placeholder: being written.
+// lpnode's command line. One table holds every flag with its GNU and go-livepeer names, so both
+// spellings share the value checks and --help lists both from the same source.
 #include "node_options.h"
 
+#include <array>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
 namespace lp {
-Result<NodeOptions> parse_node_options(const std::vector<std::string>&) {
-  return Error{ErrorCode::Internal, "not written yet"};
+namespace {
+
+constexpr std::string_view kDefaultProfiles = "P240p30fps16x9,P360p30fps16x9";  // go-livepeer's
+constexpr int kMaxSessionsLimit = 100000;
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+using Fail = std::optional<Error>;  // nullopt = accepted
+using Apply = Fail (*)(NodeOptions& o, std::string_view value, const std::string& flag);
+
+Error bad(std::string message) { return Error{ErrorCode::BadRequest, std::move(message)}; }
+
+Error bad_value(const std::string& flag, std::string_view expected, std::string_view got) {
+  return bad(flag + ": expected " + std::string(expected) + ", got \"" + std::string(got) + "\"");
 }
-std::string node_usage() { return ""; }
+
+// Go's strconv.ParseBool, which is what -flag=VALUE goes through for a boolean there.
+std::optional<bool> parse_go_bool(std::string_view s) {
+  for (std::string_view t : {"1", "t", "T", "TRUE", "true", "True"}) {
+    if (s == t) return true;
+  }
+  for (std::string_view f : {"0", "f", "F", "FALSE", "false", "False"}) {
+    if (s == f) return false;
+  }
+  return std::nullopt;
+}
+
+// The whole string as a decimal in [min, max]: "4x", " 4" and "" are refused.
+template <typename T>
+std::optional<T> parse_int(std::string_view s, T min, T max) {
+  T v{};
+  const char* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data(), end, v);
+  if (s.empty() || ec != std::errc() || ptr != end || v < min || v > max) return std::nullopt;
+  return v;
+}
+
+// Bind: a listen address, where an empty host means all interfaces and port 0 "pick one".
+// Dial: an address others connect to, so it needs a host and a real port.
+enum class AddrKind { Bind, Dial };
+
+// host:port, [v6]:port, :port, or a bare host that gets the flag's default port (as
+// go-livepeer's defaultAddr does). The port comes back as a plain number ("08935" -> "8935").
+Result<std::string> parse_addr(std::string_view v, const std::string& flag, AddrKind kind,
+                               std::string_view default_port) {
+  constexpr std::string_view kShape = "host:port or :port";
+  // No schemes, paths or lists: one plain address.
+  if (v.empty() || v.find_first_of(" \t/\\?#@,") != std::string_view::npos) {
+    return bad_value(flag, kShape, v);
+  }
+  std::string_view host = v;
+  std::string_view port = default_port;
+  if (v.starts_with('[')) {
+    const auto close = v.find(']');
+    if (close == std::string_view::npos || close < 2) return bad_value(flag, kShape, v);
+    host = v.substr(0, close + 1);
+    const std::string_view rest = v.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return bad_value(flag, kShape, v);
+      port = rest.substr(1);
+    }
+  } else if (const auto colon = v.rfind(':'); colon != std::string_view::npos) {
+    host = v.substr(0, colon);
+    port = v.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return bad(flag + ": put an IPv6 address in brackets ([::1]:8935), got \"" +
+                 std::string(v) + "\"");
+    }
+  }
+  if (host.empty()) {
+    if (kind == AddrKind::Dial) return bad(flag + ": needs a host, got \"" + std::string(v) + "\"");
+    host = "0.0.0.0";
+  }
+  const int min_port = kind == AddrKind::Bind ? 0 : 1;
+  const auto p = parse_int<int>(port, min_port, 65535);
+  if (!p) {
+    return bad(flag + ": port must be " + std::to_string(min_port) + "..65535, got \"" +
+               std::string(port) + "\"");
+  }
+  return std::string(host) + ":" + std::to_string(*p);
+}
+
+Fail set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
+              std::string_view default_port) {
+  auto addr = parse_addr(v, flag, kind, default_port);
+  if (!addr) return addr.error();
+  out = std::move(*addr);
+  return std::nullopt;
+}
+
+// The value itself, or the contents of the file it names minus one trailing "\n" or "\r\n"
+// (geth's password files; go-livepeer trims all surrounding space, which could eat a secret's
+// own spaces).
+Result<std::string> secret_or_file(std::string_view v, const std::string& flag) {
+  const std::filesystem::path path{std::string(v)};
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (v.empty() || ec || !std::filesystem::exists(status)) return std::string(v);
+  if (!std::filesystem::is_regular_file(status)) {
+    return bad(flag + ": \"" + std::string(v) + "\" is not a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad(flag + ": cannot read \"" + std::string(v) + "\"");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.ends_with("\r\n")) {
+    text.resize(text.size() - 2);
+  } else if (text.ends_with('\n')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+Fail set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag) {
+  auto secret = secret_or_file(v, flag);
+  if (!secret) return secret.error();
+  if (secret->empty()) {
+    return bad(flag + (v.empty() ? ": the secret is empty" : ": the secret file is empty"));
+  }
+  o.orch_secret = std::move(*secret);
+  return std::nullopt;
+}
+
+Fail set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag) {
+  auto password = secret_or_file(v, flag);
+  if (!password) return password.error();
+  o.eth_password = std::move(*password);
+  return std::nullopt;
+}
+
+Fail set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (v == "auto") {
+    o.max_sessions_auto = true;
+    return std::nullopt;
+  }
+  const auto n = parse_int<int>(v, 1, kMaxSessionsLimit);
+  if (!n) return bad_value(flag, "a number from 1 to 100000 or auto", v);
+  o.max_sessions = *n;
+  o.max_sessions_auto = false;  // the last one given wins, as in Go
+  return std::nullopt;
+}
+
+Fail set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag) {
+  auto profiles = parse_profiles(v);
+  if (!profiles) return bad(flag + ": " + profiles.error().message);
+  o.transcoding_options = std::move(*profiles);
+  return std::nullopt;
+}
+
+// "0,1" or "all", as go-livepeer takes it; "" turns GPUs off again.
+Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (!v.empty() && v != "all") {
+    std::string_view rest = v;
+    for (bool more = true; more;) {
+      const auto comma = rest.find(',');
+      if (!parse_int<int>(rest.substr(0, comma), 0, 1023)) {
+        return bad_value(flag, "GPU ids like 0,1 or all", v);
+      }
+      more = comma != std::string_view::npos;
+      if (more) rest.remove_prefix(comma + 1);
+    }
+  }
+  o.nvidia = std::string(v);
+  return std::nullopt;
+}
+
+Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
+  const auto n = parse_int<int64_t>(v, 0, kInt64Max);
+  if (!n) {
+    return bad_value(flag, "a whole number of wei (custom currencies like 0.50USD are not "
+                           "supported)", v);
+  }
+  o.price_per_unit = *n;
+  return std::nullopt;
+}
+
+Fail set_pixels(NodeOptions& o, std::string_view v, const std::string& flag) {
+  const auto n = parse_int<int64_t>(v, 1, kInt64Max);
+  if (!n) return bad_value(flag, "a whole number of pixels, 1 or more", v);
+  o.pixels_per_unit = *n;
+  return std::nullopt;
+}
+
+Fail set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag) {
+  const auto n = parse_int<int>(v, 0, 100);
+  if (!n) return bad_value(flag, "a level from 0 to 100", v);
+  o.verbosity = *n;
+  return std::nullopt;
+}
+
+struct FlagSpec {
+  std::string_view gnu = {};             // --gnu
+  std::string_view go = {};              // go-livepeer's -go; "" = lpgst only
+  std::string_view alias = {};           // another go-livepeer name for the same flag
+  bool NodeOptions::*boolean = nullptr;  // set for on/off flags
+  Apply apply = nullptr;                 // set for flags that take a value
+  std::string_view arg = {};             // the value's name in --help
+  std::string_view def = {};             // the default in --help
+  std::string_view help = {};
+};
+
+// Order is --help's order.
+const std::array kFlags = {
+    FlagSpec{.gnu = "orchestrator", .go = "orchestrator", .boolean = &NodeOptions::orchestrator,
+             .help = "Take transcoding requests and hand them to transcoders"},
+    FlagSpec{.gnu = "transcoder", .go = "transcoder", .boolean = &NodeOptions::transcoder,
+             .help = "Transcode: in-process with --orchestrator, else for --orch-addr"},
+    FlagSpec{.gnu = "gateway", .go = "gateway", .alias = "broadcaster",
+             .boolean = &NodeOptions::gateway, .help = "Take live streams in, serve them as HLS"},
+    FlagSpec{.gnu = "http-addr", .go = "httpAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.http_addr, v, f, AddrKind::Bind, "8935");
+             },
+             .arg = "HOST:PORT", .def = "0.0.0.0:8935",
+             .help = "Public API (:PORT = all interfaces, port 0 = any free port)"},
+    FlagSpec{.gnu = "service-addr", .go = "serviceAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935");
+             },
+             .arg = "HOST:PORT", .def = "from --http-addr",
+             .help = "The address clients are told to use (/v1/info)"},
+    FlagSpec{.gnu = "cli-addr", .go = "cliAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
+             },
+             .arg = "HOST:PORT", .def = "127.0.0.1:7935", .help = "Operator API"},
+    FlagSpec{.gnu = "orch-addr", .go = "orchAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.orch_addr, v, f, AddrKind::Dial, "8935");
+             },
+             .arg = "HOST:PORT", .def = "none",
+             .help = "Transcoder: the orchestrator to work for"},
+    FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
+             .arg = "SECRET|FILE", .def = "none",
+             .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
+    FlagSpec{.gnu = "max-sessions", .go = "maxSessions", .apply = set_max_sessions,
+             .arg = "N|auto", .def = "10",
+             .help = "Concurrent sessions, 1..100000; auto (orchestrator) = its transcoders' sum"},
+    FlagSpec{.gnu = "transcoding-options", .go = "transcodingOptions",
+             .apply = set_transcoding_options, .arg = "PRESETS|JSON|FILE", .def = kDefaultProfiles,
+             .help = "Renditions: preset names, a JSON array, or a JSON file"},
+    FlagSpec{.gnu = "nvidia", .go = "nvidia", .apply = set_nvidia, .arg = "IDS|all",
+             .def = "none (CPU)", .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
+    FlagSpec{.gnu = "pipeline-template",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.pipeline_template = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "TEMPLATE", .def = "{source} ! {ladder}",
+             .help = "GStreamer pipeline each job runs"},
+    FlagSpec{.gnu = "data-dir", .go = "dataDir", .alias = "datadir",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.data_dir = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "DIR", .def = "$HOME/.lpgst", .help = "Where the node keeps its state"},
+    FlagSpec{.gnu = "eth-keystore-path", .go = "ethKeystorePath",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.eth_keystore_path = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PATH", .def = "none", .help = "Keystore file, or a directory of them"},
+    FlagSpec{.gnu = "eth-password", .go = "ethPassword", .apply = set_eth_password,
+             .arg = "PASSWORD|FILE", .def = "none",
+             .help = "The keystore's password, or a file holding it"},
+    FlagSpec{.gnu = "eth-acct-addr", .go = "ethAcctAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.eth_acct_addr = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "0xADDRESS", .def = "none",
+             .help = "Which account, when the keystore directory holds several"},
+    FlagSpec{.gnu = "require-client-signature", .boolean = &NodeOptions::require_client_signature,
+             .help = "Refuse segments whose client did not sign them"},
+    FlagSpec{.gnu = "price-per-unit", .go = "pricePerUnit", .apply = set_price, .arg = "WEI",
+             .def = "0", .help = "Accepted for go-livepeer compatibility; not charged yet"},
+    FlagSpec{.gnu = "pixels-per-unit", .go = "pixelsPerUnit", .apply = set_pixels, .arg = "N",
+             .def = "1", .help = "Accepted for go-livepeer compatibility; not charged yet"},
+    FlagSpec{.gnu = "monitor", .go = "monitor", .boolean = &NodeOptions::monitor,
+             .help = "Accepted for go-livepeer compatibility; does nothing yet"},
+    FlagSpec{.gnu = "verbosity", .go = "v", .apply = set_verbosity, .arg = "N", .def = "0",
+             .help = "Log detail (go-livepeer's glog -v levels)"},
+    FlagSpec{.gnu = "help", .go = "help", .alias = "h", .boolean = &NodeOptions::help,
+             .help = "Print this text"},
+    FlagSpec{.gnu = "version", .go = "version", .boolean = &NodeOptions::version,
+             .help = "Print the version"},
+};
+
+// go-livepeer flags we do not take, so a migrated command line fails with a pointer to the
+// mapping rather than a bare "unknown flag".
+constexpr std::string_view kGoOnlyFlags[] = {
+    "network", "rtmpAddr", "nodes", "verifierUrl", "verifierPath", "localVerify", "httpIngest",
+    "orchWebhookUrl", "extraNodes", "orchBlocklist", "orchMinLivepeerVersion", "selectRandFreq",
+    "selectStakeWeight", "selectPriceWeight", "selectPriceExpFactor", "orchPerfStatsUrl",
+    "region", "maxPricePerUnit", "maxPricePerCapability", "ignoreMaxPriceIfNeeded",
+    "minPerfScore", "discoveryTimeout", "gatewayHost", "maxAttempts", "currentManifest",
+    "netint", "testTranscoder", "hevcDecoding", "aiWorker", "aiModels", "aiModelsDir",
+    "aiServiceRegistry", "ethOrchAddr", "ethUrl", "ethController", "transactionTimeout",
+    "maxTransactionReplacements", "gasLimit", "minGasPrice", "maxGasPrice", "initializeRound",
+    "ticketEV", "maxFaceValue", "maxTicketEV", "maxTotalEV", "depositMultiplier",
+    "ignoreSenderReserve", "priceFeedAddr", "autoAdjustPrice", "pricePerGateway",
+    "pricePerBroadcaster", "blockPollingInterval", "redeemer", "redeemerAddr", "reward",
+    "metricsPerStream", "metricsClientIP", "objectStore", "recordStore", "authWebhookUrl",
+};
+
+// Any known name answers with one or two dashes, as Go's flag package does.
+const FlagSpec* find_flag(std::string_view name) {
+  for (const auto& f : kFlags) {
+    if (name == f.gnu || (!f.go.empty() && name == f.go) || (!f.alias.empty() && name == f.alias)) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+Error unknown_flag(const std::string& spelled, std::string_view name) {
+  for (std::string_view go : kGoOnlyFlags) {
+    if (name == go) {
+      return bad("unknown flag " + spelled +
+                 " (a go-livepeer flag lpgst does not support; see docs/go-livepeer-flags.md)");
+    }
+  }
+  return bad("unknown flag " + spelled + " (lpnode --help lists the flags)");
+}
+
+// "--max-sessions=4" -> name "max-sessions", value "4", spelled "--max-sessions".
+struct SplitArg {
+  std::string spelled;
+  std::string_view name;
+  std::optional<std::string_view> value;
+};
+
+std::optional<SplitArg> split_flag(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-') return std::nullopt;
+  const size_t dashes = arg.starts_with("--") ? 2 : 1;
+  std::string_view body = arg.substr(dashes);
+  if (body.empty() || body[0] == '-' || body[0] == '=') return std::nullopt;
+  SplitArg out;
+  if (const auto eq = body.find('='); eq != std::string_view::npos) {
+    out.value = body.substr(eq + 1);
+    body = body.substr(0, eq);
+  }
+  out.name = body;
+  out.spelled = std::string(arg.substr(0, dashes + body.size()));
+  return out;
+}
+
+Fail validate(const NodeOptions& o) {
+  if (!o.orchestrator && !o.transcoder && !o.gateway) {
+    return bad("no role given: use --orchestrator, --transcoder and/or --gateway");
+  }
+  if (o.max_sessions_auto && !o.orchestrator) {
+    return bad("--max-sessions auto needs --orchestrator (a transcoder needs a number)");
+  }
+  if (o.transcoder && !o.orchestrator) {
+    if (o.orch_addr.empty()) return bad("--transcoder without --orchestrator needs --orch-addr");
+    if (o.orch_secret.empty()) {
+      return bad("--transcoder without --orchestrator needs --orch-secret");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<NodeOptions> parse_node_options(const std::vector<std::string>& args) {
+  NodeOptions o;
+  o.transcoding_options = *parse_profiles(kDefaultProfiles);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      if (i + 1 < args.size()) return bad("unexpected argument \"" + args[i + 1] + "\"");
+      break;
+    }
+    auto split = split_flag(arg);
+    if (!split) {
+      return bad("unexpected argument \"" + arg + "\" (every value follows its flag)");
+    }
+    const FlagSpec* flag = find_flag(split->name);
+    if (!flag) return unknown_flag(split->spelled, split->name);
+    if (flag->boolean) {
+      std::optional<bool> on = true;
+      if (split->value) on = parse_go_bool(*split->value);
+      if (!on) return bad_value(split->spelled, "true or false", *split->value);
+      o.*(flag->boolean) = *on;
+      continue;
+    }
+    std::string_view value;
+    if (split->value) {
+      value = *split->value;
+    } else {
+      // The next argument, unless it is itself one of our flags: then the value was forgotten.
+      const auto next = i + 1 < args.size() ? split_flag(args[i + 1]) : std::nullopt;
+      if (i + 1 >= args.size() || (next && find_flag(next->name))) {
+        return bad(split->spelled + " needs a value (" + std::string(flag->arg) + ")");
+      }
+      value = args[++i];
+    }
+    if (auto err = flag->apply(o, value, split->spelled)) return std::move(*err);
+  }
+  if (o.help || o.version) return o;  // asking for help is not a misconfigured node
+  if (auto err = validate(o)) return std::move(*err);
+  return o;
+}
+
+std::string node_usage() {
+  std::string out =
+      "usage: lpnode --orchestrator|--transcoder|--gateway [FLAG VALUE]...\n"
+      "\n"
+      "Roles combine: --orchestrator --transcoder transcodes in-process; --transcoder alone\n"
+      "works for the orchestrator at --orch-addr. Values go as --flag VALUE or --flag=VALUE.\n"
+      "go-livepeer's spellings (-maxSessions 4, -orchestrator=true) work too; see\n"
+      "docs/go-livepeer-flags.md.\n"
+      "\n";
+  // "  --flag ARG  (go-livepeer: -flag)  default X", then the help indented below.
+  for (const auto& f : kFlags) {
+    out += "  --" + std::string(f.gnu);
+    if (!f.arg.empty()) out += " " + std::string(f.arg);
+    if (!f.go.empty()) {
+      out += "  (go-livepeer: -" + std::string(f.go);
+      if (!f.alias.empty()) out += ", -" + std::string(f.alias);
+      out += ")";
+    }
+    if (!f.def.empty()) out += "  default " + std::string(f.def);
+    out += "\n      " + std::string(f.help) + "\n";
+  }
+  return out;
+}
+
 }  // namespace lp

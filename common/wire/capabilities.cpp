@@ -1,5 +1,7 @@
 #include "wire/capabilities.h"
 
+#include <algorithm>
+
 #include "wire/json_fields.h"
 
 namespace lp::wire::json {
@@ -32,3 +34,19 @@ void describe(Reader& io, Capabilities& caps) { map_capabilities(io, caps); }
 void describe(Writer& io, const Capabilities& caps) { map_capabilities(io, caps); }
 
 }  // namespace lp::wire::json
+
+namespace lp::wire {
+
+std::optional<Error> can_transcode(const Capabilities& caps, const std::vector<Profile>& profiles) {
+  for (const auto& p : profiles) {
+    const std::string codec = video_codec_name(p.codec);
+    if (std::find(caps.codecs.begin(), caps.codecs.end(), codec) == caps.codecs.end())
+      return Error{ErrorCode::Unsupported, codec + " encoding is not available (profile " + p.name + ")"};
+    if ((caps.max_width > 0 && p.width > caps.max_width) || (caps.max_height > 0 && p.height > caps.max_height))
+      return Error{ErrorCode::Unsupported, "profile " + p.name + " is larger than the largest rendition made here (" +
+                                               std::to_string(caps.max_width) + "x" + std::to_string(caps.max_height) + ")"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace lp::wire

@@ -2,9 +2,12 @@
 // (its hello on the control channel): one struct so both ends describe work the same way.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "error.h"
+#include "profile.h"
 #include "wire/json_fwd.h"
 
 namespace lp::wire {
@@ -27,6 +30,10 @@ struct Capabilities {
 
   bool operator==(const Capabilities&) const = default;
 };
+
+// Whether a node with `caps` can produce every rendition of `profiles`: nullopt, or an
+// Unsupported error naming the codec or size it lacks.
+std::optional<Error> can_transcode(const Capabilities& caps, const std::vector<Profile>& profiles);
 
 // Members of the "capabilities" object, for the messages that embed it:
 // {"codecs":["H.264"],"presets":["P720p30fps16x9"],"max_width":1920,"max_height":1080,

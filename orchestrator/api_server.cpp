@@ -1,0 +1,235 @@
+// The orchestrator's public API: GET /v1/info, POST /v1/segment, GET /v1/results/..., and the
+// job media URLs remote transcoders use (GET source, PUT renditions).
+#include <algorithm>
+#include <set>
+
+#include "http_reply.h"
+#include "orchestrator_impl.h"
+#include "result_signing.h"
+#include "sha256.h"
+#include "wire/info.h"
+#include "wire/result.h"
+#include "wire/segment.h"
+
+namespace lp {
+namespace {
+
+int64_t unix_now() { return g_get_real_time() / G_USEC_PER_SEC; }
+
+gint64 content_length(SoupServerMessage* msg) {
+  return soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+}
+
+bool has_length(SoupServerMessage* msg) {
+  return soup_message_headers_get_encoding(soup_server_message_get_request_headers(msg)) ==
+         SOUP_ENCODING_CONTENT_LENGTH;
+}
+
+// The token check, shared by the early handler and the full one.
+std::optional<Error> check_token(SoupServerMessage* msg, const std::string& secret) {
+  const std::string value = request_header(msg, wire::header::kAuthToken);
+  if (value.empty()) return Error{ErrorCode::Unauthorized, "no Lp-Auth-Token header: GET /v1/info first"};
+  auto token = wire::auth_token_from_header_value(value);
+  if (!token) return token.error();
+  return wire::verify_token(secret, *token, unix_now());
+}
+
+SharedBytes request_body(SoupServerMessage* msg) {
+  return share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
+}
+
+}  // namespace
+
+void Orchestrator::Impl::add_public_handlers() {
+  SoupServer* s = public_server.get();
+  soup_server_add_handler(s, "/v1/info", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    static_cast<Impl*>(self)->on_info(m);
+  }, this, nullptr);
+  // Token and size are checked as soon as the headers are in, before a body is read.
+  soup_server_add_early_handler(s, "/v1/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    auto* me = static_cast<Impl*>(self);
+    if (auto e = check_token(m, me->token_secret)) return reply_error(m, *e);
+    if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
+    if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
+      reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
+                                                    " bytes is over the cap of " +
+                                                    std::to_string(me->config.max_segment_bytes)});
+  }, this, nullptr);
+  soup_server_add_handler(s, "/v1/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    static_cast<Impl*>(self)->on_segment(m);
+  }, this, nullptr);
+  soup_server_add_handler(s, "/v1/results", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+    static_cast<Impl*>(self)->on_result_download(m, path);
+  }, this, nullptr);
+  soup_server_add_early_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    auto* me = static_cast<Impl*>(self);
+    if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes) * 4)
+      reply_error(m, Error{ErrorCode::TooLarge, "rendition upload over the cap"});
+  }, this, nullptr);
+  soup_server_add_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+    static_cast<Impl*>(self)->on_job_media(m, path);
+  }, this, nullptr);
+}
+
+wire::Capabilities Orchestrator::Impl::capabilities() const {
+  wire::Capabilities caps;
+  std::set<std::string> codecs, presets;
+  for (const auto& w : dispatcher.workers()) {
+    codecs.insert(w.capabilities.codecs.begin(), w.capabilities.codecs.end());
+    presets.insert(w.capabilities.presets.begin(), w.capabilities.presets.end());
+    caps.max_width = std::max(caps.max_width, w.capabilities.max_width);
+    caps.max_height = std::max(caps.max_height, w.capabilities.max_height);
+    for (const auto& h : w.capabilities.hardware) caps.hardware.push_back(h);
+  }
+  caps.codecs.assign(codecs.begin(), codecs.end());
+  caps.presets.assign(presets.begin(), presets.end());
+  return caps;
+}
+
+int Orchestrator::Impl::max_sessions() const {
+  return config.max_sessions_auto ? dispatcher.worker_capacity() : config.max_sessions;
+}
+
+std::string Orchestrator::Impl::public_base(SoupServerMessage* msg) const {
+  if (!config.service_addr.empty()) return "http://" + config.service_addr;
+  std::string host = request_header(msg, "Host");
+  return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
+}
+
+void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
+  if (soup_server_message_get_method(msg) != std::string_view("GET"))
+    return reply_error(msg, Error{ErrorCode::BadRequest, "GET /v1/info only"});
+  wire::Info info;
+  info.service_addr = public_base(msg).substr(7);
+  info.version = PACKAGE_VERSION;
+  info.capabilities = capabilities();
+  info.capacity = {max_sessions(), dispatcher.in_flight()};
+  auto token = wire::issue_token(token_secret, random_token().substr(0, 16),
+                                 unix_now() + config.token_ttl.count());
+  if (!token) return reply_error(msg, token.error());
+  info.auth_token = *token;
+  reply_json(msg, 200, wire::to_json(info));
+}
+
+void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
+  const gint64 started = g_get_monotonic_time();
+  if (soup_server_message_get_method(msg) != std::string_view("POST"))
+    return reply_error(msg, Error{ErrorCode::BadRequest, "POST /v1/segment only"});
+  metrics.segment_received();
+  // 1. token (again: the early check passed, but it may have expired while the body came).
+  if (auto e = check_token(msg, token_secret)) return reply_error(msg, *e);
+  // 2. size
+  SharedBytes body = request_body(msg);
+  const size_t size = g_bytes_get_size(body.get());
+  if (size > config.max_segment_bytes)
+    return reply_error(msg, Error{ErrorCode::TooLarge, "segment over the cap of " + std::to_string(config.max_segment_bytes) + " bytes"});
+  // 3. headers, then hash
+  auto segment = wire::segment_from_headers(request_headers(msg));
+  if (!segment) return reply_error(msg, segment.error());
+  if (size == 0) return reply_error(msg, Error{ErrorCode::BadSegment, "segment is empty"});
+  const std::string hash = sha256_hex(body.get());
+  if (hash != segment->body_sha256)
+    return reply_error(msg, Error{ErrorCode::HashMismatch, "body of " + std::to_string(size) + " bytes hashes to " + hash +
+                                                               ", not Lp-Body-Sha256 " + segment->body_sha256});
+  if (config.require_client_signature && segment->signature.empty())
+    return reply_error(msg, Error{ErrorCode::BadSignature, "this orchestrator requires a client signature (Lp-Signature)"});
+  // 4. capacity
+  if (draining) return reply_error(msg, Error{ErrorCode::Busy, "orchestrator is shutting down"});
+  if (auto e = dispatcher.check_capable(segment->profiles)) return reply_error(msg, *e);
+  const int max = max_sessions();
+  if (dispatcher.in_flight() >= max)
+    return reply_error(msg, Error{ErrorCode::Busy, "at capacity: " + std::to_string(dispatcher.in_flight()) + " of " +
+                                                      std::to_string(max) + " sessions in use"});
+  // 5. dispatch; the answer waits for the outcome.
+  Segment s{segment->stream_id, segment->seq, segment->duration_ms, segment->profiles, body};
+  soup_server_message_pause(msg);
+  g_object_ref(msg);
+  dispatcher.submit(std::move(s), [this, msg, started](JobOutcome outcome, const std::string&) {
+    answer_segment(msg, std::move(outcome), started);
+    soup_server_message_unpause(msg);
+    g_object_unref(msg);
+  });
+}
+
+void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outcome, gint64 started_us) {
+  ++segments_answered;
+  metrics.observe_overall_latency(double(g_get_monotonic_time() - started_us) / 1e6);
+  if (!outcome) {
+    metrics.segment_failed(error_code_name(outcome.error().code));
+    g_message("segment failed: %s", outcome.error().message.c_str());
+    return reply_error(msg, outcome.error());
+  }
+  metrics.segment_transcoded();
+  const std::string id = results.put(*outcome);
+  wire::TranscodeResult result;
+  const std::string base = public_base(msg) + "/v1/results/" + id + "/";
+  std::vector<std::span<const uint8_t>> spans;
+  for (size_t i = 0; i < outcome->size(); ++i) {
+    const RenditionOutput& r = (*outcome)[i];
+    gsize n = 0;
+    const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(r.bytes.get(), &n));
+    spans.emplace_back(data, n);
+    result.renditions.push_back({r.name, base + std::to_string(i), static_cast<int64_t>(n), r.frames, r.pixels, r.sha256});
+  }
+  if (config.key) {
+    result.signature = eth::sign_results(*config.key, spans).hex();
+    result.signer = config.key->address().checksummed();
+  }
+  const std::string json = wire::to_json(result);
+  const std::string accept = request_header(msg, "Accept");
+  if (accept.find("multipart/mixed") == std::string::npos) return reply_json(msg, 200, json);
+
+  // Inline: the JSON result first, then each rendition in profile order.
+  g_autoptr(SoupMultipart) multipart = soup_multipart_new("multipart/mixed");
+  auto add_part = [&](const char* type, GBytes* bytes, const std::string& name) {
+    SoupMessageHeaders* h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_MULTIPART);
+    soup_message_headers_set_content_type(h, type, nullptr);
+    if (!name.empty()) {
+      soup_message_headers_replace(h, "Lp-Rendition-Name", name.c_str());
+      soup_message_headers_replace(h, "Content-Disposition", ("attachment; filename=\"" + name + ".ts\"").c_str());
+    }
+    soup_multipart_append_part(multipart, h, bytes);
+    soup_message_headers_unref(h);
+  };
+  g_autoptr(GBytes) json_bytes = g_bytes_new(json.data(), json.size());
+  add_part("application/json", json_bytes, "");
+  const char* media_type = config.transcode_options.container == "mp4" ? "video/mp4" : "video/mp2t";
+  for (const auto& r : *outcome) add_part(media_type, r.bytes.get(), r.name);
+  g_autoptr(GBytes) body = nullptr;
+  soup_multipart_to_message(multipart, soup_server_message_get_response_headers(msg), &body);
+  soup_server_message_set_status(msg, 200, nullptr);
+  soup_message_body_append_bytes(soup_server_message_get_response_body(msg), body);
+}
+
+// GET /v1/results/<id>/<i>
+void Orchestrator::Impl::on_result_download(SoupServerMessage* msg, const char* path) {
+  auto parts = path_parts(path);
+  char* end = nullptr;
+  const unsigned long index = parts.size() == 4 ? std::strtoul(parts[3].c_str(), &end, 10) : 0;
+  SharedBytes bytes = parts.size() == 4 && end && *end == '\0' ? results.get(parts[2], index) : nullptr;
+  if (!bytes) return reply_error(msg, Error{ErrorCode::NotFound, "no such result (unknown, or expired)"});
+  const char* media_type = config.transcode_options.container == "mp4" ? "video/mp4" : "video/mp2t";
+  reply_bytes(msg, 200, media_type, bytes.get());
+}
+
+// GET /v1/jobs/<job>/<token>/source, PUT /v1/jobs/<job>/<token>/renditions/<i>
+void Orchestrator::Impl::on_job_media(SoupServerMessage* msg, const char* path) {
+  auto parts = path_parts(path);
+  const std::string_view method = soup_server_message_get_method(msg);
+  if (parts.size() == 5 && parts[4] == "source" && method == "GET") {
+    SharedBytes source = media.source(parts[2], parts[3]);
+    if (!source) return reply_error(msg, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
+    return reply_bytes(msg, 200, "application/octet-stream", source.get());
+  }
+  if (parts.size() == 6 && parts[4] == "renditions" && method == "PUT") {
+    char* end = nullptr;
+    const unsigned long index = std::strtoul(parts[5].c_str(), &end, 10);
+    if (!end || *end != '\0') return reply_error(msg, Error{ErrorCode::BadRequest, "bad rendition index " + parts[5]});
+    if (auto e = media.put(parts[2], parts[3], index, request_body(msg))) return reply_error(msg, *e);
+    soup_server_message_set_status(msg, 204, nullptr);
+    return;
+  }
+  reply_error(msg, Error{ErrorCode::NotFound, "no such job URL"});
+}
+
+}  // namespace lp

@@ -1,0 +1,118 @@
+// The orchestrator's job lifecycle, on the main context: a segment goes to the worker the
+// scheduler picks; a worker that fails, disconnects or misses the deadline
+// (max(8 s, 4 x duration), as go-livepeer) has the segment re-dispatched elsewhere, up to a
+// bounded number of attempts. Segments wait in a queue only while every worker is full, and
+// the API server bounds that queue by refusing work over --max-sessions.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "metrics.h"
+#include "scheduler.h"
+#include "worker.h"
+
+namespace lp {
+
+struct DispatcherConfig {
+  int max_attempts = 3;
+  std::chrono::milliseconds min_deadline{8000};
+  int deadline_per_duration = 4;  // deadline = max(min_deadline, this x segment duration)
+};
+
+struct Segment {
+  std::string stream_id;
+  int64_t seq = 0;
+  int64_t duration_ms = 2000;
+  std::vector<Profile> profiles;
+  SharedBytes source;
+};
+
+struct WorkerStatus {
+  std::string id;
+  std::string address;
+  int capacity = 0;
+  int load = 0;
+  bool local = false;
+  wire::Capabilities capabilities;
+  uint64_t segments_done = 0;
+};
+
+struct StreamStatus {
+  std::string stream_id;
+  std::string worker_id;
+  uint64_t segments = 0;
+  std::string pipeline;  // the description its latest job ran
+  gint64 last_us = 0;    // monotonic time of its latest job
+};
+
+class Dispatcher {
+ public:
+  // Called once per segment, on the main context. `worker_id` did the work ("" on failure).
+  using Finished = std::function<void(JobOutcome outcome, const std::string& worker_id)>;
+
+  Dispatcher(DispatcherConfig config, OrchestratorMetrics& metrics);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void add_worker(std::shared_ptr<Worker> worker);
+  // A worker gone (disconnected, dead): its segments go to others at once.
+  void remove_worker(const std::string& id, const std::string& why);
+
+  void submit(Segment segment, Finished finished);
+
+  // Why no connected worker could take segments with these profiles (nullopt: one can).
+  std::optional<Error> check_capable(const std::vector<Profile>& profiles) const;
+
+  int in_flight() const { return static_cast<int>(segments_.size()); }
+  int worker_capacity() const;
+  int worker_load() const;
+  size_t worker_count() const { return workers_.size(); }
+  std::vector<WorkerStatus> workers() const;
+  std::vector<StreamStatus> streams() const;
+
+  // The job id a segment's current attempt runs under, for logs ("" when unknown).
+  void set_logger(std::function<void(const std::string&)> log) { log_ = std::move(log); }
+
+ private:
+  struct Pending;
+  struct Entry {
+    std::shared_ptr<Worker> worker;
+    int load = 0;
+    uint64_t done = 0;
+  };
+
+  void pump();
+  bool try_start(const std::string& segment_id);
+  void on_done(const std::string& worker_id, const std::string& job_id, JobOutcome outcome);
+  void on_deadline(const std::string& segment_id);
+  void retry_or_fail(const std::string& segment_id, Error error);
+  void finish(const std::string& segment_id, JobOutcome outcome, const std::string& worker_id);
+  void release(Pending& p);
+  void update_gauges();
+  void log(const std::string& line) const;
+  std::chrono::milliseconds deadline_of(const Segment& s) const;
+
+  DispatcherConfig config_;
+  OrchestratorMetrics& metrics_;
+  Scheduler scheduler_;
+  std::map<std::string, Entry> workers_;
+  std::map<std::string, std::unique_ptr<Pending>> segments_;  // by segment id
+  std::map<std::string, std::string> job_to_segment_;
+  std::deque<std::string> queue_;  // segment ids waiting for a free slot, oldest first
+  std::map<std::string, StreamStatus> streams_;
+  uint64_t next_id_ = 1;
+  std::function<void(const std::string&)> log_;
+};
+
+}  // namespace lp

@@ -1,0 +1,34 @@
+// Combined mode (--orchestrator --transcoder): the orchestrator transcodes in-process, one
+// thread per job, reading the segment from memory (no network hop). It runs the same
+// pipeline description a remote transcoder would get, so templates apply here too.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "transcode.h"
+#include "worker.h"
+
+namespace lp {
+
+class LocalTranscoder : public Worker, public std::enable_shared_from_this<LocalTranscoder> {
+ public:
+  LocalTranscoder(int capacity, wire::Capabilities caps, std::string pipeline_template,
+                  TranscodeOptions options);
+  ~LocalTranscoder() override;
+
+  std::string start(const JobRequest& job) override;
+  void cancel(const std::string& job_id) override;
+
+ private:
+  void finished(const std::string& job_id, JobOutcome outcome);
+
+  std::string template_;
+  TranscodeOptions options_;
+  GMainContext* context_;  // not owned: the thread-default context it was made on
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> running_;  // job -> cancelled flag
+};
+
+}  // namespace lp

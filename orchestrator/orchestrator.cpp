@@ -1,0 +1,232 @@
+// The orchestrator's assembly (servers, dispatcher, combined-mode worker), its operator API
+// (GET /status, /metrics, /) and draining.
+#include <json-glib/json-glib.h>
+
+#include "dashboard.h"
+#include "http_reply.h"
+#include "job_pipeline.h"
+#include "main_context.h"
+#include "node_capabilities.h"
+#include "orchestrator_impl.h"
+
+namespace lp {
+namespace {
+
+// "host:port", "[v6]:port" -> a socket address; port 0 lets the kernel pick.
+Result<GSocketAddress*> socket_address(const std::string& addr) {
+  const auto colon = addr.rfind(':');
+  if (colon == std::string::npos) return Error{ErrorCode::BadRequest, "address without a port: " + addr};
+  std::string host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  const int port = std::atoi(addr.c_str() + colon + 1);
+  GSocketAddress* sa = g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port));
+  if (!sa) return Error{ErrorCode::BadRequest, "not an IP address: " + host + " (in " + addr + ")"};
+  return sa;
+}
+
+Result<ServerPtr> listen(const std::string& addr, const char* what) {
+  auto sa = socket_address(addr);
+  if (!sa) return sa.error();
+  g_autoptr(GSocketAddress) owned = *sa;
+  ServerPtr server(soup_server_new("server-header", "lpgst/" PACKAGE_VERSION, nullptr));
+  g_autoptr(GError) error = nullptr;
+  if (!soup_server_listen(server.get(), owned, SoupServerListenOptions{}, &error))
+    return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
+  return server;
+}
+
+std::string bound_address(SoupServer* server) {
+  GSList* listeners = soup_server_get_listeners(server);
+  std::string out;
+  if (listeners) {
+    g_autoptr(GSocketAddress) sa = g_socket_get_local_address(G_SOCKET(listeners->data), nullptr);
+    if (sa && G_IS_INET_SOCKET_ADDRESS(sa)) {
+      auto* inet = G_INET_SOCKET_ADDRESS(sa);
+      g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
+      const bool v6 = g_inet_address_get_family(g_inet_socket_address_get_address(inet)) == G_SOCKET_FAMILY_IPV6;
+      out = (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
+            std::to_string(g_inet_socket_address_get_port(inet));
+    }
+  }
+  g_slist_free(listeners);
+  return out;
+}
+
+void add_hardware(JsonBuilder* b, const std::vector<wire::HardwareDevice>& devices) {
+  json_builder_set_member_name(b, "hardware");
+  json_builder_begin_array(b);
+  for (const auto& d : devices) {
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "kind");
+    json_builder_add_string_value(b, d.kind.c_str());
+    json_builder_set_member_name(b, "index");
+    json_builder_add_int_value(b, d.index);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, d.name.c_str());
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+void member(JsonBuilder* b, const char* name, int64_t v) {
+  json_builder_set_member_name(b, name);
+  json_builder_add_int_value(b, v);
+}
+
+void member(JsonBuilder* b, const char* name, const std::string& v) {
+  json_builder_set_member_name(b, name);
+  json_builder_add_string_value(b, v.c_str());
+}
+
+}  // namespace
+
+Orchestrator::Impl::Impl(OrchestratorConfig c)
+    : config(std::move(c)),
+      dispatcher(DispatcherConfig{}, metrics),
+      results(config.result_ttl, config.max_result_bytes),
+      token_secret(config.secret.empty() ? random_token() + random_token() : config.secret) {
+  dispatcher.set_logger([](const std::string& line) { g_message("%s", line.c_str()); });
+}
+
+Orchestrator::Impl::~Impl() {
+  remove_source(drain_timer);
+  channel.reset();  // closes transcoder channels while the dispatcher still exists
+}
+
+Orchestrator::Orchestrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Orchestrator::~Orchestrator() = default;
+
+Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig config) {
+  if (auto e = check_pipeline_template(config.pipeline_template.empty() ? kDefaultPipelineTemplate
+                                                                         : config.pipeline_template))
+    return *e;
+  auto impl = std::make_unique<Impl>(std::move(config));
+  auto pub = listen(impl->config.http_addr, "--http-addr");
+  if (!pub) return pub.error();
+  impl->public_server = std::move(*pub);
+  auto op = listen(impl->config.cli_addr, "--cli-addr");
+  if (!op) return op.error();
+  impl->operator_server = std::move(*op);
+  impl->add_public_handlers();
+  impl->add_operator_handlers();
+  ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
+  impl->channel = std::make_unique<TranscoderChannelServer>(impl->public_server.get(), impl->config.secret,
+                                                             impl->dispatcher, impl->media, settings);
+  if (impl->config.local_capacity > 0) {
+    impl->local = std::make_shared<LocalTranscoder>(impl->config.local_capacity, node_capabilities(),
+                                                    impl->config.pipeline_template, impl->config.transcode_options);
+    impl->dispatcher.add_worker(impl->local);
+  }
+  return std::unique_ptr<Orchestrator>(new Orchestrator(std::move(impl)));
+}
+
+std::string Orchestrator::http_address() const { return bound_address(impl_->public_server.get()); }
+std::string Orchestrator::cli_address() const { return bound_address(impl_->operator_server.get()); }
+
+void Orchestrator::drain(std::function<void()> done) {
+  Impl& impl = *impl_;
+  impl.draining = true;
+  impl.drained = std::move(done);
+  const gint64 give_up = g_get_monotonic_time() + std::chrono::microseconds(impl.config.drain_timeout).count();
+  g_message("draining: %d segment(s) in flight, waiting up to %lld s", impl.dispatcher.in_flight(),
+            static_cast<long long>(impl.config.drain_timeout.count()));
+  auto check = [&impl, give_up] {
+    if (impl.dispatcher.in_flight() > 0 && g_get_monotonic_time() < give_up) return true;
+    if (impl.dispatcher.in_flight() > 0)
+      g_warning("drain timeout: %d segment(s) still in flight are abandoned", impl.dispatcher.in_flight());
+    impl.drain_timer = 0;
+    if (auto fn = std::move(impl.drained)) fn();
+    return false;
+  };
+  impl.drain_timer = add_timeout_repeat(std::chrono::milliseconds(50), check);
+}
+
+void Orchestrator::Impl::add_operator_handlers() {
+  SoupServer* s = operator_server.get();
+  soup_server_add_handler(s, "/status", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    reply_json(m, 200, static_cast<Impl*>(self)->status_json());
+  }, this, nullptr);
+  soup_server_add_handler(s, "/metrics", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+    reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", static_cast<Impl*>(self)->metrics.render());
+  }, this, nullptr);
+  soup_server_add_handler(s, "/", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
+    if (std::string_view(path) != "/") return reply_error(m, Error{ErrorCode::NotFound, "no such page: /status, /metrics or /"});
+    reply_text(m, 200, "text/html; charset=utf-8", dashboard_html());
+  }, this, nullptr);
+}
+
+std::string Orchestrator::Impl::status_json() const {
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  member(b, "version", std::string(PACKAGE_VERSION));
+
+  json_builder_set_member_name(b, "orchestrator");
+  json_builder_begin_object(b);
+  member(b, "http_addr", bound_address(public_server.get()));
+  member(b, "service_addr", config.service_addr);
+  member(b, "max_sessions", max_sessions());
+  member(b, "max_sessions_auto", config.max_sessions_auto ? 1 : 0);
+  member(b, "sessions_in_use", dispatcher.in_flight());
+  member(b, "draining", draining ? 1 : 0);
+  member(b, "pipeline_template", config.pipeline_template.empty() ? std::string(kDefaultPipelineTemplate)
+                                                                  : config.pipeline_template);
+  member(b, "signer", config.key ? config.key->address().checksummed() : std::string());
+  json_builder_end_object(b);
+
+  json_builder_set_member_name(b, "transcoders");
+  json_builder_begin_array(b);
+  for (const auto& w : dispatcher.workers()) {
+    json_builder_begin_object(b);
+    member(b, "id", w.id);
+    member(b, "address", w.address);
+    json_builder_set_member_name(b, "local");
+    json_builder_add_boolean_value(b, w.local);
+    member(b, "capacity", w.capacity);
+    member(b, "load", w.load);
+    member(b, "segments", static_cast<int64_t>(w.segments_done));
+    json_builder_set_member_name(b, "codecs");
+    json_builder_begin_array(b);
+    for (const auto& c : w.capabilities.codecs) json_builder_add_string_value(b, c.c_str());
+    json_builder_end_array(b);
+    add_hardware(b, w.capabilities.hardware);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+
+  // Sessions: streams seen in the last 10 minutes, with the job they ran last.
+  const gint64 now = g_get_monotonic_time();
+  json_builder_set_member_name(b, "sessions");
+  json_builder_begin_array(b);
+  for (const auto& s : dispatcher.streams()) {
+    if (now - s.last_us > 600 * G_USEC_PER_SEC) continue;
+    json_builder_begin_object(b);
+    member(b, "stream_id", s.stream_id);
+    member(b, "transcoder", s.worker_id);
+    member(b, "segments", static_cast<int64_t>(s.segments));
+    member(b, "pipeline", s.pipeline);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+
+  const auto t = metrics.totals();
+  json_builder_set_member_name(b, "totals");
+  json_builder_begin_object(b);
+  member(b, "segments_received", static_cast<int64_t>(t.received));
+  member(b, "segments_transcoded", static_cast<int64_t>(t.transcoded));
+  member(b, "segments_failed", static_cast<int64_t>(t.failed));
+  member(b, "segments_redispatched", static_cast<int64_t>(t.redispatched));
+  member(b, "results_stored", static_cast<int64_t>(results.count()));
+  member(b, "result_bytes", static_cast<int64_t>(results.bytes()));
+  json_builder_end_object(b);
+
+  json_builder_end_object(b);
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  json_generator_set_root(gen, root);
+  g_autofree char* text = json_generator_to_data(gen, nullptr);
+  return text;
+}
+
+}  // namespace lp

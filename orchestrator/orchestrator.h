@@ -1,0 +1,65 @@
+// An orchestrator: the public API (--http-addr: /v1/info, /v1/segment, result downloads, job
+// media, the transcoder channel) and the operator API (--cli-addr: /status, /metrics, /),
+// over a dispatcher whose workers are remote transcoders and, in combined mode, itself.
+// Everything runs on the thread-default main context of the thread that creates it.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "eth_key.h"
+#include "profile.h"
+#include "transcode.h"
+
+namespace lp {
+
+struct OrchestratorConfig {
+  std::string http_addr = "0.0.0.0:8935";  // host:port; port 0 picks one
+  std::string cli_addr = "127.0.0.1:7935";
+  std::string service_addr;  // advertised; "" = the address requests come in on
+  std::string secret;        // transcoders' shared secret and auth-token key; "" = random key, no remote transcoders
+  int max_sessions = 10;
+  bool max_sessions_auto = false;
+  int local_capacity = 0;  // > 0: combined mode, this many in-process jobs
+  std::string pipeline_template;  // "" = default
+  TranscodeOptions transcode_options;
+  size_t max_segment_bytes = 64u << 20;
+  std::chrono::seconds result_ttl{300};
+  size_t max_result_bytes = size_t{2} << 30;
+  std::chrono::seconds token_ttl{3600};
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::seconds drain_timeout{30};
+  std::optional<eth::PrivateKey> key;  // signs results and /v1/info when set
+  bool require_client_signature = false;
+};
+
+class Orchestrator {
+ public:
+  static Result<std::unique_ptr<Orchestrator>> start(OrchestratorConfig config);
+  ~Orchestrator();
+  Orchestrator(const Orchestrator&) = delete;
+  Orchestrator& operator=(const Orchestrator&) = delete;
+
+  // Where the servers listen, with the ports actually bound.
+  std::string http_address() const;
+  std::string cli_address() const;
+
+  // SIGTERM: refuse new segments, let the ones in flight finish (bounded by drain_timeout),
+  // then call `done`.
+  void drain(std::function<void()> done);
+
+  struct Impl;
+
+ private:
+  explicit Orchestrator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lp

@@ -1,0 +1,61 @@
+// The orchestrator's parts, shared by its source files (not a public header).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dispatcher.h"
+#include "job_media.h"
+#include "local_transcoder.h"
+#include "metrics.h"
+#include "orchestrator.h"
+#include "result_store.h"
+#include "transcoder_channel_server.h"
+#include "wire/capabilities.h"
+
+namespace lp {
+
+struct ServerUnref {
+  void operator()(SoupServer* s) const {
+    soup_server_disconnect(s);
+    g_object_unref(s);
+  }
+};
+using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
+
+struct Orchestrator::Impl {
+  explicit Impl(OrchestratorConfig c);
+  ~Impl();
+
+  // Public API (api_server.cpp).
+  void add_public_handlers();
+  void on_info(SoupServerMessage* msg);
+  void on_segment(SoupServerMessage* msg);
+  void on_result_download(SoupServerMessage* msg, const char* path);
+  void on_job_media(SoupServerMessage* msg, const char* path);
+  void answer_segment(SoupServerMessage* msg, JobOutcome outcome, gint64 started_us);
+  wire::Capabilities capabilities() const;
+  int max_sessions() const;
+  std::string public_base(SoupServerMessage* msg) const;
+
+  // Operator API (orchestrator.cpp).
+  void add_operator_handlers();
+  std::string status_json() const;
+
+  OrchestratorConfig config;
+  OrchestratorMetrics metrics;
+  Dispatcher dispatcher;
+  JobMedia media;
+  ResultStore results;
+  ServerPtr public_server;
+  ServerPtr operator_server;
+  std::unique_ptr<TranscoderChannelServer> channel;
+  std::shared_ptr<LocalTranscoder> local;
+  std::string token_secret;
+  bool draining = false;
+  std::function<void()> drained;
+  guint drain_timer = 0;
+  uint64_t segments_answered = 0;
+};
+
+}  // namespace lp

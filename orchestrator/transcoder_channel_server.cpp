@@ -1,0 +1,142 @@
+#include "transcoder_channel_server.h"
+
+#include "http_reply.h"
+#include "main_context.h"
+#include "wire/transcoder_channel.h"
+
+namespace lp {
+
+// A channel between upgrade and hello.
+struct TranscoderChannelServer::Handshake {
+  SoupWebsocketConnection* conn = nullptr;  // one reference, dropped in the destructor
+  std::string address;
+  std::string base_url;
+  guint timeout = 0;
+  gulong message_handler = 0;
+  gulong close_handler = 0;
+
+  ~Handshake() {
+    remove_source(timeout);
+    if (message_handler) g_signal_handler_disconnect(conn, message_handler);
+    if (close_handler) g_signal_handler_disconnect(conn, close_handler);
+    g_object_unref(conn);
+  }
+};
+
+TranscoderChannelServer::TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher,
+                                                 JobMedia& media, ChannelSettings settings)
+    : server_(server), secret_(std::move(secret)), dispatcher_(dispatcher), media_(media),
+      settings_(std::move(settings)) {
+  soup_server_add_early_handler(server_, wire::kChannelPath, on_early, this, nullptr);
+  soup_server_add_websocket_handler(server_, wire::kChannelPath, nullptr, nullptr, on_websocket, this, nullptr);
+}
+
+TranscoderChannelServer::~TranscoderChannelServer() {
+  soup_server_remove_handler(server_, wire::kChannelPath);
+  close_all("orchestrator stopping");
+}
+
+void TranscoderChannelServer::close_all(const std::string& why) {
+  handshakes_.clear();
+  auto transcoders = std::move(transcoders_);
+  for (auto& [id, t] : transcoders) {
+    t->on_closed(nullptr);
+    dispatcher_.remove_worker(id, why);
+    t->close(why);
+  }
+}
+
+// Runs once the request headers are in: refusing here means no upgrade and no channel.
+void TranscoderChannelServer::on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*,
+                                       gpointer self) {
+  auto* me = static_cast<TranscoderChannelServer*>(self);
+  if (me->secret_.empty()) {
+    return reply_error(msg, Error{ErrorCode::Unauthorized,
+                                  "this orchestrator takes no remote transcoders (started without --orch-secret)"});
+  }
+  if (!wire::bearer_matches(request_header(msg, "Authorization"), me->secret_)) {
+    g_message("transcoder at %s refused: wrong or missing secret", peer_address(msg).c_str());
+    reply_error(msg, Error{ErrorCode::Unauthorized, "orchestrator secret rejected"});
+  }
+}
+
+void TranscoderChannelServer::on_websocket(SoupServer*, SoupServerMessage* msg, const char*,
+                                           SoupWebsocketConnection* conn, gpointer self) {
+  static_cast<TranscoderChannelServer*>(self)->accepted(msg, conn);
+}
+
+void TranscoderChannelServer::accepted(SoupServerMessage* msg, SoupWebsocketConnection* conn) {
+  const std::string key = "c" + std::to_string(next_id_++);
+  auto h = std::make_unique<Handshake>();
+  h->conn = SOUP_WEBSOCKET_CONNECTION(g_object_ref(conn));
+  h->address = peer_address(msg);
+  std::string host = request_header(msg, "Host");
+  if (host.empty()) {
+    GUri* uri = soup_server_message_get_uri(msg);
+    host = std::string(g_uri_get_host(uri)) + ":" + std::to_string(g_uri_get_port(uri));
+  }
+  h->base_url = "http://" + host;
+  struct Ctx {
+    TranscoderChannelServer* server;
+    std::string key;
+  };
+  // The handlers' data lives as long as the handshake (it disconnects them).
+  auto on_message = +[](SoupWebsocketConnection*, gint, GBytes* message, gpointer data) {
+    auto* ctx = static_cast<Ctx*>(data);
+    gsize size = 0;
+    const char* text = static_cast<const char*>(g_bytes_get_data(message, &size));
+    ctx->server->hello(ctx->key, std::string(text ? text : "", size));
+  };
+  auto on_closed = +[](SoupWebsocketConnection*, gpointer data) {
+    auto* ctx = static_cast<Ctx*>(data);
+    ctx->server->drop_handshake(ctx->key, "");
+  };
+  auto free_ctx = +[](gpointer data, GClosure*) { delete static_cast<Ctx*>(data); };
+  h->message_handler = g_signal_connect_data(conn, "message", G_CALLBACK(on_message), new Ctx{this, key},
+                                             free_ctx, GConnectFlags{});
+  h->close_handler = g_signal_connect_data(conn, "closed", G_CALLBACK(on_closed), new Ctx{this, key},
+                                           free_ctx, GConnectFlags{});
+  h->timeout = add_timeout_once(std::chrono::seconds(5), [this, key] {
+    handshakes_.at(key)->timeout = 0;
+    drop_handshake(key, "no hello within 5 s");
+  });
+  handshakes_[key] = std::move(h);
+}
+
+void TranscoderChannelServer::drop_handshake(const std::string& key, const std::string& why) {
+  auto it = handshakes_.find(key);
+  if (it == handshakes_.end()) return;
+  std::unique_ptr<Handshake> h = std::move(it->second);
+  handshakes_.erase(it);
+  if (!why.empty()) {
+    g_message("transcoder at %s dropped: %s", h->address.c_str(), why.c_str());
+    if (soup_websocket_connection_get_state(h->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(h->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, why.c_str());
+  }
+}
+
+void TranscoderChannelServer::hello(const std::string& key, const std::string& text) {
+  auto parsed = wire::parse_channel_message(text);
+  const wire::Hello* hello = parsed ? std::get_if<wire::Hello>(&*parsed) : nullptr;
+  if (hello == nullptr || hello->capacity < 1) {
+    return drop_handshake(key, parsed ? (hello ? "hello with capacity < 1" : "first message must be hello")
+                                      : "bad hello: " + parsed.error().message);
+  }
+  auto& h = *handshakes_.at(key);
+  const std::string id = "t-" + std::to_string(next_id_++);
+  auto transcoder = std::make_shared<RemoteTranscoder>(id, h.address, h.conn, *hello, h.base_url, media_, settings_);
+  drop_handshake(key, "");  // the transcoder holds the connection now
+  transcoder->send(wire::to_json(wire::Welcome{id, settings_.heartbeat.count()}));
+  transcoder->on_closed([this, id](const std::string& why) {
+    g_message("transcoder %s gone: %s", id.c_str(), why.c_str());
+    auto keep = transcoders_[id];  // alive until this callback returns
+    transcoders_.erase(id);
+    dispatcher_.remove_worker(id, why);
+  });
+  g_message("transcoder %s registered from %s: capacity %d, version %s", id.c_str(),
+            transcoder->address().c_str(), hello->capacity, hello->version.c_str());
+  transcoders_[id] = transcoder;
+  dispatcher_.add_worker(transcoder);
+}
+
+}  // namespace lp

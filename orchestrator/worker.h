@@ -1,0 +1,90 @@
+// Where segments get transcoded: a remote transcoder on its control channel, or the
+// orchestrator itself in combined mode. The dispatcher only sees this interface.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "profile.h"
+#include "transcode.h"
+#include "wire/capabilities.h"
+
+namespace lp {
+
+struct BytesRef {
+  void operator()(GBytes* b) const { g_bytes_unref(b); }
+};
+// Segments are shared between a job, its attempts and the source download handler.
+using SharedBytes = std::shared_ptr<GBytes>;
+inline SharedBytes share_bytes(GBytes* owned) { return SharedBytes(owned, BytesRef{}); }
+
+// One segment to transcode, as the dispatcher hands it to a worker.
+struct JobRequest {
+  std::string job_id;  // unique per attempt: a late answer to an old attempt is ignored
+  std::string stream_id;
+  int64_t seq = 0;
+  std::vector<Profile> profiles;
+  SharedBytes source;
+  std::chrono::milliseconds timeout{8000};
+};
+
+struct RenditionOutput {
+  std::string name;
+  SharedBytes bytes;
+  std::string sha256;
+  int64_t frames = 0;
+  int64_t pixels = 0;
+};
+
+using JobOutcome = Result<std::vector<RenditionOutput>>;
+
+class Worker {
+ public:
+  // `done` is how a worker reports a job, always on the main context and at most once per job.
+  using Done = std::function<void(const std::string& job_id, JobOutcome outcome)>;
+
+  Worker(std::string id, std::string address, int capacity, wire::Capabilities caps, bool local)
+      : id_(std::move(id)), address_(std::move(address)), capacity_(capacity),
+        caps_(std::move(caps)), local_(local) {}
+  virtual ~Worker() = default;
+
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& address() const { return address_; }
+  int capacity() const { return capacity_; }
+  const wire::Capabilities& capabilities() const { return caps_; }
+  bool local() const { return local_; }
+
+  // Starts a job and returns the pipeline description it runs (for logs and /status); the
+  // outcome comes through `done` (set by the dispatcher), never from inside start() itself:
+  // the dispatcher is mid-update then.
+  virtual std::string start(const JobRequest& job) = 0;
+  // Stops a job whose outcome is no longer wanted; no `done` call follows.
+  virtual void cancel(const std::string& job_id) = 0;
+
+  void set_done(Done done) { done_ = std::move(done); }
+
+ protected:
+  void report(const std::string& job_id, JobOutcome outcome) {
+    if (done_) done_(job_id, std::move(outcome));
+  }
+
+ private:
+  std::string id_;
+  std::string address_;
+  int capacity_;
+  wire::Capabilities caps_;
+  bool local_;
+  Done done_;
+};
+
+}  // namespace lp

@@ -1,0 +1,42 @@
+// Runs a pipeline built around an lpladder to EOS and collects its renditions: the part of
+// transcode_segment that the transcoder's job pipelines (transcoder/job_pipeline.h) share.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "transcode.h"
+
+namespace lp {
+
+// Stops the pipeline before the last unref, so no streaming thread outlives it.
+struct PipelineDeleter {
+  void operator()(GstElement* p) const {
+    gst_element_set_state(p, GST_STATE_NULL);
+    gst_object_unref(p);
+  }
+};
+using PipelinePtr = std::unique_ptr<GstElement, PipelineDeleter>;
+
+struct RunLimits {
+  std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // Polled at least every 100 ms; true stops the run with ErrorCode::Timeout ("cancelled").
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+// Links ladder.src_0 .. src_{names.size()-1} to appsinks added to `pipeline`, plays it to
+// EOS and returns the renditions in pad order, named by `names`, with the width, height,
+// frames and pixels of their lprendition-stats messages. `ladder` is a child of `pipeline`.
+// GStreamer errors map onto BadSegment (the media), InvalidProfile (settings), Unsupported
+// (a missing plugin, named) and Timeout.
+Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElement* ladder,
+                                                   const std::vector<std::string>& names,
+                                                   const RunLimits& limits);
+
+}  // namespace lp

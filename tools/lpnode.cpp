@@ -1,0 +1,178 @@
+// lpnode: the long-lived roles. --orchestrator serves the public and operator APIs (and, with
+// --transcoder, transcodes in-process); --transcoder alone works for the orchestrator at
+// --orch-addr. SIGTERM or SIGINT drains: no new work, in-flight segments finish, exit 0.
+#include <glib-unix.h>
+#include <gst/gst.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "node_capabilities.h"
+#include "node_identity.h"
+#include "node_options.h"
+#include "orchestrator.h"
+#include "transcoder_client.h"
+
+namespace {
+
+constexpr std::chrono::seconds kDrainLimit{30};
+
+// One line per message on stderr: "21:04:05.123 lpnode message: text". Debug lines only at -v 4+.
+int g_verbosity = 0;
+
+GLogWriterOutput write_log(GLogLevelFlags level, const GLogField* fields, gsize n_fields, gpointer) {
+  if ((level & G_LOG_LEVEL_DEBUG) && g_verbosity < 4) return G_LOG_WRITER_HANDLED;
+  const char* text = "";
+  const char* domain = nullptr;
+  for (gsize i = 0; i < n_fields; ++i) {
+    if (g_strcmp0(fields[i].key, "MESSAGE") == 0) text = static_cast<const char*>(fields[i].value);
+    if (g_strcmp0(fields[i].key, "GLIB_DOMAIN") == 0) domain = static_cast<const char*>(fields[i].value);
+  }
+  const char* what = (level & G_LOG_LEVEL_ERROR) ? "error"
+                     : (level & G_LOG_LEVEL_CRITICAL) ? "critical"
+                     : (level & G_LOG_LEVEL_WARNING) ? "warning"
+                     : (level & G_LOG_LEVEL_DEBUG) ? "debug" : "info";
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char* stamp = g_date_time_format(now, "%H:%M:%S");
+  std::fprintf(stderr, "%s.%03d %s%s%s: %s\n", stamp, g_date_time_get_microsecond(now) / 1000, what,
+               domain ? " " : "", domain ? domain : "", text);
+  std::fflush(stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
+struct Node {
+  GMainLoop* loop = nullptr;
+  std::unique_ptr<lp::Orchestrator> orchestrator;
+  std::unique_ptr<lp::TranscoderClient> transcoder;
+  int exit_code = 0;
+  bool draining = false;
+};
+
+gboolean on_signal(gpointer data) {
+  auto* node = static_cast<Node*>(data);
+  if (node->draining) {
+    g_message("second signal: stopping now");
+    g_main_loop_quit(node->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  node->draining = true;
+  auto done = [node] { g_main_loop_quit(node->loop); };
+  if (node->orchestrator) {
+    node->orchestrator->drain(done);
+  } else if (node->transcoder) {
+    node->transcoder->drain(kDrainLimit, done);
+  } else {
+    done();
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+int local_capacity(const lp::NodeOptions& o) {
+  if (!o.max_sessions_auto) return o.max_sessions;
+  // auto in combined mode: one ladder per two cores (each ladder's encoders are threaded).
+  return std::max(1u, std::thread::hardware_concurrency() / 2);
+}
+
+int run_orchestrator(const lp::NodeOptions& o, Node& node) {
+  lp::OrchestratorConfig config;
+  config.http_addr = o.http_addr;
+  config.cli_addr = o.cli_addr;
+  config.service_addr = o.service_addr;
+  config.secret = o.orch_secret;
+  config.max_sessions = o.max_sessions;
+  config.max_sessions_auto = o.max_sessions_auto;
+  config.local_capacity = o.transcoder ? local_capacity(o) : 0;
+  config.pipeline_template = o.pipeline_template;
+  config.require_client_signature = o.require_client_signature;
+  config.drain_timeout = kDrainLimit;
+  auto key = lp::load_node_key(o);
+  if (!key) {
+    std::fprintf(stderr, "lpnode: the node's key: %s\n", key.error().message.c_str());
+    return 1;
+  }
+  if (key->created) g_message("created a new node key in %s", key->keystore_path.c_str());
+  const std::string signer = key->key.address().checksummed();
+  config.key = std::move(key->key);
+  auto orchestrator = lp::Orchestrator::start(std::move(config));
+  if (!orchestrator) {
+    std::fprintf(stderr, "lpnode: %s\n", orchestrator.error().message.c_str());
+    return 1;
+  }
+  node.orchestrator = std::move(*orchestrator);
+  std::printf("lpnode: orchestrator on http://%s, operator API on http://%s, signing as %s%s\n",
+              node.orchestrator->http_address().c_str(), node.orchestrator->cli_address().c_str(), signer.c_str(),
+              o.transcoder ? " (transcoding in-process)" : "");
+  std::fflush(stdout);
+  return 0;
+}
+
+int run_transcoder(const lp::NodeOptions& o, Node& node) {
+  lp::TranscoderClientConfig config;
+  config.orch_addr = o.orch_addr;
+  config.secret = o.orch_secret;
+  config.capacity = o.max_sessions;
+  config.capabilities = lp::node_capabilities();
+  node.transcoder = std::make_unique<lp::TranscoderClient>(std::move(config), [&node](const std::string& why) {
+    std::fprintf(stderr, "lpnode: %s\n", why.c_str());
+    node.exit_code = 1;
+    g_main_loop_quit(node.loop);
+  });
+  node.transcoder->start();
+  std::printf("lpnode: transcoder for %s, capacity %d\n", o.orch_addr.c_str(), o.max_sessions);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = lp::parse_node_options(args);
+  if (!options) {
+    std::fprintf(stderr, "lpnode: %s\n", options.error().message.c_str());
+    return 2;
+  }
+  const lp::NodeOptions& o = *options;
+  if (o.help) {
+    std::fputs(lp::node_usage().c_str(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    std::printf("lpnode %s\n", PACKAGE_VERSION);
+    return 0;
+  }
+  if (o.gateway) {
+    std::fprintf(stderr, "lpnode: --gateway is not available in this build yet\n");
+    return 2;
+  }
+  if (!o.nvidia.empty()) {
+    std::fprintf(stderr, "lpnode: --nvidia is not available in this build yet (GPU transcoding)\n");
+    return 2;
+  }
+  if (o.transcoder && !o.orchestrator && (!o.eth_keystore_path.empty() || !o.eth_password.empty())) {
+    std::fprintf(stderr, "lpnode: a transcoder holds no key: drop --eth-keystore-path/--eth-password "
+                         "(keys belong on the orchestrator)\n");
+    return 2;
+  }
+  g_verbosity = o.verbosity;
+  g_log_set_writer_func(write_log, nullptr, nullptr);
+  gst_init(nullptr, nullptr);
+
+  Node node;
+  node.loop = g_main_loop_new(nullptr, FALSE);
+  const int started = o.orchestrator ? run_orchestrator(o, node) : run_transcoder(o, node);
+  if (started != 0) {
+    g_main_loop_unref(node.loop);
+    return started;
+  }
+  g_unix_signal_add(SIGTERM, on_signal, &node);
+  g_unix_signal_add(SIGINT, on_signal, &node);
+  g_main_loop_run(node.loop);
+  node.transcoder.reset();
+  node.orchestrator.reset();
+  g_main_loop_unref(node.loop);
+  if (node.draining && node.exit_code == 0) g_message("drained; exiting");
+  return node.exit_code;
+}

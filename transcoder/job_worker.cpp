@@ -1,0 +1,88 @@
+#include "job_worker.h"
+
+#include <libsoup/soup.h>
+
+#include <thread>
+
+#include "job_pipeline.h"
+#include "main_context.h"
+#include "sha256.h"
+
+namespace lp {
+namespace {
+
+struct SessionUnref {
+  void operator()(SoupSession* s) const { g_object_unref(s); }
+};
+
+// PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
+std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body) {
+  g_autoptr(SoupMessage) msg = soup_message_new("PUT", url.c_str());
+  if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid upload URL: " + url};
+  soup_message_set_request_body_from_bytes(msg, "video/mp2t", body);
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, nullptr, &error);
+  if (error) return Error{ErrorCode::Internal, "upload to the orchestrator failed: " + std::string(error->message)};
+  const guint status = soup_message_get_status(msg);
+  if (status < 200 || status >= 300) {
+    gsize n = 0;
+    const char* text = answer ? static_cast<const char*>(g_bytes_get_data(answer, &n)) : nullptr;
+    return Error{ErrorCode::Internal, "upload answered HTTP " + std::to_string(status) + ": " +
+                                          std::string(text ? text : "", n)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+JobWorker::JobWorker(wire::Job job) : job_(std::move(job)) {}
+
+std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report) {
+  auto worker = std::make_shared<JobWorker>(std::move(job));
+  std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report)]() mutable {
+    worker->run(ctx, std::move(report));
+    g_main_context_unref(ctx);
+  }).detach();
+  return worker;
+}
+
+void JobWorker::cancel() { cancelled_ = true; }
+
+void JobWorker::run(GMainContext* context, Report report) {
+  const gint64 started = g_get_monotonic_time();
+  auto outcome = execute();
+  std::string message;
+  if (outcome) {
+    message = *outcome;
+    g_message("job %s done in %.2f s", job_.job_id.c_str(), double(g_get_monotonic_time() - started) / 1e6);
+  } else {
+    g_message("job %s failed: %s", job_.job_id.c_str(), outcome.error().message.c_str());
+    message = wire::to_json(wire::JobFailure{job_.job_id, wire::error_body(outcome.error())});
+  }
+  if (cancelled_) return;
+  invoke_on(context, [report = std::move(report), message = std::move(message)] { report(message); });
+}
+
+Result<std::string> JobWorker::execute() {
+  if (auto e = check_job_pipeline(job_.pipeline, job_.source_url)) return *e;
+  RunJobOptions run;
+  if (job_.timeout_ms > 0) run.timeout = std::chrono::milliseconds(job_.timeout_ms);
+  run.cancelled = &cancelled_;
+  auto renditions = run_job_pipeline(job_.pipeline, job_.profiles.size(), run);
+  if (!renditions) return renditions.error();
+
+  std::unique_ptr<SoupSession, SessionUnref> session(soup_session_new_with_options("timeout", 30u, nullptr));
+  wire::JobResult result;
+  result.job_id = job_.job_id;
+  for (size_t i = 0; i < renditions->size(); ++i) {
+    if (cancelled_) return Error{ErrorCode::Timeout, "cancelled"};
+    const Rendition& r = (*renditions)[i];
+    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get())) return *e;
+    result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
+                                 static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),
+                                 sha256_hex(r.bytes.get())});
+  }
+  return wire::to_json(result);
+}
+
+}  // namespace lp

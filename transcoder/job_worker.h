@@ -1,0 +1,41 @@
+// Runs one job of a remote transcoder on its own thread: check the pipeline against the
+// allowlist, run it (its lpsegmentsrc GETs the source), PUT each rendition to the job's
+// upload URL, and report the job_result or job_failure message to send back.
+#pragma once
+
+#include <glib.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "transcode.h"
+#include "wire/transcoder_channel.h"
+
+namespace lp {
+
+class JobWorker {
+ public:
+  // `report` runs on `context` with the message to send (job_result or job_failure), once,
+  // unless the job was cancelled first.
+  using Report = std::function<void(const std::string& message)>;
+
+  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report);
+
+  // Stops the job (its pipeline within ~100 ms); no report follows.
+  void cancel();
+  const std::string& id() const { return job_.job_id; }
+
+  explicit JobWorker(wire::Job job);
+
+ private:
+  void run(GMainContext* context, Report report);
+  // The job_result message, or an error for job_failure.
+  Result<std::string> execute();
+
+  wire::Job job_;
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace lp
