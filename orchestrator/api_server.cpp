@@ -42,6 +42,10 @@ SharedBytes request_body(SoupServerMessage* msg) {
 
 void Orchestrator::Impl::add_public_handlers() {
   SoupServer* s = public_server.get();
+  // An answer is out once libsoup has written it, or the client is gone.
+  auto answered = +[](SoupServer*, SoupServerMessage* m, gpointer self) { static_cast<Impl*>(self)->open_answers.erase(m); };
+  g_signal_connect(s, "request-finished", G_CALLBACK(answered), this);
+  g_signal_connect(s, "request-aborted", G_CALLBACK(answered), this);
   soup_server_add_handler(s, "/v1/info", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
     static_cast<Impl*>(self)->on_info(m);
   }, this, nullptr);
@@ -144,6 +148,7 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   Segment s{segment->stream_id, segment->seq, segment->duration_ms, segment->profiles, body};
   soup_server_message_pause(msg);
   g_object_ref(msg);
+  open_answers.insert(msg);
   dispatcher.submit(std::move(s), [this, msg, started](JobOutcome outcome, const std::string&) {
     answer_segment(msg, std::move(outcome), started);
     soup_server_message_unpause(msg);

@@ -68,6 +68,7 @@ void Dispatcher::remove_worker(const std::string& id, const std::string& why) {
 }
 
 void Dispatcher::submit(Segment segment, Finished finished) {
+  if (next_id_ % 256 == 0) prune_streams();
   const std::string sid = "s" + std::to_string(next_id_++);
   auto p = std::make_unique<Pending>();
   p->segment = std::move(segment);
@@ -223,6 +224,14 @@ std::optional<Error> Dispatcher::check_capable(const std::vector<Profile>& profi
   }
   why->message = "no connected transcoder can do this: " + why->message;
   return why;
+}
+
+// Streams idle for 10 minutes are forgotten, so a 24/7 node does not keep every stream it saw.
+void Dispatcher::prune_streams() {
+  const gint64 horizon = g_get_monotonic_time() - 600 * G_USEC_PER_SEC;
+  std::set<std::string> busy;
+  for (const auto& [sid, p] : segments_) busy.insert(p->segment.stream_id);
+  std::erase_if(streams_, [&](const auto& kv) { return kv.second.last_us < horizon && !busy.count(kv.first); });
 }
 
 int Dispatcher::worker_capacity() const {

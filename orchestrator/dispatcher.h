@@ -100,6 +100,7 @@ class Dispatcher {
   void finish(const std::string& segment_id, JobOutcome outcome, const std::string& worker_id);
   void release(Pending& p);
   void update_gauges();
+  void prune_streams();
   void log(const std::string& line) const;
   std::chrono::milliseconds deadline_of(const Segment& s) const;
 

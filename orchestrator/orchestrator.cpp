@@ -133,7 +133,8 @@ void Orchestrator::drain(std::function<void()> done) {
   g_message("draining: %d segment(s) in flight, waiting up to %lld s", impl.dispatcher.in_flight(),
             static_cast<long long>(impl.config.drain_timeout.count()));
   auto check = [&impl, give_up] {
-    if (impl.dispatcher.in_flight() > 0 && g_get_monotonic_time() < give_up) return true;
+    const bool busy = impl.dispatcher.in_flight() > 0 || !impl.open_answers.empty();
+    if (busy && g_get_monotonic_time() < give_up) return true;
     if (impl.dispatcher.in_flight() > 0)
       g_warning("drain timeout: %d segment(s) still in flight are abandoned", impl.dispatcher.in_flight());
     impl.drain_timer = 0;

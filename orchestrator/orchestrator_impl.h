@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "dispatcher.h"
@@ -56,6 +57,8 @@ struct Orchestrator::Impl {
   std::function<void()> drained;
   guint drain_timer = 0;
   uint64_t segments_answered = 0;
+  // POST /v1/segment requests accepted and not yet fully answered: drain waits for them.
+  std::set<SoupServerMessage*> open_answers;
 };
 
 }  // namespace lp

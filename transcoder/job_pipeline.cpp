@@ -63,29 +63,6 @@ std::string replace_all(std::string text, std::string_view what, std::string_vie
   return text;
 }
 
-// Parses a description into a pipeline (elements created, nothing started).
-Result<PipelinePtr> parse(std::string_view description) {
-  media_register();
-  g_autoptr(GError) error = nullptr;
-  g_autoptr(GstParseContext) context = gst_parse_context_new();
-  const std::string text(description);
-  GstElement* element = gst_parse_launch_full(text.c_str(), context, GST_PARSE_FLAG_FATAL_ERRORS, &error);
-  if (error) {
-    if (element) gst_object_unref(gst_object_ref_sink(element));
-    g_auto(GStrv) missing = gst_parse_context_get_missing_elements(context);
-    if (missing && missing[0])
-      return Error{ErrorCode::BadRequest, std::string("pipeline names an element this node does not have: ") + missing[0]};
-    return Error{ErrorCode::BadRequest, std::string("pipeline does not parse: ") + error->message};
-  }
-  if (!element) return Error{ErrorCode::BadRequest, "pipeline is empty"};
-  gst_object_ref_sink(element);
-  if (!GST_IS_PIPELINE(element)) {
-    gst_object_unref(element);
-    return Error{ErrorCode::BadRequest, "pipeline has a single element: it needs a source and a ladder"};
-  }
-  return PipelinePtr(element);
-}
-
 // Walks every element (recursively) and checks it against the allowlist; counts the ones that
 // matter to the caller.
 struct Census {
@@ -112,6 +89,32 @@ Census take_census(GstElement* pipeline) {
   }
   g_value_unset(&item);
   return c;
+}
+
+std::optional<Error> check_elements(GstElement* pipeline) { return take_census(pipeline).error; }
+
+// Parses a description into a pipeline (elements created, nothing started). The allowlist is
+// checked before link errors are reported, so a template like "{source} ! filesink ! {ladder}"
+// is refused for naming filesink, not for failing to link it.
+Result<PipelinePtr> parse(std::string_view description) {
+  media_register();
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GstParseContext) context = gst_parse_context_new();
+  const std::string text(description);
+  GstElement* element = gst_parse_launch_full(text.c_str(), context, GST_PARSE_FLAG_NONE, &error);
+  if (element) gst_object_ref_sink(element);
+  PipelinePtr pipeline(element);
+  g_auto(GStrv) missing = gst_parse_context_get_missing_elements(context);
+  if (missing && missing[0])
+    return Error{ErrorCode::BadRequest, std::string("pipeline names an element this node does not have: ") + missing[0]};
+  if (pipeline && GST_IS_BIN(pipeline.get())) {
+    if (auto e = check_elements(pipeline.get())) return *e;
+  }
+  if (error) return Error{ErrorCode::BadRequest, std::string("pipeline does not parse: ") + error->message};
+  if (!pipeline) return Error{ErrorCode::BadRequest, "pipeline is empty"};
+  if (!GST_IS_PIPELINE(pipeline.get()))
+    return Error{ErrorCode::BadRequest, "pipeline has a single element: it needs a source and a ladder"};
+  return pipeline;
 }
 
 std::string string_property(GstElement* element, const char* name) {

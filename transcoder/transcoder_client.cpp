@@ -60,10 +60,10 @@ void TranscoderClient::on_connected(GObject* source, GAsyncResult* result, gpoin
 
 void TranscoderClient::connect_failed(const std::string& why, guint status) {
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) {
-    g_critical("the orchestrator at %s rejected the secret (HTTP %u): check --orch-secret", config_.orch_addr.c_str(),
-               status);
     stopping_ = true;
-    if (fatal_) fatal_("orchestrator secret rejected by " + config_.orch_addr);
+    if (fatal_)
+      fatal_("orchestrator secret rejected by " + config_.orch_addr + " (HTTP " + std::to_string(status) +
+             "): check --orch-secret");
     return;
   }
   if (attempts_ == 1 || attempts_ % 20 == 0)
