@@ -18,6 +18,8 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::HashMismatch: return "hash_mismatch";
     case ErrorCode::NoTranscoder: return "no_transcoder";
     case ErrorCode::BadRequest: return "bad_request";
+    case ErrorCode::Unreachable: return "unreachable";
+    case ErrorCode::VerificationFailed: return "verification_failed";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";

@@ -23,6 +23,8 @@ enum class ErrorCode {
   HashMismatch,    // a body whose hash is not the one its headers announce
   NoTranscoder,    // no transcoder is connected that could take the work
   BadRequest,      // a malformed request or message: bad JSON, a missing or wrong field/header
+  Unreachable,     // a peer that does not answer (refused, reset, vanished mid-answer)
+  VerificationFailed,  // a result that does not check out: signature, hashes or pixel counts
   Internal,        // a bug or an environment problem (missing plugin, ...)
 };
 

@@ -9,8 +9,8 @@
 
 namespace lp {
 
-// Calls `fn` once after `delay` on the thread-default main context; g_source_remove() the
-// returned id to cancel.
+// Calls `fn` once after `delay` on the global default main context (as g_timeout_add does);
+// remove_source() the returned id to cancel.
 guint add_timeout_once(std::chrono::milliseconds delay, std::function<void()> fn);
 
 // Calls `fn` every `period` while it returns true.

@@ -34,6 +34,22 @@ std::optional<Error> check_token(SoupServerMessage* msg, const std::string& secr
   return wire::verify_token(secret, *token, unix_now());
 }
 
+// A client signature is checked whenever one is sent, and required with
+// --require-client-signature.
+std::optional<Error> check_client_signature(const wire::SegmentHeaders& segment, bool required) {
+  if (segment.signature.empty()) {
+    if (!required) return std::nullopt;
+    return Error{ErrorCode::BadSignature, "this orchestrator requires a client signature (Lp-Signature, Lp-Signer)"};
+  }
+  auto sig = eth::Signature::parse(segment.signature);
+  if (!sig) return Error{ErrorCode::BadSignature, "Lp-Signature: " + sig.error().message};
+  auto signer = eth::parse_address(segment.signer);
+  if (!signer) return Error{ErrorCode::BadSignature, "Lp-Signer: " + signer.error().message};
+  auto ok = eth::verify_personal(eth::bytes_of(wire::segment_signing_text(segment)), *sig, *signer);
+  if (!ok) return Error{ErrorCode::BadSignature, "Lp-Signature does not match the segment: " + ok.error().message};
+  return std::nullopt;
+}
+
 SharedBytes request_body(SoupServerMessage* msg) {
   return share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
 }
@@ -112,6 +128,10 @@ void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
                                  unix_now() + config.token_ttl.count());
   if (!token) return reply_error(msg, token.error());
   info.auth_token = *token;
+  if (config.key) {
+    info.signer = config.key->address().checksummed();
+    info.signature = eth::personal_sign(*config.key, eth::bytes_of(wire::info_signing_text(info))).hex();
+  }
   reply_json(msg, 200, wire::to_json(info));
 }
 
@@ -135,8 +155,7 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   if (hash != segment->body_sha256)
     return reply_error(msg, Error{ErrorCode::HashMismatch, "body of " + std::to_string(size) + " bytes hashes to " + hash +
                                                                ", not Lp-Body-Sha256 " + segment->body_sha256});
-  if (config.require_client_signature && segment->signature.empty())
-    return reply_error(msg, Error{ErrorCode::BadSignature, "this orchestrator requires a client signature (Lp-Signature)"});
+  if (auto e = check_client_signature(*segment, config.require_client_signature)) return reply_error(msg, *e);
   // 4. capacity
   if (draining) return reply_error(msg, Error{ErrorCode::Busy, "orchestrator is shutting down"});
   if (auto e = dispatcher.check_capable(segment->profiles)) return reply_error(msg, *e);

@@ -23,6 +23,7 @@ Dispatcher::Dispatcher(DispatcherConfig config, OrchestratorMetrics& metrics)
 
 Dispatcher::~Dispatcher() {
   for (auto& [id, p] : segments_) remove_source(p->deadline);
+  for (auto& [id, e] : workers_) e.worker->set_done(nullptr);  // a worker may outlive us
 }
 
 std::chrono::milliseconds Dispatcher::deadline_of(const Segment& s) const {
@@ -57,6 +58,7 @@ void Dispatcher::remove_worker(const std::string& id, const std::string& why) {
   for (const auto& sid : orphans) {
     Pending& p = *segments_.at(sid);
     log("segment " + sid + " (job " + p.job_id + ") lost its transcoder " + id + ": " + why);
+    remove_source(p.deadline);  // a fresh attempt gets a fresh deadline
     job_to_segment_.erase(p.job_id);
     p.job_id.clear();
     p.worker_id.clear();

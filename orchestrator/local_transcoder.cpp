@@ -14,8 +14,7 @@ LocalTranscoder::LocalTranscoder(int capacity, wire::Capabilities caps, std::str
                                  TranscodeOptions options)
     : Worker("local", "in-process", capacity, std::move(caps), true),
       template_(std::move(pipeline_template)), options_(std::move(options)),
-      context_(g_main_context_get_thread_default() ? g_main_context_get_thread_default()
-                                                   : g_main_context_default()) {}
+      context_(g_main_context_default()) {}
 
 LocalTranscoder::~LocalTranscoder() {
   for (auto& [id, flag] : running_) *flag = true;

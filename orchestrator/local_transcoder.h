@@ -27,7 +27,7 @@ class LocalTranscoder : public Worker, public std::enable_shared_from_this<Local
 
   std::string template_;
   TranscodeOptions options_;
-  GMainContext* context_;  // not owned: the thread-default context it was made on
+  GMainContext* context_;  // not owned: the global default context, where `done` is called
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> running_;  // job -> cancelled flag
 };
 

@@ -1,7 +1,7 @@
 // An orchestrator: the public API (--http-addr: /v1/info, /v1/segment, result downloads, job
 // media, the transcoder channel) and the operator API (--cli-addr: /status, /metrics, /),
 // over a dispatcher whose workers are remote transcoders and, in combined mode, itself.
-// Everything runs on the thread-default main context of the thread that creates it.
+// Everything runs on the global default main context (lpnode's main loop).
 #pragma once
 
 #include <libsoup/soup.h>

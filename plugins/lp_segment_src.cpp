@@ -75,6 +75,9 @@ struct LpSegmentSrcPrivate {
   // concurrently with either, so no lock is needed.
   BytesPtr data;
   BufferPtr whole;  // wraps data; create() shares regions of its memory
+  // start() failed (its error is posted) since the last READY: basesrc retries start() in
+  // push mode after a failed pull-mode activation, which must not fetch a second time.
+  bool failed = false;
 };
 
 struct _LpSegmentSrc {
@@ -369,6 +372,8 @@ BytesPtr load(LpSegmentSrc* self, const Settings& s, std::string& what) {
 
 gboolean lp_segment_src_start(GstBaseSrc* src) {
   auto* self = LP_SEGMENT_SRC(src);
+  if (priv(self).failed) return FALSE;
+  priv(self).failed = true;  // until the segment is in
   const Settings s = snapshot(self);
   std::string what;
   BytesPtr data = load(self, s, what);
@@ -385,6 +390,7 @@ gboolean lp_segment_src_start(GstBaseSrc* src) {
   auto& p = priv(self);
   p.whole.reset(gst_buffer_new_wrapped_bytes(data.get()));
   p.data = std::move(data);
+  p.failed = false;
   GST_INFO_OBJECT(self, "loaded %" G_GSIZE_FORMAT " bytes from %s", size, what.c_str());
   return TRUE;
 }
@@ -394,6 +400,14 @@ gboolean lp_segment_src_stop(GstBaseSrc* src) {
   p.whole.reset();
   p.data.reset();
   return TRUE;
+}
+
+// Coming up from NULL or down from PAUSED is a new attempt: a failed start is forgotten. (Not
+// at READY_TO_PAUSED: downstream activates our pad in pull mode before that runs.)
+GstStateChangeReturn lp_segment_src_change_state(GstElement* element, GstStateChange transition) {
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY || transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    priv(LP_SEGMENT_SRC(element)).failed = false;
+  return GST_ELEMENT_CLASS(lp_segment_src_parent_class)->change_state(element, transition);
 }
 
 gboolean lp_segment_src_is_seekable(GstBaseSrc*) { return TRUE; }
@@ -446,6 +460,7 @@ void lp_segment_src_set_property(GObject* object, guint prop_id, const GValue* v
                                  GParamSpec* pspec) {
   auto* self = LP_SEGMENT_SRC(object);
   Settings& p = priv(self).props;
+  priv(self).failed = false;  // new settings deserve a new attempt
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_LOCATION: {
@@ -566,6 +581,7 @@ static void lp_segment_src_class_init(LpSegmentSrcClass* klass) {
       element_class, "lpgst segment source", "Source/File/Network",
       "Emits one media segment from a file, an http(s) URL or memory, with random access", "lpgst");
 
+  element_class->change_state = GST_DEBUG_FUNCPTR(lp_segment_src_change_state);
   basesrc_class->start = GST_DEBUG_FUNCPTR(lp_segment_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR(lp_segment_src_stop);
   basesrc_class->query = GST_DEBUG_FUNCPTR(lp_segment_src_query);

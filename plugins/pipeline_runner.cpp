@@ -1,6 +1,7 @@
 #include "pipeline_runner.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/base/gstbasesrc.h>
 #include <gst/pbutils/missing-plugins.h>
 
 #include <algorithm>
@@ -63,6 +64,11 @@ Error error_from_message(GstMessage* msg, const std::string& missing) {
     code = ErrorCode::Unsupported;
   } else if (err->domain == GST_STREAM_ERROR && err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND) {
     code = ErrorCode::Unsupported;
+  } else if (err->domain == GST_RESOURCE_ERROR && err->code == GST_RESOURCE_ERROR_NOT_FOUND) {
+    code = ErrorCode::NotFound;  // a missing file or URL, not bad media
+  } else if (err->domain == GST_RESOURCE_ERROR && err->code != GST_RESOURCE_ERROR_SETTINGS &&
+             GST_IS_BASE_SRC(GST_MESSAGE_SRC(msg))) {
+    code = ErrorCode::Unreachable;  // the source could not be fetched: worth trying again elsewhere
   }
   // "missing a plug-in" says nothing of what is missing: the missing-plugin message did.
   if (code == ErrorCode::Unsupported && !missing.empty()) text += " (no " + missing + ")";

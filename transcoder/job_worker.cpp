@@ -2,6 +2,7 @@
 
 #include <libsoup/soup.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "job_pipeline.h"
@@ -16,13 +17,13 @@ struct SessionUnref {
 };
 
 // PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
-std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body) {
+std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable) {
   g_autoptr(SoupMessage) msg = soup_message_new("PUT", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid upload URL: " + url};
   soup_message_set_request_body_from_bytes(msg, "video/mp2t", body);
   g_autoptr(GError) error = nullptr;
-  g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, nullptr, &error);
-  if (error) return Error{ErrorCode::Internal, "upload to the orchestrator failed: " + std::string(error->message)};
+  g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, cancellable, &error);
+  if (error) return Error{ErrorCode::Unreachable, "upload to the orchestrator failed: " + std::string(error->message)};
   const guint status = soup_message_get_status(msg);
   if (status < 200 || status >= 300) {
     gsize n = 0;
@@ -33,9 +34,27 @@ std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes
   return std::nullopt;
 }
 
+// GET the job's source. Transport failures are Unreachable and a gone job NotFound: both
+// are the transcoder's trouble, not the segment's, so the orchestrator tries elsewhere.
+Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellable* cancellable) {
+  g_autoptr(SoupMessage) msg = soup_message_new("GET", url.c_str());
+  if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid source URL: " + url};
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GBytes) body = soup_session_send_and_read(session, msg, cancellable, &error);
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) return Error{ErrorCode::Timeout, "cancelled"};
+  if (!body) return Error{ErrorCode::Unreachable, "fetching the job's source failed: " + std::string(error->message)};
+  const guint status = soup_message_get_status(msg);
+  if (status == SOUP_STATUS_NOT_FOUND) return Error{ErrorCode::NotFound, "the job's source is gone (HTTP 404)"};
+  if (!SOUP_STATUS_IS_SUCCESSFUL(status))
+    return Error{ErrorCode::Unreachable, "fetching the job's source answered HTTP " + std::to_string(status)};
+  return BytesPtr(static_cast<GBytes*>(g_steal_pointer(&body)));
+}
+
 }  // namespace
 
-JobWorker::JobWorker(wire::Job job) : job_(std::move(job)) {}
+JobWorker::JobWorker(wire::Job job) : job_(std::move(job)), cancellable_(g_cancellable_new()) {}
+
+JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 
 std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report) {
   auto worker = std::make_shared<JobWorker>(std::move(job));
@@ -46,7 +65,10 @@ std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context
   return worker;
 }
 
-void JobWorker::cancel() { cancelled_ = true; }
+void JobWorker::cancel() {
+  cancelled_ = true;
+  g_cancellable_cancel(cancellable_);  // thread-safe: interrupts a fetch or upload in flight
+}
 
 void JobWorker::run(GMainContext* context, Report report) {
   const gint64 started = g_get_monotonic_time();
@@ -64,20 +86,30 @@ void JobWorker::run(GMainContext* context, Report report) {
 }
 
 Result<std::string> JobWorker::execute() {
+  const gint64 started = g_get_monotonic_time();
   if (auto e = check_job_pipeline(job_.pipeline, job_.source_url)) return *e;
+  const auto limit = std::chrono::milliseconds(job_.timeout_ms > 0 ? job_.timeout_ms : 120000);
+  const guint socket_timeout = static_cast<guint>(std::clamp<int64_t>(limit.count() / 1000, 1, 30));
+  std::unique_ptr<SoupSession, SessionUnref> session(
+      soup_session_new_with_options("timeout", socket_timeout, nullptr));
+  soup_session_set_proxy_resolver(session.get(), nullptr);  // the orchestrator is reached directly
+  auto source = fetch(session.get(), job_.source_url, cancellable_);
+  if (!source) return source.error();
+
   RunJobOptions run;
-  if (job_.timeout_ms > 0) run.timeout = std::chrono::milliseconds(job_.timeout_ms);
+  run.timeout = limit - std::chrono::milliseconds((g_get_monotonic_time() - started) / 1000);
   run.cancelled = &cancelled_;
+  run.source_bytes = source->get();
   auto renditions = run_job_pipeline(job_.pipeline, job_.profiles.size(), run);
   if (!renditions) return renditions.error();
 
-  std::unique_ptr<SoupSession, SessionUnref> session(soup_session_new_with_options("timeout", 30u, nullptr));
   wire::JobResult result;
   result.job_id = job_.job_id;
   for (size_t i = 0; i < renditions->size(); ++i) {
     if (cancelled_) return Error{ErrorCode::Timeout, "cancelled"};
     const Rendition& r = (*renditions)[i];
-    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get())) return *e;
+    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_))
+      return *e;
     result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
                                  static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),
                                  sha256_hex(r.bytes.get())});

@@ -1,9 +1,10 @@
 // Runs one job of a remote transcoder on its own thread: check the pipeline against the
-// allowlist, run it (its lpsegmentsrc GETs the source), PUT each rendition to the job's
-// upload URL, and report the job_result or job_failure message to send back.
+// allowlist, GET the source from the job's URL (here rather than inside the pipeline, so a
+// cancel or the deadline interrupts a stalled fetch), run the pipeline on those bytes, PUT
+// each rendition to the job's upload URL, and report the job_result or job_failure message.
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include <atomic>
 #include <functional>
@@ -28,6 +29,9 @@ class JobWorker {
   const std::string& id() const { return job_.job_id; }
 
   explicit JobWorker(wire::Job job);
+  ~JobWorker();
+  JobWorker(const JobWorker&) = delete;
+  JobWorker& operator=(const JobWorker&) = delete;
 
  private:
   void run(GMainContext* context, Report report);
@@ -36,6 +40,7 @@ class JobWorker {
 
   wire::Job job_;
   std::atomic<bool> cancelled_{false};
+  GCancellable* cancellable_;  // owned; cancels the fetch and uploads
 };
 
 }  // namespace lp

@@ -9,7 +9,7 @@ namespace lp {
 
 TranscoderClient::TranscoderClient(TranscoderClientConfig config, std::function<void(const std::string&)> fatal)
     : config_(std::move(config)), fatal_(std::move(fatal)),
-      context_(g_main_context_get_thread_default() ? g_main_context_get_thread_default() : g_main_context_default()),
+      context_(g_main_context_default()),
       session_(soup_session_new_with_options("idle-timeout", 0u, nullptr)) {}
 
 TranscoderClient::~TranscoderClient() {

@@ -2,7 +2,7 @@
 // the control WebSocket with the shared secret, says hello, runs the jobs it is pushed
 // (JobWorker), answers pings, and reconnects with exponential backoff and jitter whenever the
 // orchestrator goes away. A refused secret is fatal. Holds no key and opens no keystore.
-// Main context only (the thread-default context of the thread that starts it).
+// Runs on the global default main context.
 #pragma once
 
 #include <libsoup/soup.h>

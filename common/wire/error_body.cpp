@@ -13,6 +13,7 @@ constexpr ErrorCode kAllCodes[] = {
     ErrorCode::Timeout,      ErrorCode::BadSignature,   ErrorCode::BadKey,
     ErrorCode::Unauthorized, ErrorCode::Busy,           ErrorCode::HashMismatch,
     ErrorCode::NoTranscoder, ErrorCode::BadRequest,     ErrorCode::Internal,
+    ErrorCode::Unreachable,  ErrorCode::VerificationFailed,
 };
 
 // The body as sent: the detail object under "error".
@@ -37,6 +38,8 @@ int http_status(ErrorCode code) {
     case ErrorCode::BadSegment:
     case ErrorCode::HashMismatch: return 422;
     case ErrorCode::Internal: return 500;
+    case ErrorCode::Unreachable:
+    case ErrorCode::VerificationFailed: return 502;  // the upstream orchestrator failed us
     case ErrorCode::Busy:
     case ErrorCode::NoTranscoder: return 503;
     case ErrorCode::Timeout: return 504;

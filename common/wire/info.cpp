@@ -30,6 +30,8 @@ void map_info(Io& io, Self& info) {
   io.object("price", info.price);
   io.object("capacity", info.capacity);
   io.object("auth_token", info.auth_token);
+  io.hex("signer", info.signer, 40, Hex::PrefixedKeepCase, Need::Optional);
+  io.hex("signature", info.signature, 130, Hex::Prefixed, Need::Optional);
 }
 
 }  // namespace
@@ -49,5 +51,12 @@ namespace lp::wire {
 std::string to_json(const Info& info) { return json::write(info); }
 
 Result<Info> info_from_json(std::string_view text) { return json::parse<Info>(text); }
+
+std::string info_signing_text(const Info& info) {
+  return "lpgst-info-v1\n" + info.service_addr + "\n" + info.version + "\n" + info.auth_token.session_id + "\n" +
+         std::to_string(info.auth_token.expiry) + "\n" + info.auth_token.hmac + "\n" +
+         std::to_string(info.price.price_per_unit) + "\n" + std::to_string(info.price.pixels_per_unit) + "\n" +
+         info.signer;
+}
 
 }  // namespace lp::wire

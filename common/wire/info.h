@@ -36,13 +36,26 @@ struct Info {
   Price price;
   Capacity capacity;
   AuthToken auth_token;
+  // The orchestrator's 0x address (EIP-55) and its personal_sign over info_signing_text():
+  // who the client is talking to. Both "" when the node signs nothing.
+  std::string signer;
+  std::string signature;
 
   bool operator==(const Info&) const = default;
 };
 
 // {"service_addr":"...","version":"...","capabilities":{...},"price":{...},
-//  "capacity":{"max":10,"in_use":3},"auth_token":{...}}; all members required.
+//  "capacity":{"max":10,"in_use":3},"auth_token":{...},"signer":"0x...","signature":"0x..."};
+// all members but signer and signature required.
 std::string to_json(const Info& info);
+
+// The exact text the info signature covers (docs/protocol.md, "What is signed"):
+//   "lpgst-info-v1\n" + service_addr + "\n" + version + "\n" + session_id + "\n" +
+//   decimal(expiry) + "\n" + hmac + "\n" + decimal(price_per_unit) + "\n" +
+//   decimal(pixels_per_unit) + "\n" + signer
+// Capabilities and capacity change from second to second and are not covered; the token
+// and its expiry make a signed info fresh and bind it to that token.
+std::string info_signing_text(const Info& info);
 Result<Info> info_from_json(std::string_view text);
 
 }  // namespace lp::wire

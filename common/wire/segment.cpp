@@ -66,15 +66,19 @@ Result<std::vector<Profile>> parse_profiles_header(const std::string& value) {
   return profiles;
 }
 
-}  // namespace
-
-void write_headers(const SegmentHeaders& segment, HeaderMap& headers) {
+std::string canonical_profiles(const std::vector<Profile>& list) {
   std::string profiles = "[";
-  for (const auto& p : segment.profiles) {
+  for (const auto& p : list) {
     if (profiles.size() > 1) profiles += ",";
     profiles += profile_to_json(p);
   }
-  profiles += "]";
+  return profiles + "]";
+}
+
+}  // namespace
+
+void write_headers(const SegmentHeaders& segment, HeaderMap& headers) {
+  const std::string profiles = canonical_profiles(segment.profiles);
   headers[header::kStreamId] = segment.stream_id;
   headers[header::kSeq] = std::to_string(segment.seq);
   headers[header::kDurationMs] = std::to_string(segment.duration_ms);
@@ -83,9 +87,17 @@ void write_headers(const SegmentHeaders& segment, HeaderMap& headers) {
   headers[header::kAuthToken] = to_header_value(segment.auth_token);
   if (segment.signature.empty()) {
     headers.erase(header::kSignature);
+    headers.erase(header::kSigner);
   } else {
     headers[header::kSignature] = segment.signature;
+    headers[header::kSigner] = segment.signer;
   }
+}
+
+std::string segment_signing_text(const SegmentHeaders& segment) {
+  return "lpgst-segment-v1\n" + segment.stream_id + "\n" + std::to_string(segment.seq) + "\n" +
+         std::to_string(segment.duration_ms) + "\n" + segment.body_sha256 + "\n" +
+         canonical_profiles(segment.profiles);
 }
 
 Result<SegmentHeaders> segment_from_headers(const HeaderMap& headers) {
@@ -134,6 +146,11 @@ Result<SegmentHeaders> segment_from_headers(const HeaderMap& headers) {
     auto hex = json::normalize_hex(*sig, 130, true);
     if (!hex) return bad_header(header::kSignature, "expected 0x and 130 hex digits");
     s.signature = "0x" + *hex;
+    const std::string* signer = find_header(headers, header::kSigner);
+    if (signer == nullptr) return bad_header(header::kSigner, "required with Lp-Signature");
+    auto address = json::normalize_hex(*signer, 40, true);
+    if (!address || !signer->starts_with("0x")) return bad_header(header::kSigner, "expected 0x and 40 hex digits");
+    s.signer = *signer;
   }
   return s;
 }

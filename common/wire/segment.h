@@ -30,6 +30,7 @@ inline constexpr const char* kProfiles = "Lp-Profiles";       // JSON array of p
 inline constexpr const char* kBodySha256 = "Lp-Body-Sha256";  // hex SHA-256 of the body
 inline constexpr const char* kAuthToken = "Lp-Auth-Token";    // <session>.<expiry>.<hmac>
 inline constexpr const char* kSignature = "Lp-Signature";     // optional, 0x + 130 hex
+inline constexpr const char* kSigner = "Lp-Signer";           // with Lp-Signature: 0x address
 }  // namespace header
 
 struct SegmentHeaders {
@@ -39,10 +40,18 @@ struct SegmentHeaders {
   std::vector<Profile> profiles;  // at least one, go-livepeer JSON objects
   std::string body_sha256;        // 64 lower-case hex digits
   AuthToken auth_token;
-  // The sender's signature over the segment, "0x" + 130 hex digits, or "" (none). What it
-  // covers is defined when gateway signing lands; the orchestrator only passes it on so far.
+  // The sender's personal_sign over segment_signing_text(), "0x" + 130 hex digits, and its
+  // 0x address; both or neither ("").
   std::string signature;
+  std::string signer;
 };
+
+// The exact text a client signature covers (docs/protocol.md, "What is signed"):
+//   "lpgst-segment-v1\n" + stream_id + "\n" + decimal(seq) + "\n" + decimal(duration_ms) +
+//   "\n" + body_sha256 + "\n" + profiles
+// where profiles is the canonical JSON array of the profiles (profile_to_json, joined by ","),
+// so the signature does not depend on how the header spelled them.
+std::string segment_signing_text(const SegmentHeaders& segment);
 
 // Adds (or replaces) the headers above in `headers`; other entries are left alone.
 void write_headers(const SegmentHeaders& segment, HeaderMap& headers);

@@ -8,11 +8,17 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "dispatcher.h"
 #include "metrics.h"
+
+// Failed expectations print the code's name, not its bytes (found by ADL).
+namespace lp {
+void PrintTo(ErrorCode code, std::ostream* os) { *os << error_code_name(code); }
+}  // namespace lp
 
 namespace {
 

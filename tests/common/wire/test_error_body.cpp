@@ -27,6 +27,8 @@ constexpr StatusRow kTable[] = {
     {ErrorCode::BadSegment, "bad_segment", 422},
     {ErrorCode::HashMismatch, "hash_mismatch", 422},
     {ErrorCode::Internal, "internal", 500},
+    {ErrorCode::Unreachable, "unreachable", 502},
+    {ErrorCode::VerificationFailed, "verification_failed", 502},
     {ErrorCode::Busy, "busy", 503},
     {ErrorCode::NoTranscoder, "no_transcoder", 503},
     {ErrorCode::Timeout, "timeout", 504},

@@ -36,6 +36,33 @@ TEST(Info, RoundTripOfDefaults) {
   EXPECT_EQ(*back, info);
 }
 
+TEST(Info, SignerAndSignatureRoundTripAndKeepTheirCase) {
+  Info info = sample_info();
+  info.signer = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+  info.signature = "0x" + hex_digits(130, 'a');
+  const std::string json = to_json(info);
+  EXPECT_NE(json.find("\"signer\":\"0x2c7536E3605D9C16a7a3D7b1898e529396a65c23\""), std::string::npos) << json;
+  auto back = info_from_json(json);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, info);
+}
+
+// What the info signature covers, byte for byte (docs/protocol.md).
+TEST(Info, SigningTextCoversIdentityTokenAndPriceOnly) {
+  Info info = sample_info();
+  info.signer = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+  const AuthToken t = sample_token();
+  EXPECT_EQ(info_signing_text(info), "lpgst-info-v1\norch.example.com:8935\n0.1.0\n" + t.session_id + "\n" +
+                                         std::to_string(t.expiry) + "\n" + t.hmac +
+                                         "\n1200\n1\n0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
+  Info busier = info;
+  busier.capacity.in_use = 9;  // load changes by the second: not signed
+  EXPECT_EQ(info_signing_text(busier), info_signing_text(info));
+  Info elsewhere = info;
+  elsewhere.service_addr = "evil.example.com:8935";
+  EXPECT_NE(info_signing_text(elsewhere), info_signing_text(info));
+}
+
 TEST(Info, JsonShape) {
   const std::string json = to_json(sample_info());
   for (const char* part :

@@ -26,6 +26,7 @@ void ExpectSame(const SegmentHeaders& a, const SegmentHeaders& b) {
   EXPECT_EQ(a.body_sha256, b.body_sha256);
   EXPECT_EQ(a.auth_token, b.auth_token);
   EXPECT_EQ(a.signature, b.signature);
+  EXPECT_EQ(a.signer, b.signer);
 }
 
 HeaderMap sample_headers() {
@@ -57,16 +58,19 @@ TEST(SegmentHeaders, RoundTrip) {
 TEST(SegmentHeaders, RoundTripWithSignatureAndOtherHeadersLeftAlone) {
   SegmentHeaders s = sample_segment();
   s.signature = "0x" + hex_digits(130, 'c');
+  s.signer = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
   HeaderMap h = {{"Content-Type", "video/mp2t"}, {"Lp-Seq", "stale"}};
   write_headers(s, h);
   EXPECT_EQ(h.at("Content-Type"), "video/mp2t");
   EXPECT_EQ(h.at("Lp-Signature"), s.signature);
+  EXPECT_EQ(h.at("Lp-Signer"), s.signer);
   auto back = segment_from_headers(h);
   ASSERT_TRUE(back.ok()) << back.error().message;
   ExpectSame(*back, s);
   // Writing an unsigned segment over the same map drops the old signature.
   write_headers(sample_segment(), h);
   EXPECT_EQ(h.count("Lp-Signature"), 0u);
+  EXPECT_EQ(h.count("Lp-Signer"), 0u);
 }
 
 TEST(SegmentHeaders, NamesAreCaseInsensitiveAndHexIsNormalised) {
@@ -77,11 +81,42 @@ TEST(SegmentHeaders, NamesAreCaseInsensitiveAndHexIsNormalised) {
   }
   h["lp-body-sha256"] = hex_digits(64, 'E');
   h["LP-SIGNATURE"] = hex_digits(130, 'C');  // 0x optional on the way in
+  h["lp-signer"] = "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23";
   auto back = segment_from_headers(h);
   ASSERT_TRUE(back.ok()) << back.error().message;
   SegmentHeaders expected = sample_segment();
   expected.signature = "0x" + hex_digits(130, 'c');
+  expected.signer = "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23";
   ExpectSame(*back, expected);
+}
+
+TEST(SegmentHeaders, SignatureNeedsItsSigner) {
+  HeaderMap h = sample_headers();
+  h["Lp-Signature"] = "0x" + hex_digits(130, 'c');
+  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest, "Lp-Signer: required with Lp-Signature"));
+  h["Lp-Signer"] = "2c7536e3605d9c16a7a3d7b1898e529396a65c23";
+  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest, "Lp-Signer: expected 0x and 40 hex digits"));
+}
+
+// The text a client signs names every field once, profiles in their canonical form, so a
+// header that spells the same profiles differently signs the same.
+TEST(SegmentHeaders, SigningTextIsCanonical) {
+  SegmentHeaders s = sample_segment();
+  const std::string text = segment_signing_text(s);
+  EXPECT_EQ(text.rfind("lpgst-segment-v1\nstream_1.main~x-y\n1234567890123\n2000\n" + hex_digits(64, 'e') +
+                           "\n[{\"name\":\"P720p30fps16x9\",",
+                       0),
+            0u)
+      << text;
+  HeaderMap h = sample_headers();
+  h["Lp-Profiles"] = "[ {\"width\":1280, \"name\":\"P720p30fps16x9\", \"height\":720, \"bitrate\":4000000, "
+                     "\"fps\":30} ]";
+  s.profiles.resize(1);
+  auto back = segment_from_headers(h);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(segment_signing_text(*back), segment_signing_text(s));
+  s.seq += 1;
+  EXPECT_NE(segment_signing_text(*back), segment_signing_text(s));
 }
 
 TEST(SegmentHeaders, TokenProblemsAreUnauthorizedWhateverElseIsWrong) {
