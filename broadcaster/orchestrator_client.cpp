@@ -132,7 +132,7 @@ Result<TranscodedSegment> OrchestratorClient::transcode(const SegmentToSend& seg
     return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " sent an empty multipart answer"};
   auto result = wire::transcode_result_from_json(text_of(part));
   if (!result) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + ": " + result.error().message};
-  TranscodedSegment out{*result, {}};
+  TranscodedSegment out{*result, {}, {}};
   std::vector<GBytes*> views;
   for (int i = 1; i < soup_multipart_get_length(parts); ++i) {
     if (!soup_multipart_get_part(parts, i, &part_headers, &part)) break;
@@ -140,7 +140,7 @@ Result<TranscodedSegment> OrchestratorClient::transcode(const SegmentToSend& seg
     views.push_back(part);
   }
   VerifyOptions verify{signer_, options_.decode_check};
-  if (auto e = verify_result(out.result, views, segment.profiles, verify)) {
+  if (auto e = verify_result(out.result, views, segment.profiles, verify, &out.counts)) {
     e->message = "orchestrator " + address_ + " segment " + std::to_string(segment.seq) + ": " + e->message;
     return *e;
   }

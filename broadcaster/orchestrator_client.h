@@ -16,6 +16,7 @@
 #include "error.h"
 #include "eth_key.h"
 #include "profile.h"
+#include "rendition_probe.h"
 #include "transcode.h"
 #include "wire/info.h"
 #include "wire/result.h"
@@ -44,6 +45,7 @@ struct SegmentToSend {
 struct TranscodedSegment {
   wire::TranscodeResult result;
   std::vector<BytesPtr> renditions;  // in profile order
+  std::vector<RenditionCount> counts;  // what decoding found (empty without decode_check)
 };
 
 class OrchestratorClient {

@@ -27,7 +27,8 @@ bool fits(const Profile& p, int width, int height) {
 }  // namespace
 
 std::optional<Error> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
-                                   const std::vector<Profile>& profiles, const VerifyOptions& options) {
+                                   const std::vector<Profile>& profiles, const VerifyOptions& options,
+                                   std::vector<RenditionCount>* counts) {
   if (result.renditions.size() != profiles.size())
     return failed(std::to_string(result.renditions.size()) + " renditions for " + std::to_string(profiles.size()) +
                   " profiles");
@@ -65,10 +66,14 @@ std::optional<Error> verify_result(const wire::TranscodeResult& result, const st
     if (count->pixels != r.pixels)
       return failed(where + " decodes to " + std::to_string(count->pixels) + " pixels, the result claims " +
                     std::to_string(r.pixels));
+    if ((r.width && r.width != count->width) || (r.height && r.height != count->height))
+      return failed(where + " decodes to " + std::to_string(count->width) + "x" + std::to_string(count->height) +
+                    ", the result claims " + std::to_string(r.width) + "x" + std::to_string(r.height));
     if (!fits(profiles[i], count->width, count->height))
       return failed(where + " is " + std::to_string(count->width) + "x" + std::to_string(count->height) +
                     ", larger than its profile's " + std::to_string(profiles[i].width) + "x" +
                     std::to_string(profiles[i].height));
+    if (counts) counts->push_back(*count);
   }
   return std::nullopt;
 }

@@ -13,6 +13,7 @@
 #include "address.h"
 #include "error.h"
 #include "profile.h"
+#include "rendition_probe.h"
 #include "wire/result.h"
 
 namespace lp {
@@ -23,7 +24,9 @@ struct VerifyOptions {
   bool decode = true;  // count frames and pixels by decoding (needs gst_init)
 };
 
+// `counts`, when given and decoding is on, receives what decoding each rendition found.
 std::optional<Error> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
-                                   const std::vector<Profile>& profiles, const VerifyOptions& options);
+                                   const std::vector<Profile>& profiles, const VerifyOptions& options,
+                                   std::vector<RenditionCount>* counts = nullptr);
 
 }  // namespace lp

@@ -193,7 +193,8 @@ void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outco
     gsize n = 0;
     const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(r.bytes.get(), &n));
     spans.emplace_back(data, n);
-    result.renditions.push_back({r.name, base + std::to_string(i), static_cast<int64_t>(n), r.frames, r.pixels, r.sha256});
+    result.renditions.push_back(
+        {r.name, base + std::to_string(i), static_cast<int64_t>(n), r.frames, r.pixels, r.sha256, r.width, r.height});
   }
   if (config.key) {
     result.signature = eth::sign_results(*config.key, spans).hex();

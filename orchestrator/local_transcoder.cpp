@@ -53,6 +53,8 @@ std::string LocalTranscoder::start(const JobRequest& job) {
         o.sha256 = sha256_hex(r.bytes.get());
         o.frames = static_cast<int64_t>(r.frames);
         o.pixels = static_cast<int64_t>(r.pixels);
+        o.width = r.width;
+        o.height = r.height;
         o.bytes = share_bytes(r.bytes.release());
         out.push_back(std::move(o));
       }

@@ -84,7 +84,7 @@ void member(JsonBuilder* b, const char* name, const std::string& v) {
 
 Orchestrator::Impl::Impl(OrchestratorConfig c)
     : config(std::move(c)),
-      dispatcher(DispatcherConfig{}, metrics),
+      dispatcher(DispatcherConfig{3, config.min_job_deadline, 4}, metrics),
       results(config.result_ttl, config.max_result_bytes),
       token_secret(config.secret.empty() ? random_token() + random_token() : config.secret) {
   dispatcher.set_logger([](const std::string& line) { g_message("%s", line.c_str()); });

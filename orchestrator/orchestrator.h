@@ -36,6 +36,9 @@ struct OrchestratorConfig {
   std::chrono::seconds token_ttl{3600};
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_timeout{30};
+  // A job's deadline is max(this, 4 x segment duration), as go-livepeer's; then it is
+  // re-dispatched. The embedded VOD node, where nobody waits live, allows more.
+  std::chrono::milliseconds min_job_deadline{8000};
   std::optional<eth::PrivateKey> key;  // signs results and /v1/info when set
   bool require_client_signature = false;
 };

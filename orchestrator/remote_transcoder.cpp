@@ -141,7 +141,7 @@ void RemoteTranscoder::job_result(const wire::JobResult& m) {
     const std::string hash = sha256_hex(uploads[i].get());
     if (hash != r.sha256 || static_cast<int64_t>(g_bytes_get_size(uploads[i].get())) != r.bytes)
       return fail("rendition " + std::to_string(i) + " does not match its upload");
-    out.push_back({r.name, uploads[i], hash, r.frames, r.pixels});
+    out.push_back({r.name, uploads[i], hash, r.frames, r.pixels, r.width, r.height});
   }
   report(m.job_id, std::move(out));
 }

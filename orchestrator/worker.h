@@ -41,6 +41,8 @@ struct RenditionOutput {
   std::string sha256;
   int64_t frames = 0;
   int64_t pixels = 0;
+  int width = 0;
+  int height = 0;
 };
 
 using JobOutcome = Result<std::vector<RenditionOutput>>;

@@ -1,6 +1,5 @@
-// lpctl: lpgst's one-shot client. For now: `sample` makes a test video and `transcode` runs the
-// media core on one input as a single segment (the segmenting HLS client builds on this); `key`
-// manages the node's Ethereum identity (lpctl_key.cpp).
+// lpctl: lpgst's one-shot client. `sample` makes a test video, `transcode` turns a file into an
+// HLS ladder (lpctl_transcode.cpp), `key` manages the node's Ethereum identity (lpctl_key.cpp).
 #include <gst/gst.h>
 
 #include <cerrno>
@@ -10,19 +9,17 @@
 
 #include "lp_register.h"
 #include "lpctl_key.h"
+#include "lpctl_transcode.h"
 #include "profile.h"
 #include "transcode.h"
 
 namespace {
 
-constexpr const char* kDefaultProfiles =
-    "P720p30fps16x9,P576p30fps16x9,P360p30fps16x9,P240p30fps16x9";
-
 int usage(FILE* out) {
   std::fprintf(out,
                "usage: lpctl sample OUT.ts [--seconds N] [--size WxH]\n"
-               "       lpctl transcode IN -o DIR [--profiles PRESETS|JSON|FILE] [--encoder NAME]\n"
-               "                       [--speed-preset NAME]\n"
+               "       lpctl transcode IN|- -o DIR [--orch-addr HOST:PORT[,...]] [--profiles PRESETS|JSON|FILE]\n"
+               "                       [--segment-duration S]  (lpctl transcode --help)\n"
                "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n");
   return out == stderr ? 2 : 0;
 }
@@ -82,69 +79,6 @@ int cmd_sample(int argc, char** argv) {
   return 0;
 }
 
-int cmd_transcode(int argc, char** argv) {
-  g_autofree char* out_dir = nullptr;
-  g_autofree char* profiles_spec = nullptr;
-  g_autofree char* encoder = nullptr;
-  g_autofree char* speed = nullptr;
-  GOptionEntry entries[] = {
-      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output directory", "DIR"},
-      {"profiles", 0, 0, G_OPTION_ARG_STRING, &profiles_spec,
-       "Presets, JSON array or JSON file (default: 720p, 576p, 360p, 240p at 30 fps)", "SPEC"},
-      {"encoder", 0, 0, G_OPTION_ARG_STRING, &encoder, "Codec adapter (default auto)", "NAME"},
-      {"speed-preset", 0, 0, G_OPTION_ARG_STRING, &speed, "x264 speed preset (default veryfast)",
-       "NAME"},
-      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  g_autoptr(GOptionContext) ctx = g_option_context_new("IN -o DIR");
-  g_option_context_add_main_entries(ctx, entries, nullptr);
-  g_autoptr(GError) err = nullptr;
-  if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || !out_dir) {
-    std::fprintf(stderr, "lpctl transcode: %s\n",
-                 err ? err->message : "expected an input file and -o DIR");
-    return 2;
-  }
-  auto profiles = lp::parse_profiles(profiles_spec ? profiles_spec : kDefaultProfiles);
-  if (!profiles) {
-    std::fprintf(stderr, "lpctl transcode: %s\n", profiles.error().message.c_str());
-    return 2;
-  }
-  g_autoptr(GError) read_err = nullptr;
-  g_autoptr(GMappedFile) file = g_mapped_file_new(argv[1], FALSE, &read_err);
-  if (!file) {
-    std::fprintf(stderr, "lpctl transcode: %s\n", read_err->message);
-    return 1;
-  }
-  g_autoptr(GBytes) input = g_mapped_file_get_bytes(file);
-  lp::TranscodeOptions options;
-  if (encoder) options.encoder = encoder;
-  if (speed) options.speed_preset = speed;
-  options.timeout = std::chrono::minutes(30);
-  auto result = lp::transcode_segment(input, *profiles, options);
-  if (!result) {
-    std::fprintf(stderr, "lpctl transcode: %s: %s\n", lp::error_code_name(result.error().code),
-                 result.error().message.c_str());
-    return 1;
-  }
-  if (g_mkdir_with_parents(out_dir, 0755) != 0) {
-    std::fprintf(stderr, "lpctl transcode: cannot create %s: %s\n", out_dir, g_strerror(errno));
-    return 1;
-  }
-  for (const auto& r : *result) {
-    g_autofree char* path = g_strdup_printf("%s/%s.ts", out_dir, r.name.c_str());
-    gsize size = 0;
-    const void* data = g_bytes_get_data(r.bytes.get(), &size);
-    g_autoptr(GError) write_err = nullptr;
-    if (!g_file_set_contents(path, static_cast<const char*>(data), static_cast<gssize>(size),
-                             &write_err)) {
-      std::fprintf(stderr, "lpctl transcode: %s\n", write_err->message);
-      return 1;
-    }
-    std::printf("%s  %dx%d  %llu frames  %zu bytes\n", path, r.width, r.height,
-                static_cast<unsigned long long>(r.frames), static_cast<size_t>(size));
-  }
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,7 +90,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
   if (cmd == "sample") return cmd_sample(argc - 1, argv + 1);
-  if (cmd == "transcode") return cmd_transcode(argc - 1, argv + 1);
+  if (cmd == "transcode") return lpctl_transcode_main(argc - 1, argv + 1);
   std::fprintf(stderr, "lpctl: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);
 }

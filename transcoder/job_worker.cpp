@@ -112,7 +112,7 @@ Result<std::string> JobWorker::execute() {
       return *e;
     result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
                                  static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),
-                                 sha256_hex(r.bytes.get())});
+                                 sha256_hex(r.bytes.get()), r.width, r.height});
   }
   return wire::to_json(result);
 }

@@ -8,6 +8,7 @@ namespace lp::wire::json {
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int kMaxDimension = 16384;
 
 template <typename Io, typename Self>
 void map_rendition(Io& io, Self& r) {
@@ -17,6 +18,8 @@ void map_rendition(Io& io, Self& r) {
   io.integer("frames", r.frames, 0, kInt64Max);
   io.integer("pixels", r.pixels, 0, kInt64Max);
   io.hex("sha256", r.sha256, 64, Hex::Bare);
+  io.integer("width", r.width, 0, kMaxDimension, Need::Optional);
+  io.integer("height", r.height, 0, kMaxDimension, Need::Optional);
 }
 
 template <typename Io, typename Self>

@@ -19,6 +19,8 @@ struct RenditionResult {
   int64_t frames = 0;
   int64_t pixels = 0;  // width x height summed over frames (what go-livepeer bills)
   std::string sha256;  // hex of the rendition's bytes, 64 lower-case digits
+  int width = 0;       // of the encoded pictures; 0 = not stated (optional on the wire)
+  int height = 0;
 
   bool operator==(const RenditionResult&) const = default;
 };

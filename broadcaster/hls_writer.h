@@ -1,0 +1,72 @@
+// Writes an HLS ladder: a master playlist (DIR/index.m3u8) with one variant per rendition
+// (BANDWIDTH, AVERAGE-BANDWIDTH, RESOLUTION, FRAME-RATE, CODECS) and per rendition a media
+// playlist (DIR/<name>/index.m3u8) over its segments (DIR/<name>/<name>_<seq>.ts). VOD
+// playlists end with ENDLIST and are only written once every segment is in; live ones keep a
+// sliding window. Playlists are replaced atomically (written aside, then renamed).
+// Thread-safe.
+#pragma once
+
+#include <glib.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "error.h"
+
+namespace lp {
+
+struct HlsVariant {
+  std::string name;      // rendition (profile) name; also its directory, made file-safe
+  int width = 0;         // of the encoded pictures
+  int height = 0;
+  double frame_rate = 0;  // 0 = not stated
+  std::string codecs;     // RFC 6381, e.g. "avc1.64001f,mp4a.40.2"
+};
+
+class HlsWriter {
+ public:
+  HlsWriter(std::string dir, size_t renditions);
+
+  // Writes one segment file and remembers it. The first segment of a rendition may also set
+  // its variant attributes (`variant`, when given).
+  std::optional<Error> add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
+                                   const std::optional<HlsVariant>& variant = std::nullopt);
+
+  // VOD: every rendition must hold segments 0 .. segments-1; then all playlists are written.
+  // Otherwise nothing is written and the error names the first missing segment.
+  std::optional<Error> finish_vod(int64_t segments);
+
+  // Live: media playlists over the last `window` segments each rendition has in a row from
+  // its newest, and the master; `ended` adds ENDLIST. Segments older than the window (plus a
+  // margin players may still be fetching) are deleted.
+  std::optional<Error> write_live(size_t window, bool ended);
+
+  const std::string& dir() const { return dir_; }
+  // "<name>/<name>_00042.ts", relative to dir().
+  std::string segment_path(size_t rendition, int64_t seq) const;
+
+ private:
+  struct Entry {
+    double duration = 0;
+    size_t bytes = 0;
+  };
+  struct Rendition {
+    HlsVariant variant;
+    std::map<int64_t, Entry> segments;
+  };
+  std::string media_playlist(const Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const;
+  std::string master_playlist() const;
+  std::optional<Error> write_file(const std::string& relative, const std::string& text) const;
+
+  std::string dir_;
+  mutable std::mutex mutex_;
+  std::vector<Rendition> renditions_;
+};
+
+// Keeps [A-Za-z0-9._-], replaces the rest with '_' (a profile name as a path component).
+std::string file_safe_name(const std::string& name);
+
+}  // namespace lp

@@ -1,0 +1,47 @@
+#include "embedded_node.h"
+
+#include <glib.h>
+
+#include <algorithm>
+
+#include "orchestrator.h"
+
+namespace lp {
+
+Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::start(int capacity) {
+  std::unique_ptr<EmbeddedNode> node(new EmbeddedNode());
+  node->capacity_ = capacity > 0 ? capacity : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto key = eth::PrivateKey::generate();
+  if (!key) return key.error();
+  node->signer_ = key->address();
+  OrchestratorConfig config;
+  config.http_addr = "127.0.0.1:0";
+  config.cli_addr = "127.0.0.1:0";
+  config.max_sessions = node->capacity_;
+  config.local_capacity = node->capacity_;
+  config.key = std::move(*key);
+  config.min_job_deadline = std::chrono::minutes(2);
+  // Created before the loop runs, on the default context the loop thread will iterate.
+  auto orchestrator = Orchestrator::start(std::move(config));
+  if (!orchestrator) return orchestrator.error();
+  node->orchestrator_ = std::move(*orchestrator);
+  node->address_ = node->orchestrator_->http_address();
+  node->loop_.reset(g_main_loop_new(nullptr, FALSE));
+  node->thread_ = std::thread([loop = node->loop_.get()] { g_main_loop_run(loop); });
+  return node;
+}
+
+EmbeddedNode::~EmbeddedNode() {
+  if (thread_.joinable()) {
+    // Quit from the loop's own context, so it cannot be missed between checks.
+    GMainLoop* loop = loop_.get();
+    g_main_context_invoke(nullptr, [](gpointer l) -> gboolean {
+      g_main_loop_quit(static_cast<GMainLoop*>(l));
+      return G_SOURCE_REMOVE;
+    }, loop);
+    thread_.join();
+  }
+  orchestrator_.reset();  // no loop runs now: safe from this thread
+}
+
+}  // namespace lp
