@@ -4,6 +4,8 @@
 #include <netinet/tcp.h>
 
 #include <algorithm>
+#include <chrono>
+#include <string>
 
 #include "rtmp_bytes.h"
 

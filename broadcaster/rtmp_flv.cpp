@@ -15,10 +15,11 @@ BytesPtr bytes_of(std::string&& s) {
 
 }  // namespace
 
-BytesPtr flv_file_header(uint8_t flags) {
+BytesPtr flv_file_header() {
+  constexpr uint8_t kAudioAndVideo = 0x05;
   std::string out = "FLV";
   put_u8(out, 1);
-  put_u8(out, flags);
+  put_u8(out, kAudioAndVideo);
   put_be32(out, 9);
   put_be32(out, 0);
   return bytes_of(std::move(out));
@@ -43,25 +44,6 @@ std::optional<std::string_view> script_tag_body(std::string_view data_message) {
   if (!first || !first->is_string() || first->string.empty() || first->string[0] != '@') return data_message;
   if (first->string != "@setDataFrame") return std::nullopt;
   return data_message.substr(reader.position());
-}
-
-std::optional<uint8_t> flv_flags_from_metadata(std::string_view script_body) {
-  Amf0Reader reader(script_body);
-  auto name = reader.read();
-  if (!name || !name->is_string() || name->string != "onMetaData") return std::nullopt;
-  auto meta = reader.read();
-  if (!meta) return std::nullopt;
-  auto present = [&](const char* codec_key, const char* has_key) -> std::optional<bool> {
-    if (const Amf0Value* has = meta->field(has_key); has && has->type == Amf0Value::Type::Boolean) {
-      return has->boolean;
-    }
-    if (meta->field(codec_key)) return true;
-    return std::nullopt;
-  };
-  auto audio = present("audiocodecid", "hasAudio");
-  auto video = present("videocodecid", "hasVideo");
-  if (!audio && !video) return std::nullopt;
-  return static_cast<uint8_t>((audio.value_or(false) ? kFlvHasAudio : 0) | (video.value_or(false) ? kFlvHasVideo : 0));
 }
 
 }  // namespace lp::rtmp

@@ -10,11 +10,10 @@
 
 namespace lp::rtmp {
 
-constexpr uint8_t kFlvHasAudio = 0x04;
-constexpr uint8_t kFlvHasVideo = 0x01;
-
-// "FLV", version 1, `flags` (kFlvHasAudio | kFlvHasVideo), header size 9, PreviousTagSize0 = 0.
-BytesPtr flv_file_header(uint8_t flags);
+// "FLV", version 1, flags audio + video, header size 9, PreviousTagSize0 = 0. Both flags
+// always: onMetaData cannot tell (flvmux, for one, may name only the codec whose caps came
+// first), and flvdemux adds pads for the tags it meets whatever the header says.
+BytesPtr flv_file_header();
 
 // One tag: the 11-byte tag header (type, size, timestamp with its upper byte, stream id 0),
 // the body, and PreviousTagSize. `type` is 8 (audio), 9 (video) or 18 (script data).
@@ -24,9 +23,5 @@ BytesPtr flv_tag(uint8_t type, uint32_t timestamp, std::string_view body);
 // publishers send for onMetaData) is removed; nullopt for other "@" server directives
 // (such as "@clearDataFrame"), which are not stream content.
 std::optional<std::string_view> script_tag_body(std::string_view data_message);
-
-// The file header flags an onMetaData script body announces (from its audiocodecid /
-// videocodecid / hasAudio / hasVideo fields); nullopt when it says nothing about either.
-std::optional<uint8_t> flv_flags_from_metadata(std::string_view script_body);
 
 }  // namespace lp::rtmp

@@ -51,23 +51,24 @@ class RtmpServer {
     // key that is already live: that publisher gets NetStream.Publish.BadName.
     std::function<std::optional<std::string>(const RtmpPublish&)> on_publish;
     // FLV bytes of the stream: the first call carries the 13-byte FLV file header ("FLV",
-    // version 1, audio/video flags from onMetaData (both when it says nothing), header size 9,
-    // PreviousTagSize0), each later call one whole tag (11-byte header, body, PreviousTagSize)
+    // version 1, flags audio + video, header size 9, PreviousTagSize0), each later call one
+    // whole tag (11-byte header, body, PreviousTagSize)
     // for an audio, video or script-data message, timestamps as sent; "@setDataFrame" is
     // stripped. Nothing before the first message. `flv` is borrowed: g_bytes_ref() to keep it.
     std::function<void(const std::string& stream_key, GBytes* flv)> on_data;
     // The publish ended: `why` is "FCUnpublish", "closeStream" or "deleteStream" when the
-    // publisher said so, else why its connection closed (peer closed, timeout, malformed
-    // input, server stopping, ...).
+    // publisher said so, the text given to disconnect(), else why its connection closed
+    // ("closed by the peer", a timeout, malformed input, "server stopping", ...).
     std::function<void(const std::string& stream_key, const std::string& why)> on_end;
   };
 
   // Listens on `addr`, "host:port" with a numeric host ("0.0.0.0:1935", "[::]:1935",
-  // "127.0.0.1:0"; port 0 picks a free one; an empty host listens on every address). Call it on
-  // the thread that runs the default main context.
+  // "127.0.0.1:0"; port 0 picks a free one, port() says which; an empty host means 0.0.0.0).
+  // Call it on the thread that runs the default main context.
   static Result<std::unique_ptr<RtmpServer>> start(const std::string& addr, Handlers handlers,
                                                    Options options = {});
-  // Closes every connection (on_end for each live publish, why "server stopping").
+  // Closes every connection (on_end for each live publish, why "server stopping"). Destroy it
+  // on the thread that runs the default main context, as for start().
   ~RtmpServer();
   RtmpServer(const RtmpServer&) = delete;
   RtmpServer& operator=(const RtmpServer&) = delete;
@@ -75,7 +76,8 @@ class RtmpServer {
   int port() const;
   // Connections open now (handshaking, publishing or idle).
   size_t connection_count() const;
-  // Closes the connection publishing `stream_key` (on_end gets `why`); false if none does.
+  // Closes the connection publishing `stream_key`; on_end gets `why` before this returns.
+  // False if no connection publishes it.
   bool disconnect(const std::string& stream_key, const std::string& why);
 
  private:

@@ -161,8 +161,7 @@ void Session::handle_media(uint8_t type, uint32_t stream_id, uint32_t timestamp,
   }
   if (!header_sent_) {
     header_sent_ = true;
-    auto flags = type == kDataAmf0 ? flv_flags_from_metadata(body) : std::nullopt;
-    emit(flv_file_header(flags.value_or(kFlvHasAudio | kFlvHasVideo)).get());
+    emit(flv_file_header().get());
   }
   emit(flv_tag(type, timestamp, body).get());
 }

@@ -21,6 +21,7 @@ struct Streams {
   std::string video;  // caps name of the first video stream ("" = none)
   std::string audio;  // caps name of the first audio stream ("" = none)
   CapsPtr audio_caps;  // its full caps: a demuxer's pad may only show its template at first
+  bool program_stream = false;  // MPEG-PS: read in push mode (see segment_input)
 };
 
 std::string caps_name(GstCaps* caps) {
@@ -46,6 +47,13 @@ Result<Streams> discover(const std::string& path) {
     return Error{ErrorCode::BadSegment, path + " is not a media file GStreamer can read" +
                                             std::string(error ? std::string(" (") + error->message + ")" : "")};
   Streams s;
+  if (GstDiscovererStreamInfo* top = gst_discoverer_info_get_stream_info(info)) {
+    g_autoptr(GstCaps) caps = gst_discoverer_stream_info_get_caps(top);
+    gboolean system = FALSE;
+    s.program_stream = caps_name(caps) == "video/mpeg" &&
+                       gst_structure_get_boolean(gst_caps_get_structure(caps, 0), "systemstream", &system) && system;
+    gst_discoverer_stream_info_unref(top);
+  }
   GList* video = gst_discoverer_info_get_video_streams(info);
   GList* audio = gst_discoverer_info_get_audio_streams(info);
   for (GList* l = video; l && s.video.empty(); l = l->next) {
@@ -170,6 +178,10 @@ void link_stream(State& st, GstPad* pad) {
     g_object_set(branch, "sync", FALSE, "async", FALSE, nullptr);
   }
   if (!branch) return;
+  // Every stream one second later: a source whose first DTS is before its first PTS (B-frames,
+  // an MPEG-PS starting at DTS -1 frame) would otherwise have negative running times, which
+  // mpegtsmux clips, losing the first GOP. The same offset everywhere keeps A/V sync.
+  gst_pad_set_offset(pad, GST_SECOND);
   gst_bin_add(GST_BIN(st.pipeline), branch);
   gst_element_sync_state_with_parent(branch);
   g_autoptr(GstPad) sink = gst_element_get_static_pad(branch, "sink");
@@ -215,8 +227,11 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
                                                " cannot be carried in MPEG-TS segments (H.264, HEVC and MPEG-2 can)"};
   }
   // stdin is MPEG-TS read in push mode: tsdemux announces every stream before any data.
-  const std::string source = from_stdin ? "fdsrc fd=0 ! tsdemux name=demux"
-                                        : "filesrc name=src ! parsebin name=demux";
+  // mpegpsdemux (1.22) in pull mode skips the first frames of a program stream; push mode
+  // keeps them. Other demuxers stay in pull mode (qtdemux needs it for moov-at-end files).
+  const std::string source = from_stdin               ? "fdsrc fd=0 ! tsdemux name=demux"
+                             : streams.program_stream ? "filesrc name=src ! queue ! parsebin name=demux"
+                                                      : "filesrc name=src ! parsebin name=demux";
   const auto max_ns = static_cast<guint64>(std::llround(options.segment_seconds * 1e9));
   const std::string description =
       source + " splitmuxsink name=mux async-finalize=false muxer-factory=mpegtsmux max-size-time=" +

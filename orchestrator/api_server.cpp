@@ -50,6 +50,12 @@ std::optional<Error> check_client_signature(const wire::SegmentHeaders& segment,
   return std::nullopt;
 }
 
+bool has_header(const wire::HeaderMap& headers, const char* name) {
+  for (const auto& [k, v] : headers)
+    if (g_ascii_strcasecmp(k.c_str(), name) == 0) return true;
+  return false;
+}
+
 SharedBytes request_body(SoupServerMessage* msg) {
   return share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
 }
@@ -124,6 +130,7 @@ void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
   info.version = PACKAGE_VERSION;
   info.capabilities = capabilities();
   info.capacity = {max_sessions(), dispatcher.in_flight()};
+  info.price = config.price;
   auto token = wire::issue_token(token_secret, random_token().substr(0, 16),
                                  unix_now() + config.token_ttl.count());
   if (!token) return reply_error(msg, token.error());
@@ -148,7 +155,15 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   if (size > config.max_segment_bytes)
     return reply_error(msg, Error{ErrorCode::TooLarge, "segment over the cap of " + std::to_string(config.max_segment_bytes) + " bytes"});
   // 3. headers, then hash
-  auto segment = wire::segment_from_headers(request_headers(msg));
+  auto headers = request_headers(msg);
+  if (!config.default_profiles.empty() && !has_header(headers, wire::header::kProfiles)) {
+    wire::SegmentHeaders defaults;
+    defaults.profiles = config.default_profiles;
+    wire::HeaderMap written;
+    wire::write_headers(defaults, written);
+    headers[wire::header::kProfiles] = written[wire::header::kProfiles];
+  }
+  auto segment = wire::segment_from_headers(headers);
   if (!segment) return reply_error(msg, segment.error());
   if (size == 0) return reply_error(msg, Error{ErrorCode::BadSegment, "segment is empty"});
   const std::string hash = sha256_hex(body.get());

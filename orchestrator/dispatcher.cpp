@@ -100,7 +100,7 @@ bool Dispatcher::try_start(const std::string& sid) {
   std::vector<WorkerLoad> loads;
   std::vector<WorkerLoad> retry_loads;  // workers this segment already failed on
   for (const auto& [id, e] : workers_) {
-    if (wire::can_transcode(e.worker->capabilities(), p.segment.profiles)) continue;
+    if (e.worker->draining() || wire::can_transcode(e.worker->capabilities(), p.segment.profiles)) continue;
     (p.failed_on.count(id) ? retry_loads : loads).push_back({id, e.load, e.worker->capacity()});
   }
   auto sticky = streams_.find(p.segment.stream_id);
@@ -184,9 +184,10 @@ void Dispatcher::on_deadline(const std::string& sid) {
 // Media faults are the segment's own and final; everything else may work elsewhere.
 void Dispatcher::retry_or_fail(const std::string& sid, Error error) {
   Pending& p = *segments_.at(sid);
+  // (BadRequest is not one: a transcoder refusing a job it cannot run, such as a template
+  // naming an element it lacks, says nothing of the segment.)
   const bool segment_fault = error.code == ErrorCode::BadSegment || error.code == ErrorCode::InvalidProfile ||
-                             error.code == ErrorCode::UnknownProfile || error.code == ErrorCode::Unsupported ||
-                             error.code == ErrorCode::BadRequest;
+                             error.code == ErrorCode::UnknownProfile || error.code == ErrorCode::Unsupported;
   if (segment_fault || p.attempts >= config_.max_attempts) {
     if (!segment_fault) error.message += " (after " + std::to_string(p.attempts) + " attempts)";
     finish(sid, error, "");
@@ -238,7 +239,8 @@ void Dispatcher::prune_streams() {
 
 int Dispatcher::worker_capacity() const {
   int sum = 0;
-  for (const auto& [id, e] : workers_) sum += e.worker->capacity();
+  for (const auto& [id, e] : workers_)
+    if (!e.worker->draining()) sum += e.worker->capacity();
   return sum;
 }
 

@@ -168,9 +168,11 @@ std::string Orchestrator::Impl::status_json() const {
   member(b, "http_addr", bound_address(public_server.get()));
   member(b, "service_addr", config.service_addr);
   member(b, "max_sessions", max_sessions());
-  member(b, "max_sessions_auto", config.max_sessions_auto ? 1 : 0);
+  json_builder_set_member_name(b, "max_sessions_auto");
+  json_builder_add_boolean_value(b, config.max_sessions_auto);
   member(b, "sessions_in_use", dispatcher.in_flight());
-  member(b, "draining", draining ? 1 : 0);
+  json_builder_set_member_name(b, "draining");
+  json_builder_add_boolean_value(b, draining);
   member(b, "pipeline_template", config.pipeline_template.empty() ? std::string(kDefaultPipelineTemplate)
                                                                   : config.pipeline_template);
   member(b, "signer", config.key ? config.key->address().checksummed() : std::string());

@@ -17,6 +17,7 @@
 #include "eth_key.h"
 #include "profile.h"
 #include "transcode.h"
+#include "wire/info.h"
 
 namespace lp {
 
@@ -40,6 +41,9 @@ struct OrchestratorConfig {
   // re-dispatched. The embedded VOD node, where nobody waits live, allows more.
   std::chrono::milliseconds min_job_deadline{8000};
   std::optional<eth::PrivateKey> key;  // signs results and /v1/info when set
+  // Renditions for segments that name none (no Lp-Profiles header): --transcoding-options.
+  std::vector<Profile> default_profiles;
+  wire::Price price;  // announced in /v1/info (not charged yet)
   bool require_client_signature = false;
 };
 

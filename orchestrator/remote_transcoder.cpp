@@ -32,10 +32,10 @@ void RemoteTranscoder::send(const std::string& text) {
     soup_websocket_connection_send_text(conn_, text.c_str());
 }
 
-void RemoteTranscoder::close(const std::string& why) {
+void RemoteTranscoder::close(const std::string& why, SoupWebsocketCloseCode code) {
   if (close_reason_.empty()) close_reason_ = why;
   if (soup_websocket_connection_get_state(conn_) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close(conn_, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, why.c_str());
+    soup_websocket_connection_close(conn_, code, why.c_str());
 }
 
 // Reported from an idle callback: the dispatcher must not hear back from inside start().
@@ -116,6 +116,11 @@ void RemoteTranscoder::handle(const std::string& text) {
   }
   if (auto* r = std::get_if<wire::JobResult>(&*parsed)) return job_result(*r);
   if (auto* f = std::get_if<wire::JobFailure>(&*parsed)) return job_failure(*f);
+  if (std::get_if<wire::Draining>(&*parsed)) {
+    g_message("transcoder %s is draining: no new jobs for it", id().c_str());
+    set_draining();
+    return;
+  }
   if (auto* p = std::get_if<wire::Pong>(&*parsed)) {
     pong_seq_ = std::max(pong_seq_, p->seq);
     return;

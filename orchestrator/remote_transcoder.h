@@ -40,7 +40,7 @@ class RemoteTranscoder : public Worker, public std::enable_shared_from_this<Remo
 
   // Called (once) when the channel closes, whoever closed it.
   void on_closed(std::function<void(const std::string& why)> fn) { closed_ = std::move(fn); }
-  void close(const std::string& why);
+  void close(const std::string& why, SoupWebsocketCloseCode code = SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
   // Closes and reports the transcoder gone at once, without waiting for the close handshake
   // a dead peer never answers.
   void gone(const std::string& why);

@@ -42,7 +42,7 @@ void TranscoderChannelServer::close_all(const std::string& why) {
   for (auto& [id, t] : transcoders) {
     t->on_closed(nullptr);
     dispatcher_.remove_worker(id, why);
-    t->close(why);
+    t->close(why, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   }
 }
 
@@ -51,6 +51,8 @@ void TranscoderChannelServer::on_early(SoupServer*, SoupServerMessage* msg, cons
                                        gpointer self) {
   auto* me = static_cast<TranscoderChannelServer*>(self);
   if (me->secret_.empty()) {
+    g_message("transcoder at %s refused: this node takes no remote transcoders (no --orch-secret)",
+              peer_address(msg).c_str());
     return reply_error(msg, Error{ErrorCode::Unauthorized,
                                   "this orchestrator takes no remote transcoders (started without --orch-secret)"});
   }
@@ -123,7 +125,7 @@ void TranscoderChannelServer::hello(const std::string& key, const std::string& t
                                       : "bad hello: " + parsed.error().message);
   }
   auto& h = *handshakes_.at(key);
-  const std::string id = "t-" + std::to_string(next_id_++);
+  const std::string id = "t-" + std::to_string(next_transcoder_++);
   auto transcoder = std::make_shared<RemoteTranscoder>(id, h.address, h.conn, *hello, h.base_url, media_, settings_);
   drop_handshake(key, "");  // the transcoder holds the connection now
   transcoder->send(wire::to_json(wire::Welcome{id, settings_.heartbeat.count()}));

@@ -44,7 +44,8 @@ class TranscoderChannelServer {
   ChannelSettings settings_;
   std::map<std::string, std::unique_ptr<Handshake>> handshakes_;
   std::map<std::string, std::shared_ptr<RemoteTranscoder>> transcoders_;
-  uint64_t next_id_ = 1;
+  uint64_t next_id_ = 1;          // handshakes
+  uint64_t next_transcoder_ = 1;  // registered transcoders: t-1, t-2, ...
 };
 
 }  // namespace lp

@@ -65,6 +65,9 @@ class Worker {
   int capacity() const { return capacity_; }
   const wire::Capabilities& capabilities() const { return caps_; }
   bool local() const { return local_; }
+  // A draining worker finishes its jobs but takes no new ones.
+  bool draining() const { return draining_; }
+  void set_draining() { draining_ = true; }
 
   // Starts a job and returns the pipeline description it runs (for logs and /status); the
   // outcome comes through `done` (set by the dispatcher), never from inside start() itself:
@@ -86,6 +89,7 @@ class Worker {
   int capacity_;
   wire::Capabilities caps_;
   bool local_;
+  bool draining_ = false;
   Done done_;
 };
 

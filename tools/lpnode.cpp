@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "job_pipeline.h"
 #include "node_capabilities.h"
 #include "node_identity.h"
 #include "node_options.h"
@@ -87,6 +88,14 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   config.pipeline_template = o.pipeline_template;
   config.require_client_signature = o.require_client_signature;
   config.drain_timeout = kDrainLimit;
+  config.default_profiles = o.transcoding_options;
+  config.price = {o.price_per_unit, o.pixels_per_unit};
+  // A bad template is told before the (slow, scrypt) key is opened.
+  if (auto e = lp::check_pipeline_template(o.pipeline_template.empty() ? lp::kDefaultPipelineTemplate
+                                                                        : o.pipeline_template)) {
+    std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
+    return 1;
+  }
   auto key = lp::load_node_key(o);
   if (!key) {
     std::fprintf(stderr, "lpnode: the node's key: %s\n", key.error().message.c_str());

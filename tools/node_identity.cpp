@@ -68,7 +68,7 @@ Result<NodeKey> load_node_key(const NodeOptions& o) {
       return Error{ErrorCode::NotFound, "--eth-keystore-path: no such file or directory: " + path};
     }
     auto key = eth::load_keystore_file(path, o.eth_password);
-    if (!key) return Error{key.error().code, path + ": " + key.error().message};
+    if (!key) return key.error();  // names the file already
     if (!o.eth_acct_addr.empty()) {
       auto want = eth::parse_address(o.eth_acct_addr);
       if (!want) return Error{ErrorCode::BadKey, "--eth-acct-addr: " + want.error().message};
@@ -96,7 +96,7 @@ Result<NodeKey> load_node_key(const NodeOptions& o) {
     auto password = given ? Result<std::string>(o.eth_password) : own_password(password_path, false);
     if (!password) return password.error();
     auto key = eth::load_keystore_file(*path, *password);
-    if (!key) return Error{key.error().code, *path + ": " + key.error().message};
+    if (!key) return key.error();
     return NodeKey{std::move(*key), *path, false};
   }
   if (!o.eth_acct_addr.empty())

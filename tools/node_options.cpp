@@ -110,7 +110,12 @@ Result<std::string> secret_or_file(std::string_view v, const std::string& flag) 
   const std::filesystem::path path{std::string(v)};
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (v.empty() || ec || !std::filesystem::exists(status)) return std::string(v);
+  if (v.empty() || ec || !std::filesystem::exists(status)) {
+    // A value that looks like a path but names nothing is a typo, not a secret.
+    if (v.find('/') != std::string_view::npos)
+      return bad(flag + ": no such file \"" + std::string(v) + "\" (a secret with a '/' must be given in a file)");
+    return std::string(v);
+  }
   if (!std::filesystem::is_regular_file(status)) {
     return bad(flag + ": \"" + std::string(v) + "\" is not a regular file");
   }

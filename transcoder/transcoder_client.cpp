@@ -63,7 +63,7 @@ void TranscoderClient::connect_failed(const std::string& why, guint status) {
     stopping_ = true;
     if (fatal_)
       fatal_("orchestrator secret rejected by " + config_.orch_addr + " (HTTP " + std::to_string(status) +
-             "): check --orch-secret");
+             "): check --orch-secret, and that the orchestrator was started with one");
     return;
   }
   if (attempts_ == 1 || attempts_ % 20 == 0)
@@ -204,6 +204,7 @@ void TranscoderClient::start_job(wire::Job job) {
 void TranscoderClient::drain(std::chrono::seconds limit, std::function<void()> done) {
   drained_ = std::move(done);
   draining_ = true;
+  send(wire::to_json(wire::Draining{}));
   const gint64 give_up = g_get_monotonic_time() + std::chrono::microseconds(limit).count();
   g_message("draining: %zu job(s) running, waiting up to %lld s", jobs_.size(), static_cast<long long>(limit.count()));
   remove_source(reconnect_timer_);

@@ -36,8 +36,8 @@ class TranscoderClient {
   TranscoderClient& operator=(const TranscoderClient&) = delete;
 
   void start();
-  // Takes no new jobs (closes the channel, so the orchestrator stops sending), lets the
-  // running ones finish and upload, then calls `done`.
+  // Takes no new jobs (tells the orchestrator with a `draining` message, and refuses any that
+  // still come), lets the running ones finish and upload, then calls `done`.
   void drain(std::chrono::seconds limit, std::function<void()> done);
 
   bool connected() const { return conn_ != nullptr && registered_; }

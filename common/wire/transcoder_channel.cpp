@@ -79,6 +79,8 @@ void describe(Reader& io, Ping& m) { map_seq(io, m); }
 void describe(Writer& io, const Ping& m) { map_seq(io, m); }
 void describe(Reader& io, Pong& m) { map_seq(io, m); }
 void describe(Writer& io, const Pong& m) { map_seq(io, m); }
+void describe(Reader&, Draining&) {}
+void describe(Writer&, const Draining&) {}
 
 }  // namespace lp::wire::json
 
@@ -117,6 +119,7 @@ std::string to_json(const JobFailure& m) { return json::write(m, m.kType); }
 std::string to_json(const Cancel& m) { return json::write(m, m.kType); }
 std::string to_json(const Ping& m) { return json::write(m, m.kType); }
 std::string to_json(const Pong& m) { return json::write(m, m.kType); }
+std::string to_json(const Draining& m) { return json::write(m, m.kType); }
 
 std::string to_json(const ChannelMessage& m) {
   return std::visit([](const auto& message) { return to_json(message); }, m);

@@ -2,7 +2,7 @@
 // each an object with a "type" member. Media never goes through it: the transcoder GETs the
 // source and PUTs the renditions over plain HTTP at the URLs a job names.
 //
-//   transcoder -> orchestrator: hello, job_result, job_failure, pong
+//   transcoder -> orchestrator: hello, job_result, job_failure, pong, draining
 //   orchestrator -> transcoder: welcome, job, cancel, ping
 //
 // The transcoder authenticates the WebSocket upgrade itself (GET kChannelPath) with
@@ -109,7 +109,15 @@ struct Pong {
   bool operator==(const Pong&) const = default;
 };
 
-using ChannelMessage = std::variant<Hello, Welcome, Job, JobResult, JobFailure, Cancel, Ping, Pong>;
+// A transcoder shutting down (SIGTERM): send it no new jobs; the running ones still finish
+// and are answered on this channel. An older orchestrator ignores it (unknown type).
+struct Draining {
+  static constexpr const char* kType = "draining";
+
+  bool operator==(const Draining&) const = default;
+};
+
+using ChannelMessage = std::variant<Hello, Welcome, Job, JobResult, JobFailure, Cancel, Ping, Pong, Draining>;
 
 std::string to_json(const Hello& m);
 std::string to_json(const Welcome& m);
@@ -119,6 +127,7 @@ std::string to_json(const JobFailure& m);
 std::string to_json(const Cancel& m);
 std::string to_json(const Ping& m);
 std::string to_json(const Pong& m);
+std::string to_json(const Draining& m);
 std::string to_json(const ChannelMessage& m);
 
 // The "type" member of `m`.

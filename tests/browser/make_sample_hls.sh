@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Makes a small VOD HLS ladder with GStreamer (system plugins only), for play_hls.mjs:
+# Makes a small VOD HLS ladder for play_hls.mjs: GStreamer (system plugins) encodes, ffmpeg
+# cuts segments (stream copy).
 #
 #   make_sample_hls.sh OUTDIR [SECONDS=8]
 #
 # OUTDIR/master.m3u8 lists two renditions, OUTDIR/360p/index.m3u8 (640x360) and
 # OUTDIR/180p/index.m3u8 (320x180): videotestsrc H.264 (constrained baseline, 30 fps) + AAC-LC
-# (48 kHz stereo) in MPEG-TS, 2 s segments (hlssink2). BANDWIDTH and AVERAGE-BANDWIDTH are
+# (48 kHz stereo) in MPEG-TS, 2 s segments. BANDWIDTH and AVERAGE-BANDWIDTH are
 # measured from the segments; CODECS from the streams (ffprobe). OUTDIR is emptied first.
 #
 # BREAK=KIND makes a broken ladder on purpose (to see the check fail):
-#   missing-playlist    the master also lists a rendition whose media playlist does not exist
+#   missing-playlist    the master lists 360p/index.m3u8, which is not there
 #   truncated-segments  every segment after the first is cut to 1/10 of its size
 #   garbage-segments    every segment after the first is overwritten with bytes that are not TS
 set -euo pipefail
@@ -21,10 +22,11 @@ fps=30
 rate=48000
 spb=1024  # audio samples per buffer
 
-for tool in gst-launch-1.0 ffprobe awk; do
+for tool in gst-launch-1.0 ffmpeg ffprobe awk; do
   command -v "$tool" >/dev/null || { echo "make_sample_hls.sh: $tool not found" >&2; exit 1; }
 done
 
+case "$(realpath -m "$out")" in /|/tmp|/root|/home|/work) echo "make_sample_hls.sh: refusing to empty $out" >&2; exit 2 ;; esac
 mkdir -p "$out"
 rm -rf "${out:?}"/*
 
@@ -63,16 +65,19 @@ master="#EXTM3U
 for r in "${renditions[@]}"; do
   read -r name w h vkbps abps <<<"$r"
   mkdir -p "$out/$name"
-  # The queues matter: without them the pipeline does not reach EOS (hlssink2's splitmuxsink).
+  # GStreamer encodes and muxes one TS (x264enc, avenc_aac, mpegtsmux); ffmpeg cuts it into 2 s
+  # segments without re-encoding. (hlssink2/splitmuxsink in GStreamer 1.22 often hang at EOS.)
   gst-launch-1.0 -q \
     videotestsrc num-buffers=$((seconds * fps)) pattern=ball \
       ! "video/x-raw,width=$w,height=$h,framerate=$fps/1" \
       ! x264enc speed-preset=ultrafast key-int-max=$((2 * fps)) bitrate="$vkbps" \
-      ! video/x-h264,profile=constrained-baseline ! h264parse ! queue ! s.video \
+      ! video/x-h264,profile=constrained-baseline ! h264parse ! queue ! m. \
     audiotestsrc num-buffers=$((seconds * rate / spb)) samplesperbuffer=$spb wave=sine freq=440 \
-      ! "audio/x-raw,rate=$rate,channels=2" ! avenc_aac bitrate="$abps" ! aacparse ! queue ! s.audio \
-    hlssink2 name=s target-duration=2 max-files=0 playlist-length=0 \
-      location="$out/$name/segment%05d.ts" playlist-location="$out/$name/index.m3u8"
+      ! "audio/x-raw,rate=$rate,channels=2" ! avenc_aac bitrate="$abps" ! aacparse ! queue ! m. \
+    mpegtsmux name=m ! filesink location="$out/$name/all.ts"
+  ffmpeg -nostdin -v error -i "$out/$name/all.ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
+    -hls_segment_filename "$out/$name/segment%05d.ts" "$out/$name/index.m3u8"
+  rm "$out/$name/all.ts"
   grep -q '^#EXT-X-ENDLIST' "$out/$name/index.m3u8" || { echo "no ENDLIST in $out/$name/index.m3u8" >&2; exit 1; }
   read -r peak avg < <(bandwidth_of "$out/$name")
   codecs=$(codecs_of "$out/$name/segment00000.ts")
@@ -83,10 +88,7 @@ done
 
 case "$brk" in
   "") ;;
-  missing-playlist)
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,CODECS=\"avc1.42c01f,mp4a.40.2\"
-720p/index.m3u8" ;;
+  missing-playlist) rm "$out/360p/index.m3u8" ;;
   truncated-segments|garbage-segments)
     for f in "$out"/*/segment*.ts; do
       case "$f" in */segment00000.ts) continue ;; esac

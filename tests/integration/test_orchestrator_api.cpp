@@ -158,7 +158,6 @@ TEST_F(OrchestratorApi, BadRequestsGetTheRightStatusAndCode) {
       {"forged token", with("Lp-Auth-Token", wire::to_header_value(*forged)), body, 401, "unauthorized"},
       {"missing stream id", with("Lp-Stream-Id", ""), body, 400, "bad_request"},
       {"missing seq", with("Lp-Seq", ""), body, 400, "bad_request"},
-      {"missing profiles", with("Lp-Profiles", ""), body, 400, "bad_request"},
       {"bad profiles JSON", with("Lp-Profiles", "[{\"name\":"), body, 400, "bad_request"},
       {"profile with an unknown field", with("Lp-Profiles", R"([{"name":"x","width":64,"height":64,"bitrate":1,"colour":1}])"),
        body, 400, "invalid_profile"},
@@ -177,6 +176,22 @@ TEST_F(OrchestratorApi, BadRequestsGetTheRightStatusAndCode) {
   HttpResponse wrong_method = http_request("GET", orch().url("/v1/segment"));
   EXPECT_EQ(wrong_method.status, 401);  // the token comes first, whatever the method
   expect_still_serving();
+}
+
+// Without Lp-Profiles, the node's --transcoding-options apply (go-livepeer's default ladder,
+// 240p and 360p, here).
+TEST_F(OrchestratorApi, SegmentsWithoutProfilesGetTheNodesTranscodingOptions) {
+  auto headers = segment_headers(auth_token(orch()), "defaults", 0, small_segments()[0]);
+  headers.erase("Lp-Profiles");
+  HttpResponse r = http_request("POST", orch().url("/v1/segment"), small_segments()[0], headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto result = wire::transcode_result_from_json(r.body);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->renditions.size(), 2u);
+  EXPECT_EQ(result->renditions[0].name, "P240p30fps16x9");
+  EXPECT_EQ(result->renditions[1].name, "P360p30fps16x9");
+  EXPECT_EQ(result->renditions[1].width, 640);
+  EXPECT_EQ(result->renditions[1].height, 360);
 }
 
 TEST_F(OrchestratorApi, OversizeBodyIsRefusedBeforeItIsRead) {

@@ -237,9 +237,10 @@ TEST(NodeOptions, SecretFromFile) {
   EXPECT_EQ(parse_ok(concat(base, {dir.write("sp", " abc \n")})).orch_secret, " abc ");
   EXPECT_EQ(parse_ok({"-orchestrator", "-orchSecret=" + dir.write("go", "abc\n")}).orch_secret,
             "abc");
-  // A value that names no file is the secret itself.
-  EXPECT_EQ(parse_ok(concat(base, {dir.path() + "/missing"})).orch_secret,
-            dir.path() + "/missing");
+  // A value that names no file is the secret itself, unless it looks like a path: a typo in a
+  // file name must not become the secret.
+  EXPECT_EQ(parse_ok(concat(base, {"plain-secret"})).orch_secret, "plain-secret");
+  EXPECT_NE(parse_error(concat(base, {dir.path() + "/missing"})).find("no such file"), std::string::npos);
 
   const auto empty = parse_error(concat(base, {dir.write("empty", "")}));
   EXPECT_NE(empty.find("--orch-secret"), std::string::npos) << empty;

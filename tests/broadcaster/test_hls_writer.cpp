@@ -1,0 +1,125 @@
+// The HLS writer: playlist text (RFC 8216 rules that players enforce), atomic VOD completion,
+// live windows, codec strings probed from real segments.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "hls_writer.h"
+#include "media.h"
+#include "ts_probe.h"
+
+namespace lp::test {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+GBytes* bytes_of(const std::string& text) { return g_bytes_new(text.data(), text.size()); }
+
+TEST(HlsWriter, VodPlaylistsAfterEverySegmentIsIn) {
+  TempDir dir;
+  HlsWriter writer(dir.path(), 2);
+  const double durations[] = {2.0, 2.0, 1.5};
+  for (int64_t seq = 0; seq < 3; ++seq) {
+    for (size_t r = 0; r < 2; ++r) {
+      std::optional<HlsVariant> variant;
+      if (seq == 0)
+        variant = HlsVariant{r == 0 ? "P720p30fps16x9" : "low res/odd", r == 0 ? 1280 : 320, r == 0 ? 720 : 180, 29.97,
+                             "avc1.64001f,mp4a.40.2"};
+      g_autoptr(GBytes) b = bytes_of(std::string(r == 0 ? 50000 : 10000, 'x'));
+      ASSERT_FALSE(writer.add_segment(r, seq, b, durations[seq], variant));
+    }
+    if (seq < 2) {
+      auto e = writer.finish_vod(3);  // not everything yet: no playlist
+      ASSERT_TRUE(e);
+      EXPECT_NE(e->message.find("missing segment " + std::to_string(seq + 1)), std::string::npos) << e->message;
+      EXPECT_FALSE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));
+    }
+  }
+  ASSERT_FALSE(writer.finish_vod(3));
+  const std::string master = slurp(dir.file("index.m3u8"));
+  EXPECT_EQ(master.rfind("#EXTM3U\n", 0), 0u);
+  // 50000 bytes in 1.5 s is the peak: 266667 bit/s; the average is 150000 * 8 / 5.5.
+  EXPECT_NE(master.find("#EXT-X-STREAM-INF:BANDWIDTH=266667,AVERAGE-BANDWIDTH=218181,RESOLUTION=1280x720,"
+                        "FRAME-RATE=29.970,CODECS=\"avc1.64001f,mp4a.40.2\"\nP720p30fps16x9/index.m3u8\n"),
+            std::string::npos)
+      << master;
+  EXPECT_LT(master.find("P720p30fps16x9/"), master.find("low_res_odd/"));  // highest bandwidth first
+  const std::string media = slurp(dir.file("low_res_odd/index.m3u8"));
+  EXPECT_EQ(media,
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+            "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+            "#EXTINF:2.000,\nlow_res_odd_00000.ts\n#EXTINF:2.000,\nlow_res_odd_00001.ts\n"
+            "#EXTINF:1.500,\nlow_res_odd_00002.ts\n#EXT-X-ENDLIST\n");
+  EXPECT_EQ(slurp(dir.file("low_res_odd/low_res_odd_00002.ts")).size(), 10000u);
+}
+
+TEST(HlsWriter, TargetDurationCoversTheLongestSegmentRounded) {
+  TempDir dir;
+  HlsWriter writer(dir.path(), 1);
+  g_autoptr(GBytes) b = bytes_of("x");
+  ASSERT_FALSE(writer.add_segment(0, 0, b, 2.4));
+  ASSERT_FALSE(writer.add_segment(0, 1, b, 5.6));  // a long GOP
+  ASSERT_FALSE(writer.finish_vod(2));
+  EXPECT_NE(slurp(dir.file("rendition0/index.m3u8")).find("#EXT-X-TARGETDURATION:6\n"), std::string::npos);
+}
+
+TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
+  TempDir dir;
+  HlsWriter writer(dir.path(), 1);
+  g_autoptr(GBytes) b = bytes_of("segment");
+  for (int64_t seq = 0; seq < 12; ++seq) {
+    ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0, seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""})
+                                                             : std::nullopt));
+    ASSERT_FALSE(writer.write_live(5, false));
+  }
+  const std::string media = slurp(dir.file("src/index.m3u8"));
+  EXPECT_NE(media.find("#EXT-X-MEDIA-SEQUENCE:7\n"), std::string::npos) << media;
+  EXPECT_EQ(media.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_EQ(media.find("PLAYLIST-TYPE"), std::string::npos);
+  EXPECT_NE(media.find("src_00011.ts"), std::string::npos);
+  EXPECT_EQ(media.find("src_00006.ts"), std::string::npos);
+  EXPECT_TRUE(g_file_test(dir.file("src/src_00004.ts").c_str(), G_FILE_TEST_EXISTS));  // kept a little longer
+  EXPECT_FALSE(g_file_test(dir.file("src/src_00003.ts").c_str(), G_FILE_TEST_EXISTS));
+  ASSERT_FALSE(writer.write_live(5, true));
+  EXPECT_NE(slurp(dir.file("src/index.m3u8")).find("#EXT-X-ENDLIST\n"), std::string::npos);
+}
+
+TEST(TsProbe, CodecsOfRealSegments) {
+  TempDir dir;
+  struct Case {
+    const char* profile;  // x264 profile via the encoder's caps
+    const char* audio;
+    const char* expected;
+  };
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  spec.seconds = 1;
+  spec.audio_codec = "aac";
+  make_media(spec, dir.file("aac.ts"));
+  g_autoptr(GBytes) aac = bytes_from_file(dir.file("aac.ts"));
+  const TsCodecs codecs = probe_ts_codecs(aac);
+  // x264 at 320x180 picks High (0x64), no constraint flags, level 1.3 (0x0d) or so.
+  EXPECT_EQ(codecs.video.rfind("avc1.6400", 0), 0u) << codecs.video;
+  EXPECT_EQ(codecs.audio, "mp4a.40.2");
+  EXPECT_EQ(codecs.attribute(), codecs.video + ",mp4a.40.2");
+
+  spec.audio_codec = "mp3";
+  make_media(spec, dir.file("mp3.ts"));
+  g_autoptr(GBytes) mp3 = bytes_from_file(dir.file("mp3.ts"));
+  EXPECT_EQ(probe_ts_codecs(mp3).audio, "mp4a.40.34");
+
+  spec.audio_codec = "none";
+  make_media(spec, dir.file("silent.ts"));
+  g_autoptr(GBytes) silent = bytes_from_file(dir.file("silent.ts"));
+  EXPECT_EQ(probe_ts_codecs(silent).attribute(), codecs.video);
+
+  g_autoptr(GBytes) junk = bytes_of(std::string(1000, 'j'));
+  EXPECT_EQ(probe_ts_codecs(junk).attribute(), "");
+}
+
+}  // namespace
+}  // namespace lp::test
