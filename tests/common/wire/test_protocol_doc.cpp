@@ -119,7 +119,7 @@ TEST(ProtocolDoc, EveryExampleParses) {
   const std::string path = std::string(LP_SOURCE_DIR) + "/docs/protocol.md";
   const std::set<std::string> wanted = {
       "info", "auth_token", "segment_headers", "result", "error", "hello", "welcome",
-      "job",  "job_result", "job_failure",     "cancel", "ping",  "pong"};
+      "job",  "job_result", "job_failure",     "cancel", "ping",  "pong", "draining"};
   std::set<std::string> seen;
   for (const Block& b : read_blocks(path)) {
     if (b.type.empty()) {
