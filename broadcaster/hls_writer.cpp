@@ -73,17 +73,22 @@ std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GByte
   return std::nullopt;
 }
 
-std::string HlsWriter::media_playlist(const Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const {
+std::string HlsWriter::media_playlist(const Rendition& r, const std::vector<int64_t>& seqs,
+                                     int64_t discontinuity_sequence, bool ended, bool vod) const {
   double longest = 0;
-  for (int64_t s = first; s <= last; ++s) longest = std::max(longest, r.segments.at(s).duration);
+  for (int64_t s : seqs) longest = std::max(longest, r.segments.at(s).duration);
   // Every EXTINF, rounded to the nearest integer, must be at most the target duration.
   const int target = std::max(1, static_cast<int>(std::lround(longest)));
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:" + std::to_string(target) +
-                    "\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n";
+                    "\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(seqs.empty() ? 0 : seqs.front()) + "\n";
+  if (discontinuity_sequence > 0)
+    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence) + "\n";
   if (vod) out += "#EXT-X-PLAYLIST-TYPE:VOD\n";
   out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
   const std::string name = file_safe_name(r.variant.name);
-  for (int64_t s = first; s <= last; ++s) {
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    const int64_t s = seqs[i];
+    if (i > 0 && seqs[i - 1] + 1 != s) out += "#EXT-X-DISCONTINUITY\n";  // lost segments between
     char file[32];
     std::snprintf(file, sizeof file, "_%05lld.ts", static_cast<long long>(s));
     out += "#EXTINF:" + fixed(r.segments.at(s).duration, 3) + ",\n" + name + file + "\n";
@@ -132,24 +137,38 @@ std::optional<Error> HlsWriter::finish_vod(int64_t segments) {
     }
   }
   for (const auto& r : renditions_) {
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true)))
+    std::vector<int64_t> all;
+    for (int64_t s = 0; s < segments; ++s) all.push_back(s);
+    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, all, 0, true, true)))
       return e;
   }
   return write_file("index.m3u8", master_playlist());
 }
 
+void HlsWriter::mark_lost(size_t rendition, int64_t seq) {
+  std::lock_guard lock(mutex_);
+  if (rendition < renditions_.size()) renditions_[rendition].lost.insert(seq);
+}
+
 std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
   std::lock_guard lock(mutex_);
-  for (auto& r : renditions_) {
+  for (size_t index = 0; index < renditions_.size(); ++index) {
+    Rendition& r = renditions_[index];
     if (r.segments.empty()) continue;
-    // The newest run of consecutive segments, at most `window` long.
-    const int64_t last = r.segments.rbegin()->first;
-    int64_t first = last;
-    while (first > 0 && r.segments.count(first - 1) && static_cast<size_t>(last - first + 1) < window) --first;
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
+    // The run from the oldest segment up to the first gap that is not a lost segment.
+    int64_t last = r.segments.begin()->first;
+    while (r.segments.count(last + 1) || r.lost.count(last + 1)) ++last;
+    std::vector<int64_t> seqs;
+    for (auto it = r.segments.begin(); it != r.segments.end() && it->first <= last; ++it) seqs.push_back(it->first);
+    if (seqs.size() > window) seqs.erase(seqs.begin(), seqs.end() - static_cast<std::ptrdiff_t>(window));
+    int64_t discontinuities = 0;
+    for (int64_t lost : r.lost)
+      if (lost < seqs.front()) ++discontinuities;
+    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8",
+                            media_playlist(r, seqs, discontinuities, ended, false)))
       return e;
-    for (auto it = r.segments.begin(); it != r.segments.end() && it->first < first - kLiveKeepBehind;) {
-      g_remove((dir_ + "/" + segment_path(static_cast<size_t>(&r - renditions_.data()), it->first)).c_str());
+    for (auto it = r.segments.begin(); it != r.segments.end() && it->first < seqs.front() - kLiveKeepBehind;) {
+      g_remove((dir_ + "/" + segment_path(index, it->first)).c_str());
       it = r.segments.erase(it);
     }
   }

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,13 @@ class HlsWriter {
   // Otherwise nothing is written and the error names the first missing segment.
   std::optional<Error> finish_vod(int64_t segments);
 
-  // Live: media playlists over the last `window` segments each rendition has in a row from
-  // its newest, and the master; `ended` adds ENDLIST. Segments older than the window (plus a
+  // Live: a segment that will never come (every orchestrator failed it). Players jump the
+  // gap: the next segment is marked EXT-X-DISCONTINUITY.
+  void mark_lost(size_t rendition, int64_t seq);
+
+  // Live: media playlists over the last `window` segments of each rendition's run from its
+  // oldest segment up to the first gap (segments finishing out of order wait for the ones
+  // before them), and the master; `ended` adds ENDLIST. Segments older than the window (plus a
   // margin players may still be fetching) are deleted.
   std::optional<Error> write_live(size_t window, bool ended);
 
@@ -56,8 +62,11 @@ class HlsWriter {
   struct Rendition {
     HlsVariant variant;
     std::map<int64_t, Entry> segments;
+    std::set<int64_t> lost;
   };
-  std::string media_playlist(const Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const;
+  // Over the segments `seqs` (ascending); `discontinuity_sequence` counts gaps before them.
+  std::string media_playlist(const Rendition& r, const std::vector<int64_t>& seqs, int64_t discontinuity_sequence,
+                             bool ended, bool vod) const;
   std::string master_playlist() const;
   std::optional<Error> write_file(const std::string& relative, const std::string& text) const;
 

@@ -216,9 +216,11 @@ std::string bus_error_text(GstMessage* msg) {
 
 Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
                                        const std::function<void(const SourceSegment&)>& on_segment) {
-  const bool from_stdin = options.input == "-";
+  const bool live = options.live.has_value();
+  const bool from_stdin = !live && options.input == "-";
+  const std::string input_name = live ? "the live stream" : options.input;
   Streams streams;
-  if (!from_stdin) {
+  if (!from_stdin && !live) {
     auto found = discover(options.input);
     if (!found) return found.error();
     streams = std::move(*found);
@@ -229,9 +231,11 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   // stdin is MPEG-TS read in push mode: tsdemux announces every stream before any data.
   // mpegpsdemux (1.22) in pull mode skips the first frames of a program stream; push mode
   // keeps them. Other demuxers stay in pull mode (qtdemux needs it for moov-at-end files).
-  const std::string source = from_stdin               ? "fdsrc fd=0 ! tsdemux name=demux"
-                             : streams.program_stream ? "filesrc name=src ! queue ! parsebin name=demux"
-                                                      : "filesrc name=src ! parsebin name=demux";
+  const std::string source =
+      live ? "appsrc name=in is-live=true format=bytes max-bytes=67108864 ! " + options.live->demuxer + " name=demux"
+      : from_stdin             ? "fdsrc fd=0 ! tsdemux name=demux"
+      : streams.program_stream ? "filesrc name=src ! queue ! parsebin name=demux"
+                               : "filesrc name=src ! parsebin name=demux";
   const auto max_ns = static_cast<guint64>(std::llround(options.segment_seconds * 1e9));
   const std::string description =
       source + " splitmuxsink name=mux async-finalize=false muxer-factory=mpegtsmux max-size-time=" +
@@ -241,7 +245,7 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   g_autoptr(GError) error = nullptr;
   PipelinePtr pipeline(gst_parse_launch(description.c_str(), &error));
   if (!pipeline) return Error{ErrorCode::Internal, "segmenter pipeline: " + std::string(error->message)};
-  if (!from_stdin) {
+  if (!from_stdin && !live) {
     g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline.get()), "src");
     g_object_set(src, "location", options.input.c_str(), nullptr);
   }
@@ -252,13 +256,16 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   // The floating muxer is taken by the property.
   g_object_set(mux, "location", (options.work_dir + "/source-%06d.ts").c_str(), "muxer",
                gst_element_factory_make("mpegtsmux", nullptr), nullptr);
-  // A file's streams are known: the muxer gets its pads now and waits for data on each.
-  if (!from_stdin) {
+  // When the streams are known, the muxer gets its pads now and waits for data on each.
+  const bool known = (!from_stdin && !live) || (live && options.live->has_audio.has_value());
+  const bool audio = live ? options.live->has_audio.value_or(false) : !streams.audio.empty();
+  if (known) {
     state->video_pad.reset(gst_element_request_pad_simple(mux, "video"));
-    if (!streams.audio.empty()) state->audio_pad.reset(gst_element_request_pad_simple(mux, "audio_%u"));
-    if (!state->video_pad || (!streams.audio.empty() && !state->audio_pad))
-      return Error{ErrorCode::Internal, "splitmuxsink gave no pads"};
+    if (audio) state->audio_pad.reset(gst_element_request_pad_simple(mux, "audio_%u"));
+    if (!state->video_pad || (audio && !state->audio_pad)) return Error{ErrorCode::Internal, "splitmuxsink gave no pads"};
   }
+  // A known stream without audio: the demuxer's audio pad, if any, goes to a fakesink.
+  state->audio_linked = known && !audio;
   g_autoptr(GstElement) demux = gst_bin_get_by_name(GST_BIN(pipeline.get()), "demux");
   g_signal_connect(demux, "pad-added", G_CALLBACK(on_pad_added), state.get());
 
@@ -269,6 +276,10 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
     return Error{ErrorCode::BadSegment, msg ? bus_error_text(msg) : "the segmenter did not start"};
+  }
+  if (live) {
+    g_autoptr(GstElement) in = gst_bin_get_by_name(GST_BIN(pipeline.get()), "in");
+    options.live->ready(in);
   }
   std::optional<SourceSegment> open;  // the segment being written
   auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
@@ -281,7 +292,7 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
     }
     if (!msg) continue;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-      return Error{ErrorCode::BadSegment, options.input + ": " + bus_error_text(msg)};
+      return Error{ErrorCode::BadSegment, input_name + ": " + bus_error_text(msg)};
     }
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) break;
     const GstStructure* s = gst_message_get_structure(msg);
@@ -300,10 +311,10 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   }
   {
     std::lock_guard lock(state->mutex);
-    if (!state->video_linked) return Error{ErrorCode::BadSegment, options.input + " has no video track"};
-    summary.has_audio = state->audio_linked;
+    if (!state->video_linked) return Error{ErrorCode::BadSegment, input_name + " has no video track"};
+    summary.has_audio = state->audio_pad != nullptr || (!known && state->audio_linked);
   }
-  if (summary.segments == 0) return Error{ErrorCode::BadSegment, options.input + " holds no complete video frame"};
+  if (summary.segments == 0) return Error{ErrorCode::BadSegment, input_name + " holds no complete video frame"};
   return summary;
 }
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "error.h"
@@ -23,11 +24,22 @@ struct SourceSegment {
   GstClockTime duration = 0;  // up to the next segment's start (the last: to the end)
 };
 
+// A live input the caller feeds: "appsrc ! <demuxer>" (flvdemux for RTMP, tsdemux for MPEG-TS
+// over HTTP). The caller pushes the bytes into the appsrc it is handed and ends the stream with
+// gst_app_src_end_of_stream().
+struct LiveInput {
+  std::string demuxer;              // "flvdemux", "tsdemux"
+  std::optional<bool> has_audio;    // known up front (FLV), or nullopt when the demuxer
+                                    // announces every stream before data (tsdemux)
+  std::function<void(GstElement* appsrc)> ready;  // from the segmenter's thread, once playing
+};
+
 struct SegmenterOptions {
   std::string input;           // a path, or "-" for MPEG-TS on standard input
   std::string work_dir;        // where segment files go (must exist)
   double segment_seconds = 2;  // target; segments end at the first keyframe after it
   const std::atomic<bool>* cancelled = nullptr;
+  std::optional<LiveInput> live;  // instead of `input`
 };
 
 struct SegmenterSummary {

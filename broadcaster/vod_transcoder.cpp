@@ -249,7 +249,7 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
   std::vector<std::thread> senders;
   for (int i = 0; i < parallel; ++i) senders.emplace_back([&run] { run.sender(); });
 
-  SegmenterOptions cut{options.input, work, options.segment_seconds, &shared.cancel};
+  SegmenterOptions cut{options.input, work, options.segment_seconds, &shared.cancel, std::nullopt};
   auto summary = segment_input(cut, [&](const SourceSegment& s) {
     std::lock_guard lock(shared.mutex);
     shared.queue.push_back(s);

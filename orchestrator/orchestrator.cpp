@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dashboard.h"
+#include "http/http_listen.h"
 #include "http_reply.h"
 #include "job_pipeline.h"
 #include "main_context.h"
@@ -11,48 +12,6 @@
 
 namespace lp {
 namespace {
-
-// "host:port", "[v6]:port" -> a socket address; port 0 lets the kernel pick.
-Result<GSocketAddress*> socket_address(const std::string& addr) {
-  const auto colon = addr.rfind(':');
-  if (colon == std::string::npos) return Error{ErrorCode::BadRequest, "address without a port: " + addr};
-  std::string host = addr.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "0.0.0.0";
-  if (host == "localhost") host = "127.0.0.1";
-  const int port = std::atoi(addr.c_str() + colon + 1);
-  GSocketAddress* sa = g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port));
-  if (!sa) return Error{ErrorCode::BadRequest, "not an IP address: " + host + " (in " + addr + ")"};
-  return sa;
-}
-
-Result<ServerPtr> listen(const std::string& addr, const char* what) {
-  auto sa = socket_address(addr);
-  if (!sa) return sa.error();
-  g_autoptr(GSocketAddress) owned = *sa;
-  ServerPtr server(soup_server_new("server-header", "lpgst/" PACKAGE_VERSION, nullptr));
-  g_autoptr(GError) error = nullptr;
-  if (!soup_server_listen(server.get(), owned, SoupServerListenOptions{}, &error))
-    return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
-  return server;
-}
-
-std::string bound_address(SoupServer* server) {
-  GSList* listeners = soup_server_get_listeners(server);
-  std::string out;
-  if (listeners) {
-    g_autoptr(GSocketAddress) sa = g_socket_get_local_address(G_SOCKET(listeners->data), nullptr);
-    if (sa && G_IS_INET_SOCKET_ADDRESS(sa)) {
-      auto* inet = G_INET_SOCKET_ADDRESS(sa);
-      g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
-      const bool v6 = g_inet_address_get_family(g_inet_socket_address_get_address(inet)) == G_SOCKET_FAMILY_IPV6;
-      out = (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
-            std::to_string(g_inet_socket_address_get_port(inet));
-    }
-  }
-  g_slist_free(listeners);
-  return out;
-}
 
 void add_hardware(JsonBuilder* b, const std::vector<wire::HardwareDevice>& devices) {
   json_builder_set_member_name(b, "hardware");
@@ -103,10 +62,10 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
                                                                          : config.pipeline_template))
     return *e;
   auto impl = std::make_unique<Impl>(std::move(config));
-  auto pub = listen(impl->config.http_addr, "--http-addr");
+  auto pub = listen_http(impl->config.http_addr, "--http-addr");
   if (!pub) return pub.error();
   impl->public_server = std::move(*pub);
-  auto op = listen(impl->config.cli_addr, "--cli-addr");
+  auto op = listen_http(impl->config.cli_addr, "--cli-addr");
   if (!op) return op.error();
   impl->operator_server = std::move(*op);
   impl->add_public_handlers();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dispatcher.h"
+#include "http/http_listen.h"
 #include "job_media.h"
 #include "local_transcoder.h"
 #include "metrics.h"
@@ -15,14 +16,6 @@
 #include "wire/capabilities.h"
 
 namespace lp {
-
-struct ServerUnref {
-  void operator()(SoupServer* s) const {
-    soup_server_disconnect(s);
-    g_object_unref(s);
-  }
-};
-using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
 
 struct Orchestrator::Impl {
   explicit Impl(OrchestratorConfig c);

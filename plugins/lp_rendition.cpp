@@ -265,6 +265,11 @@ void add_audio_input(LpRendition* self) {
   RenditionImpl& impl = self->impl;
   bool mp4 = impl.mp4;
   impl.audio_queue = gst_element_factory_make("queue", "audio_queue");
+  // Bounded by bytes only: audio may run far ahead of the video still inside the encoder (a
+  // segment whose audio outlasts its video ends with seconds of audio alone), and a queue
+  // full by time would block the demuxer before it reaches the video's end: a deadlock.
+  g_object_set(impl.audio_queue, "max-size-time", guint64{0}, "max-size-buffers", 0u, "max-size-bytes",
+               64u << 20, nullptr);
   gst_bin_add(GST_BIN(self), impl.audio_queue);
   impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, mp4 ? "audio_%u" : "sink_%d");
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(impl.audio_queue, "sink");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "gateway.h"
 #include "job_pipeline.h"
 #include "node_capabilities.h"
 #include "node_identity.h"
@@ -47,6 +48,7 @@ struct Node {
   GMainLoop* loop = nullptr;
   std::unique_ptr<lp::Orchestrator> orchestrator;
   std::unique_ptr<lp::TranscoderClient> transcoder;
+  std::unique_ptr<lp::Gateway> gateway;
   int exit_code = 0;
   bool draining = false;
 };
@@ -64,6 +66,9 @@ gboolean on_signal(gpointer data) {
     node->orchestrator->drain(done);
   } else if (node->transcoder) {
     node->transcoder->drain(kDrainLimit, done);
+  } else if (node->gateway) {
+    node->gateway.reset();  // ends every stream (their playlists get ENDLIST)
+    done();
   } else {
     done();
   }
@@ -117,6 +122,29 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   return 0;
 }
 
+int run_gateway(const lp::NodeOptions& o, Node& node) {
+  lp::GatewayConfig config;
+  config.rtmp_addr = o.rtmp_addr;
+  config.http_addr = o.http_addr;
+  config.orchestrators = o.orch_addrs;
+  config.profiles = o.transcoding_options;
+  config.hls_dir = lp::node_data_dir(o) + "/hls";
+  config.stream_timeout = std::chrono::seconds(o.stream_timeout_s);
+  auto gateway = lp::Gateway::start(std::move(config));
+  if (!gateway) {
+    std::fprintf(stderr, "lpnode: %s\n", gateway.error().message.c_str());
+    return 1;
+  }
+  node.gateway = std::move(*gateway);
+  const std::string http = node.gateway->http_address();
+  std::printf("lpnode: gateway: RTMP on rtmp://%s:%d/live/<key>, MPEG-TS PUT to http://%s/live/<key>, "
+              "HLS at http://%s/hls/<key>/index.m3u8\n",
+              o.rtmp_addr.substr(0, o.rtmp_addr.rfind(':')).c_str(), node.gateway->rtmp_port(), http.c_str(),
+              http.c_str());
+  std::fflush(stdout);
+  return 0;
+}
+
 int run_transcoder(const lp::NodeOptions& o, Node& node) {
   lp::TranscoderClientConfig config;
   config.orch_addr = o.orch_addr;
@@ -152,10 +180,6 @@ int main(int argc, char** argv) {
     std::printf("lpnode %s\n", PACKAGE_VERSION);
     return 0;
   }
-  if (o.gateway) {
-    std::fprintf(stderr, "lpnode: --gateway is not available in this build yet\n");
-    return 2;
-  }
   if (!o.nvidia.empty()) {
     std::fprintf(stderr, "lpnode: --nvidia is not available in this build yet (GPU transcoding)\n");
     return 2;
@@ -171,7 +195,9 @@ int main(int argc, char** argv) {
 
   Node node;
   node.loop = g_main_loop_new(nullptr, FALSE);
-  const int started = o.orchestrator ? run_orchestrator(o, node) : run_transcoder(o, node);
+  const int started = o.gateway        ? run_gateway(o, node)
+                      : o.orchestrator ? run_orchestrator(o, node)
+                                       : run_transcoder(o, node);
   if (started != 0) {
     g_main_loop_unref(node.loop);
     return started;
@@ -179,6 +205,7 @@ int main(int argc, char** argv) {
   g_unix_signal_add(SIGTERM, on_signal, &node);
   g_unix_signal_add(SIGINT, on_signal, &node);
   g_main_loop_run(node.loop);
+  node.gateway.reset();
   node.transcoder.reset();
   node.orchestrator.reset();
   g_main_loop_unref(node.loop);

@@ -130,6 +130,23 @@ Result<std::string> secret_or_file(std::string_view v, const std::string& flag) 
   return text;
 }
 
+// One address, or (for a gateway) a comma list; orch_addr keeps the first.
+Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag) {
+  std::vector<std::string> addrs;
+  std::string_view rest = v;
+  while (true) {
+    const auto comma = rest.find(',');
+    std::string one;
+    if (auto e = set_addr(one, rest.substr(0, comma), flag, AddrKind::Dial, "8935")) return e;
+    addrs.push_back(std::move(one));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  o.orch_addrs = std::move(addrs);
+  o.orch_addr = o.orch_addrs.front();
+  return std::nullopt;
+}
+
 Fail set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag) {
   auto secret = secret_or_file(v, flag);
   if (!secret) return secret.error();
@@ -245,10 +262,24 @@ const std::array kFlags = {
              .arg = "HOST:PORT", .def = "127.0.0.1:7935", .help = "Operator API"},
     FlagSpec{.gnu = "orch-addr", .go = "orchAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_addr(o.orch_addr, v, f, AddrKind::Dial, "8935");
+               return set_orch_addrs(o, v, f);
              },
-             .arg = "HOST:PORT", .def = "none",
-             .help = "Transcoder: the orchestrator to work for"},
+             .arg = "HOST:PORT[,...]", .def = "none",
+             .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
+    FlagSpec{.gnu = "rtmp-addr", .go = "rtmpAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935");
+             },
+             .arg = "HOST:PORT", .def = "127.0.0.1:1935", .help = "Gateway: where publishers push RTMP"},
+    FlagSpec{.gnu = "stream-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 86400);
+               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+               o.stream_timeout_s = *n;
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "30",
+             .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
     FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
              .arg = "SECRET|FILE", .def = "none",
              .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
@@ -308,7 +339,7 @@ const std::array kFlags = {
 // go-livepeer flags we do not take, so a migrated command line fails with a pointer to the
 // mapping rather than a bare "unknown flag".
 constexpr std::string_view kGoOnlyFlags[] = {
-    "network", "rtmpAddr", "nodes", "verifierUrl", "verifierPath", "localVerify", "httpIngest",
+    "network", "nodes", "verifierUrl", "verifierPath", "localVerify", "httpIngest",
     "orchWebhookUrl", "extraNodes", "orchBlocklist", "orchMinLivepeerVersion", "selectRandFreq",
     "selectStakeWeight", "selectPriceWeight", "selectPriceExpFactor", "orchPerfStatsUrl",
     "region", "maxPricePerUnit", "maxPricePerCapability", "ignoreMaxPriceIfNeeded",
@@ -368,11 +399,17 @@ Fail validate(const NodeOptions& o) {
   if (!o.orchestrator && !o.transcoder && !o.gateway) {
     return bad("no role given: use --orchestrator, --transcoder and/or --gateway");
   }
+  if (o.gateway && (o.orchestrator || o.transcoder)) {
+    return bad("--gateway runs as its own process (it serves HLS on its own --http-addr); "
+               "point it at orchestrators with --orch-addr");
+  }
+  if (o.gateway && o.orch_addrs.empty()) return bad("--gateway needs --orch-addr (one or more, comma-separated)");
   if (o.max_sessions_auto && !o.orchestrator) {
     return bad("--max-sessions auto needs --orchestrator (a transcoder needs a number)");
   }
   if (o.transcoder && !o.orchestrator) {
     if (o.orch_addr.empty()) return bad("--transcoder without --orchestrator needs --orch-addr");
+    if (o.orch_addrs.size() > 1) return bad("--transcoder works for one orchestrator: give one --orch-addr");
     if (o.orch_secret.empty()) {
       return bad("--transcoder without --orchestrator needs --orch-secret");
     }

@@ -23,6 +23,9 @@ struct NodeOptions {
   std::string service_addr;                 // advertised in /v1/info; "" = derived from http_addr
   std::string cli_addr = "127.0.0.1:7935";  // operator API
   std::string orch_addr;                    // transcoder: where its orchestrator listens
+  std::vector<std::string> orch_addrs;      // gateway: every --orch-addr given (comma list), in order
+  std::string rtmp_addr = "127.0.0.1:1935";  // gateway: RTMP ingest (go-livepeer's default)
+  int stream_timeout_s = 30;                 // gateway
 
   // The shared orchestrator/transcoder secret: the flag's value, or the contents of the file
   // it names (trailing newline dropped, as geth reads password files). "" = not given.

@@ -17,7 +17,7 @@ struct Cut {
 
 Cut cut(const std::string& input, const TempDir& work, double seconds = 2.0) {
   Cut c;
-  SegmenterOptions options{input, work.path(), seconds, nullptr};
+  SegmenterOptions options{input, work.path(), seconds, nullptr, std::nullopt};
   c.summary = segment_input(options, [&](const SourceSegment& s) { c.segments.push_back(s); });
   return c;
 }

@@ -441,4 +441,22 @@ TEST(Ladder, ProfileQualityAndOpenH264Adapter) {
   EXPECT_NEAR(other.info[0].frames, 30, 1);
 }
 
+// The last segment of a live stream often ends with audio alone (its audio outlasts its
+// video): lprendition's audio queue must hold that audio while the video is in the encoder,
+// or the demuxer blocks before the video's end and nothing finishes.
+TEST(Ladder, AudioOutlastingVideoDoesNotStall) {
+  TempDir dir;
+  const std::string in = dir.file("long-audio.ts");
+  ASSERT_EQ(lp::test::run_launch("videotestsrc num-buffers=60 ! video/x-raw,width=320,height=180,framerate=30/1 ! "
+                       "x264enc key-int-max=60 ! h264parse ! mpegtsmux name=m ! filesink location=" + in +
+                       " audiotestsrc num-buffers=140 ! audio/x-raw,rate=48000 ! avenc_aac ! aacparse ! m."),
+            std::nullopt);
+  auto ladder = transcode_file(in, "P240p30fps16x9,P144p30fps16x9");
+  ASSERT_EQ(ladder.renditions.size(), 2u);
+  for (const auto& info : ladder.info) {
+    EXPECT_NEAR(info.frames, 60, 1);
+    EXPECT_TRUE(info.has_audio);
+  }
+}
+
 }  // namespace

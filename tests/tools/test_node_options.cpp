@@ -155,8 +155,8 @@ TEST(NodeOptions, EveryBooleanInEverySpelling) {
   };
   for (const auto& f : flags) {
     SCOPED_TRACE(f.gnu + " / " + f.go);
-    // --orchestrator gives every flag a valid role to sit beside.
-    const Args base = {"--orchestrator"};
+    // A valid role to sit beside: --orchestrator, or orchestrators for a gateway (which runs alone).
+    const Args base = f.field == &lp::NodeOptions::gateway ? Args{"--orch-addr", "h:1"} : Args{"--orchestrator"};
     const auto want = parse_ok(concat(base, {"--" + f.gnu}));
     EXPECT_TRUE(want.*f.field);
     std::vector<std::string> forms = {"--" + f.gnu + "=true"};
@@ -170,7 +170,7 @@ TEST(NodeOptions, EveryBooleanInEverySpelling) {
       SCOPED_TRACE(form);
       EXPECT_EQ(describe(parse_ok(concat(base, {form}))), describe(want));
     }
-    if (f.gnu != "orchestrator") {
+    if (f.gnu != "orchestrator" && f.gnu != "gateway") {  // turning the only role off leaves none
       const auto off = parse_ok(concat(base, {"--" + f.gnu, "--" + f.gnu + "=false"}));
       EXPECT_FALSE(off.*f.field) << "the last one given wins";
     }
@@ -300,7 +300,8 @@ TEST(NodeOptions, Addresses) {
       {{"--transcoder", "--orch-secret=s", "--orch-addr", "https://h:8935"},
        "--orch-addr: expected host:port"},
       {{"--transcoder", "--orch-secret=s", "--orch-addr", "a:1,b:2"},
-       "--orch-addr: expected host:port"},
+       "--transcoder works for one orchestrator"},
+      {{"--gateway", "--orch-addr", "a:1,:2"}, "--orch-addr: needs a host"},
   };
   for (const auto& b : bad) {
     const auto err = parse_error(b.args);
@@ -394,10 +395,14 @@ TEST(NodeOptions, Roles) {
             "--transcoder without --orchestrator needs --orch-addr");
   EXPECT_EQ(parse_error({"-transcoder", "-orchAddr", "h:1"}),
             "--transcoder without --orchestrator needs --orch-secret");
-  EXPECT_TRUE(parse_ok({"--gateway"}).gateway);  // parsed; lpnode decides what it can run
-  EXPECT_TRUE(parse_ok({"-broadcaster"}).gateway);
-  const auto all = parse_ok({"--orchestrator", "--transcoder", "--gateway"});
-  EXPECT_TRUE(all.orchestrator && all.transcoder && all.gateway);
+  const auto gateway = parse_ok({"--gateway", "--orch-addr", "a:1,b.example:2", "--rtmp-addr", ":1936"});
+  EXPECT_TRUE(gateway.gateway);
+  EXPECT_EQ(gateway.orch_addrs, (std::vector<std::string>{"a:1", "b.example:2"}));
+  EXPECT_EQ(gateway.rtmp_addr, "0.0.0.0:1936");
+  EXPECT_TRUE(parse_ok({"-broadcaster", "-orchAddr", "a:1", "-rtmpAddr", "127.0.0.1:1935"}).gateway);
+  EXPECT_NE(parse_error({"--gateway"}).find("--gateway needs --orch-addr"), std::string::npos);
+  EXPECT_NE(parse_error({"--orchestrator", "--transcoder", "--gateway", "--orch-addr", "a:1"}).find("own process"),
+            std::string::npos);
 }
 
 TEST(NodeOptions, UnknownFlagsAndArguments) {

@@ -1,0 +1,266 @@
+#include "gateway.h"
+
+#include <filesystem>
+#include <map>
+
+#include "hls_writer.h"
+#include "http/http_listen.h"
+#include "live_stream.h"
+#include "main_context.h"
+#include "rtmp_server.h"
+
+namespace lp {
+namespace {
+
+// RTMP's FLV bytes are held back until the first video frame: by then a stream with audio
+// has sent its audio config, so the segmenter knows whether to wait for audio.
+constexpr size_t kMaxHeldTags = 256;
+
+struct BytesUnrefDeleter {
+  void operator()(GBytes* b) const { g_bytes_unref(b); }
+};
+using HeldBytes = std::unique_ptr<GBytes, BytesUnrefDeleter>;
+
+bool valid_key(const std::string& key) { return !key.empty() && key.size() <= 128 && file_safe_name(key) == key; }
+
+const char* content_type_of(const std::string& path) {
+  if (path.ends_with(".m3u8")) return "application/vnd.apple.mpegurl";
+  if (path.ends_with(".ts")) return "video/mp2t";
+  return "application/octet-stream";
+}
+
+void reply(SoupServerMessage* msg, guint status, const std::string& text) {
+  soup_server_message_set_status(msg, status, nullptr);
+  soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, text.data(), text.size());
+}
+
+}  // namespace
+
+struct Gateway::Impl {
+  struct Stream {
+    std::unique_ptr<LiveStream> live;  // null while RTMP tags are held back
+    std::vector<HeldBytes> held;       // FLV header + tags until the first video frame
+    bool audio_seen = false;
+    bool rtmp = false;
+    gint64 last_input_us = 0;
+    gint64 ended_us = 0;  // 0 while live
+  };
+
+  GatewayConfig config;
+  ServerPtr http;
+  std::unique_ptr<RtmpServer> rtmp;
+  std::map<std::string, Stream> streams;
+  guint sweep = 0;
+
+  explicit Impl(GatewayConfig c) : config(std::move(c)) {}
+  ~Impl() {
+    remove_source(sweep);
+    http.reset();     // first: its ingest requests end their streams as they go
+    rtmp.reset();     // ends RTMP publishes
+    streams.clear();  // stops the rest
+  }
+
+  LiveStreamConfig stream_config(const std::string& key, const std::string& demuxer, std::optional<bool> audio) {
+    LiveStreamConfig c;
+    c.name = key;
+    c.hls_dir = config.hls_dir;
+    c.orchestrators = config.orchestrators;
+    c.profiles = config.profiles;
+    c.client = config.client;
+    c.segment_seconds = config.segment_seconds;
+    c.window = config.window;
+    c.demuxer = demuxer;
+    c.has_audio = audio;
+    return c;
+  }
+
+  // A new publish on `key`: refused while one is live; an ended one still lingering goes.
+  std::optional<std::string> begin(const std::string& key, bool via_rtmp) {
+    if (!valid_key(key)) return "stream key must be 1-128 of A-Z a-z 0-9 . _ -";
+    auto it = streams.find(key);
+    if (it != streams.end()) {
+      if (it->second.ended_us == 0) return "stream " + key + " is already live";
+      drop(key);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(config.hls_dir + "/" + key, ec);
+    Stream& s = streams[key];
+    s.rtmp = via_rtmp;
+    s.last_input_us = g_get_monotonic_time();
+    g_message("stream %s: started (%s)", key.c_str(), via_rtmp ? "RTMP" : "HTTP");
+    return std::nullopt;
+  }
+
+  void finish(const std::string& key, const std::string& why) {
+    auto it = streams.find(key);
+    if (it == streams.end() || it->second.ended_us != 0) return;
+    Stream& s = it->second;
+    if (!s.live && !s.held.empty()) start_held(key, s);  // a stream that never showed video still ends cleanly
+    if (s.live) s.live->end();
+    s.ended_us = g_get_monotonic_time();
+    g_message("stream %s: input ended (%s)", key.c_str(), why.c_str());
+  }
+
+  void drop(const std::string& key) {
+    auto it = streams.find(key);
+    if (it == streams.end()) return;
+    streams.erase(it);
+    std::error_code ec;
+    std::filesystem::remove_all(config.hls_dir + "/" + key, ec);
+    g_message("stream %s: cleaned up", key.c_str());
+  }
+
+  void start_held(const std::string& key, Stream& s) {
+    GBytes* header = s.held.front().get();
+    gsize n = 0;
+    const auto* h = static_cast<const uint8_t*>(g_bytes_get_data(header, &n));
+    std::string fixed(reinterpret_cast<const char*>(h), n);
+    if (fixed.size() >= 5) fixed[4] = static_cast<char>(s.audio_seen ? 0x05 : 0x01);  // what really comes
+    s.live = LiveStream::start(stream_config(key, "flvdemux", s.audio_seen));
+    g_autoptr(GBytes) head = g_bytes_new(fixed.data(), fixed.size());
+    s.live->push(head);
+    for (size_t i = 1; i < s.held.size(); ++i) s.live->push(s.held[i].get());
+    s.held.clear();
+  }
+
+  void on_flv(const std::string& key, GBytes* flv) {
+    auto it = streams.find(key);
+    if (it == streams.end()) return;
+    Stream& s = it->second;
+    s.last_input_us = g_get_monotonic_time();
+    if (s.live) return s.live->push(flv);
+    s.held.emplace_back(g_bytes_ref(flv));
+    gsize n = 0;
+    const auto* tag = static_cast<const uint8_t*>(g_bytes_get_data(flv, &n));
+    if (s.held.size() == 1 || n < 13) return;  // the file header
+    const uint8_t type = tag[0] & 0x1f;
+    if (type == 8) s.audio_seen = true;
+    // A video tag that is not the AVC sequence header (packet type 0) is a frame.
+    const bool frame = type == 9 && n > 12 && !((tag[11] & 0x0f) == 7 && tag[12] == 0);
+    if (frame || s.held.size() >= kMaxHeldTags) start_held(key, s);
+  }
+
+  // Every second: streams silent for the timeout end; ended ones go after it.
+  bool housekeeping() {
+    const gint64 now = g_get_monotonic_time();
+    const gint64 timeout = std::chrono::microseconds(config.stream_timeout).count();
+    std::vector<std::string> silent, gone;
+    for (auto& [key, s] : streams) {
+      if (s.ended_us == 0 && now - s.last_input_us > timeout) silent.push_back(key);
+      if (s.ended_us != 0 && now - s.ended_us > timeout && (!s.live || s.live->stats().finished)) gone.push_back(key);
+    }
+    for (const auto& key : silent) {
+      if (streams[key].rtmp && rtmp) rtmp->disconnect(key, "no input for " + std::to_string(config.stream_timeout.count()) + " s");
+      finish(key, "no input");
+    }
+    for (const auto& key : gone) drop(key);
+    return true;
+  }
+
+  void add_http_handlers();
+  void serve_hls(SoupServerMessage* msg, const std::string& path);
+  void ingest_started(SoupServerMessage* msg, const std::string& key);
+};
+
+void Gateway::Impl::serve_hls(SoupServerMessage* msg, const std::string& path) {
+  // /hls/<key>/<file> or /hls/<key>/<rendition>/<file>: plain names only, nothing hidden.
+  std::vector<std::string> parts;
+  for (size_t at = 5; at <= path.size();) {
+    size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return reply(msg, 404, "no such stream file");
+  for (const auto& p : parts)
+    if (p.empty() || p[0] == '.' || file_safe_name(p) != p) return reply(msg, 404, "no such stream file");
+  std::string file = config.hls_dir;
+  for (const auto& p : parts) file += "/" + p;
+  gchar* data = nullptr;
+  gsize size = 0;
+  if (!g_file_get_contents(file.c_str(), &data, &size, nullptr)) return reply(msg, 404, "no such stream file");
+  SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
+  soup_message_headers_replace(h, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace(h, "Cache-Control", path.ends_with(".m3u8") ? "no-cache" : "max-age=60");
+  soup_server_message_set_status(msg, 200, nullptr);
+  soup_server_message_set_response(msg, content_type_of(path), SOUP_MEMORY_TAKE, data, size);
+}
+
+// PUT/POST /live/<key>: the body, as it arrives, is the stream (MPEG-TS).
+void Gateway::Impl::ingest_started(SoupServerMessage* msg, const std::string& key) {
+  if (auto refused = begin(key, false)) return reply(msg, valid_key(key) ? 409 : 400, *refused + "\n");
+  Stream& s = streams[key];
+  s.live = LiveStream::start(stream_config(key, "tsdemux", std::nullopt));
+  soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+  struct Ctx {
+    Impl* self;
+    std::string key;
+  };
+  auto on_chunk = +[](SoupServerMessage*, GBytes* chunk, gpointer data) {
+    auto* ctx = static_cast<Ctx*>(data);
+    auto it = ctx->self->streams.find(ctx->key);
+    if (it == ctx->self->streams.end() || it->second.ended_us != 0 || !it->second.live) return;
+    it->second.last_input_us = g_get_monotonic_time();
+    it->second.live->push(chunk);
+  };
+  auto on_end = +[](SoupServerMessage*, gpointer data) {
+    auto* ctx = static_cast<Ctx*>(data);
+    ctx->self->finish(ctx->key, "request body ended");
+  };
+  auto free_ctx = +[](gpointer data, GClosure*) { delete static_cast<Ctx*>(data); };
+  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_chunk), new Ctx{this, key}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "got-body", G_CALLBACK(on_end), new Ctx{this, key}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "disconnected", G_CALLBACK(on_end), new Ctx{this, key}, free_ctx, GConnectFlags{});
+}
+
+void Gateway::Impl::add_http_handlers() {
+  SoupServer* s = http.get();
+  soup_server_add_early_handler(s, "/live", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+    const std::string method = soup_server_message_get_method(m);
+    if (method != "PUT" && method != "POST") return;
+    const std::string p = path;
+    static_cast<Impl*>(self)->ingest_started(m, p.size() > 6 ? p.substr(6) : "");
+  }, this, nullptr);
+  soup_server_add_handler(s, "/live", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
+    const std::string method = soup_server_message_get_method(m);
+    if (method != "PUT" && method != "POST") return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
+    if (soup_server_message_get_status(m) >= 400) return;  // refused early
+    reply(m, 200, std::string("stream ") + (std::string(path).size() > 6 ? path + 6 : "") + " ended\n");
+  }, this, nullptr);
+  soup_server_add_handler(s, "/hls", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+    if (std::string_view(soup_server_message_get_method(m)) != "GET") return reply(m, 405, "GET only\n");
+    static_cast<Impl*>(self)->serve_hls(m, path);
+  }, this, nullptr);
+}
+
+Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gateway::~Gateway() = default;
+
+Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
+  if (config.orchestrators.empty()) return Error{ErrorCode::BadRequest, "--gateway needs --orch-addr (one or more)"};
+  if (config.hls_dir.empty()) return Error{ErrorCode::BadRequest, "no directory for the live HLS"};
+  if (g_mkdir_with_parents(config.hls_dir.c_str(), 0755) != 0)
+    return Error{ErrorCode::Internal, "cannot create " + config.hls_dir};
+  auto impl = std::make_unique<Impl>(std::move(config));
+  auto http = listen_http(impl->config.http_addr, "--http-addr");
+  if (!http) return http.error();
+  impl->http = std::move(*http);
+  impl->add_http_handlers();
+  if (!impl->config.rtmp_addr.empty()) {
+    Impl* me = impl.get();
+    RtmpServer::Handlers h;
+    h.on_publish = [me](const RtmpPublish& p) { return me->begin(p.stream_key, true); };
+    h.on_data = [me](const std::string& key, GBytes* flv) { me->on_flv(key, flv); };
+    h.on_end = [me](const std::string& key, const std::string& why) { me->finish(key, why); };
+    auto rtmp = RtmpServer::start(impl->config.rtmp_addr, std::move(h));
+    if (!rtmp) return rtmp.error();
+    impl->rtmp = std::move(*rtmp);
+  }
+  impl->sweep = add_timeout_repeat(std::chrono::seconds(1), [me = impl.get()] { return me->housekeeping(); });
+  return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
+}
+
+int Gateway::rtmp_port() const { return impl_->rtmp ? impl_->rtmp->port() : 0; }
+std::string Gateway::http_address() const { return bound_address(impl_->http.get()); }
+
+}  // namespace lp

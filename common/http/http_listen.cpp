@@ -1,0 +1,52 @@
+#include "http/http_listen.h"
+
+#include <cstdlib>
+
+namespace lp {
+namespace {
+
+// "host:port", "[v6]:port" -> a socket address; port 0 lets the kernel pick.
+Result<GSocketAddress*> socket_address(const std::string& addr) {
+  const auto colon = addr.rfind(':');
+  if (colon == std::string::npos) return Error{ErrorCode::BadRequest, "address without a port: " + addr};
+  std::string host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  const int port = std::atoi(addr.c_str() + colon + 1);
+  GSocketAddress* sa = g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port));
+  if (!sa) return Error{ErrorCode::BadRequest, "not an IP address: " + host + " (in " + addr + ")"};
+  return sa;
+}
+
+}  // namespace
+
+Result<ServerPtr> listen_http(const std::string& addr, const char* what) {
+  auto sa = socket_address(addr);
+  if (!sa) return sa.error();
+  g_autoptr(GSocketAddress) owned = *sa;
+  ServerPtr server(soup_server_new("server-header", "lpgst/" PACKAGE_VERSION, nullptr));
+  g_autoptr(GError) error = nullptr;
+  if (!soup_server_listen(server.get(), owned, SoupServerListenOptions{}, &error))
+    return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
+  return server;
+}
+
+std::string bound_address(SoupServer* server) {
+  GSList* listeners = soup_server_get_listeners(server);
+  std::string out;
+  if (listeners) {
+    g_autoptr(GSocketAddress) sa = g_socket_get_local_address(G_SOCKET(listeners->data), nullptr);
+    if (sa && G_IS_INET_SOCKET_ADDRESS(sa)) {
+      auto* inet = G_INET_SOCKET_ADDRESS(sa);
+      g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
+      const bool v6 = g_inet_address_get_family(g_inet_socket_address_get_address(inet)) == G_SOCKET_FAMILY_IPV6;
+      out = (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
+            std::to_string(g_inet_socket_address_get_port(inet));
+    }
+  }
+  g_slist_free(listeners);
+  return out;
+}
+
+}  // namespace lp
