@@ -22,11 +22,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
+#include <ctime>  // clock_gettime, clock_getcpuclockid
 #include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <regex>
 #include <span>
 #include <sstream>

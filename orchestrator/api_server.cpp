@@ -56,6 +56,14 @@ bool has_header(const wire::HeaderMap& headers, const char* name) {
   return false;
 }
 
+// A profile name as a header value: printable ASCII without quotes (the JSON part has it exact).
+std::string header_safe(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') c = '_';
+  return out;
+}
+
 SharedBytes request_body(SoupServerMessage* msg) {
   return share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
 }
@@ -219,26 +227,23 @@ void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outco
   const std::string accept = request_header(msg, "Accept");
   if (accept.find("multipart/mixed") == std::string::npos) return reply_json(msg, 200, json);
 
-  // Inline: the JSON result first, then each rendition in profile order.
-  g_autoptr(SoupMultipart) multipart = soup_multipart_new("multipart/mixed");
-  auto add_part = [&](const char* type, GBytes* bytes, const std::string& name) {
-    SoupMessageHeaders* h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_MULTIPART);
-    soup_message_headers_set_content_type(h, type, nullptr);
-    if (!name.empty()) {
-      soup_message_headers_replace(h, "Lp-Rendition-Name", name.c_str());
-      soup_message_headers_replace(h, "Content-Disposition", ("attachment; filename=\"" + name + ".ts\"").c_str());
-    }
-    soup_multipart_append_part(multipart, h, bytes);
-    soup_message_headers_unref(h);
-  };
-  g_autoptr(GBytes) json_bytes = g_bytes_new(json.data(), json.size());
-  add_part("application/json", json_bytes, "");
+  // Inline: the JSON result first, then each rendition in profile order. Written part by part:
+  // the renditions' bytes are appended by reference, not copied into one buffer.
+  const std::string boundary = "lpgst-" + random_token();
+  SoupMessageBody* out = soup_server_message_get_response_body(msg);
+  auto text = [&](const std::string& s) { soup_message_body_append(out, SOUP_MEMORY_COPY, s.data(), s.size()); };
+  text("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + json);
   const char* media_type = config.transcode_options.container == "mp4" ? "video/mp4" : "video/mp2t";
-  for (const auto& r : *outcome) add_part(media_type, r.bytes.get(), r.name);
-  g_autoptr(GBytes) body = nullptr;
-  soup_multipart_to_message(multipart, soup_server_message_get_response_headers(msg), &body);
+  for (const auto& r : *outcome) {
+    const std::string name = header_safe(r.name);
+    text("\r\n--" + boundary + "\r\nContent-Type: " + media_type + "\r\nContent-Disposition: attachment; filename=\"" +
+         name + ".ts\"\r\nLp-Rendition-Name: " + name + "\r\n\r\n");
+    soup_message_body_append_bytes(out, r.bytes.get());
+  }
+  text("\r\n--" + boundary + "--\r\n");
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Content-Type",
+                               ("multipart/mixed; boundary=\"" + boundary + "\"").c_str());
   soup_server_message_set_status(msg, 200, nullptr);
-  soup_message_body_append_bytes(soup_server_message_get_response_body(msg), body);
 }
 
 // GET /v1/results/<id>/<i>
