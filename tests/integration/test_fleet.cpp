@@ -170,6 +170,29 @@ TEST(Fleet, TranscodersAreBackWithinThreeSecondsOfAnOrchestratorRestart) {
   for (auto& t : transcoders) EXPECT_TRUE(t->running()) << t->log();
 }
 
+// A segment that does not decode fails alone, on a remote transcoder too: 422 for it, and the
+// transcoder, still registered, goes on with the next ones.
+TEST(Fleet, OneBadSegmentFailsOnlyItself) {
+  OrchestratorOptions o;
+  o.max_sessions = "auto";
+  Orchestrator orch = start_orchestrator(o);
+  auto t = start_transcoder(orch, 2, "bad-segment-t");
+  ASSERT_TRUE(wait_for_transcoders(orch, 1, seconds(5)));
+  const std::string token = auth_token(orch);
+  std::string corrupt = small_segments()[0];
+  for (size_t i = 400; i < corrupt.size(); i += 7) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  auto bad = std::async(std::launch::async, [&] { return post_segment(orch, token, "bad", 0, corrupt); });
+  auto good = std::async(std::launch::async, [&] { return post_segment(orch, token, "good", 0, small_segments()[1]); });
+  HttpResponse b = bad.get();
+  EXPECT_EQ(b.status, 422) << b.body;
+  EXPECT_EQ(error_code(b), "bad_segment");
+  EXPECT_EQ(good.get().status, 200);
+  EXPECT_EQ(post_segment(orch, token, "good", 1, small_segments()[2]).status, 200);
+  EXPECT_TRUE(t->running());
+  EXPECT_EQ(get_status(orch).transcoders.size(), 1u);
+  EXPECT_EQ(get_status(orch).totals["segments_redispatched"], 0);  // a bad segment is not retried
+}
+
 TEST(Fleet, WrongSecretIsFatal) {
   OrchestratorOptions o;
   Orchestrator orch = start_orchestrator(o);
