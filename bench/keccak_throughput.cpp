@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     return static_cast<uint8_t>(md[0]);
   };
 
-  std::printf("| buffer  | keccak256 (ours) MB/s | OpenSSL SHA3-256 MB/s | ours / OpenSSL |\n");
-  std::printf("|---------|----------------------:|----------------------:|---------------:|\n");
+  std::printf("| buffer   | keccak256 (ours) MB/s | OpenSSL SHA3-256 MB/s | ours / OpenSSL |\n");
+  std::printf("|----------|----------------------:|----------------------:|---------------:|\n");
   for (size_t size : {size_t{1} << 20, size_t{64} << 10}) {
     std::vector<uint8_t> buf(size);
     for (size_t i = 0; i < size; ++i) buf[i] = static_cast<uint8_t>(i * 131 + 7);

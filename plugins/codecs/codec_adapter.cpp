@@ -3,10 +3,33 @@
 #include <algorithm>
 #include <cmath>
 
-#include "openh264_adapter.h"
-#include "x264_adapter.h"
-
 namespace lp {
+namespace {
+
+// The public enums mirror lpgst's own: converting is a cast.
+static_assert(static_cast<int>(VideoCodec::H264) == LP_VIDEO_CODEC_H264 &&
+              static_cast<int>(VideoCodec::HEVC) == LP_VIDEO_CODEC_HEVC &&
+              static_cast<int>(VideoCodec::VP8) == LP_VIDEO_CODEC_VP8 &&
+              static_cast<int>(VideoCodec::VP9) == LP_VIDEO_CODEC_VP9 &&
+              static_cast<int>(VideoCodec::AV1) == LP_VIDEO_CODEC_AV1);
+
+LpH264Profile to_public_profile(H264Profile profile) {
+  switch (profile) {
+    case H264Profile::Baseline: return LP_H264_PROFILE_BASELINE;
+    case H264Profile::Main: return LP_H264_PROFILE_MAIN;
+    case H264Profile::High: return LP_H264_PROFILE_HIGH;
+    case H264Profile::ConstrainedHigh: return LP_H264_PROFILE_CONSTRAINED_HIGH;
+    case H264Profile::Unset: return LP_H264_PROFILE_UNSET;
+  }
+  return LP_H264_PROFILE_UNSET;
+}
+
+bool factory_exists(const char* name) {
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find(name);
+  return factory != nullptr;
+}
+
+}  // namespace
 
 int gop_frames(const EncodeSettings& s) {
   if (s.gop.kind == Gop::Kind::Intra) return 1;
@@ -15,60 +38,77 @@ int gop_frames(const EncodeSettings& s) {
   return std::max(1, static_cast<int>(std::lround(seconds * fps)));
 }
 
+LpEncodeSettings public_settings(const EncodeSettings& s) {
+  LpEncodeSettings out{};
+  out.width = s.width;
+  out.height = s.height;
+  out.fps_n = s.fps_n;
+  out.fps_d = s.fps_d;
+  out.bitrate = s.bitrate;
+  out.keyframe_interval = gop_frames(s);
+  out.quality = s.quality;
+  int preset = speed_preset_index(s.speed_preset);
+  out.speed_preset = static_cast<LpSpeedPreset>(preset < 0 ? LP_SPEED_PRESET_VERYFAST : preset);
+  out.h264_profile = to_public_profile(s.h264_profile);
+  out.device = s.device;
+  return out;
+}
+
+LpVideoCodec to_public_codec(VideoCodec codec) { return static_cast<LpVideoCodec>(codec); }
+VideoCodec from_public_codec(LpVideoCodec codec) { return static_cast<VideoCodec>(codec); }
+
+CodecAdapter::CodecAdapter(const LpCodecAdapter& description, std::string origin)
+    : description_(description),
+      name_(description.name),
+      element_(description.element),
+      caps_text_(description.output_caps),
+      parser_(description.parser ? description.parser : ""),
+      origin_(std::move(origin)),
+      caps_(gst_caps_from_string(description.output_caps)) {
+  description_.name = name_.c_str();
+  description_.element = element_.c_str();
+  description_.output_caps = caps_text_.c_str();
+  description_.parser = parser();
+}
+
 bool CodecAdapter::available() const {
-  g_autoptr(GstElementFactory) factory = gst_element_factory_find(element_factory());
-  return factory != nullptr;
+  return factory_exists(element_factory()) && (!parser() || factory_exists(parser()));
+}
+
+std::string CodecAdapter::unavailable_reason() const {
+  const char* missing = !factory_exists(element_factory()) ? element_factory() : parser();
+  return "encoder '" + name_ + "' needs element '" + (missing ? missing : "") +
+         "', which is not installed";
 }
 
 Result<GstElement*> CodecAdapter::make_encoder(const EncodeSettings& settings) const {
   GstElement* encoder = gst_element_factory_make(element_factory(), nullptr);
   if (!encoder) {
-    return Error{ErrorCode::Unsupported,
-                 std::string("encoder element '") + element_factory() + "' of adapter '" +
-                     name() + "' is not installed"};
+    return Error{ErrorCode::Unsupported, "encoder element '" + element_ + "' of adapter '" +
+                                             name_ + "' is not installed"};
   }
-  configure(encoder, settings);
+  LpEncodeSettings s = public_settings(settings);
+  GError* error = nullptr;
+  if (!description_.configure(&description_, encoder, &s, &error)) {
+    std::string why = error ? error->message : "no reason given";
+    g_clear_error(&error);
+    gst_object_unref(gst_object_ref_sink(encoder));
+    return Error{ErrorCode::Unsupported, "encoder '" + name_ + "' refused the settings: " + why};
+  }
+  g_clear_error(&error);  // set on success: tolerated, dropped
   return encoder;
 }
 
-const std::vector<std::unique_ptr<CodecAdapter>>& codec_adapters() {
-  static const std::vector<std::unique_ptr<CodecAdapter>> all = [] {
-    std::vector<std::unique_ptr<CodecAdapter>> v;
-    v.push_back(std::make_unique<X264Adapter>());
-    v.push_back(std::make_unique<OpenH264Adapter>());
-    std::stable_sort(v.begin(), v.end(),
-                     [](const auto& a, const auto& b) { return a->rank() > b->rank(); });
-    return v;
-  }();
-  return all;
-}
-
-Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec) {
-  bool automatic = name.empty() || name == "auto";
-  for (const auto& adapter : codec_adapters()) {
-    if (!automatic && name != adapter->name()) continue;
-    if (adapter->codec() != codec) {
-      if (automatic) continue;
-      return Error{ErrorCode::Unsupported, "encoder '" + std::string(name) + "' produces " +
-                                               video_codec_name(adapter->codec()) + ", not " +
-                                               video_codec_name(codec)};
-    }
-    if (!adapter->available()) {
-      if (automatic) continue;
-      return Error{ErrorCode::Unsupported, "encoder '" + std::string(name) + "' needs element '" +
-                                               adapter->element_factory() +
-                                               "', which is not installed"};
-    }
-    return adapter.get();
+Result<CapsPtr> CodecAdapter::output_caps(const EncodeSettings& settings) const {
+  if (!description_.settings_caps) return CapsPtr(gst_caps_ref(caps_.get()));
+  LpEncodeSettings s = public_settings(settings);
+  CapsPtr caps(description_.settings_caps(&description_, &s));
+  if (!caps || !gst_caps_is_subset(caps.get(), caps_.get())) {
+    g_autofree char* text = caps ? gst_caps_to_string(caps.get()) : g_strdup("none");
+    return Error{ErrorCode::Internal, "encoder '" + name_ + "' gave output caps " + text +
+                                          ", not within its declared " + caps_text_};
   }
-  if (automatic) {
-    return Error{ErrorCode::Unsupported,
-                 std::string("no installed encoder produces ") + video_codec_name(codec)};
-  }
-  std::string known;
-  for (const auto& adapter : codec_adapters()) known += std::string(" ") + adapter->name();
-  return Error{ErrorCode::Unsupported,
-               "unknown encoder '" + std::string(name) + "' (known: auto" + known + ")"};
+  return caps;
 }
 
 const std::vector<std::string_view>& speed_preset_names() {
@@ -85,3 +125,16 @@ int speed_preset_index(std::string_view name) {
 }
 
 }  // namespace lp
+
+const gchar* lp_video_codec_name(LpVideoCodec codec) {
+  const int value = static_cast<int>(codec);  // a C caller may pass anything
+  if (value < LP_VIDEO_CODEC_H264 || value > LP_VIDEO_CODEC_AV1) return nullptr;
+  return lp::video_codec_name(lp::from_public_codec(codec));
+}
+
+const gchar* lp_speed_preset_name(LpSpeedPreset preset) {
+  const auto& names = lp::speed_preset_names();
+  const int value = static_cast<int>(preset);
+  if (value < 0 || static_cast<size_t>(value) >= names.size()) return nullptr;
+  return names[value].data();
+}

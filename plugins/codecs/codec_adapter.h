@@ -1,9 +1,11 @@
-// Codec adapters: one small class per encoder family maps lpgst's standard rendition fields
-// (bitrate, GOP, H.264 profile, CRF quality, speed preset, device) onto that encoder's
-// properties and output caps. lprendition never talks to an encoder directly.
+// lpgst's side of a registered codec adapter (the public struct is LpCodecAdapter,
+// include/lpgst/codec_adapter.h): a copy owned by the registry, with the helpers
+// lprendition uses to make and configure the encoder. lprendition never talks to an
+// encoder directly.
 #pragma once
 
 #include <gst/gst.h>
+#include <lpgst/codec_adapter.h>
 
 #include <memory>
 #include <string>
@@ -15,14 +17,14 @@
 
 namespace lp {
 
-// Everything an adapter needs to configure one encoder instance.
+// Everything an adapter needs to configure one encoder instance, in lpgst's own types.
 struct EncodeSettings {
   int width = 0;
   int height = 0;
   int fps_n = 30;  // output frame rate (constant)
   int fps_d = 1;
   int bitrate = 0;  // bit/s
-  Gop gop;          // Seconds or Intra (never Unset: the rendition resolves the default)
+  Gop gop;          // Seconds or Intra (Unset: 2 s)
   H264Profile h264_profile = H264Profile::Unset;
   int quality = 0;  // CRF; 0 = bitrate mode
   std::string speed_preset = "veryfast";
@@ -32,32 +34,47 @@ struct EncodeSettings {
 // Keyframe interval in frames for `settings` (1 for intra-only).
 int gop_frames(const EncodeSettings& settings);
 
+// The public view of `settings` that adapters' callbacks receive.
+LpEncodeSettings public_settings(const EncodeSettings& settings);
+
+LpVideoCodec to_public_codec(VideoCodec codec);
+VideoCodec from_public_codec(LpVideoCodec codec);
+
+struct CapsUnref {
+  void operator()(GstCaps* caps) const { gst_caps_unref(caps); }
+};
+using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
+
 class CodecAdapter {
  public:
-  virtual ~CodecAdapter() = default;
-  virtual const char* name() const = 0;             // "x264", "openh264", ...
-  virtual VideoCodec codec() const = 0;
-  virtual const char* element_factory() const = 0;  // GStreamer element it drives
-  virtual int rank() const = 0;                     // encoder=auto takes the highest available
-  virtual bool takes_cuda_memory() const { return false; }
+  // Copies `description` (validated by the registry); `origin` names where it came from.
+  CodecAdapter(const LpCodecAdapter& description, std::string origin);
+  CodecAdapter(const CodecAdapter&) = delete;
+  CodecAdapter& operator=(const CodecAdapter&) = delete;
 
-  // True when the element exists in this GStreamer installation.
+  const char* name() const { return name_.c_str(); }
+  VideoCodec codec() const { return from_public_codec(description_.codec); }
+  const char* element_factory() const { return element_.c_str(); }
+  int rank() const { return description_.rank; }
+  bool takes_cuda_memory() const { return description_.memory == LP_MEMORY_CUDA; }
+  const char* parser() const { return parser_.empty() ? nullptr : parser_.c_str(); }
+  // "lpgst" for the built-in adapters, else the plugin's name ("application" without one).
+  const std::string& origin() const { return origin_; }
+
+  // True when the encoder element (and parser) exist in this GStreamer installation.
   bool available() const;
-  // Makes the encoder element and sets its properties for `settings`.
+  // Why not, when unavailable: "needs element 'x265enc', which is not installed".
+  std::string unavailable_reason() const;
+  // Makes the encoder element (floating) and sets its properties for `settings`.
   Result<GstElement*> make_encoder(const EncodeSettings& settings) const;
   // Caps between the encoder and its parser (stream format, profile).
-  virtual GstCaps* output_caps(const EncodeSettings& settings) const = 0;
+  Result<CapsPtr> output_caps(const EncodeSettings& settings) const;
 
- protected:
-  virtual void configure(GstElement* encoder, const EncodeSettings& settings) const = 0;
+ private:
+  LpCodecAdapter description_;  // its strings point into the members below
+  std::string name_, element_, caps_text_, parser_, origin_;
+  CapsPtr caps_;
 };
-
-// All adapters compiled into lpgst, highest rank first.
-const std::vector<std::unique_ptr<CodecAdapter>>& codec_adapters();
-
-// "auto" (or empty) picks the highest-ranked available adapter for `codec`; otherwise the
-// adapter with that name, which must exist, be available and produce `codec`.
-Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec);
 
 // ultrafast ... veryslow, as x264 names them; the index orders them by effort.
 const std::vector<std::string_view>& speed_preset_names();

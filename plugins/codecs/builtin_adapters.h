@@ -1,0 +1,19 @@
+// The adapters compiled into liblpgstmedia, one file each. They use the public API only,
+// as an out-of-tree plugin would (docs/writing-codec-plugins.md).
+#pragma once
+
+#include <lpgst/codec_adapter.h>
+
+namespace lp {
+
+const LpCodecAdapter& x264_adapter();      // x264enc, H.264
+const LpCodecAdapter& openh264_adapter();  // openh264enc, H.264
+const LpCodecAdapter& x265_adapter();      // x265enc, HEVC
+const LpCodecAdapter& vp9_adapter();       // vp9enc (libvpx), VP9
+const LpCodecAdapter& av1_adapter();       // av1enc (libaom), AV1
+
+// video/x-h264 byte-stream, AU-aligned, with the caps profile for settings->h264_profile;
+// shared by the H.264 adapters.
+GstCaps* h264_settings_caps(const LpCodecAdapter* adapter, const LpEncodeSettings* settings);
+
+}  // namespace lp
