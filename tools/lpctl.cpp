@@ -9,6 +9,7 @@
 
 #include "lp_register.h"
 #include "lpctl_key.h"
+#include "lpctl_status.h"
 #include "lpctl_transcode.h"
 #include "profile.h"
 #include "transcode.h"
@@ -20,6 +21,7 @@ int usage(FILE* out) {
                "usage: lpctl sample OUT.ts [--seconds N] [--size WxH]\n"
                "       lpctl transcode IN|- -o DIR [--orch-addr HOST:PORT[,...]] [--profiles PRESETS|JSON|FILE]\n"
                "                       [--segment-duration S]  (lpctl transcode --help)\n"
+               "       lpctl status [--cli-addr HOST:PORT] [--json]\n"
                "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n");
   return out == stderr ? 2 : 0;
 }
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
   if (cmd == "sample") return cmd_sample(argc - 1, argv + 1);
   if (cmd == "transcode") return lpctl_transcode_main(argc - 1, argv + 1);
+  if (cmd == "status") return lpctl_status_main(argc - 1, argv + 1);
   std::fprintf(stderr, "lpctl: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);
 }

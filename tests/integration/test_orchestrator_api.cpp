@@ -242,6 +242,14 @@ TEST_F(OrchestratorApi, MetricsMoveAsSegmentsFlow) {
   EXPECT_EQ(metric_value(after, "lpgst_orchestrator_transcoders_number"), 1);
   EXPECT_EQ(metric_value(after, "lpgst_orchestrator_transcoders_capacity"), 2);
   EXPECT_NE(after.find("lpgst_segment_transcode_failed_total{code=\"bad_segment\"}"), std::string::npos) << after;
+  // lpctl status reads the same.
+  if (const char* lpctl = std::getenv("LPCTL")) {
+    auto status = NodeProcess::start(lpctl, {"status", "--cli-addr", "127.0.0.1:" + std::to_string(orch().cli_port)},
+                                     "lpctl-status");
+    ASSERT_EQ(status->wait_exit(seconds(10)), 0) << status->log();
+    EXPECT_NE(status->log().find("transcoders: 1"), std::string::npos) << status->log();
+    EXPECT_NE(status->log().find("load 0/2"), std::string::npos) << status->log();
+  }
   // The dashboard and /status are served too.
   EXPECT_NE(http_request("GET", orch().cli_url("/")).body.find("<title>lpgst orchestrator</title>"), std::string::npos);
   Status s = get_status(orch());
