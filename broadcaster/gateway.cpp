@@ -1,6 +1,7 @@
 #include "gateway.h"
 
 #include <filesystem>
+#include <thread>
 #include <map>
 
 #include "hls_writer.h"
@@ -15,6 +16,8 @@ namespace {
 // RTMP's FLV bytes are held back until the first video frame: by then a stream with audio
 // has sent its audio config, so the segmenter knows whether to wait for audio.
 constexpr size_t kMaxHeldTags = 256;
+// Each stream costs two threads, a pipeline and orchestrator work.
+constexpr size_t kMaxStreams = 64;
 
 struct BytesUnrefDeleter {
   void operator()(GBytes* b) const { g_bytes_unref(b); }
@@ -42,6 +45,7 @@ struct Gateway::Impl {
     std::vector<HeldBytes> held;       // FLV header + tags until the first video frame
     bool audio_seen = false;
     bool rtmp = false;
+    uint64_t generation = 0;  // tells this publish from an earlier one on the same key
     gint64 last_input_us = 0;
     gint64 ended_us = 0;  // 0 while live
   };
@@ -50,6 +54,7 @@ struct Gateway::Impl {
   ServerPtr http;
   std::unique_ptr<RtmpServer> rtmp;
   std::map<std::string, Stream> streams;
+  uint64_t next_generation = 1;
   guint sweep = 0;
 
   explicit Impl(GatewayConfig c) : config(std::move(c)) {}
@@ -82,10 +87,12 @@ struct Gateway::Impl {
       if (it->second.ended_us == 0) return "stream " + key + " is already live";
       drop(key);
     }
+    if (streams.size() >= kMaxStreams) return "the gateway is at its limit of " + std::to_string(kMaxStreams) + " streams";
     std::error_code ec;
     std::filesystem::remove_all(config.hls_dir + "/" + key, ec);
     Stream& s = streams[key];
     s.rtmp = via_rtmp;
+    s.generation = next_generation++;
     s.last_input_us = g_get_monotonic_time();
     g_message("stream %s: started (%s)", key.c_str(), via_rtmp ? "RTMP" : "HTTP");
     return std::nullopt;
@@ -104,6 +111,9 @@ struct Gateway::Impl {
   void drop(const std::string& key) {
     auto it = streams.find(key);
     if (it == streams.end()) return;
+    // A stream still finishing may be inside a transcode: it is stopped off the main loop.
+    if (it->second.live && !it->second.live->stats().finished)
+      std::thread([live = std::move(it->second.live)] {}).detach();
     streams.erase(it);
     std::error_code ec;
     std::filesystem::remove_all(config.hls_dir + "/" + key, ec);
@@ -195,29 +205,34 @@ void Gateway::Impl::ingest_started(SoupServerMessage* msg, const std::string& ke
   struct Ctx {
     Impl* self;
     std::string key;
+    uint64_t generation;  // a later publish on the key is not this request's to feed or end
+    Stream* current() const {
+      auto it = self->streams.find(key);
+      return it == self->streams.end() || it->second.generation != generation ? nullptr : &it->second;
+    }
   };
   auto on_chunk = +[](SoupServerMessage*, GBytes* chunk, gpointer data) {
-    auto* ctx = static_cast<Ctx*>(data);
-    auto it = ctx->self->streams.find(ctx->key);
-    if (it == ctx->self->streams.end() || it->second.ended_us != 0 || !it->second.live) return;
-    it->second.last_input_us = g_get_monotonic_time();
-    it->second.live->push(chunk);
+    Stream* s = static_cast<Ctx*>(data)->current();
+    if (!s || s->ended_us != 0 || !s->live) return;
+    s->last_input_us = g_get_monotonic_time();
+    s->live->push(chunk);
   };
   auto on_end = +[](SoupServerMessage*, gpointer data) {
     auto* ctx = static_cast<Ctx*>(data);
-    ctx->self->finish(ctx->key, "request body ended");
+    if (ctx->current()) ctx->self->finish(ctx->key, "request body ended");
   };
   auto free_ctx = +[](gpointer data, GClosure*) { delete static_cast<Ctx*>(data); };
-  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_chunk), new Ctx{this, key}, free_ctx, GConnectFlags{});
-  g_signal_connect_data(msg, "got-body", G_CALLBACK(on_end), new Ctx{this, key}, free_ctx, GConnectFlags{});
-  g_signal_connect_data(msg, "disconnected", G_CALLBACK(on_end), new Ctx{this, key}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_chunk), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "got-body", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "disconnected", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
 }
 
 void Gateway::Impl::add_http_handlers() {
   SoupServer* s = http.get();
+  refuse_unexpected_bodies(s, {"/hls"});
   soup_server_add_early_handler(s, "/live", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
     const std::string method = soup_server_message_get_method(m);
-    if (method != "PUT" && method != "POST") return;
+    if (method != "PUT" && method != "POST") return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
     const std::string p = path;
     static_cast<Impl*>(self)->ingest_started(m, p.size() > 6 ? p.substr(6) : "");
   }, this, nullptr);

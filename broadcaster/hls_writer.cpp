@@ -29,8 +29,8 @@ std::string file_safe_name(const std::string& name) {
   return out;
 }
 
-HlsWriter::HlsWriter(std::string dir, size_t renditions) : dir_(std::move(dir)), renditions_(renditions) {
-  for (size_t i = 0; i < renditions; ++i) renditions_[i].variant.name = "rendition" + std::to_string(i);
+HlsWriter::HlsWriter(std::string dir, std::vector<std::string> names) : dir_(std::move(dir)), renditions_(names.size()) {
+  for (size_t i = 0; i < names.size(); ++i) renditions_[i].variant.name = names[i];
 }
 
 std::string HlsWriter::segment_path(size_t rendition, int64_t seq) const {
@@ -69,29 +69,33 @@ std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GByte
   if (!g_file_set_contents((dir_ + "/" + relative).c_str(), static_cast<const char*>(data), static_cast<gssize>(n), &error))
     return Error{ErrorCode::Internal, "cannot write " + relative + ": " + error->message};
   std::lock_guard lock(mutex_);
-  renditions_[rendition].segments[seq] = Entry{duration_s, n};
+  Rendition& r = renditions_[rendition];
+  r.segments[seq] = Entry{duration_s, n};
+  r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
   return std::nullopt;
 }
 
-std::string HlsWriter::media_playlist(const Rendition& r, const std::vector<int64_t>& seqs,
-                                     int64_t discontinuity_sequence, bool ended, bool vod) const {
-  double longest = 0;
-  for (int64_t s : seqs) longest = std::max(longest, r.segments.at(s).duration);
-  // Every EXTINF, rounded to the nearest integer, must be at most the target duration.
-  const int target = std::max(1, static_cast<int>(std::lround(longest)));
-  std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:" + std::to_string(target) +
-                    "\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(seqs.empty() ? 0 : seqs.front()) + "\n";
-  if (discontinuity_sequence > 0)
-    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence) + "\n";
+std::string HlsWriter::media_playlist(Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const {
+  bool gaps = false;
+  for (int64_t s = first; s <= last; ++s) {
+    const Entry& e = r.segments.at(s);
+    gaps = gaps || e.lost;
+    // Every EXTINF, rounded to the nearest integer, must be at most the target duration,
+    // which must not change during the stream.
+    r.target = std::max(r.target, static_cast<int>(std::lround(e.duration)));
+  }
+  std::string out = "#EXTM3U\n#EXT-X-VERSION:" + std::string(gaps ? "8" : "3") +
+                    "\n#EXT-X-TARGETDURATION:" + std::to_string(r.target) + "\n#EXT-X-MEDIA-SEQUENCE:" +
+                    std::to_string(first) + "\n";
   if (vod) out += "#EXT-X-PLAYLIST-TYPE:VOD\n";
   out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
   const std::string name = file_safe_name(r.variant.name);
-  for (size_t i = 0; i < seqs.size(); ++i) {
-    const int64_t s = seqs[i];
-    if (i > 0 && seqs[i - 1] + 1 != s) out += "#EXT-X-DISCONTINUITY\n";  // lost segments between
+  for (int64_t s = first; s <= last; ++s) {
+    const Entry& e = r.segments.at(s);
+    if (e.lost) out += "#EXT-X-GAP\n";
     char file[32];
     std::snprintf(file, sizeof file, "_%05lld.ts", static_cast<long long>(s));
-    out += "#EXTINF:" + fixed(r.segments.at(s).duration, 3) + ",\n" + name + file + "\n";
+    out += "#EXTINF:" + fixed(e.duration, 3) + ",\n" + name + file + "\n";
   }
   if (ended) out += "#EXT-X-ENDLIST\n";
   return out;
@@ -106,6 +110,7 @@ std::string HlsWriter::master_playlist() const {
   for (const auto& r : renditions_) {
     double seconds = 0, bits = 0, peak = 0;
     for (const auto& [seq, e] : r.segments) {
+      if (e.lost) continue;
       seconds += e.duration;
       bits += 8.0 * static_cast<double>(e.bytes);
       if (e.duration > 0) peak = std::max(peak, 8.0 * static_cast<double>(e.bytes) / e.duration);
@@ -136,42 +141,44 @@ std::optional<Error> HlsWriter::finish_vod(int64_t segments) {
         return Error{ErrorCode::Internal, "rendition " + r.variant.name + " is missing segment " + std::to_string(s)};
     }
   }
-  for (const auto& r : renditions_) {
-    std::vector<int64_t> all;
-    for (int64_t s = 0; s < segments; ++s) all.push_back(s);
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, all, 0, true, true)))
+  for (auto& r : renditions_) {
+    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true)))
       return e;
   }
   return write_file("index.m3u8", master_playlist());
 }
 
-void HlsWriter::mark_lost(size_t rendition, int64_t seq) {
+void HlsWriter::mark_lost(size_t rendition, int64_t seq, double duration_s) {
   std::lock_guard lock(mutex_);
-  if (rendition < renditions_.size()) renditions_[rendition].lost.insert(seq);
+  if (rendition >= renditions_.size()) return;
+  Rendition& r = renditions_[rendition];
+  r.segments[seq] = Entry{duration_s, 0, true};
+  r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
 }
 
 std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
   std::lock_guard lock(mutex_);
+  bool all_started = true;
   for (size_t index = 0; index < renditions_.size(); ++index) {
     Rendition& r = renditions_[index];
-    if (r.segments.empty()) continue;
-    // The run from the oldest segment up to the first gap that is not a lost segment.
-    int64_t last = r.segments.begin()->first;
-    while (r.segments.count(last + 1) || r.lost.count(last + 1)) ++last;
-    std::vector<int64_t> seqs;
-    for (auto it = r.segments.begin(); it != r.segments.end() && it->first <= last; ++it) seqs.push_back(it->first);
-    if (seqs.size() > window) seqs.erase(seqs.begin(), seqs.end() - static_cast<std::ptrdiff_t>(window));
-    int64_t discontinuities = 0;
-    for (int64_t lost : r.lost)
-      if (lost < seqs.front()) ++discontinuities;
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8",
-                            media_playlist(r, seqs, discontinuities, ended, false)))
+    if (r.segments.empty()) {
+      all_started = false;
+      continue;
+    }
+    // The run from the oldest segment up to the first one still missing.
+    const int64_t oldest = r.segments.begin()->first;
+    int64_t last = oldest;
+    while (r.segments.count(last + 1)) ++last;
+    const int64_t first = std::max(oldest, last - static_cast<int64_t>(window) + 1);
+    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
       return e;
-    for (auto it = r.segments.begin(); it != r.segments.end() && it->first < seqs.front() - kLiveKeepBehind;) {
-      g_remove((dir_ + "/" + segment_path(index, it->first)).c_str());
+    for (auto it = r.segments.begin(); it != r.segments.end() && it->first < first - kLiveKeepBehind;) {
+      if (!it->second.lost) g_remove((dir_ + "/" + segment_path(index, it->first)).c_str());
       it = r.segments.erase(it);
     }
   }
+  // Players read the master once: it waits until every variant has a playlist to point at.
+  if (!all_started) return std::nullopt;
   return write_file("index.m3u8", master_playlist());
 }
 

@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -29,7 +28,9 @@ struct HlsVariant {
 
 class HlsWriter {
  public:
-  HlsWriter(std::string dir, size_t renditions);
+  // `names` are the renditions' names (directories and file names), known before any
+  // segment so concurrent writers agree on where files go.
+  HlsWriter(std::string dir, std::vector<std::string> names);
 
   // Writes one segment file and remembers it. The first segment of a rendition may also set
   // its variant attributes (`variant`, when given).
@@ -40,14 +41,15 @@ class HlsWriter {
   // Otherwise nothing is written and the error names the first missing segment.
   std::optional<Error> finish_vod(int64_t segments);
 
-  // Live: a segment that will never come (every orchestrator failed it). Players jump the
-  // gap: the next segment is marked EXT-X-DISCONTINUITY.
-  void mark_lost(size_t rendition, int64_t seq);
+  // Live: a segment that will never come (every orchestrator failed it). It keeps its place
+  // and number, marked EXT-X-GAP, so every variant numbers its segments alike (RFC 8216bis).
+  void mark_lost(size_t rendition, int64_t seq, double duration_s);
 
   // Live: media playlists over the last `window` segments of each rendition's run from its
-  // oldest segment up to the first gap (segments finishing out of order wait for the ones
-  // before them), and the master; `ended` adds ENDLIST. Segments older than the window (plus a
-  // margin players may still be fetching) are deleted.
+  // oldest segment up to the first one still missing (segments finishing out of order wait
+  // for those before them), and, once every rendition has a segment, the master; `ended`
+  // adds ENDLIST. Segments older than the window (plus a margin players may still be
+  // fetching) are deleted.
   std::optional<Error> write_live(size_t window, bool ended);
 
   const std::string& dir() const { return dir_; }
@@ -58,15 +60,15 @@ class HlsWriter {
   struct Entry {
     double duration = 0;
     size_t bytes = 0;
+    bool lost = false;  // EXT-X-GAP: no file
   };
   struct Rendition {
     HlsVariant variant;
     std::map<int64_t, Entry> segments;
-    std::set<int64_t> lost;
+    int target = 1;  // EXT-X-TARGETDURATION: the longest segment so far, never lowered
   };
-  // Over the segments `seqs` (ascending); `discontinuity_sequence` counts gaps before them.
-  std::string media_playlist(const Rendition& r, const std::vector<int64_t>& seqs, int64_t discontinuity_sequence,
-                             bool ended, bool vod) const;
+  // Over the segments from `first` to `last` (all present in r.segments).
+  std::string media_playlist(Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const;
   std::string master_playlist() const;
   std::optional<Error> write_file(const std::string& relative, const std::string& text) const;
 

@@ -17,6 +17,17 @@ bool segment_fault(ErrorCode code) {
   return code == ErrorCode::BadSegment || code == ErrorCode::InvalidProfile || code == ErrorCode::UnknownProfile;
 }
 
+// Segments waiting to be sent: past this many, the stream is far behind real time and the
+// oldest is given up (a gap for players) rather than letting latency and disk grow.
+constexpr size_t kMaxBacklog = 5;
+
+std::vector<std::string> names_of(const std::vector<Profile>& profiles) {
+  std::vector<std::string> names;
+  for (const auto& p : profiles) names.push_back(p.name);
+  names.push_back("source");
+  return names;
+}
+
 GBytes* read_bytes(const std::string& path) {
   gchar* data = nullptr;
   gsize size = 0;
@@ -28,7 +39,7 @@ GBytes* read_bytes(const std::string& path) {
 
 LiveStream::LiveStream(LiveStreamConfig config)
     : config_(std::move(config)), dir_(config_.hls_dir + "/" + file_safe_name(config_.name)),
-      writer_(dir_, config_.profiles.size() + 1) {}
+      writer_(dir_, names_of(config_.profiles)) {}
 
 std::unique_ptr<LiveStream> LiveStream::start(LiveStreamConfig config) {
   std::unique_ptr<LiveStream> s(new LiveStream(std::move(config)));
@@ -45,6 +56,7 @@ LiveStream::~LiveStream() {
   ready_.notify_all();
   cutter_.join();
   sender_.join();
+  if (!stats_.finished) writer_.write_live(config_.window, true);  // stopped early: still ended
   std::lock_guard lock(mutex_);
   for (GBytes* b : early_) g_bytes_unref(b);
   if (appsrc_) gst_object_unref(appsrc_);
@@ -104,6 +116,15 @@ void LiveStream::cut() {
     }
     writer_.add_segment(config_.profiles.size(), segment.seq, bytes, double(segment.duration) / 1e9, variant);
     std::lock_guard lock(mutex_);
+    if (queue_.size() >= kMaxBacklog) {
+      const SourceSegment& old = queue_.front();
+      g_message("stream %s: %zu segments behind, giving up segment %lld", config_.name.c_str(), queue_.size(),
+                static_cast<long long>(old.seq));
+      for (size_t i = 0; i < config_.profiles.size(); ++i) writer_.mark_lost(i, old.seq, double(old.duration) / 1e9);
+      g_remove(old.path.c_str());
+      ++stats_.lost;
+      queue_.pop_front();
+    }
     queue_.push_back(segment);
     ++stats_.segments;
     ready_.notify_all();
@@ -182,7 +203,7 @@ void LiveStream::transcode_one(const SourceSegment& segment, std::vector<std::un
       return;
     }
   }
-  for (size_t i = 0; i < config_.profiles.size(); ++i) writer_.mark_lost(i, segment.seq);
+  for (size_t i = 0; i < config_.profiles.size(); ++i) writer_.mark_lost(i, segment.seq, seconds);
   std::lock_guard lock(mutex_);
   ++stats_.lost;
 }

@@ -94,8 +94,9 @@ TsCodecs probe_ts_codecs(GBytes* ts) {
     size_t len = 0;
     if (pk.pid == 0 && pmt_pid < 0) {
       const uint8_t* s = section(pk, len);
+      if (!s || len < 12) continue;
       // program loop: 4-byte entries after the 8-byte header, before the CRC; first program != 0.
-      for (size_t i = 8; s && i + 4 <= len - 4; i += 4) {
+      for (size_t i = 8; i + 8 <= len; i += 4) {
         const int program = (s[i] << 8) | s[i + 1];
         if (program != 0) {
           pmt_pid = ((s[i + 2] & 0x1f) << 8) | s[i + 3];
@@ -106,7 +107,7 @@ TsCodecs probe_ts_codecs(GBytes* ts) {
       const uint8_t* s = section(pk, len);
       if (!s || len < 16) continue;
       const size_t info_len = ((s[10] & 0x0f) << 8) | s[11];
-      for (size_t i = 12 + info_len; i + 5 <= len - 4;) {
+      for (size_t i = 12 + info_len; i + 5 + 4 <= len;) {
         const int type = s[i];
         const int pid = ((s[i + 1] & 0x1f) << 8) | s[i + 2];
         const size_t es_info = ((s[i + 3] & 0x0f) << 8) | s[i + 4];

@@ -239,7 +239,9 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
     if (!any) return Error{ErrorCode::Unreachable, "no orchestrator answers: " + why};
   }
 
-  HlsWriter writer(options.out_dir, options.profiles.size());
+  std::vector<std::string> names;
+  for (const auto& p : options.profiles) names.push_back(p.name);
+  HlsWriter writer(options.out_dir, names);
   Shared shared;
   for (const auto& p : options.profiles)
     shared.renditions.push_back({p.name, options.out_dir + "/" + file_safe_name(p.name) + "/index.m3u8", 0, 0, 0, 0});

@@ -40,13 +40,19 @@ guint add_timeout_repeat(std::chrono::milliseconds period, std::function<bool()>
 void invoke_on(GMainContext* context, std::function<void()> fn) {
   using Fn = std::function<void()>;
   auto holder = std::make_unique<Fn>(std::move(fn));
-  g_main_context_invoke_full(
-      context, G_PRIORITY_DEFAULT,
+  // Always queued (unlike g_main_context_invoke, which runs the function inline in a thread
+  // that can acquire the context, e.g. a worker thread while no loop runs).
+  GSource* source = g_idle_source_new();
+  g_source_set_priority(source, G_PRIORITY_DEFAULT);
+  g_source_set_callback(
+      source,
       [](gpointer data) -> gboolean {
         (*static_cast<Fn*>(data))();
         return G_SOURCE_REMOVE;
       },
       holder.release(), destroy_fn<Fn>);
+  g_source_attach(source, context);
+  g_source_unref(source);
 }
 
 void remove_source(guint& id) {

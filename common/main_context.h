@@ -16,7 +16,7 @@ guint add_timeout_once(std::chrono::milliseconds delay, std::function<void()> fn
 // Calls `fn` every `period` while it returns true.
 guint add_timeout_repeat(std::chrono::milliseconds period, std::function<bool()> fn);
 
-// Runs `fn` on `context` (from any thread; at once when already on it).
+// Runs `fn` on `context` from its loop (from any thread; always queued, never inline).
 void invoke_on(GMainContext* context, std::function<void()> fn);
 
 // Removes a source id and zeroes it; 0 is left alone.

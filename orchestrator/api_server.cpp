@@ -95,11 +95,21 @@ void Orchestrator::Impl::add_public_handlers() {
   soup_server_add_handler(s, "/v1/results", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
     static_cast<Impl*>(self)->on_result_download(m, path);
   }, this, nullptr);
-  soup_server_add_early_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+  // Rendition uploads: only to a live job with its token, with a length, within the cap; no
+  // body is read otherwise.
+  soup_server_add_early_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
     auto* me = static_cast<Impl*>(self);
+    const bool chunked = soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) ==
+                         SOUP_ENCODING_CHUNKED;
+    if (!chunked && content_length(m) <= 0) return;  // no body (GET source)
+    auto parts = path_parts(path);
+    if (parts.size() != 6 || !me->media.source(parts[2], parts[3]))
+      return reply_error(m, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
+    if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
     if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes) * 4)
       reply_error(m, Error{ErrorCode::TooLarge, "rendition upload over the cap"});
   }, this, nullptr);
+  refuse_unexpected_bodies(s, {"/v1/info", "/v1/results"});
   soup_server_add_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
     static_cast<Impl*>(self)->on_job_media(m, path);
   }, this, nullptr);
@@ -134,7 +144,14 @@ void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
   if (soup_server_message_get_method(msg) != std::string_view("GET"))
     return reply_error(msg, Error{ErrorCode::BadRequest, "GET /v1/info only"});
   wire::Info info;
-  info.service_addr = public_base(msg).substr(7);
+  // What the node signs as its address: --service-addr, else the address it is bound to; only
+  // a node bound to every interface with no --service-addr falls back to the Host it was asked
+  // by (set --service-addr on a public node).
+  const std::string bound = bound_address(public_server.get());
+  const bool wildcard = bound.starts_with("0.0.0.0:") || bound.starts_with("[::]:");
+  info.service_addr = !config.service_addr.empty() ? config.service_addr
+                      : !wildcard                  ? bound
+                                                   : public_base(msg).substr(7);
   info.version = PACKAGE_VERSION;
   info.capabilities = capabilities();
   info.capacity = {max_sessions(), dispatcher.in_flight()};
@@ -190,12 +207,41 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   Segment s{segment->stream_id, segment->seq, segment->duration_ms, segment->profiles, body};
   soup_server_message_pause(msg);
   g_object_ref(msg);
-  open_answers.insert(msg);
-  dispatcher.submit(std::move(s), [this, msg, started](JobOutcome outcome, const std::string&) {
+  auto& slot = open_answers[msg];
+  slot = dispatcher.submit(std::move(s), [this, msg, started](JobOutcome outcome, const std::string&) {
+    if (auto it = open_answers.find(msg); it != open_answers.end()) it->second.clear();
     answer_segment(msg, std::move(outcome), started);
     soup_server_message_unpause(msg);
     g_object_unref(msg);
   });
+}
+
+// A paused message does no I/O, so libsoup does not see its client hang up: the sockets of
+// the segments being transcoded are checked for end-of-file, and a gone client's segment is
+// dropped, freeing its slot at once.
+void Orchestrator::Impl::check_clients() {
+  std::vector<SoupServerMessage*> gone;
+  for (const auto& [msg, sid] : open_answers) {
+    if (sid.empty()) continue;
+    GSocket* socket = soup_server_message_get_socket(msg);
+    if (!socket || !g_socket_condition_check(socket, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR)))
+      continue;
+    char byte = 0;
+    GInputVector v{&byte, 1};
+    gint flags = G_SOCKET_MSG_PEEK;
+    const gssize n = g_socket_receive_message(socket, nullptr, &v, 1, nullptr, nullptr, &flags, nullptr, nullptr);
+    if (n <= 0) gone.push_back(msg);  // end of file, or an error: nobody will read the answer
+  }
+  for (SoupServerMessage* msg : gone) {
+    auto it = open_answers.find(msg);
+    const std::string sid = it->second;
+    open_answers.erase(it);
+    dispatcher.abandon(sid);
+    metrics.segment_failed("client_gone");
+    soup_server_message_set_status(msg, 503, nullptr);  // written to nobody; lets libsoup finish it
+    soup_server_message_unpause(msg);
+    g_object_unref(msg);  // the reference taken when the answer was paused
+  }
 }
 
 void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outcome, gint64 started_us) {

@@ -69,7 +69,7 @@ void Dispatcher::remove_worker(const std::string& id, const std::string& why) {
   pump();
 }
 
-void Dispatcher::submit(Segment segment, Finished finished) {
+std::string Dispatcher::submit(Segment segment, Finished finished) {
   if (next_id_ % 256 == 0) prune_streams();
   const std::string sid = "s" + std::to_string(next_id_++);
   auto p = std::make_unique<Pending>();
@@ -79,13 +79,36 @@ void Dispatcher::submit(Segment segment, Finished finished) {
   queue_.push_back(sid);
   pump();
   update_gauges();
+  return sid;
+}
+
+void Dispatcher::abandon(const std::string& sid) {
+  auto it = segments_.find(sid);
+  if (it == segments_.end()) return;
+  Pending& p = *it->second;
+  log("segment " + sid + " abandoned: its client went away");
+  if (!p.worker_id.empty()) {
+    auto w = workers_.find(p.worker_id);
+    if (w != workers_.end()) w->second.worker->cancel(p.job_id);
+    job_to_segment_.erase(p.job_id);
+    release(p);
+  }
+  queue_.erase(std::remove(queue_.begin(), queue_.end(), sid), queue_.end());
+  remove_source(p.deadline);
+  segments_.erase(it);
+  update_gauges();
+  pump();
 }
 
 // Starts queued segments, oldest first, while workers have room.
 void Dispatcher::pump() {
-  while (!queue_.empty()) {
-    if (!try_start(queue_.front())) break;
-    queue_.pop_front();
+  // Oldest first, but one that cannot be placed (no capable worker has room) does not hold
+  // back those behind it.
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (try_start(*it))
+      it = queue_.erase(it);
+    else
+      ++it;
   }
   // Queued segments still wait, but not forever: the same deadline an attempt gets.
   for (const auto& sid : queue_) {
@@ -220,11 +243,15 @@ void Dispatcher::finish(const std::string& sid, JobOutcome outcome, const std::s
 std::optional<Error> Dispatcher::check_capable(const std::vector<Profile>& profiles) const {
   if (workers_.empty()) return Error{ErrorCode::NoTranscoder, "no transcoder is connected"};
   std::optional<Error> why;
+  bool any_open = false;
   for (const auto& [id, e] : workers_) {
+    if (e.worker->draining()) continue;
+    any_open = true;
     auto e2 = wire::can_transcode(e.worker->capabilities(), profiles);
     if (!e2) return std::nullopt;
     if (!why) why = e2;
   }
+  if (!any_open) return Error{ErrorCode::Busy, "every transcoder is draining"};
   why->message = "no connected transcoder can do this: " + why->message;
   return why;
 }

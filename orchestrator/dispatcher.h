@@ -69,7 +69,11 @@ class Dispatcher {
   // A worker gone (disconnected, dead): its segments go to others at once.
   void remove_worker(const std::string& id, const std::string& why);
 
-  void submit(Segment segment, Finished finished);
+  // Returns the segment's id (for abandon()).
+  std::string submit(Segment segment, Finished finished);
+  // Nobody waits for this segment any more (its client went away): its job is cancelled, its
+  // slot freed, and `finished` is not called.
+  void abandon(const std::string& segment_id);
 
   // Why no connected worker could take segments with these profiles (nullopt: one can).
   std::optional<Error> check_capable(const std::vector<Profile>& profiles) const;

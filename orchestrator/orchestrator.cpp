@@ -51,6 +51,7 @@ Orchestrator::Impl::Impl(OrchestratorConfig c)
 
 Orchestrator::Impl::~Impl() {
   remove_source(drain_timer);
+  remove_source(client_check);
   channel.reset();  // closes transcoder channels while the dispatcher still exists
 }
 
@@ -70,6 +71,10 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   impl->operator_server = std::move(*op);
   impl->add_public_handlers();
   impl->add_operator_handlers();
+  impl->client_check = add_timeout_repeat(std::chrono::milliseconds(250), [me = impl.get()] {
+    me->check_clients();
+    return true;
+  });
   ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
   impl->channel = std::make_unique<TranscoderChannelServer>(impl->public_server.get(), impl->config.secret,
                                                              impl->dispatcher, impl->media, settings);
@@ -105,6 +110,7 @@ void Orchestrator::drain(std::function<void()> done) {
 
 void Orchestrator::Impl::add_operator_handlers() {
   SoupServer* s = operator_server.get();
+  refuse_unexpected_bodies(s, {"/status", "/metrics", "/"});
   soup_server_add_handler(s, "/status", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
     reply_json(m, 200, static_cast<Impl*>(self)->status_json());
   }, this, nullptr);

@@ -1,6 +1,7 @@
 // The orchestrator's parts, shared by its source files (not a public header).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -28,6 +29,7 @@ struct Orchestrator::Impl {
   void on_result_download(SoupServerMessage* msg, const char* path);
   void on_job_media(SoupServerMessage* msg, const char* path);
   void answer_segment(SoupServerMessage* msg, JobOutcome outcome, gint64 started_us);
+  void check_clients();
   wire::Capabilities capabilities() const;
   int max_sessions() const;
   std::string public_base(SoupServerMessage* msg) const;
@@ -49,9 +51,11 @@ struct Orchestrator::Impl {
   bool draining = false;
   std::function<void()> drained;
   guint drain_timer = 0;
+  guint client_check = 0;
   uint64_t segments_answered = 0;
-  // POST /v1/segment requests accepted and not yet fully answered: drain waits for them.
-  std::set<SoupServerMessage*> open_answers;
+  // POST /v1/segment requests accepted and not yet fully answered (drain waits for them),
+  // with their segment's id while it is being transcoded ("" once answered).
+  std::map<SoupServerMessage*, std::string> open_answers;
 };
 
 }  // namespace lp

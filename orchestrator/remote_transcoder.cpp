@@ -67,10 +67,11 @@ std::string RemoteTranscoder::start(const JobRequest& job) {
     return "";
   }
   m.pipeline = *pipeline;
+  const std::string shown = redact_job_tokens(m.pipeline);
   g_message("job %s (stream %s seq %" G_GINT64_FORMAT ") -> %s: %s", job.job_id.c_str(),
-            job.stream_id.c_str(), job.seq, id().c_str(), m.pipeline.c_str());
+            job.stream_id.c_str(), job.seq, id().c_str(), shown.c_str());
   send(wire::to_json(m));
-  return m.pipeline;
+  return shown;
 }
 
 void RemoteTranscoder::cancel(const std::string& job_id) {

@@ -33,12 +33,12 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::start(int capacity) {
 
 EmbeddedNode::~EmbeddedNode() {
   if (thread_.joinable()) {
-    // Quit from the loop's own context, so it cannot be missed between checks.
-    GMainLoop* loop = loop_.get();
-    g_main_context_invoke(nullptr, [](gpointer l) -> gboolean {
+    // Queued on the loop's context (never run inline here, which would be lost if the loop
+    // has not started yet): the loop quits from its own thread.
+    g_idle_add([](gpointer l) -> gboolean {
       g_main_loop_quit(static_cast<GMainLoop*>(l));
       return G_SOURCE_REMOVE;
-    }, loop);
+    }, loop_.get());
     thread_.join();
   }
   orchestrator_.reset();  // no loop runs now: safe from this thread

@@ -173,6 +173,19 @@ Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view s
   return replace_all(replace_all(std::string(tmpl), "{source}", source), "{ladder}", ladder);
 }
 
+std::string redact_job_tokens(std::string_view description) {
+  static constexpr std::string_view kJobs = "/v1/jobs/";
+  std::string out(description);
+  for (size_t at = out.find(kJobs); at != std::string::npos; at = out.find(kJobs, at + 1)) {
+    const size_t job_end = out.find('/', at + kJobs.size());
+    if (job_end == std::string::npos) break;
+    const size_t token_end = out.find('/', job_end + 1);
+    if (token_end == std::string::npos) break;
+    out.replace(job_end + 1, token_end - job_end - 1, "<token>");
+  }
+  return out;
+}
+
 std::optional<Error> check_job_pipeline(std::string_view description, std::string_view source_url) {
   auto pipeline = parse(description);
   if (!pipeline) return pipeline.error();

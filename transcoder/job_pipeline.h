@@ -37,6 +37,11 @@ Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view s
 // else as its source) and one lpladder named "ladder". Errors are BadRequest naming why.
 std::optional<Error> check_job_pipeline(std::string_view description, std::string_view source_url);
 
+// The description with the secret token of every job URL replaced by "<token>"
+// (/v1/jobs/<job>/<token>/...): job URLs are the only credential for a job's media, so logs
+// and /status show them without it.
+std::string redact_job_tokens(std::string_view description);
+
 struct RunJobOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
   // Polled while running; true stops the job with ErrorCode::Timeout ("cancelled").

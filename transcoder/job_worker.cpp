@@ -96,8 +96,10 @@ Result<std::string> JobWorker::execute() {
   auto source = fetch(session.get(), job_.source_url, cancellable_);
   if (!source) return source.error();
 
+  // The pipeline gets 80 % of the deadline: the uploads must land before the orchestrator
+  // gives the job up, or the work is wasted and done again elsewhere.
   RunJobOptions run;
-  run.timeout = limit - std::chrono::milliseconds((g_get_monotonic_time() - started) / 1000);
+  run.timeout = limit * 4 / 5 - std::chrono::milliseconds((g_get_monotonic_time() - started) / 1000);
   run.cancelled = &cancelled_;
   run.source_bytes = source->get();
   auto renditions = run_job_pipeline(job_.pipeline, job_.profiles.size(), run);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "job_pipeline.h"
 #include "main_context.h"
 #include "wire/error_body.h"
 
@@ -191,7 +192,7 @@ void TranscoderClient::start_job(wire::Job job) {
     return send(wire::to_json(wire::JobFailure{job.job_id, wire::error_body(busy)}));
   }
   g_message("job %s (stream %s seq %" G_GINT64_FORMAT "): %s", job.job_id.c_str(), job.stream_id.c_str(), job.seq,
-            job.pipeline.c_str());
+            redact_job_tokens(job.pipeline).c_str());
   const std::string id = job.job_id;
   jobs_[id] = JobWorker::start(std::move(job), context_, [this, id](const std::string& message) {
     auto it = jobs_.find(id);

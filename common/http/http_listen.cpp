@@ -1,6 +1,7 @@
 #include "http/http_listen.h"
 
 #include <cstdlib>
+#include <string_view>
 
 namespace lp {
 namespace {
@@ -13,7 +14,12 @@ Result<GSocketAddress*> socket_address(const std::string& addr) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   if (host == "localhost") host = "127.0.0.1";
-  const int port = std::atoi(addr.c_str() + colon + 1);
+  char* end = nullptr;
+  const long port = std::strtol(addr.c_str() + colon + 1, &end, 10);
+  if (!end || *end != '\0' || end == addr.c_str() + colon + 1 || port < 0 || port > 65535)
+    return Error{ErrorCode::BadRequest, "bad port in " + addr};
+  if (host.find(':') != std::string::npos && addr.front() != '[')
+    return Error{ErrorCode::BadRequest, "put an IPv6 address in brackets: " + addr};
   GSocketAddress* sa = g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port));
   if (!sa) return Error{ErrorCode::BadRequest, "not an IP address: " + host + " (in " + addr + ")"};
   return sa;
@@ -30,6 +36,20 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what) {
   if (!soup_server_listen(server.get(), owned, SoupServerListenOptions{}, &error))
     return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
   return server;
+}
+
+void refuse_unexpected_bodies(SoupServer* server, std::initializer_list<const char*> paths) {
+  auto refuse = [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+    SoupMessageHeaders* h = soup_server_message_get_request_headers(msg);
+    const bool chunked = soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED;
+    if (!chunked && soup_message_headers_get_content_length(h) <= 0) return;
+    static constexpr std::string_view kBody =
+        R"({"error":{"code":"too_large","message":"this endpoint takes no request body"}})";
+    soup_server_message_set_status(msg, 413, nullptr);
+    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_STATIC, kBody.data(), kBody.size());
+  };
+  soup_server_add_early_handler(server, nullptr, refuse, nullptr, nullptr);
+  for (const char* path : paths) soup_server_add_early_handler(server, path, refuse, nullptr, nullptr);
 }
 
 std::string bound_address(SoupServer* server) {

@@ -4,6 +4,7 @@
 
 #include <libsoup/soup.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,13 @@ using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
 // `addr` is "host:port", "[v6]:port" or ":port" (all interfaces); port 0 picks a free one.
 // `what` names the flag in errors ("--http-addr").
 Result<ServerPtr> listen_http(const std::string& addr, const char* what);
+
+// libsoup reads any request body into memory before a handler sees it. This adds an early
+// handler that answers 413 to every request with a body (a Content-Length above 0, or
+// chunked) on each of `paths` and on paths with no handler at all. (libsoup consults the early
+// handler of the same path as the handler, so every body-less endpoint must be listed.)
+// Endpoints that take bodies have their own early handler, which checks and bounds them.
+void refuse_unexpected_bodies(SoupServer* server, std::initializer_list<const char*> paths);
 
 // "127.0.0.1:8935" / "[::1]:8935" of the first listener; "" if none.
 std::string bound_address(SoupServer* server);

@@ -20,7 +20,7 @@ GBytes* bytes_of(const std::string& text) { return g_bytes_new(text.data(), text
 
 TEST(HlsWriter, VodPlaylistsAfterEverySegmentIsIn) {
   TempDir dir;
-  HlsWriter writer(dir.path(), 2);
+  HlsWriter writer(dir.path(), {"P720p30fps16x9", "low res/odd"});
   const double durations[] = {2.0, 2.0, 1.5};
   for (int64_t seq = 0; seq < 3; ++seq) {
     for (size_t r = 0; r < 2; ++r) {
@@ -58,7 +58,7 @@ TEST(HlsWriter, VodPlaylistsAfterEverySegmentIsIn) {
 
 TEST(HlsWriter, TargetDurationCoversTheLongestSegmentRounded) {
   TempDir dir;
-  HlsWriter writer(dir.path(), 1);
+  HlsWriter writer(dir.path(), {"rendition0"});
   g_autoptr(GBytes) b = bytes_of("x");
   ASSERT_FALSE(writer.add_segment(0, 0, b, 2.4));
   ASSERT_FALSE(writer.add_segment(0, 1, b, 5.6));  // a long GOP
@@ -68,7 +68,7 @@ TEST(HlsWriter, TargetDurationCoversTheLongestSegmentRounded) {
 
 TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
   TempDir dir;
-  HlsWriter writer(dir.path(), 1);
+  HlsWriter writer(dir.path(), {"src"});
   g_autoptr(GBytes) b = bytes_of("segment");
   for (int64_t seq = 0; seq < 12; ++seq) {
     ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0, seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""})
@@ -85,6 +85,37 @@ TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
   EXPECT_FALSE(g_file_test(dir.file("src/src_00003.ts").c_str(), G_FILE_TEST_EXISTS));
   ASSERT_FALSE(writer.write_live(5, true));
   EXPECT_NE(slurp(dir.file("src/index.m3u8")).find("#EXT-X-ENDLIST\n"), std::string::npos);
+}
+
+// A lost segment keeps its number as an EXT-X-GAP, so every variant numbers alike; the target
+// duration never goes down; the master waits for every variant.
+TEST(HlsWriter, LiveGapsTargetDurationAndMaster) {
+  TempDir dir;
+  HlsWriter writer(dir.path(), {"low", "source"});
+  g_autoptr(GBytes) b = bytes_of("segment");
+  ASSERT_FALSE(writer.add_segment(1, 0, b, 4.0, HlsVariant{"source", 640, 360, 30, "avc1.64001e"}));
+  ASSERT_FALSE(writer.write_live(6, false));
+  EXPECT_FALSE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));  // "low" has nothing yet
+  ASSERT_FALSE(writer.add_segment(0, 0, b, 4.0, HlsVariant{"low", 320, 180, 30, "avc1.64000d"}));
+  for (int64_t seq = 1; seq < 5; ++seq) {
+    ASSERT_FALSE(writer.add_segment(1, seq, b, 2.0));
+    if (seq == 2) {
+      writer.mark_lost(0, seq, 2.0);
+    } else {
+      ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0));
+    }
+  }
+  ASSERT_FALSE(writer.write_live(3, false));
+  EXPECT_TRUE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));
+  const std::string low = slurp(dir.file("low/index.m3u8"));
+  EXPECT_EQ(low,
+            "#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:2\n"
+            "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-GAP\n#EXTINF:2.000,\nlow_00002.ts\n#EXTINF:2.000,\nlow_00003.ts\n"
+            "#EXTINF:2.000,\nlow_00004.ts\n");
+  const std::string source = slurp(dir.file("source/index.m3u8"));
+  EXPECT_NE(source.find("#EXT-X-MEDIA-SEQUENCE:2\n"), std::string::npos) << source;  // same numbering
+  EXPECT_NE(source.find("#EXT-X-TARGETDURATION:4\n"), std::string::npos) << source;  // 4 s was seen, kept
+  EXPECT_EQ(source.find("GAP"), std::string::npos);
 }
 
 TEST(TsProbe, CodecsOfRealSegments) {

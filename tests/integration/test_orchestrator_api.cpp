@@ -163,7 +163,7 @@ TEST_F(OrchestratorApi, BadRequestsGetTheRightStatusAndCode) {
        body, 400, "invalid_profile"},
       {"missing hash", with("Lp-Body-Sha256", ""), body, 400, "bad_request"},
       {"hash mismatch", with("Lp-Body-Sha256", std::string(64, 'a')), body, 422, "hash_mismatch"},
-      {"unsupported codec", with("Lp-Profiles", R"([{"name":"h","width":64,"height":64,"bitrate":100000,"encoder":"AV1"}])"),
+      {"unsupported codec", with("Lp-Profiles", R"([{"name":"h","width":64,"height":64,"bitrate":100000,"encoder":"VP8"}])"),
        body, 415, "unsupported"},
       {"corrupt segment", segment_headers(token, "bad", 0, corrupt), corrupt, 422, "bad_segment"},
   };
@@ -220,6 +220,18 @@ TEST_F(OrchestratorApi, TruncatedUploadLeavesTheServerServing) {
     request += small_segments()[0].substr(0, 5000);
     ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
     close(fd);
+  }
+  expect_still_serving();
+}
+
+// libsoup would read any body into memory: endpoints that take none refuse one at once.
+TEST_F(OrchestratorApi, BodiesWhereNoneBelongAreRefusedUnread) {
+  std::string big(8u << 20, 'b');
+  for (const auto& url : {orch().url("/v1/info"), orch().url("/v1/results/x/0"), orch().url("/nothing"),
+                          orch().cli_url("/status"), orch().url("/v1/jobs/x/y/renditions/0")}) {
+    SCOPED_TRACE(url);
+    HttpResponse r = http_request("POST", url, big);
+    EXPECT_TRUE(r.status == 413 || r.status == 404) << r.status << " " << r.body;
   }
   expect_still_serving();
 }
@@ -291,6 +303,24 @@ TEST(OrchestratorCapacity, FullIsBusyWithRetryAfterNotAQueue) {
   EXPECT_EQ(busy.header("retry-after"), "1");
   EXPECT_EQ(first.get().status, 200);
   EXPECT_EQ(post_segment(orch, token, "other", 0, small_segments()[0]).status, 200);
+}
+
+// A client that gives up frees its slot at once: its job is cancelled, not run to the end.
+TEST(OrchestratorCapacity, ClientGoneFreesItsSlot) {
+  OrchestratorOptions o;
+  o.transcoder = true;
+  o.max_sessions = "1";
+  Orchestrator orch = start_orchestrator(o, "client-gone");
+  HttpResponse cut = post_segment(orch, auth_token(orch), "impatient", 0, slow_segment(), "P720p30fps16x9",
+                                  milliseconds(700));
+  EXPECT_EQ(cut.status, 0);  // we hung up
+  ASSERT_TRUE(orch.process->wait_for_log("abandoned: its client went away", seconds(5))) << orch.process->log();
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (get_status(orch).sessions_in_use != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(get_status(orch).sessions_in_use, 0);
+  EXPECT_EQ(post_segment(orch, auth_token(orch), "patient", 0, small_segments()[0]).status, 200);
+  EXPECT_NE(http_request("GET", orch.cli_url("/metrics")).body.find("code=\"client_gone\""), std::string::npos);
 }
 
 TEST(OrchestratorCapacity, AutoWithNoTranscoderIsNoTranscoder) {

@@ -131,8 +131,8 @@ class DispatcherTest : public ::testing::Test {
     s.source = lp::share_bytes(g_bytes_new("segment", 7));
     return s;
   }
-  void submit(lp::Segment s) {
-    d().submit(std::move(s), [this](JobOutcome outcome, const std::string& worker_id) {
+  std::string submit(lp::Segment s) {
+    return d().submit(std::move(s), [this](JobOutcome outcome, const std::string& worker_id) {
       finished_.push_back({std::move(outcome), worker_id});
     });
   }
@@ -514,6 +514,54 @@ TEST_F(DispatcherTest, SegmentsGoOnlyToCapableWorkers) {
   both->succeed();
   EXPECT_EQ(where("y", 1), both->id());
   EXPECT_TRUE(h264->started.empty());
+}
+
+// A segment whose HEVC worker is full does not hold back the H.264 ones queued after it.
+TEST_F(DispatcherTest, AnUnplaceableSegmentDoesNotBlockTheQueue) {
+  auto both = add("both", 1, {"H.264", "HEVC"});
+  lp::Profile hevc = preset("P144p30fps16x9");
+  hevc.codec = lp::VideoCodec::HEVC;
+  submit(segment("x", 1, hevc));
+  submit(segment("y", 1, hevc));  // waits for "both"
+  auto h264 = add("h264-only", 1, {"H.264"});
+  submit(segment("z", 1));         // behind y in the queue, but h264-only can take it
+  EXPECT_EQ(where("z", 1), "h264-only");
+  EXPECT_EQ(where("y", 1), "");
+  both->succeed();
+  EXPECT_EQ(where("y", 1), "both");
+}
+
+// A client gone: its segment's job is cancelled, the slot is free at once, and nothing is
+// reported for it.
+TEST_F(DispatcherTest, AbandonedSegmentFreesItsSlot) {
+  auto a = add("a", 1);
+  const std::string running = submit(segment("s", 1));
+  const std::string queued = submit(segment("s", 2));
+  EXPECT_EQ(load_of("a"), 1);
+  d().abandon(queued);  // still queued: just gone
+  EXPECT_EQ(d().in_flight(), 1);
+  d().abandon(running);
+  EXPECT_EQ(a->cancelled.size(), 1u);
+  EXPECT_EQ(load_of("a"), 0);
+  EXPECT_EQ(d().in_flight(), 0);
+  a->succeed(a->cancelled.front());  // a late answer for it is ignored
+  run_for(50ms);
+  EXPECT_TRUE(finished_.empty());
+  submit(segment("t", 1));
+  EXPECT_EQ(where("t", 1), "a");
+}
+
+TEST_F(DispatcherTest, OnlyDrainingWorkersMeansBusy) {
+  auto a = add("a", 2);
+  a->set_draining();
+  auto e = d().check_capable({preset("P144p30fps16x9")});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, ErrorCode::Busy);
+  EXPECT_EQ(d().worker_capacity(), 0);
+  add("b", 1);
+  EXPECT_FALSE(d().check_capable({preset("P144p30fps16x9")}).has_value());
+  submit(segment("s", 1));
+  EXPECT_EQ(where("s", 1), "b");
 }
 
 TEST_F(DispatcherTest, MetricsCountRedispatchesAndGauges) {

@@ -500,4 +500,14 @@ TEST_F(RunJobPipeline, StalledFetchInsideThePipelineIsBoundedByTheSourceTimeout)
   EXPECT_EQ(server.requests(), 1);
 }
 
+// Job URLs carry the job's only credential: logs and /status show them without it.
+TEST(JobPipeline, RedactsJobTokens) {
+  const std::string d = build("", "http://10.0.0.1:8935/v1/jobs/s5-1/0123456789abcdef0123456789abcdef/source",
+                              {preset("P144p30fps16x9")});
+  const std::string shown = lp::redact_job_tokens(d);
+  EXPECT_EQ(shown.find("0123456789abcdef"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("/v1/jobs/s5-1/<token>/source"), std::string::npos) << shown;
+  EXPECT_EQ(lp::redact_job_tokens("no job url here"), "no job url here");
+}
+
 }  // namespace
