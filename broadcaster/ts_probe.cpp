@@ -60,6 +60,66 @@ std::string h264_codec(const std::vector<uint8_t>& es) {
   return "avc1.640028";  // not found in the scanned bytes: High 4.0 covers what we make
 }
 
+// Reads bits MSB first from an RBSP (emulation prevention bytes already removed).
+class Bits {
+ public:
+  explicit Bits(std::vector<uint8_t> data) : data_(std::move(data)) {}
+  uint32_t read(int n) {
+    uint32_t v = 0;
+    for (int i = 0; i < n; ++i, ++pos_) {
+      const size_t byte = pos_ / 8;
+      const int bit = byte < data_.size() ? (data_[byte] >> (7 - pos_ % 8)) & 1 : 0;
+      v = (v << 1) | static_cast<uint32_t>(bit);
+    }
+    return v;
+  }
+  bool ok() const { return pos_ <= data_.size() * 8; }
+
+ private:
+  std::vector<uint8_t> data_;
+  size_t pos_ = 0;
+};
+
+// hvc1.<profile>.<compatibility, bit-reversed hex>.<L|H><level>.<constraint bytes> (ISO/IEC
+// 14496-15 annex E) from the first SPS (NAL type 33) of an HEVC byte stream.
+std::string h265_codec(const std::vector<uint8_t>& es) {
+  for (size_t i = 0; i + 5 < es.size(); ++i) {
+    if (!(es[i] == 0 && es[i + 1] == 0 && es[i + 2] == 1 && ((es[i + 3] >> 1) & 0x3f) == 33)) continue;
+    std::vector<uint8_t> rbsp;
+    for (size_t j = i + 5; j < es.size() && rbsp.size() < 32; ++j) {
+      if (j + 2 < es.size() && es[j] == 0 && es[j + 1] == 0 && es[j + 2] == 3) {  // 00 00 03: drop the 03
+        rbsp.push_back(0);
+        rbsp.push_back(0);
+        j += 2;
+        continue;
+      }
+      rbsp.push_back(es[j]);
+    }
+    Bits b(std::move(rbsp));
+    b.read(4 + 3 + 1);  // sps_video_parameter_set_id, max_sub_layers_minus1, temporal_id_nesting
+    const uint32_t space = b.read(2), tier = b.read(1), profile = b.read(5);
+    const uint32_t compat = b.read(32);
+    uint8_t constraints[6];
+    for (auto& c : constraints) c = static_cast<uint8_t>(b.read(8));
+    const uint32_t level = b.read(8);
+    if (!b.ok()) break;
+    uint32_t reversed = 0;
+    for (int k = 0; k < 32; ++k) reversed |= ((compat >> k) & 1u) << (31 - k);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "hvc1.%s%u.%X.%c%u", space == 0 ? "" : std::string(1, char('A' + space - 1)).c_str(),
+                  profile, reversed, tier ? 'H' : 'L', level);
+    std::string out = buf;
+    int last = 5;
+    while (last >= 0 && constraints[last] == 0) --last;  // trailing zero bytes are left out
+    for (int k = 0; k <= last; ++k) {
+      std::snprintf(buf, sizeof buf, ".%X", constraints[k]);
+      out += buf;
+    }
+    return out;
+  }
+  return "hvc1.1.6.L93.B0";  // not found in the scanned bytes: Main, level 3.1
+}
+
 // Strips PES headers from the payloads of one PID, in order.
 void append_pes_payload(std::vector<uint8_t>& es, const Packet& pk) {
   const uint8_t* data = pk.payload;
@@ -121,13 +181,14 @@ TsCodecs probe_ts_codecs(GBytes* ts) {
         }
         i += 5 + es_info;
       }
-      if (video_type == 0x24) out.video = "hvc1";
+
       if (video_type == 0x01 || video_type == 0x02) out.video = "mp2v";
-    } else if (pk.pid == video_pid && video_type == 0x1b && es.size() < kVideoScanBytes) {
+    } else if (pk.pid == video_pid && (video_type == 0x1b || video_type == 0x24) && es.size() < kVideoScanBytes) {
       append_pes_payload(es, pk);
     }
   }
   if (video_type == 0x1b) out.video = h264_codec(es);
+  if (video_type == 0x24) out.video = h265_codec(es);
   return out;
 }
 

@@ -148,6 +148,16 @@ TEST(TsProbe, CodecsOfRealSegments) {
   g_autoptr(GBytes) silent = bytes_from_file(dir.file("silent.ts"));
   EXPECT_EQ(probe_ts_codecs(silent).attribute(), codecs.video);
 
+  // HEVC (x265, Main profile): hvc1.1.6.L<level>.<constraints>, as Apple's HLS spec spells it.
+  spec.audio_codec = "none";
+  spec.video_codec = "h265";
+  make_media(spec, dir.file("hevc.ts"));
+  g_autoptr(GBytes) hevc = bytes_from_file(dir.file("hevc.ts"));
+  const std::string hvc1 = probe_ts_codecs(hevc).video;
+  // Main (1), compatible with Main and Main 10 (6), Main tier, level 2 (60) at 320x180, and the
+  // first constraint byte with progressive_source and frame_only set (0x90).
+  EXPECT_EQ(hvc1, "hvc1.1.6.L60.90");
+
   g_autoptr(GBytes) junk = bytes_of(std::string(1000, 'j'));
   EXPECT_EQ(probe_ts_codecs(junk).attribute(), "");
 }
