@@ -254,6 +254,7 @@ Gateway::~Gateway() = default;
 Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
   if (config.orchestrators.empty()) return Error{ErrorCode::BadRequest, "--gateway needs --orch-addr (one or more)"};
   if (config.hls_dir.empty()) return Error{ErrorCode::BadRequest, "no directory for the live HLS"};
+  if (auto e = check_hls_codecs(config.profiles)) return Error{e->code, "--transcoding-options: " + e->message};
   if (g_mkdir_with_parents(config.hls_dir.c_str(), 0755) != 0)
     return Error{ErrorCode::Internal, "cannot create " + config.hls_dir};
   auto impl = std::make_unique<Impl>(std::move(config));

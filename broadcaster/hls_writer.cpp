@@ -21,6 +21,15 @@ std::string fixed(double v, int decimals) {
 
 }  // namespace
 
+std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles) {
+  for (const auto& p : profiles) {
+    if (p.codec == VideoCodec::H264 || p.codec == VideoCodec::HEVC) continue;
+    return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS output of " + video_codec_name(p.codec) +
+                                             " renditions (fragmented MP4 or WebM) is not supported yet; use H.264 or HEVC"};
+  }
+  return std::nullopt;
+}
+
 std::string file_safe_name(const std::string& name) {
   std::string out = name.empty() ? std::string("rendition") : name;
   for (char& c : out)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "error.h"
+#include "profile.h"
 
 namespace lp {
 
@@ -76,6 +77,11 @@ class HlsWriter {
   mutable std::mutex mutex_;
   std::vector<Rendition> renditions_;
 };
+
+// The HLS this writer makes is MPEG-TS segments: H.264 and HEVC renditions. VP9, AV1 (fMP4)
+// and VP8 (WebM) would need EXT-X-MAP init sections and continuous fragment times: refused,
+// naming the profile.
+std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles);
 
 // Keeps [A-Za-z0-9._-], replaces the rest with '_' (a profile name as a path component).
 std::string file_safe_name(const std::string& name);

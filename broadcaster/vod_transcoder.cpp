@@ -220,6 +220,7 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
     return Error{ErrorCode::Internal, "cannot create " + options.out_dir + ": " + g_strerror(errno)};
   // A playlist left by an earlier run must not pass for this one's while it runs or if it fails.
   g_remove((options.out_dir + "/index.m3u8").c_str());
+  if (auto e = check_hls_codecs(options.profiles)) return *e;
   const std::string work = options.out_dir + "/.lpgst-segments";
   g_mkdir_with_parents(work.c_str(), 0700);
 

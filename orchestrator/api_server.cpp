@@ -279,11 +279,10 @@ void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outco
   SoupMessageBody* out = soup_server_message_get_response_body(msg);
   auto text = [&](const std::string& s) { soup_message_body_append(out, SOUP_MEMORY_COPY, s.data(), s.size()); };
   text("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + json);
-  const char* media_type = config.transcode_options.container == "mp4" ? "video/mp4" : "video/mp2t";
   for (const auto& r : *outcome) {
     const std::string name = header_safe(r.name);
-    text("\r\n--" + boundary + "\r\nContent-Type: " + media_type + "\r\nContent-Disposition: attachment; filename=\"" +
-         name + ".ts\"\r\nLp-Rendition-Name: " + name + "\r\n\r\n");
+    text("\r\n--" + boundary + "\r\nContent-Type: " + r.media_type + "\r\nContent-Disposition: attachment; filename=\"" +
+         name + "." + file_extension_for(r.media_type) + "\"\r\nLp-Rendition-Name: " + name + "\r\n\r\n");
     soup_message_body_append_bytes(out, r.bytes.get());
   }
   text("\r\n--" + boundary + "--\r\n");
@@ -297,10 +296,9 @@ void Orchestrator::Impl::on_result_download(SoupServerMessage* msg, const char* 
   auto parts = path_parts(path);
   char* end = nullptr;
   const unsigned long index = parts.size() == 4 ? std::strtoul(parts[3].c_str(), &end, 10) : 0;
-  SharedBytes bytes = parts.size() == 4 && end && *end == '\0' ? results.get(parts[2], index) : nullptr;
-  if (!bytes) return reply_error(msg, Error{ErrorCode::NotFound, "no such result (unknown, or expired)"});
-  const char* media_type = config.transcode_options.container == "mp4" ? "video/mp4" : "video/mp2t";
-  reply_bytes(msg, 200, media_type, bytes.get());
+  auto found = parts.size() == 4 && end && *end == '\0' ? results.get(parts[2], index) : ResultStore::Found{};
+  if (!found.bytes) return reply_error(msg, Error{ErrorCode::NotFound, "no such result (unknown, or expired)"});
+  reply_bytes(msg, 200, found.media_type.c_str(), found.bytes.get());
 }
 
 // GET /v1/jobs/<job>/<token>/source, PUT /v1/jobs/<job>/<token>/renditions/<i>

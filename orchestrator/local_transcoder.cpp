@@ -55,6 +55,7 @@ std::string LocalTranscoder::start(const JobRequest& job) {
         o.pixels = static_cast<int64_t>(r.pixels);
         o.width = r.width;
         o.height = r.height;
+        o.media_type = rendition_media_type(r);
         o.bytes = share_bytes(r.bytes.release());
         out.push_back(std::move(o));
       }

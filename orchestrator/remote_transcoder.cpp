@@ -50,7 +50,7 @@ void RemoteTranscoder::fail_later(const std::string& job_id, Error e) {
 
 std::string RemoteTranscoder::start(const JobRequest& job) {
   jobs_.insert(job.job_id);
-  expected_[job.job_id] = job.profiles.size();
+  expected_[job.job_id] = job.profiles;
   const std::string prefix = base_url_ + media_.add(job.job_id, job.source, job.profiles.size());
   wire::Job m;
   m.job_id = job.job_id;
@@ -131,7 +131,8 @@ void RemoteTranscoder::handle(const std::string& text) {
 
 void RemoteTranscoder::job_result(const wire::JobResult& m) {
   if (jobs_.erase(m.job_id) == 0) return;  // cancelled or unknown: nothing waits for it
-  const size_t expected = expected_[m.job_id];
+  const std::vector<Profile> profiles = std::move(expected_[m.job_id]);
+  const size_t expected = profiles.size();
   expected_.erase(m.job_id);
   std::vector<SharedBytes> uploads = media_.uploads(m.job_id);
   media_.remove(m.job_id);
@@ -147,7 +148,8 @@ void RemoteTranscoder::job_result(const wire::JobResult& m) {
     const std::string hash = sha256_hex(uploads[i].get());
     if (hash != r.sha256 || static_cast<int64_t>(g_bytes_get_size(uploads[i].get())) != r.bytes)
       return fail("rendition " + std::to_string(i) + " does not match its upload");
-    out.push_back({r.name, uploads[i], hash, r.frames, r.pixels, r.width, r.height});
+    out.push_back({r.name, uploads[i], hash, r.frames, r.pixels, r.width, r.height,
+                   rendition_media_type_for(profiles[i], settings_.options.container)});
   }
   report(m.job_id, std::move(out));
 }

@@ -60,7 +60,7 @@ class RemoteTranscoder : public Worker, public std::enable_shared_from_this<Remo
   JobMedia& media_;
   ChannelSettings settings_;
   std::set<std::string> jobs_;  // in flight here
-  std::map<std::string, size_t> expected_;  // job -> rendition count
+  std::map<std::string, std::vector<Profile>> expected_;  // job -> its renditions' profiles
   std::function<void(const std::string&)> closed_;
   std::string close_reason_;
   guint heartbeat_source_ = 0;

@@ -20,6 +20,7 @@ std::string ResultStore::put(const std::vector<RenditionOutput>& renditions) {
   Stored s;
   for (const auto& r : renditions) {
     s.renditions.push_back(r.bytes);
+    s.media_types.push_back(r.media_type);
     s.bytes += r.bytes ? g_bytes_get_size(r.bytes.get()) : 0;
   }
   s.expires_us = g_get_monotonic_time() + std::chrono::microseconds(ttl_).count();
@@ -31,11 +32,11 @@ std::string ResultStore::put(const std::vector<RenditionOutput>& renditions) {
   return id;
 }
 
-SharedBytes ResultStore::get(std::string_view id, size_t index) const {
+ResultStore::Found ResultStore::get(std::string_view id, size_t index) const {
   auto it = results_.find(id);
-  if (it == results_.end() || index >= it->second.renditions.size()) return nullptr;
-  if (it->second.expires_us <= g_get_monotonic_time()) return nullptr;
-  return it->second.renditions[index];
+  if (it == results_.end() || index >= it->second.renditions.size()) return {};
+  if (it->second.expires_us <= g_get_monotonic_time()) return {};
+  return {it->second.renditions[index], it->second.media_types[index]};
 }
 
 void ResultStore::expire() {

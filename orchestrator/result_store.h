@@ -22,8 +22,11 @@ class ResultStore {
 
   // Stores the renditions; returns the result id (random, unguessable).
   std::string put(const std::vector<RenditionOutput>& renditions);
-  // nullptr when unknown, expired or out of range.
-  SharedBytes get(std::string_view id, size_t index) const;
+  struct Found {
+    SharedBytes bytes;  // nullptr when unknown, expired or out of range
+    std::string media_type;
+  };
+  Found get(std::string_view id, size_t index) const;
 
   size_t bytes() const { return bytes_; }
   size_t count() const { return results_.size(); }
@@ -32,6 +35,7 @@ class ResultStore {
  private:
   struct Stored {
     std::vector<SharedBytes> renditions;
+    std::vector<std::string> media_types;
     size_t bytes = 0;
     gint64 expires_us = 0;
   };

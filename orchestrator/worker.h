@@ -43,7 +43,29 @@ struct RenditionOutput {
   int64_t pixels = 0;
   int width = 0;
   int height = 0;
+  std::string media_type = "video/mp2t";  // of `bytes`: video/mp2t, video/mp4 or video/webm
 };
+
+// The media type a rendition of `profile` comes in, given the --container option ("auto"
+// follows the codec as lprendition does: MPEG-TS for H.264/HEVC, fragmented MP4 for VP9/AV1,
+// WebM for VP8).
+inline std::string rendition_media_type_for(const Profile& profile, const std::string& container) {
+  if (container == "mp4") return "video/mp4";
+  if (container == "webm") return "video/webm";
+  if (container == "mpegts") return "video/mp2t";
+  switch (profile.codec) {
+    case VideoCodec::H264:
+    case VideoCodec::HEVC: return "video/mp2t";
+    case VideoCodec::VP9:
+    case VideoCodec::AV1: return "video/mp4";
+    case VideoCodec::VP8: return "video/webm";
+  }
+  return "video/mp2t";
+}
+
+inline const char* file_extension_for(const std::string& media_type) {
+  return media_type == "video/mp4" ? "mp4" : media_type == "video/webm" ? "webm" : "ts";
+}
 
 using JobOutcome = Result<std::vector<RenditionOutput>>;
 

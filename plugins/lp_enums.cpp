@@ -42,8 +42,11 @@ GType lp_h264_profile_get_type(void) {
 GType lp_container_get_type(void) {
   static GType type = 0;
   static const GEnumValue values[] = {
-      {LP_CONTAINER_MPEGTS, "MPEG transport stream (HLS segments)", "mpegts"},
-      {LP_CONTAINER_MP4, "Fragmented MP4", "mp4"},
+      {LP_CONTAINER_MPEGTS, "MPEG transport stream (H.264, HEVC)", "mpegts"},
+      {LP_CONTAINER_MP4, "Fragmented MP4 (H.264, HEVC, VP9, AV1)", "mp4"},
+      {LP_CONTAINER_WEBM, "WebM (VP8, VP9, AV1)", "webm"},
+      {LP_CONTAINER_AUTO, "By codec: MPEG-TS for H.264/HEVC, fragmented MP4 for VP9/AV1, WebM for VP8",
+       "auto"},
       {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, register_enum("LpContainer", values));
   return type;

@@ -1,34 +1,20 @@
 // GEnum types shared by lpgst's elements, so gst-inspect lists the choices and gst-launch
-// accepts their nicks (speed-preset=veryfast, container=mp4, h264-profile=main).
+// accepts their nicks (speed-preset=veryfast, container=mp4, h264-profile=main). The
+// speed-preset and h264-profile enums themselves are public (lpgst/codec_adapter.h).
 #pragma once
 
 #include <glib-object.h>
+#include <lpgst/codec_adapter.h>  // LpSpeedPreset, LpH264Profile
 
 G_BEGIN_DECLS
 
-typedef enum {
-  LP_SPEED_PRESET_ULTRAFAST,
-  LP_SPEED_PRESET_SUPERFAST,
-  LP_SPEED_PRESET_VERYFAST,
-  LP_SPEED_PRESET_FASTER,
-  LP_SPEED_PRESET_FAST,
-  LP_SPEED_PRESET_MEDIUM,
-  LP_SPEED_PRESET_SLOW,
-  LP_SPEED_PRESET_SLOWER,
-  LP_SPEED_PRESET_VERYSLOW,
-} LpSpeedPreset;
-
-typedef enum {
-  LP_H264_PROFILE_UNSET,
-  LP_H264_PROFILE_BASELINE,
-  LP_H264_PROFILE_MAIN,
-  LP_H264_PROFILE_HIGH,
-  LP_H264_PROFILE_CONSTRAINED_HIGH,
-} LpH264ProfileValue;
-
+// AUTO follows the codec: MPEG-TS for H.264 and HEVC, fragmented MP4 for VP9 and AV1,
+// WebM for VP8 (rendition_format.h).
 typedef enum {
   LP_CONTAINER_MPEGTS,
   LP_CONTAINER_MP4,
+  LP_CONTAINER_WEBM,
+  LP_CONTAINER_AUTO,
 } LpContainer;
 
 GType lp_speed_preset_get_type(void);

@@ -31,7 +31,7 @@ struct LadderImpl {
   std::optional<lp::Error> error;
   LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
   std::string encoder = "auto";
-  LpContainer container = LP_CONTAINER_MPEGTS;
+  LpContainer container = LP_CONTAINER_AUTO;
 
   GstElement* parsebin = nullptr;  // children, owned by the bin
   GstElement* video_tee = nullptr;
@@ -67,7 +67,7 @@ enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER };
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/mpegts; video/quicktime"));
+    "src_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/mpegts; video/quicktime; video/webm"));
 
 namespace {
 
@@ -617,11 +617,11 @@ static void lp_ladder_class_init(LpLadderClass* klass) {
       g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort for every rendition",
                         LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
-      g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto, x264, "
-                          "openh264", "auto", rw));
+      g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto (by "
+                          "codec), x264, openh264, x265, vpx-vp9, aom-av1 or a plugin's", "auto", rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
-      g_param_spec_enum("container", "Container", "Output container of every rendition",
-                        LP_TYPE_CONTAINER, LP_CONTAINER_MPEGTS, rw));
+      g_param_spec_enum("container", "Container", "Output container of every rendition (auto: "
+                        "by its codec)", LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);

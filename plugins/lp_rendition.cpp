@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "codec_adapter.h"
+#include "adapter_registry.h"
 #include "lp_enums.h"
 #include "profile.h"
 #include "rendition_branch.h"
+#include "rendition_format.h"
+#include "rendition_properties.h"
 #include "ts_restamp.h"
 
 GST_DEBUG_CATEGORY_STATIC(lp_rendition_debug);
@@ -27,7 +29,7 @@ struct Settings {
   lp::Profile profile;
   LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
   std::string encoder = "auto";
-  LpContainer container = LP_CONTAINER_MPEGTS;
+  LpContainer container = LP_CONTAINER_AUTO;
   std::optional<lp::Error> error;  // from a profile property that did not parse
 };
 
@@ -48,7 +50,8 @@ struct RenditionImpl {
   std::vector<GstPad*> scaled_pads;  // request pads: this rendition's scaled raw frames
   GstElement* scaled_tee = nullptr;  // behind them, between scaler and encoder
   bool built = false;
-  bool mp4 = false;  // the container chosen at build(), read by streaming threads without lock
+  // The container chosen at build(), read by streaming threads without lock.
+  lp::OutputContainer container = lp::OutputContainer::MpegTs;
 
   lp::VideoBranch video;   // built on the first video caps
   lp::AudioBranch audio;   // built on the first audio caps
@@ -87,69 +90,13 @@ static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
     "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/mpegts; video/quicktime"));
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/mpegts; video/quicktime; video/webm"));
 static GstStaticPadTemplate scaled_template = GST_STATIC_PAD_TEMPLATE(
     "scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/x-raw"));
 
 namespace {
 
 RenditionImpl& impl_of(gpointer self) { return LP_RENDITION(self)->impl; }
-
-lp::H264Profile to_h264_profile(int v) {
-  switch (v) {
-    case LP_H264_PROFILE_BASELINE: return lp::H264Profile::Baseline;
-    case LP_H264_PROFILE_MAIN: return lp::H264Profile::Main;
-    case LP_H264_PROFILE_HIGH: return lp::H264Profile::High;
-    case LP_H264_PROFILE_CONSTRAINED_HIGH: return lp::H264Profile::ConstrainedHigh;
-    default: return lp::H264Profile::Unset;
-  }
-}
-
-int from_h264_profile(lp::H264Profile p) {
-  switch (p) {
-    case lp::H264Profile::Baseline: return LP_H264_PROFILE_BASELINE;
-    case lp::H264Profile::Main: return LP_H264_PROFILE_MAIN;
-    case lp::H264Profile::High: return LP_H264_PROFILE_HIGH;
-    case lp::H264Profile::ConstrainedHigh: return LP_H264_PROFILE_CONSTRAINED_HIGH;
-    case lp::H264Profile::Unset: return LP_H264_PROFILE_UNSET;
-  }
-  return LP_H264_PROFILE_UNSET;
-}
-
-// Parses "2.0" / "2" / "intra" / "" into a Gop; nullopt when invalid.
-std::optional<lp::Gop> parse_gop(const char* text) {
-  lp::Gop gop;
-  if (!text || !*text) return gop;
-  if (g_ascii_strcasecmp(text, "intra") == 0) {
-    gop.kind = lp::Gop::Kind::Intra;
-    return gop;
-  }
-  char* end = nullptr;
-  double seconds = g_ascii_strtod(text, &end);
-  if (end == text || *end != '\0' || !(seconds > 0)) return std::nullopt;
-  gop.kind = lp::Gop::Kind::Seconds;
-  gop.seconds = seconds;
-  return gop;
-}
-
-// The profile property takes exactly one preset name or one JSON object.
-lp::Result<lp::Profile> parse_one_profile(std::string_view spec) {
-  auto list = lp::parse_profiles(spec);
-  if (!list) return list.error();
-  if (list->size() != 1) {
-    return lp::Error{lp::ErrorCode::InvalidProfile,
-                     "profile takes one preset or JSON object, got " +
-                         std::to_string(list->size()) + " (use lpladder for several)"};
-  }
-  return list->front();
-}
-
-std::string gop_text(const lp::Gop& gop) {
-  if (gop.kind == lp::Gop::Kind::Intra) return "intra";
-  if (gop.kind == lp::Gop::Kind::Unset) return "";
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_ascii_dtostr(buf, sizeof buf, gop.seconds);
-}
 
 // Called with the input caps of a branch, in its streaming thread.
 GstPadProbeReturn on_video_caps(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
@@ -181,7 +128,7 @@ GstPadProbeReturn on_audio_caps(GstPad*, GstPadProbeInfo* info, gpointer user_da
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
-  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.mp4, impl.audio_queue,
+  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.container, impl.audio_queue,
                                         impl.mux_audio_pad)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
@@ -214,9 +161,11 @@ bool restamp_buffer(LpRendition* self, GstBuffer* buffer) {
 void post_stats(LpRendition* self) {
   RenditionImpl& impl = self->impl;
   std::string profile_name;
+  lp::VideoCodec codec;
   {
     std::lock_guard guard(impl.lock);
     profile_name = impl.settings.profile.name;
+    codec = impl.settings.profile.codec;
   }
   guint64 frames = impl.video.frames();
   if (frames == 0) {
@@ -228,13 +177,14 @@ void post_stats(LpRendition* self) {
       "lprendition-stats", "name", G_TYPE_STRING, GST_OBJECT_NAME(self), "profile", G_TYPE_STRING,
       profile_name.c_str(), "width", G_TYPE_INT, impl.video.output_width(), "height", G_TYPE_INT,
       impl.video.output_height(), "frames", G_TYPE_UINT64, frames, "pixels", G_TYPE_UINT64,
-      impl.video.pixels(), nullptr);
+      impl.video.pixels(), "codec", G_TYPE_STRING, lp::video_codec_name(codec), "container",
+      G_TYPE_STRING, lp::container_name(impl.container), nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
 GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
   auto* self = LP_RENDITION(user_data);
-  bool ts = !self->impl.mp4;
+  bool ts = self->impl.container == lp::OutputContainer::MpegTs;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     if (!ts) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
@@ -263,7 +213,7 @@ GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_da
 
 void add_audio_input(LpRendition* self) {
   RenditionImpl& impl = self->impl;
-  bool mp4 = impl.mp4;
+  bool ts = impl.container == lp::OutputContainer::MpegTs;
   impl.audio_queue = gst_element_factory_make("queue", "audio_queue");
   // Bounded by bytes only: audio may run far ahead of the video still inside the encoder (a
   // segment whose audio outlasts its video ends with seconds of audio alone), and a queue
@@ -271,7 +221,7 @@ void add_audio_input(LpRendition* self) {
   g_object_set(impl.audio_queue, "max-size-time", guint64{0}, "max-size-buffers", 0u, "max-size-bytes",
                64u << 20, nullptr);
   gst_bin_add(GST_BIN(self), impl.audio_queue);
-  impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, mp4 ? "audio_%u" : "sink_%d");
+  impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, ts ? "sink_%d" : "audio_%u");
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(impl.audio_queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(impl.audio_queue, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(impl.audio_pad), queue_sink);
@@ -307,24 +257,30 @@ bool build(LpRendition* self) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", adapter.error().message.c_str()), (nullptr));
     return false;
   }
-  bool mp4 = settings.container == LP_CONTAINER_MP4;
-  impl.mp4 = mp4;
-  impl.mux = gst_element_factory_make(mp4 ? "mp4mux" : "mpegtsmux", "mux");
+  // The container follows the adapter's codec (rendition_format.h).
+  auto container = lp::choose_container(settings.container, (*adapter)->codec());
+  if (!container) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", container.error().message.c_str()), (nullptr));
+    return false;
+  }
+  impl.container = *container;
+  const char* muxer = lp::muxer_factory(*container);
+  impl.mux = gst_element_factory_make(muxer, "mux");
   impl.video_queue = gst_element_factory_make("queue", "video_queue");
   if (!impl.mux || !impl.video_queue) {
-    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("muxer '%s' is not installed",
-                                                   mp4 ? "mp4mux" : "mpegtsmux"), (nullptr));
+    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("muxer '%s' is not installed", muxer), (nullptr));
     if (impl.mux) gst_object_unref(impl.mux);
     if (impl.video_queue) gst_object_unref(impl.video_queue);
     impl.mux = impl.video_queue = nullptr;
     return false;
   }
-  if (mp4) {
-    // Fragmented, so the output streams to non-seekable sinks (appsink, HTTP).
+  // Fragmented or streamable, so the output streams to non-seekable sinks (appsink, HTTP).
+  if (*container == lp::OutputContainer::Mp4)
     g_object_set(impl.mux, "fragment-duration", 1000u, "streamable", TRUE, nullptr);
-  }
+  if (*container == lp::OutputContainer::WebM) g_object_set(impl.mux, "streamable", TRUE, nullptr);
   gst_bin_add_many(GST_BIN(self), impl.video_queue, impl.mux, nullptr);
-  impl.mux_video_pad = gst_element_request_pad_simple(impl.mux, mp4 ? "video_%u" : "sink_%d");
+  bool ts = *container == lp::OutputContainer::MpegTs;
+  impl.mux_video_pad = gst_element_request_pad_simple(impl.mux, ts ? "sink_%d" : "video_%u");
 
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(impl.video_queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(impl.video_queue, "src");
@@ -461,7 +417,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
     case PROP_PROFILE: {
       const char* text = g_value_get_string(value);
       std::string_view spec = text ? text : "";
-      auto parsed = parse_one_profile(spec);
+      auto parsed = lp::parse_one_profile(spec);
       if (parsed) {
         s.profile = *parsed;
         s.error.reset();
@@ -479,7 +435,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
       break;
     case PROP_BITRATE: s.profile.bitrate = g_value_get_int(value); break;
     case PROP_GOP: {
-      auto gop = parse_gop(g_value_get_string(value));
+      auto gop = lp::parse_gop(g_value_get_string(value));
       if (gop) {
         s.profile.gop = *gop;
       } else {
@@ -489,7 +445,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
       }
       break;
     }
-    case PROP_H264_PROFILE: s.profile.h264_profile = to_h264_profile(g_value_get_enum(value)); break;
+    case PROP_H264_PROFILE: s.profile.h264_profile = lp::to_h264_profile(g_value_get_enum(value)); break;
     case PROP_QUALITY: s.profile.quality = static_cast<int>(g_value_get_uint(value)); break;
     case PROP_SPEED_PRESET: s.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
     case PROP_ENCODER: s.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
@@ -510,8 +466,8 @@ static void lp_rendition_get_property(GObject* object, guint prop_id, GValue* va
     case PROP_HEIGHT: g_value_set_int(value, s.profile.height); break;
     case PROP_FPS: gst_value_set_fraction(value, s.profile.fps, std::max(1, s.profile.fps_den)); break;
     case PROP_BITRATE: g_value_set_int(value, s.profile.bitrate); break;
-    case PROP_GOP: g_value_set_string(value, gop_text(s.profile.gop).c_str()); break;
-    case PROP_H264_PROFILE: g_value_set_enum(value, from_h264_profile(s.profile.h264_profile)); break;
+    case PROP_GOP: g_value_set_string(value, lp::gop_text(s.profile.gop).c_str()); break;
+    case PROP_H264_PROFILE: g_value_set_enum(value, lp::from_h264_profile(s.profile.h264_profile)); break;
     case PROP_QUALITY: g_value_set_uint(value, static_cast<guint>(s.profile.quality)); break;
     case PROP_SPEED_PRESET: g_value_set_enum(value, s.speed_preset); break;
     case PROP_ENCODER: g_value_set_string(value, s.encoder.c_str()); break;
@@ -582,10 +538,13 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
       g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort, as x264 names it",
                         LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
-      g_param_spec_string("encoder", "Encoder", "Codec adapter: auto, x264, openh264", "auto", rw));
+      g_param_spec_string("encoder", "Encoder",
+                          "Codec adapter: auto (the highest-ranked installed one for the profile's "
+                          "codec) or a name: x264, openh264, x265, vpx-vp9, aom-av1, or one a "
+                          "plugin registers", "auto", rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
-      g_param_spec_enum("container", "Container", "Output container", LP_TYPE_CONTAINER,
-                        LP_CONTAINER_MPEGTS, rw));
+      g_param_spec_enum("container", "Container", "Output container (auto: by the codec)",
+                        LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
   g_object_class_install_property(gobject_class, PROP_TIMESTAMP_OFFSET,
       g_param_spec_int64("timestamp-offset", "Timestamp offset",
                          "Output PTS = input stream time + this (ns); lpladder sets it to carry "

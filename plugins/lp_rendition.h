@@ -1,11 +1,12 @@
 // lprendition: a bin from decoded raw video (+ optional audio) to one encoded, muxed
 // rendition: scale into the profile's box (display aspect kept, square pixels, even sides),
-// constant frame rate, encode through a codec adapter, mux (MPEG-TS or fragmented MP4) with
-// the source's own timestamps.
+// constant frame rate, encode through a codec adapter, mux (MPEG-TS, fragmented MP4 or WebM,
+// by default as the codec needs) with the source's own timestamps.
 //
 // Pads: "video" (always, raw video), "audio" (request, raw or compressed audio), "src".
 // On EOS it posts an element message "lprendition-stats" {name, profile, width, height,
-// frames, pixels} — pixels is sum(width x height) over encoded frames, as go-livepeer reports.
+// frames, pixels, codec, container} — pixels is sum(width x height) over encoded frames, as
+// go-livepeer reports.
 #pragma once
 
 #include <gst/gst.h>

@@ -88,6 +88,8 @@ void take_stats(GstMessage* msg, std::vector<Rendition>& out) {
   guint64 v = 0;
   if (gst_structure_get_uint64(s, "frames", &v)) out[index].frames = v;
   if (gst_structure_get_uint64(s, "pixels", &v)) out[index].pixels = v;
+  if (const char* codec = gst_structure_get_string(s, "codec")) out[index].codec = codec;
+  if (const char* container = gst_structure_get_string(s, "container")) out[index].container = container;
 }
 
 // Reads the bus until EOS: nullopt then, else why the run stopped.

@@ -2,7 +2,7 @@
 
 #include <gst/video/video.h>
 
-#include "codec_adapter.h"
+#include "adapter_registry.h"
 #include "rendition_format.h"
 
 namespace lp {
@@ -10,9 +10,11 @@ namespace {
 
 GstElement* make(const char* factory) { return gst_element_factory_make(factory, nullptr); }
 
-// The AAC encoders we know, best first.
-GstElement* make_aac_encoder() {
-  for (const char* name : {"fdkaacenc", "avenc_aac", "voaacenc"}) {
+// The audio encoders we know for a container, best first: AAC, or Opus for WebM.
+GstElement* make_audio_encoder(OutputContainer container) {
+  static const std::vector<const char*> opus = {"opusenc"};
+  static const std::vector<const char*> aac = {"fdkaacenc", "avenc_aac", "voaacenc"};
+  for (const char* name : container == OutputContainer::WebM ? opus : aac) {
     if (GstElement* e = make(name)) {
       g_object_set(e, "bitrate", 128000, nullptr);
       return e;
@@ -41,11 +43,13 @@ void remove_all(GstBin* bin, std::vector<GstElement*>& elements) {
   elements.clear();
 }
 
+// Chroma sited as H.264/HEVC decoders assume (MPEG-2's). Stating it also keeps it in the
+// encoder's caps, which mp4mux 1.22.0 needs for VP9 (it crashes on VP9 caps without it).
 GstCaps* raw_output_caps(int width, int height, int fps_n, int fps_d) {
   return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                              width, "height", G_TYPE_INT, height, "pixel-aspect-ratio",
                              GST_TYPE_FRACTION, 1, 1, "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
-                             nullptr);
+                             "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
 }
 
 }  // namespace
@@ -96,29 +100,46 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   settings.speed_preset = config.speed_preset;
   auto adapter = find_codec_adapter(config.encoder, config.profile.codec);
   if (!adapter) return adapter.error().message;
+  auto coded_caps = (*adapter)->output_caps(settings);
+  if (!coded_caps) return coded_caps.error().message;
   auto encoder = (*adapter)->make_encoder(settings);
   if (!encoder) return encoder.error().message;
 
   // videorate makes the output constant-rate even from variable-rate input.
-  std::vector<GstElement*> chain = {make("videorate"), make("videoconvertscale"),
-                                    make("capsfilter"), *encoder, make("capsfilter"),
-                                    make("h264parse")};
+  GstElement* rate = make("videorate");
+  GstElement* scale = make("videoconvertscale");
+  GstElement* raw_filter = make("capsfilter");
+  GstElement* coded_filter = make("capsfilter");
+  std::vector<GstElement*> scale_part = {rate, scale, raw_filter};
+  std::vector<GstElement*> encode_part;
+  // A CUDA adapter gets its frames uploaded right before the encoder.
+  if ((*adapter)->takes_cuda_memory()) encode_part.push_back(make("cudaupload"));
+  encode_part.push_back(*encoder);
+  encode_part.push_back(coded_filter);
+  if (const char* parser = (*adapter)->parser()) encode_part.push_back(make(parser));
+  std::vector<GstElement*> chain = scale_part;
+  chain.insert(chain.end(), encode_part.begin(), encode_part.end());
   if (!all_made(chain)) {
     drop_unowned(chain);
-    return "missing GStreamer elements (videorate, videoconvertscale, capsfilter, h264parse)";
+    return std::string("missing GStreamer elements (videorate, videoconvertscale, capsfilter") +
+           ((*adapter)->takes_cuda_memory() ? ", cudaupload" : "") +
+           ((*adapter)->parser() ? std::string(", ") + (*adapter)->parser() : "") + ")";
   }
   // The default 2-tap bilinear loses 1-8 dB PSNR at 360p/240p; multi-tap bilinear does not.
   // bilinear2 rounds its tap count up and stretches the filter to fit, blurring non-integer
   // ratios (1080p -> 480p, 240p) by ~11%: sharpness 1.25 narrows it back, +0.7 to +1.9 dB
   // PSNR at 480p/360p/240p and 8% less scaler CPU (docs/performance.md).
-  gst_util_set_object_arg(G_OBJECT(chain[1]), "method", "bilinear2");
-  g_object_set(chain[1], "add-borders", FALSE, "sharpness", 1.25, nullptr);
+  gst_util_set_object_arg(G_OBJECT(scale), "method", "bilinear2");
+  g_object_set(scale, "add-borders", FALSE, "sharpness", 1.25, nullptr);
   g_autoptr(GstCaps) raw_caps = raw_output_caps(size.width, size.height, fps_n_, fps_d_);
-  g_object_set(chain[2], "caps", raw_caps, nullptr);
-  g_autoptr(GstCaps) coded_caps = (*adapter)->output_caps(settings);
-  g_object_set(chain[4], "caps", coded_caps, nullptr);
-  g_object_set(chain[5], "config-interval", -1, nullptr);
-  filter_ = chain[2];
+  g_object_set(raw_filter, "caps", raw_caps, nullptr);
+  g_object_set(coded_filter, "caps", coded_caps->get(), nullptr);
+  // H.264/HEVC parameter sets before every IDR, so each segment decodes on its own.
+  GstElement* parser = encode_part.back();
+  if (parser != coded_filter &&
+      g_object_class_find_property(G_OBJECT_GET_CLASS(parser), "config-interval"))
+    g_object_set(parser, "config-interval", -1, nullptr);
+  filter_ = raw_filter;
 
   g_autoptr(GstPad) encoder_src = gst_element_get_static_pad(*encoder, "src");
   gst_pad_add_probe(encoder_src, GST_PAD_PROBE_TYPE_BUFFER, count_frame, this, nullptr);
@@ -128,8 +149,6 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
     return std::nullopt;
   }
   // from -> rate -> scale -> filter -> scaled_tee -> encoder -> ... -> to
-  std::vector<GstElement*> scale_part(chain.begin(), chain.begin() + 3);
-  std::vector<GstElement*> encode_part(chain.begin() + 3, chain.end());
   if (!add_chain(bin, nullptr, encode_part, to) || !gst_element_link(scaled_tee, encode_part[0]) ||
       !add_chain(bin, from, scale_part, nullptr) || !gst_element_link(scale_part.back(), scaled_tee))
     return "could not link the video branch";
@@ -149,21 +168,24 @@ void VideoBranch::remove(GstBin* bin) {
   reset_counts();
 }
 
-std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps, bool mp4,
-                                                  GstElement* from, GstPad* to) {
+std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps,
+                                                  OutputContainer container, GstElement* from,
+                                                  GstPad* to) {
   if (!elements_.empty()) return std::nullopt;  // later caps: the chain adapts by negotiation
   const char* parser = nullptr;
-  AudioPlan plan = plan_audio(input_caps, mp4, &parser);
+  AudioPlan plan = plan_audio(input_caps, container, &parser);
   std::vector<GstElement*> chain;
   if (plan == AudioPlan::Copy) {
     chain = {make(parser)};
   } else {
-    chain = {make("audioconvert"), make("audioresample"), make_aac_encoder(), make("aacparse")};
+    chain = {make("audioconvert"), make("audioresample"), make_audio_encoder(container)};
+    if (container != OutputContainer::WebM) chain.push_back(make("aacparse"));  // opusenc frames its own
     if (plan == AudioPlan::DecodeAndEncode) chain.insert(chain.begin(), make("decodebin"));
   }
   if (!all_made(chain)) {
     drop_unowned(chain);
-    return "missing GStreamer elements for audio (an AAC encoder, audioconvert, parsers)";
+    return std::string("missing GStreamer elements for audio (an ") +
+           audio_encoding_name(container) + " encoder, audioconvert, parsers)";
   }
   elements_ = chain;
   if (plan != AudioPlan::DecodeAndEncode) {

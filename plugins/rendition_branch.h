@@ -1,6 +1,6 @@
 // The dynamic halves of lprendition: the chain from its input queue to its muxer pad, built
 // from the first caps (video: rate, scale/convert, encoder, parser; audio: parser, or AAC
-// encoding), updated on later caps, removed when the element stops.
+// or Opus encoding), updated on later caps, removed when the element stops.
 #pragma once
 
 #include <gst/gst.h>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "profile.h"
+#include "rendition_format.h"
 
 namespace lp {
 
@@ -54,8 +55,8 @@ class VideoBranch {
 
 class AudioBranch {
  public:
-  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, bool mp4,
-                                       GstElement* from, GstPad* to);
+  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps,
+                                       OutputContainer container, GstElement* from, GstPad* to);
   void remove(GstBin* bin);
 
  private:

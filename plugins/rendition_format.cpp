@@ -3,11 +3,24 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace lp {
 namespace {
 
 int round_even(double v) { return std::max(2, 2 * static_cast<int>(std::lround(v / 2.0))); }
+
+bool carries(OutputContainer container, VideoCodec codec) {
+  switch (container) {
+    case OutputContainer::MpegTs: return codec == VideoCodec::H264 || codec == VideoCodec::HEVC;
+    case OutputContainer::Mp4: return codec != VideoCodec::VP8;
+    case OutputContainer::WebM:
+      return codec == VideoCodec::VP8 || codec == VideoCodec::VP9 || codec == VideoCodec::AV1;
+  }
+  return false;
+}
+
+bool is(const char* name, const char* media_type) { return std::strcmp(name, media_type) == 0; }
 
 }  // namespace
 
@@ -46,20 +59,76 @@ void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure*
   *out_d = 1;
 }
 
-AudioPlan plan_audio(const GstCaps* caps, bool mp4, const char** parser) {
+Result<OutputContainer> choose_container(LpContainer requested, VideoCodec codec) {
+  switch (requested) {
+    case LP_CONTAINER_MPEGTS:
+    case LP_CONTAINER_MP4:
+    case LP_CONTAINER_WEBM: {
+      auto container = requested == LP_CONTAINER_MPEGTS ? OutputContainer::MpegTs
+                       : requested == LP_CONTAINER_MP4  ? OutputContainer::Mp4
+                                                        : OutputContainer::WebM;
+      if (carries(container, codec)) return container;
+      std::string others;
+      for (auto c : {OutputContainer::MpegTs, OutputContainer::Mp4, OutputContainer::WebM})
+        if (carries(c, codec)) others += std::string(others.empty() ? "" : " or ") + container_name(c);
+      return Error{ErrorCode::Unsupported, std::string("container ") + container_name(container) +
+                                               " cannot carry " + video_codec_name(codec) +
+                                               ": use container=" + others + " (or auto)"};
+    }
+    case LP_CONTAINER_AUTO: break;
+  }
+  switch (codec) {
+    case VideoCodec::H264:
+    case VideoCodec::HEVC: return OutputContainer::MpegTs;
+    case VideoCodec::VP9:
+    case VideoCodec::AV1: return OutputContainer::Mp4;
+    case VideoCodec::VP8: return OutputContainer::WebM;
+  }
+  return OutputContainer::MpegTs;
+}
+
+const char* container_name(OutputContainer container) {
+  switch (container) {
+    case OutputContainer::MpegTs: return "mpegts";
+    case OutputContainer::Mp4: return "mp4";
+    case OutputContainer::WebM: return "webm";
+  }
+  return "";
+}
+
+const char* muxer_factory(OutputContainer container) {
+  switch (container) {
+    case OutputContainer::MpegTs: return "mpegtsmux";
+    case OutputContainer::Mp4: return "mp4mux";
+    case OutputContainer::WebM: return "webmmux";
+  }
+  return "";
+}
+
+const char* audio_encoding_name(OutputContainer container) {
+  return container == OutputContainer::WebM ? "Opus" : "AAC";
+}
+
+AudioPlan plan_audio(const GstCaps* caps, OutputContainer container, const char** parser) {
   *parser = nullptr;
   if (!caps || gst_caps_is_empty(caps) || gst_caps_is_any(caps)) return AudioPlan::DecodeAndEncode;
   const GstStructure* s = gst_caps_get_structure(caps, 0);
   const char* name = gst_structure_get_name(s);
-  if (std::strcmp(name, "audio/x-raw") == 0) return AudioPlan::Encode;
-  if (std::strcmp(name, "audio/mpeg") == 0) {
+  if (is(name, "audio/x-raw")) return AudioPlan::Encode;
+  if (container == OutputContainer::WebM) {
+    // WebM takes Opus and Vorbis only.
+    if (is(name, "audio/x-opus")) *parser = "opusparse";
+    if (is(name, "audio/x-vorbis")) *parser = "vorbisparse";
+    return *parser ? AudioPlan::Copy : AudioPlan::DecodeAndEncode;
+  }
+  if (is(name, "audio/mpeg")) {
     int version = 0;
     gst_structure_get_int(s, "mpegversion", &version);
     *parser = version == 1 ? "mpegaudioparse" : "aacparse";
     return AudioPlan::Copy;
   }
   // AC-3 plays in HLS from MPEG-TS; mp4mux does not take it.
-  if (!mp4 && (std::strcmp(name, "audio/x-ac3") == 0 || std::strcmp(name, "audio/x-eac3") == 0)) {
+  if (container == OutputContainer::MpegTs && (is(name, "audio/x-ac3") || is(name, "audio/x-eac3"))) {
     *parser = "ac3parse";
     return AudioPlan::Copy;
   }

@@ -1,8 +1,13 @@
-// Pure decisions lprendition makes from its input caps: output size, frame rate and how the
-// audio is carried. Kept apart from the element so they are unit-tested directly.
+// Pure decisions lprendition makes from its settings and input caps: output size, frame
+// rate, container and how the audio is carried. Kept apart from the element so they are
+// unit-tested directly.
 #pragma once
 
 #include <gst/gst.h>
+
+#include "error.h"
+#include "lp_enums.h"
+#include "profile.h"
 
 namespace lp {
 
@@ -21,11 +26,25 @@ Size fit_inside_box(int width, int height, int par_n, int par_d, int box_w, int 
 void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input,
                        int* out_n, int* out_d);
 
+enum class OutputContainer { MpegTs, Mp4, WebM };
+
+// The container of a rendition of `codec` when `requested` is asked for. AUTO follows the
+// codec: MPEG-TS for H.264 and HEVC (HLS's classic segments), fragmented MP4 for VP9 and AV1
+// (MPEG-TS cannot carry them; HLS takes them as fMP4), WebM for VP8 (MP4 cannot carry it).
+// An explicit container that cannot carry the codec is an Unsupported error naming both.
+Result<OutputContainer> choose_container(LpContainer requested, VideoCodec codec);
+
+const char* container_name(OutputContainer container);  // "mpegts", "mp4", "webm"
+const char* muxer_factory(OutputContainer container);   // "mpegtsmux", "mp4mux", "webmmux"
+
 enum class AudioPlan { Encode, Copy, DecodeAndEncode };
 
-// Raw audio is encoded to AAC; compressed audio the container (and HLS players) can carry is
-// copied; anything else is decoded and re-encoded to AAC. For Copy, *parser names the parser
-// element that adapts the stream format (ADTS/raw AAC, ...).
-AudioPlan plan_audio(const GstCaps* caps, bool mp4, const char** parser);
+// The audio codec a container gets when audio must be encoded: AAC, or Opus for WebM.
+const char* audio_encoding_name(OutputContainer container);
+
+// Raw audio is encoded (audio_encoding_name); compressed audio the container (and HLS
+// players) can carry is copied; anything else is decoded and re-encoded. For Copy, *parser
+// names the parser element that adapts the stream format (ADTS/raw AAC, ...).
+AudioPlan plan_audio(const GstCaps* caps, OutputContainer container, const char** parser);
 
 }  // namespace lp

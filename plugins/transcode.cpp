@@ -39,4 +39,10 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
   return run_ladder_pipeline(std::move(pipeline), ladder, names, limits);
 }
 
+const char* rendition_media_type(const Rendition& rendition) {
+  if (rendition.container == "mp4") return "video/mp4";
+  if (rendition.container == "webm") return "video/webm";
+  return "video/mp2t";
+}
+
 }  // namespace lp

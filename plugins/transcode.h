@@ -23,7 +23,7 @@ using BytesPtr = std::unique_ptr<GBytes, BytesUnref>;
 struct TranscodeOptions {
   std::string speed_preset = "veryfast";
   std::string encoder = "auto";      // codec adapter name, or auto
-  std::string container = "mpegts";  // mpegts | mp4
+  std::string container = "auto";    // auto (by codec) | mpegts | mp4 | webm
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
 };
 
@@ -34,7 +34,12 @@ struct Rendition {
   int height = 0;
   uint64_t frames = 0;
   uint64_t pixels = 0;  // sum of width x height over encoded frames
+  std::string codec;      // as profiles spell it: "H.264", "HEVC", "VP9", ...
+  std::string container;  // "mpegts", "mp4" (fragmented) or "webm"
 };
+
+// The HTTP media type of a rendition's bytes: video/mp2t, video/mp4 or video/webm.
+const char* rendition_media_type(const Rendition& rendition);
 
 // Transcodes one segment (any container GStreamer demuxes) into renditions in profile order.
 Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vector<Profile>& profiles,

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "codec_adapter.h"
+#include "adapter_registry.h"
 #include "lp_register.h"
 
 namespace lp {
@@ -19,7 +19,9 @@ constexpr int kMaxDimension = 8192;
 wire::Capabilities node_capabilities() {
   media_register();
   wire::Capabilities caps;
-  for (const auto& adapter : codec_adapters()) {
+  // codec_adapters() loads the codec plugins the GStreamer registry lists first, so their
+  // codecs are announced too.
+  for (const CodecAdapter* adapter : codec_adapters()) {
     if (!adapter->available()) continue;
     std::string codec = video_codec_name(adapter->codec());
     if (std::find(caps.codecs.begin(), caps.codecs.end(), codec) == caps.codecs.end())

@@ -7,7 +7,8 @@
 
 namespace lp {
 
-// Needs gst_init. Looks at the codec adapters whose encoder elements are installed.
+// Needs gst_init. Looks at the codec adapters whose encoder elements are installed,
+// including those registered by codec plugins (loaded here if not yet).
 wire::Capabilities node_capabilities();
 
 }  // namespace lp

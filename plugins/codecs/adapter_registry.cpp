@@ -53,7 +53,8 @@ bool add(const LpCodecAdapter* adapter, const std::string& origin, GError** erro
   std::string name = version_ok && adapter->name && *adapter->name ? adapter->name : "?";
   if (auto problem = adapter_problem(adapter)) {
     return refuse(describe(name, origin) + ": " + *problem,
-                  version_ok ? LP_CODEC_ADAPTER_ERROR_INVALID : LP_CODEC_ADAPTER_ERROR_VERSION,
+                  adapter && !version_ok ? LP_CODEC_ADAPTER_ERROR_VERSION
+                                         : LP_CODEC_ADAPTER_ERROR_INVALID,
                   error);
   }
   Registry& r = registry();
@@ -111,7 +112,7 @@ Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec
   const bool automatic = name.empty() || name == "auto";
   const std::string codec_name = video_codec_name(codec);
   const auto all = codec_adapters();
-  std::string unavailable;
+  std::string passed_over;  // why auto took none: "; <reason>" each
   for (const CodecAdapter* adapter : all) {
     if (!automatic && name != adapter->name()) continue;
     if (adapter->codec() != codec) {
@@ -122,14 +123,17 @@ Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec
     }
     if (!adapter->available()) {
       if (!automatic) return Error{ErrorCode::Unsupported, adapter->unavailable_reason()};
-      unavailable += "; " + adapter->unavailable_reason();
+      passed_over += "; " + adapter->unavailable_reason();
       continue;
     }
-    if (automatic && adapter->rank() == 0) continue;  // rank 0: only when named
+    if (automatic && adapter->rank() == 0) {  // rank 0: only when named
+      passed_over += "; encoder '" + std::string(adapter->name()) + "' has rank 0: name it to use it";
+      continue;
+    }
     return adapter;
   }
   if (automatic) {
-    std::string detail = unavailable.empty() ? "" : " (" + unavailable.substr(2) + ")";
+    std::string detail = passed_over.empty() ? "" : " (" + passed_over.substr(2) + ")";
     return Error{ErrorCode::Unsupported,
                  "no installed encoder produces " + codec_name + detail + refused_note()};
   }

@@ -1,32 +1,51 @@
-#include "openh264_adapter.h"
-
+// openh264enc: Cisco's H.264 encoder, the fallback where x264 is not installed.
 #include <algorithm>
 
-#include "x264_adapter.h"
+#include "builtin_adapters.h"
 
 namespace lp {
+namespace {
 
-void OpenH264Adapter::configure(GstElement* encoder, const EncodeSettings& s) const {
+gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s,
+                   GError**) {
   // openh264 has three effort levels; spread x264's nine presets over them.
-  int preset = speed_preset_index(s.speed_preset);
+  int preset = s->speed_preset;
   const char* complexity = preset <= 2 ? "low" : preset <= 5 ? "medium" : "high";
   gst_util_set_object_arg(G_OBJECT(encoder), "complexity", complexity);
-  g_object_set(encoder, "gop-size", static_cast<guint>(gop_frames(s)),
-               // Skipped frames would break the constant frame count a rendition promises.
-               "enable-frame-skip", FALSE, "multi-thread", 0u, nullptr);
-  if (s.quality > 0) {
+  g_object_set(encoder, "gop-size", static_cast<guint>(s->keyframe_interval),
+               // Skipped frames would break the constant frame count a rendition promises,
+               // and scene-change IDRs the exact GOP.
+               "enable-frame-skip", FALSE, "scene-change-detection", FALSE, "multi-thread", 0u,
+               nullptr);
+  if (s->quality > 0) {
     // No CRF in openh264: constant-quality mode with the QP ceiling at the CRF value.
     gst_util_set_object_arg(G_OBJECT(encoder), "rate-control", "quality");
-    g_object_set(encoder, "qp-max", static_cast<guint>(std::clamp(s.quality, 1, 51)), nullptr);
+    g_object_set(encoder, "qp-max", static_cast<guint>(std::clamp(s->quality, 1, 51)), nullptr);
   } else {
     gst_util_set_object_arg(G_OBJECT(encoder), "rate-control", "bitrate");
-    g_object_set(encoder, "bitrate", static_cast<guint>(s.bitrate), "max-bitrate",
-                 static_cast<guint>(s.bitrate), nullptr);
+    g_object_set(encoder, "bitrate", static_cast<guint>(s->bitrate), "max-bitrate",
+                 static_cast<guint>(s->bitrate), nullptr);
   }
+  return TRUE;
 }
 
-GstCaps* OpenH264Adapter::output_caps(const EncodeSettings& s) const {
-  return h264_byte_stream_caps(s);
+}  // namespace
+
+const LpCodecAdapter& openh264_adapter() {
+  static const LpCodecAdapter adapter = {
+      .api_version = LP_CODEC_ADAPTER_API_VERSION,
+      .name = "openh264",
+      .codec = LP_VIDEO_CODEC_H264,
+      .element = "openh264enc",
+      .rank = 50,
+      .memory = LP_MEMORY_SYSTEM,
+      .output_caps = "video/x-h264,stream-format=byte-stream,alignment=au",
+      .parser = "h264parse",
+      .configure = configure,
+      .settings_caps = h264_settings_caps,
+      .user_data = nullptr,
+  };
+  return adapter;
 }
 
 }  // namespace lp

@@ -1,6 +1,8 @@
 // Output geometry, frame rate and audio decisions of lprendition.
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "rendition_format.h"
 
 namespace {
@@ -82,31 +84,76 @@ TEST(ChooseFrameRate, VariableRateUsesMaxRateElseThirty) {
 
 struct AudioCase {
   const char* caps;
-  bool mp4;
+  lp::OutputContainer container;
   lp::AudioPlan plan;
   const char* parser;
 };
 
-TEST(PlanAudio, CopiesWhatTheContainerCarriesElseAac) {
+TEST(PlanAudio, CopiesWhatTheContainerCarriesElseAacOrOpus) {
+  using C = lp::OutputContainer;
   const AudioCase cases[] = {
-      {"audio/x-raw,format=S16LE,rate=48000,channels=2", false, lp::AudioPlan::Encode, nullptr},
-      {"audio/mpeg,mpegversion=4,stream-format=adts", false, lp::AudioPlan::Copy, "aacparse"},
-      {"audio/mpeg,mpegversion=4,stream-format=adts", true, lp::AudioPlan::Copy, "aacparse"},
-      {"audio/mpeg,mpegversion=1,layer=3", false, lp::AudioPlan::Copy, "mpegaudioparse"},
-      {"audio/x-ac3", false, lp::AudioPlan::Copy, "ac3parse"},
-      {"audio/x-ac3", true, lp::AudioPlan::DecodeAndEncode, nullptr},
-      {"audio/x-opus,channel-mapping-family=0", false, lp::AudioPlan::DecodeAndEncode, nullptr},
-      {"audio/x-flac", false, lp::AudioPlan::DecodeAndEncode, nullptr},
+      {"audio/x-raw,format=S16LE,rate=48000,channels=2", C::MpegTs, lp::AudioPlan::Encode, nullptr},
+      {"audio/mpeg,mpegversion=4,stream-format=adts", C::MpegTs, lp::AudioPlan::Copy, "aacparse"},
+      {"audio/mpeg,mpegversion=4,stream-format=adts", C::Mp4, lp::AudioPlan::Copy, "aacparse"},
+      {"audio/mpeg,mpegversion=1,layer=3", C::MpegTs, lp::AudioPlan::Copy, "mpegaudioparse"},
+      {"audio/x-ac3", C::MpegTs, lp::AudioPlan::Copy, "ac3parse"},
+      {"audio/x-ac3", C::Mp4, lp::AudioPlan::DecodeAndEncode, nullptr},
+      {"audio/x-opus,channel-mapping-family=0", C::MpegTs, lp::AudioPlan::DecodeAndEncode, nullptr},
+      {"audio/x-flac", C::MpegTs, lp::AudioPlan::DecodeAndEncode, nullptr},
+      // WebM carries Opus and Vorbis only.
+      {"audio/x-raw,format=S16LE,rate=48000,channels=2", C::WebM, lp::AudioPlan::Encode, nullptr},
+      {"audio/x-opus,channel-mapping-family=0", C::WebM, lp::AudioPlan::Copy, "opusparse"},
+      {"audio/x-vorbis", C::WebM, lp::AudioPlan::Copy, "vorbisparse"},
+      {"audio/mpeg,mpegversion=4,stream-format=adts", C::WebM, lp::AudioPlan::DecodeAndEncode, nullptr},
   };
   for (const auto& c : cases) {
     g_autoptr(GstCaps) caps = gst_caps_from_string(c.caps);
     const char* parser = nullptr;
-    EXPECT_EQ(lp::plan_audio(caps, c.mp4, &parser), c.plan) << c.caps << " mp4=" << c.mp4;
+    const char* where = lp::container_name(c.container);
+    EXPECT_EQ(lp::plan_audio(caps, c.container, &parser), c.plan) << c.caps << " in " << where;
     if (c.parser) {
       ASSERT_NE(parser, nullptr) << c.caps;
       EXPECT_STREQ(parser, c.parser);
     }
   }
+  EXPECT_STREQ(lp::audio_encoding_name(C::WebM), "Opus");
+  EXPECT_STREQ(lp::audio_encoding_name(C::Mp4), "AAC");
+}
+
+TEST(ChooseContainer, AutoFollowsTheCodec) {
+  using C = lp::OutputContainer;
+  const std::pair<lp::VideoCodec, C> cases[] = {
+      {lp::VideoCodec::H264, C::MpegTs}, {lp::VideoCodec::HEVC, C::MpegTs},
+      {lp::VideoCodec::VP9, C::Mp4},     {lp::VideoCodec::AV1, C::Mp4},
+      {lp::VideoCodec::VP8, C::WebM}};
+  for (auto [codec, container] : cases) {
+    auto chosen = lp::choose_container(LP_CONTAINER_AUTO, codec);
+    ASSERT_TRUE(chosen.ok()) << lp::video_codec_name(codec);
+    EXPECT_EQ(*chosen, container) << lp::video_codec_name(codec);
+  }
+  EXPECT_STREQ(lp::muxer_factory(C::MpegTs), "mpegtsmux");
+  EXPECT_STREQ(lp::muxer_factory(C::Mp4), "mp4mux");
+  EXPECT_STREQ(lp::muxer_factory(C::WebM), "webmmux");
+}
+
+TEST(ChooseContainer, ExplicitContainerIsKeptOrRefusedWithTheAlternatives) {
+  auto hevc_mp4 = lp::choose_container(LP_CONTAINER_MP4, lp::VideoCodec::HEVC);
+  ASSERT_TRUE(hevc_mp4.ok());
+  EXPECT_EQ(*hevc_mp4, lp::OutputContainer::Mp4);
+  auto vp9_webm = lp::choose_container(LP_CONTAINER_WEBM, lp::VideoCodec::VP9);
+  ASSERT_TRUE(vp9_webm.ok());
+  EXPECT_EQ(*vp9_webm, lp::OutputContainer::WebM);
+
+  auto vp9_ts = lp::choose_container(LP_CONTAINER_MPEGTS, lp::VideoCodec::VP9);
+  ASSERT_FALSE(vp9_ts.ok());
+  EXPECT_EQ(vp9_ts.error().code, lp::ErrorCode::Unsupported);
+  EXPECT_EQ(vp9_ts.error().message, "container mpegts cannot carry VP9: use container=mp4 or webm (or auto)");
+  auto vp8_mp4 = lp::choose_container(LP_CONTAINER_MP4, lp::VideoCodec::VP8);
+  ASSERT_FALSE(vp8_mp4.ok());
+  EXPECT_EQ(vp8_mp4.error().message, "container mp4 cannot carry VP8: use container=webm (or auto)");
+  auto h264_webm = lp::choose_container(LP_CONTAINER_WEBM, lp::VideoCodec::H264);
+  ASSERT_FALSE(h264_webm.ok());
+  EXPECT_NE(h264_webm.error().message.find("H.264"), std::string::npos);
 }
 
 }  // namespace

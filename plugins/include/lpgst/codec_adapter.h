@@ -131,14 +131,17 @@ typedef enum {
  * process finds the plugin. `plugin` may be NULL for an adapter that an application
  * links in. On FALSE `error` names the adapter, its plugin and what is wrong; the
  * refusal is also logged and reported by lpgst when no adapter serves a codec. Other
- * adapters are unaffected. Thread-safe. */
+ * adapters are unaffected. Thread-safe; needs gst_init (plugin_init always runs after). */
 gboolean lp_codec_adapter_register(GstPlugin* plugin, const LpCodecAdapter* adapter,
                                    GError** error);
 
 /* Makes `encoder` (a GstVideoEncoder) start a keyframe every `interval` input frames,
- * counted from the first frame after each stream start or flush, by sending it
- * force-key-unit events. For encoders whose own keyframe placement is not exact (libvpx
- * adds keyframes at scene cuts): turn that off and call this from `configure`. */
+ * counted from its first frame (and again after a flush), by sending it force-key-unit
+ * events. For encoders whose own keyframe placement is not exact (libvpx adds keyframes at
+ * scene cuts): turn that off and call this from `configure`. The encoder must output each
+ * frame before taking `interval` more (GstVideoEncoder ignores a new request while the
+ * last one is still inside the encoder): keep its lookahead below the interval (libvpx:
+ * lag-in-frames < interval). */
 gboolean lp_encoder_force_keyframes(GstElement* encoder, gint interval);
 
 /* "H.264", "HEVC", "VP8", "VP9", "AV1"; NULL for a value outside LpVideoCodec. */
