@@ -1,5 +1,7 @@
 #include "hls_writer.h"
 
+#include "fmp4_split.h"
+
 #include <glib/gstdio.h>
 
 #include <algorithm>
@@ -23,9 +25,9 @@ std::string fixed(double v, int decimals) {
 
 std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles) {
   for (const auto& p : profiles) {
-    if (p.codec == VideoCodec::H264 || p.codec == VideoCodec::HEVC) continue;
-    return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS output of " + video_codec_name(p.codec) +
-                                             " renditions (fragmented MP4 or WebM) is not supported yet; use H.264 or HEVC"};
+    if (p.codec != VideoCodec::VP8) continue;
+    return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS cannot carry " + video_codec_name(p.codec) +
+                                             " (its renditions come in WebM); use H.264, HEVC, VP9 or AV1"};
   }
   return std::nullopt;
 }
@@ -42,10 +44,10 @@ HlsWriter::HlsWriter(std::string dir, std::vector<std::string> names) : dir_(std
   for (size_t i = 0; i < names.size(); ++i) renditions_[i].variant.name = names[i];
 }
 
-std::string HlsWriter::segment_path(size_t rendition, int64_t seq) const {
+std::string HlsWriter::segment_path(size_t rendition, int64_t seq, bool fmp4) const {
   const std::string name = file_safe_name(renditions_.at(rendition).variant.name);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "_%05lld.ts", static_cast<long long>(seq));
+  std::snprintf(buf, sizeof buf, "_%05lld.%s", static_cast<long long>(seq), fmp4 ? "m4s" : "ts");
   return name + "/" + name + buf;
 }
 
@@ -60,51 +62,86 @@ std::optional<Error> HlsWriter::write_file(const std::string& relative, const st
   return std::nullopt;
 }
 
+Result<std::string> HlsWriter::init_section(size_t rendition, const std::string& key, const std::vector<uint8_t>& init) {
+  std::lock_guard lock(mutex_);  // held while writing: two segments with a new init write it once
+  Rendition& r = renditions_[rendition];
+  if (auto it = r.inits.find(key); it != r.inits.end()) return it->second;
+  const std::string name = file_safe_name(r.variant.name);
+  const std::string file = name + "_init" + std::to_string(r.inits.size()) + ".mp4";
+  if (auto e = write_file(name + "/" + file, std::string(init.begin(), init.end()))) return *e;
+  r.inits[key] = file;
+  return file;
+}
+
 std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
-                                            const std::optional<HlsVariant>& variant) {
-  std::string relative;
+                                            const std::optional<HlsVariant>& given, GstClockTime start) {
+  std::string name;
   {
     std::lock_guard lock(mutex_);
     if (rendition >= renditions_.size()) return Error{ErrorCode::Internal, "no rendition " + std::to_string(rendition)};
-    if (variant) renditions_[rendition].variant = *variant;
-    relative = segment_path(rendition, seq);
+    name = file_safe_name(renditions_[rendition].variant.name);
   }
-  const std::string folder = dir_ + "/" + relative.substr(0, relative.find('/'));
+  const std::string folder = dir_ + "/" + name;
   if (g_mkdir_with_parents(folder.c_str(), 0755) != 0)
     return Error{ErrorCode::Internal, "cannot create " + folder + ": " + g_strerror(errno)};
   gsize n = 0;
-  const void* data = g_bytes_get_data(bytes, &n);
+  const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(bytes, &n));
+  std::span<const uint8_t> out(data, n);
+  std::optional<HlsVariant> variant = given;
+  std::string map;
+  Fmp4Segment parts;
+  const bool fmp4 = looks_like_mp4(out);
+  if (fmp4) {
+    if (!GST_CLOCK_TIME_IS_VALID(start))
+      return Error{ErrorCode::Internal, "rendition " + name + " segment " + std::to_string(seq) + ": an fMP4 segment needs its start time"};
+    auto split = split_fmp4(out, start);
+    if (!split)
+      return Error{split.error().code, "rendition " + name + " segment " + std::to_string(seq) + ": " + split.error().message};
+    parts = std::move(*split);
+    if (variant) variant->codecs = parts.codecs;
+    auto init = init_section(rendition, parts.init_key, parts.init);
+    if (!init) return init.error();
+    map = *init;
+    out = parts.media;
+  }
+  const std::string relative = segment_path(rendition, seq, fmp4);
   g_autoptr(GError) error = nullptr;
-  if (!g_file_set_contents((dir_ + "/" + relative).c_str(), static_cast<const char*>(data), static_cast<gssize>(n), &error))
+  if (!g_file_set_contents((dir_ + "/" + relative).c_str(), reinterpret_cast<const char*>(out.data()),
+                           static_cast<gssize>(out.size()), &error))
     return Error{ErrorCode::Internal, "cannot write " + relative + ": " + error->message};
   std::lock_guard lock(mutex_);
   Rendition& r = renditions_[rendition];
-  r.segments[seq] = Entry{duration_s, n};
+  if (variant) r.variant = *variant;
+  r.segments[seq] = Entry{duration_s, out.size(), false, relative, map};
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
   return std::nullopt;
 }
 
 std::string HlsWriter::media_playlist(Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const {
-  bool gaps = false;
+  bool gaps = false, maps = false;
   for (int64_t s = first; s <= last; ++s) {
     const Entry& e = r.segments.at(s);
     gaps = gaps || e.lost;
+    maps = maps || !e.map.empty();
     // Every EXTINF, rounded to the nearest integer, must be at most the target duration,
     // which must not change during the stream.
     r.target = std::max(r.target, static_cast<int>(std::lround(e.duration)));
   }
-  std::string out = "#EXTM3U\n#EXT-X-VERSION:" + std::string(gaps ? "8" : "3") +
+  // EXT-X-GAP needs version 8; fMP4 (EXT-X-MAP without I-frames only) version 7.
+  std::string out = "#EXTM3U\n#EXT-X-VERSION:" + std::string(gaps ? "8" : maps ? "7" : "3") +
                     "\n#EXT-X-TARGETDURATION:" + std::to_string(r.target) + "\n#EXT-X-MEDIA-SEQUENCE:" +
                     std::to_string(first) + "\n";
   if (vod) out += "#EXT-X-PLAYLIST-TYPE:VOD\n";
   out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
-  const std::string name = file_safe_name(r.variant.name);
+  std::string map;
   for (int64_t s = first; s <= last; ++s) {
     const Entry& e = r.segments.at(s);
+    if (!e.map.empty() && e.map != map) {
+      map = e.map;
+      out += "#EXT-X-MAP:URI=\"" + map + "\"\n";
+    }
     if (e.lost) out += "#EXT-X-GAP\n";
-    char file[32];
-    std::snprintf(file, sizeof file, "_%05lld.ts", static_cast<long long>(s));
-    out += "#EXTINF:" + fixed(e.duration, 3) + ",\n" + name + file + "\n";
+    out += "#EXTINF:" + fixed(e.duration, 3) + ",\n" + e.file.substr(e.file.find('/') + 1) + "\n";
   }
   if (ended) out += "#EXT-X-ENDLIST\n";
   return out;
@@ -161,7 +198,8 @@ void HlsWriter::mark_lost(size_t rendition, int64_t seq, double duration_s) {
   std::lock_guard lock(mutex_);
   if (rendition >= renditions_.size()) return;
   Rendition& r = renditions_[rendition];
-  r.segments[seq] = Entry{duration_s, 0, true};
+  // No file behind it; it keeps the name it would have had.
+  r.segments[seq] = Entry{duration_s, 0, true, segment_path(rendition, seq, !r.inits.empty()), ""};
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
 }
 
@@ -182,7 +220,7 @@ std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
     if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
       return e;
     for (auto it = r.segments.begin(); it != r.segments.end() && it->first < first - kLiveKeepBehind;) {
-      if (!it->second.lost) g_remove((dir_ + "/" + segment_path(index, it->first)).c_str());
+      if (!it->second.lost) g_remove((dir_ + "/" + it->second.file).c_str());
       it = r.segments.erase(it);
     }
   }

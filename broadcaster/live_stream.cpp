@@ -193,7 +193,11 @@ void LiveStream::transcode_one(const SourceSegment& segment, std::vector<std::un
             variant->height = result->counts[i].height;
           }
         }
-        writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant);
+        if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start)) {
+          g_warning("stream %s: segment %lld: %s", config_.name.c_str(), static_cast<long long>(segment.seq),
+                    e->message.c_str());
+          writer_.mark_lost(i, segment.seq, seconds);
+        }
       }
       std::lock_guard lock(mutex_);
       if (current_ != at) g_message("stream %s: now on orchestrator %s", config_.name.c_str(), clients[at]->address().c_str());

@@ -99,7 +99,8 @@ class Run {
     for (size_t i = 0; i < options_.profiles.size(); ++i) {
       std::optional<HlsVariant> variant;
       if (first_of_rendition(i)) variant = variant_of(i, *result, seconds);
-      if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant)) return e;
+      if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start))
+        return e;
       std::lock_guard lock(shared_.mutex);
       VodRendition& total = shared_.renditions[i];
       if (variant) {
