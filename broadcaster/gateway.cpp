@@ -29,6 +29,8 @@ bool valid_key(const std::string& key) { return !key.empty() && key.size() <= 12
 const char* content_type_of(const std::string& path) {
   if (path.ends_with(".m3u8")) return "application/vnd.apple.mpegurl";
   if (path.ends_with(".ts")) return "video/mp2t";
+  if (path.ends_with(".m4s")) return "video/iso.segment";
+  if (path.ends_with(".mp4")) return "video/mp4";
   return "application/octet-stream";
 }
 

@@ -28,7 +28,8 @@ struct Gateway {
   }
 };
 
-std::unique_ptr<Gateway> start_gateway(const std::vector<const Orchestrator*>& orchestrators, int stream_timeout = 30) {
+std::unique_ptr<Gateway> start_gateway(const std::vector<const Orchestrator*>& orchestrators, int stream_timeout = 30,
+                                       const std::string& profiles = "P240p30fps16x9,P144p30fps16x9") {
   auto g = std::make_unique<Gateway>();
   g->http_port = free_port();
   g->rtmp_port = free_port();
@@ -37,7 +38,7 @@ std::unique_ptr<Gateway> start_gateway(const std::vector<const Orchestrator*>& o
   g->process = NodeProcess::start(lpnode_binary(),
                                   {"--gateway", "--orch-addr", list, "--http-addr", "127.0.0.1:" + std::to_string(g->http_port),
                                    "--rtmp-addr", "127.0.0.1:" + std::to_string(g->rtmp_port), "--data-dir", g->data.path(),
-                                   "--transcoding-options", "P240p30fps16x9,P144p30fps16x9", "--stream-timeout",
+                                   "--transcoding-options", profiles, "--stream-timeout",
                                    std::to_string(stream_timeout)},
                                   "gateway");
   EXPECT_TRUE(g->process->wait_for_log("lpnode: gateway:", seconds(20))) << g->process->log();
@@ -147,6 +148,17 @@ TEST(Gateway, SurvivesItsOrchestratorGoingAwayMidStream) {
 }
 
 // MPEG-TS in the body of one long chunked PUT, as `curl -T - http://gw/live/KEY` sends it.
+// PUTs a file to /live/<key> with a chunked body; the answer's status.
+guint put_stream(const Gateway& g, SoupSession* session, const std::string& key, const std::string& path) {
+  g_autoptr(SoupMessage) msg = soup_message_new("PUT", g.url("/live/" + key).c_str());
+  g_autoptr(GFile) file = g_file_new_for_path(path.c_str());
+  g_autoptr(GFileInputStream) stream = g_file_read(file, nullptr, nullptr);
+  if (!stream) return 0;
+  soup_message_set_request_body(msg, "video/mp2t", G_INPUT_STREAM(stream), -1);  // chunked
+  g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, nullptr, nullptr);
+  return soup_message_get_status(msg);
+}
+
 TEST(Gateway, MpegTsOverChunkedHttpPut) {
   OrchestratorOptions o;
   o.transcoder = true;
@@ -163,13 +175,7 @@ TEST(Gateway, MpegTsOverChunkedHttpPut) {
   make_media(spec, dir.file("in.ts"));
 
   g_autoptr(SoupSession) session = soup_session_new();
-  g_autoptr(SoupMessage) msg = soup_message_new("PUT", g->url("/live/tv1").c_str());
-  g_autoptr(GFile) file = g_file_new_for_path(dir.file("in.ts").c_str());
-  g_autoptr(GFileInputStream) stream = g_file_read(file, nullptr, nullptr);
-  ASSERT_NE(stream, nullptr);
-  soup_message_set_request_body(msg, "video/mp2t", G_INPUT_STREAM(stream), -1);  // chunked
-  g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, nullptr, nullptr);
-  EXPECT_EQ(soup_message_get_status(msg), 200u);
+  EXPECT_EQ(put_stream(*g, session, "tv1", dir.file("in.ts")), 200u);
   ASSERT_TRUE(wait_for([&] {
     return http_request("GET", g->url("/hls/tv1/P240p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
            std::string::npos;
@@ -185,6 +191,48 @@ TEST(Gateway, MpegTsOverChunkedHttpPut) {
   g_autoptr(GBytes) refused = soup_session_send_and_read(session, bad, nullptr, nullptr);
   EXPECT_EQ(soup_message_get_status(bad), 400u);
   EXPECT_TRUE(g->process->running());
+}
+
+// Live VP9: the gateway serves fMP4 HLS (an init section named by EXT-X-MAP, .m4s segments).
+TEST(Gateway, LiveVp9IsFragmentedMp4Hls) {
+  OrchestratorOptions o;
+  o.transcoder = true;
+  o.max_sessions = "4";
+  Orchestrator orch = start_orchestrator(o);
+  auto g = start_gateway({&orch}, 30, R"([{"name":"vp9","width":256,"height":144,"bitrate":200000,"fps":30,"encoder":"VP9"}])");
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  spec.seconds = 6;
+  spec.gop_frames = 30;
+  spec.audio_codec = "aac";
+  make_media(spec, dir.file("in.ts"));
+  g_autoptr(SoupSession) session = soup_session_new();
+  EXPECT_EQ(put_stream(*g, session, "vp", dir.file("in.ts")), 200u);
+  ASSERT_TRUE(wait_for([&] {
+    return http_request("GET", g->url("/hls/vp/vp9/index.m3u8")).body.find("#EXT-X-ENDLIST") != std::string::npos;
+  }, seconds(60))) << g->process->log();
+  const std::string playlist = http_request("GET", g->url("/hls/vp/vp9/index.m3u8")).body;
+  EXPECT_NE(playlist.find("#EXT-X-MAP:URI=\"vp9_init0.mp4\"\n"), std::string::npos) << playlist;
+  HttpResponse init = http_request("GET", g->url("/hls/vp/vp9/vp9_init0.mp4"));
+  ASSERT_EQ(init.status, 200);
+  EXPECT_EQ(init.header("content-type"), "video/mp4");
+  std::string joined = init.body;
+  for (const auto& file : playlist_segments(playlist)) {
+    EXPECT_TRUE(file.ends_with(".m4s")) << file;
+    HttpResponse seg = http_request("GET", g->url("/hls/vp/vp9/" + file));
+    EXPECT_EQ(seg.status, 200) << file;
+    EXPECT_EQ(seg.header("content-type"), "video/iso.segment");
+    joined += seg.body;
+  }
+  g_autoptr(GBytes) bytes = g_bytes_new(joined.data(), joined.size());
+  MediaInfo info = inspect_media_bytes(bytes);
+  EXPECT_EQ(info.video_caps_name, "video/x-vp9");
+  EXPECT_EQ(info.decoded_frames, 180);
+  EXPECT_TRUE(info.has_audio);
+  const std::string master = http_request("GET", g->url("/hls/vp/index.m3u8")).body;
+  EXPECT_NE(master.find("CODECS=\"vp09.00."), std::string::npos) << master;
 }
 
 }  // namespace

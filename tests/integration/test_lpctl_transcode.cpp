@@ -173,6 +173,63 @@ TEST(LpctlTranscode, SeparateOrchestratorAndTwoTranscoders) {
   for (const auto& t : s.transcoders) EXPECT_GT(t.segments, 0) << s.raw;  // both worked
 }
 
+// VP9 and AV1 renditions come back as fragmented MP4: HLS with an EXT-X-MAP init section and
+// .m4s segments that play as one continuous stream.
+TEST(LpctlTranscode, Vp9AndAv1LadderIsFragmentedMp4Hls) {
+  OrchestratorOptions o;
+  o.max_sessions = "auto";
+  Orchestrator orch = start_orchestrator(o);
+  auto t1 = start_transcoder(orch, 2, "t1");
+  ASSERT_TRUE(wait_for_transcoders(orch, 1, seconds(5)));
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 640;
+  spec.height = 360;
+  spec.seconds = 6;
+  spec.audio_codec = "aac";
+  spec.pattern = "ball";
+  make_media(spec, dir.file("in.mp4"));
+  Ran r = run_lpctl({"transcode", dir.file("in.mp4"), "-o", dir.file("hls"), "--orch-addr",
+                     "127.0.0.1:" + std::to_string(orch.http_port), "--profiles",
+                     R"([{"name":"vp9","width":320,"height":180,"bitrate":300000,"fps":30,"encoder":"VP9"},)"
+                     R"({"name":"av1","width":256,"height":144,"bitrate":200000,"fps":30,"encoder":"AV1"}])"},
+                    "fmp4-client");
+  ASSERT_EQ(r.status, 0) << r.log;
+  Ladder l = read_ladder(dir.file("hls"));
+  ASSERT_EQ(l.stream_inf.size(), 2u);
+  const std::string master = slurp(dir.file("hls/index.m3u8"));
+  EXPECT_TRUE(std::regex_search(master, std::regex(R"(RESOLUTION=320x180,FRAME-RATE=30.000,CODECS="vp09\.00\.\d\d\.08,mp4a\.40\.2")")))
+      << master;
+  EXPECT_TRUE(std::regex_search(master, std::regex(R"(RESOLUTION=256x144,FRAME-RATE=30.000,CODECS="av01\.0\.\d\dM\.08,mp4a\.40\.2")")))
+      << master;
+  for (const char* name : {"vp9", "av1"}) {
+    SCOPED_TRACE(name);
+    const std::string folder = dir.file("hls/") + name;
+    const std::string media = slurp(folder + "/index.m3u8");
+    EXPECT_NE(media.find("#EXT-X-VERSION:7\n"), std::string::npos) << media;
+    EXPECT_NE(media.find(std::string("#EXT-X-MAP:URI=\"") + name + "_init0.mp4\"\n"), std::string::npos) << media;
+    EXPECT_NE(media.find("#EXT-X-ENDLIST"), std::string::npos) << media;
+    // The init section and every segment, in playlist order, as a player appends them.
+    std::vector<uint8_t> joined = read_file(folder + "/" + name + "_init0.mp4");
+    const auto segments = segments_of(folder + "/index.m3u8");
+    ASSERT_EQ(segments.size(), 3u);
+    for (const auto& s : segments) {
+      EXPECT_EQ(s.substr(s.size() - 4), ".m4s");
+      const auto part = read_file(s);
+      joined.insert(joined.end(), part.begin(), part.end());
+    }
+    write_file(folder + "/joined.mp4", joined);
+    MediaInfo info = inspect_media(folder + "/joined.mp4");
+    EXPECT_EQ(info.video_caps_name, std::string("video/x-") + name);
+    EXPECT_EQ(info.decoded_frames, 180);
+    EXPECT_TRUE(info.has_audio);
+    ASSERT_EQ(info.pts.size(), 180u);
+    for (size_t i = 1; i < info.pts.size(); ++i)
+      EXPECT_NEAR(static_cast<double>(info.pts[i] - info.pts[i - 1]) / GST_MSECOND, 33.3, 1.0) << "frame " << i;
+    EXPECT_TRUE(tool_ok("ffmpeg -v error -xerror -i '" + folder + "/joined.mp4' -f null -")) << "ffmpeg cannot decode " << name;
+  }
+}
+
 TEST(LpctlTranscode, FirstOrchestratorDiesMidRunTheSecondFinishes) {
   OrchestratorOptions o;
   o.transcoder = true;
