@@ -24,6 +24,9 @@ struct TranscodeOptions {
   std::string speed_preset = "veryfast";
   std::string encoder = "auto";      // codec adapter name, or auto
   std::string container = "auto";    // auto (by codec) | mpegts | mp4 | webm
+  // NVIDIA GPU to decode and scale on (lpladder's cuda-device-id); -1 = CPU. Encoding then
+  // uses that GPU's NVENC when it has one, else x264 on the CPU (the hybrid path).
+  int cuda_device = -1;
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
 };
 
