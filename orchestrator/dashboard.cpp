@@ -68,6 +68,8 @@ function hardware(items) {
     const d = obj(h);
     let s = val(d.kind) + (d.index !== undefined ? ":" + d.index : "");
     if (d.name) s += " (" + d.name + ")";
+    if (d.path) s += " " + val(d.path) + " " + val(d.sessions) + "/" + val(d.capacity) + " sessions, load " + val(d.load_percent) + "%";
+    if (d.error) s += " NOT USABLE: " + val(d.error);
     return s;
   }).join(", ");
 }

@@ -87,6 +87,26 @@ void family(std::string& out, const char* name, const char* type, const char* he
   sample(out, name, value);
 }
 
+// One family per GPU measure, a sample per GPU labelled with its transcoder and index; the
+// model and encoder path are labels of lpgst_gpu_info, as Prometheus "info" metrics do.
+void render_gpus(std::string& out, const std::vector<OrchestratorMetrics::Gpu>& gpus) {
+  if (gpus.empty()) return;
+  auto labels = [](const OrchestratorMetrics::Gpu& g) {
+    return "{transcoder=\"" + escape_label(g.transcoder) + "\",gpu=\"" + std::to_string(g.index) + "\"";
+  };
+  header(out, "lpgst_gpu_info", "gauge", "GPUs of the connected transcoders (model and encoder path: full or hybrid)");
+  for (const auto& g : gpus)
+    sample(out, "lpgst_gpu_info" + labels(g) + ",name=\"" + escape_label(g.name) + "\",path=\"" + escape_label(g.path) + "\"}", 1);
+  header(out, "lpgst_gpu_capacity", "gauge", "Sessions a GPU takes, from its start-up self-test");
+  for (const auto& g : gpus) sample(out, "lpgst_gpu_capacity" + labels(g) + "}", g.capacity);
+  header(out, "lpgst_gpu_sessions", "gauge", "Sessions on a GPU now");
+  for (const auto& g : gpus) sample(out, "lpgst_gpu_sessions" + labels(g) + "}", g.sessions);
+  header(out, "lpgst_gpu_load_ratio", "gauge", "A GPU's load by cost (width x height x fps of its sessions) over its capacity");
+  for (const auto& g : gpus) sample(out, "lpgst_gpu_load_ratio" + labels(g) + "}", g.load_percent / 100.0);
+  header(out, "lpgst_gpu_usable", "gauge", "1 when a GPU takes work, 0 while it waits on or failed a re-test");
+  for (const auto& g : gpus) sample(out, "lpgst_gpu_usable" + labels(g) + "}", g.usable ? 1 : 0);
+}
+
 void histogram(std::string& out, const std::string& name, const char* help, const Histogram& h) {
   header(out, name.c_str(), "histogram", help);
   uint64_t cumulative = 0;
@@ -113,10 +133,16 @@ struct OrchestratorMetrics::State {
   std::map<std::string, uint64_t> failed;  // by error code; sorted for a stable rendering
   Histogram transcode_time;
   Histogram overall_latency;
+  std::vector<OrchestratorMetrics::Gpu> gpus;
 };
 
 OrchestratorMetrics::OrchestratorMetrics() : state_(std::make_unique<State>()) {}
 OrchestratorMetrics::~OrchestratorMetrics() = default;
+
+void OrchestratorMetrics::set_gpus(std::vector<Gpu> gpus) {
+  std::lock_guard lock(state_->mutex);
+  state_->gpus = std::move(gpus);
+}
 
 void OrchestratorMetrics::set_transcoders(int number, int capacity, int load) {
   std::lock_guard lock(state_->mutex);
@@ -198,6 +224,7 @@ std::string OrchestratorMetrics::render() const {
             s.transcode_time);
   histogram(out, "lpgst_transcode_overall_latency_seconds",
             "Time from a segment's arrival to its answer being sent", s.overall_latency);
+  render_gpus(out, s.gpus);
   return out;
 }
 

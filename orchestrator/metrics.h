@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lp {
 
@@ -17,6 +18,18 @@ class OrchestratorMetrics {
   // Gauges, set whenever the transcoder set or the load changes.
   void set_transcoders(int number, int capacity, int load);
   void set_current_sessions(int sessions);
+  // GPUs of the connected transcoders, as their heartbeats last described them.
+  struct Gpu {
+    std::string transcoder;  // its id
+    int index = 0;
+    std::string name;
+    std::string path;  // "full" | "hybrid"
+    int capacity = 0;
+    int sessions = 0;
+    int load_percent = 0;
+    bool usable = true;  // false while it waits on (or failed) a re-test
+  };
+  void set_gpus(std::vector<Gpu> gpus);
 
   // Counters.
   void segment_received();

@@ -24,6 +24,18 @@ void add_hardware(JsonBuilder* b, const std::vector<wire::HardwareDevice>& devic
     json_builder_add_int_value(b, d.index);
     json_builder_set_member_name(b, "name");
     json_builder_add_string_value(b, d.name.c_str());
+    if (!d.path.empty() || !d.error.empty()) {  // a GPU: what its transcoder measured
+      json_builder_set_member_name(b, "path");
+      json_builder_add_string_value(b, d.path.c_str());
+      json_builder_set_member_name(b, "capacity");
+      json_builder_add_int_value(b, d.capacity);
+      json_builder_set_member_name(b, "sessions");
+      json_builder_add_int_value(b, d.sessions);
+      json_builder_set_member_name(b, "load_percent");
+      json_builder_add_int_value(b, d.load_percent);
+      json_builder_set_member_name(b, "error");
+      json_builder_add_string_value(b, d.error.c_str());
+    }
     json_builder_end_object(b);
   }
   json_builder_end_array(b);
@@ -115,7 +127,14 @@ void Orchestrator::Impl::add_operator_handlers() {
     reply_json(m, 200, static_cast<Impl*>(self)->status_json());
   }, this, nullptr);
   soup_server_add_handler(s, "/metrics", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", static_cast<Impl*>(self)->metrics.render());
+    auto* impl = static_cast<Impl*>(self);
+    std::vector<OrchestratorMetrics::Gpu> gpus;
+    for (const auto& w : impl->dispatcher.workers())
+      for (const auto& d : w.capabilities.hardware)
+        if (!d.path.empty() || !d.error.empty())
+          gpus.push_back({w.id, d.index, d.name, d.path, d.capacity, d.sessions, d.load_percent, d.error.empty()});
+    impl->metrics.set_gpus(std::move(gpus));
+    reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", impl->metrics.render());
   }, this, nullptr);
   soup_server_add_handler(s, "/", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
     if (std::string_view(path) != "/") return reply_error(m, Error{ErrorCode::NotFound, "no such page: /status, /metrics or /"});

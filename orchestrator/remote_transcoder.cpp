@@ -124,6 +124,7 @@ void RemoteTranscoder::handle(const std::string& text) {
   }
   if (auto* p = std::get_if<wire::Pong>(&*parsed)) {
     pong_seq_ = std::max(pong_seq_, p->seq);
+    if (!p->hardware.empty()) set_hardware(p->hardware);
     return;
   }
   g_message("transcoder %s: ignoring unexpected %s", id().c_str(), wire::message_type(*parsed));

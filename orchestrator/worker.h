@@ -86,6 +86,8 @@ class Worker {
   const std::string& address() const { return address_; }
   int capacity() const { return capacity_; }
   const wire::Capabilities& capabilities() const { return caps_; }
+  // A GPU transcoder's devices as its latest heartbeat described them (sessions, load).
+  void set_hardware(std::vector<wire::HardwareDevice> hardware) { caps_.hardware = std::move(hardware); }
   bool local() const { return local_; }
   // A draining worker finishes its jobs but takes no new ones.
   bool draining() const { return draining_; }

@@ -27,15 +27,15 @@ constexpr std::string_view kAllowedElements[] = {
     // audio filters
     "audioconvert", "audioresample", "volume",
     // NVIDIA (transcoders built with nvcodec)
-    "cudaupload", "cudadownload", "cudaconvertscale", "nvh264dec",
+    "cudaupload", "cudadownload", "cudaconvertscale", "nvh264dec", "nvh265dec",
 };
 
 bool allowed(std::string_view factory) {
   for (auto name : kAllowedElements) {
     if (name == factory) return true;
   }
-  // Per-GPU decoders are named nvh264device<N>dec.
-  return factory.starts_with("nvh264device") && factory.ends_with("dec");
+  // Per-GPU decoders are named nvh264device<N>dec and nvh265device<N>dec.
+  return (factory.starts_with("nvh264device") || factory.starts_with("nvh265device")) && factory.ends_with("dec");
 }
 
 // A string property value for gst_parse_launch: double-quoted with \ and " escaped.
@@ -169,7 +169,8 @@ Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view s
   const std::string source = "lpsegmentsrc name=source uri=" + launch_quote(source_url);
   const std::string ladder = "lpladder name=ladder profiles=" + launch_quote(json) +
                              " speed-preset=" + options.speed_preset + " encoder=" +
-                             launch_quote(options.encoder) + " container=" + options.container;
+                             launch_quote(options.encoder) + " container=" + options.container +
+                             (options.cuda_device >= 0 ? " cuda-device-id=" + std::to_string(options.cuda_device) : "");
   return replace_all(replace_all(std::string(tmpl), "{source}", source), "{ladder}", ladder);
 }
 
@@ -208,6 +209,11 @@ Result<std::vector<Rendition>> run_job_pipeline(std::string_view description, si
     g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline.get()), "source");
     if (!src) return Error{ErrorCode::BadRequest, "no element named \"source\" in the job pipeline"};
     g_object_set(src, "uri", nullptr, "bytes", options.source_bytes, nullptr);
+  }
+  if (options.cuda_device >= 0) {
+    if (!g_object_class_find_property(G_OBJECT_GET_CLASS(ladder), "cuda-device-id"))
+      return Error{ErrorCode::Unsupported, "this lpladder has no GPU path (built without nvcodec support)"};
+    g_object_set(ladder, "cuda-device-id", options.cuda_device, nullptr);
   }
   std::vector<std::string> names;
   for (const auto& p : *profiles) names.push_back(p.name);

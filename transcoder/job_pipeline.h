@@ -49,6 +49,8 @@ struct RunJobOptions {
   // When set, the lpsegmentsrc reads these bytes instead of its uri (combined mode: the
   // orchestrator already holds the segment, so there is no network hop).
   GBytes* source_bytes = nullptr;
+  // The GPU that decodes and scales (lpladder's cuda-device-id), -1 = as the description says.
+  int cuda_device = -1;
 };
 
 // Runs a checked description and collects ladder.src_0 .. src_{n-1}, as transcode_segment does.

@@ -52,12 +52,13 @@ Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellabl
 
 }  // namespace
 
-JobWorker::JobWorker(wire::Job job) : job_(std::move(job)), cancellable_(g_cancellable_new()) {}
+JobWorker::JobWorker(wire::Job job, int cuda_device)
+    : job_(std::move(job)), cuda_device_(cuda_device), cancellable_(g_cancellable_new()) {}
 
 JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 
-std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report) {
-  auto worker = std::make_shared<JobWorker>(std::move(job));
+std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report, int cuda_device) {
+  auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device);
   std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report)]() mutable {
     worker->run(ctx, std::move(report));
     g_main_context_unref(ctx);
@@ -74,15 +75,19 @@ void JobWorker::run(GMainContext* context, Report report) {
   const gint64 started = g_get_monotonic_time();
   auto outcome = execute();
   std::string message;
+  std::optional<Error> failure;
   if (outcome) {
     message = *outcome;
     g_message("job %s done in %.2f s", job_.job_id.c_str(), double(g_get_monotonic_time() - started) / 1e6);
   } else {
     g_message("job %s failed: %s", job_.job_id.c_str(), outcome.error().message.c_str());
     message = wire::to_json(wire::JobFailure{job_.job_id, wire::error_body(outcome.error())});
+    failure = outcome.error();
   }
   if (cancelled_) return;
-  invoke_on(context, [report = std::move(report), message = std::move(message)] { report(message); });
+  invoke_on(context, [report = std::move(report), message = std::move(message), failure = std::move(failure)] {
+    report(message, failure);
+  });
 }
 
 Result<std::string> JobWorker::execute() {
@@ -102,6 +107,7 @@ Result<std::string> JobWorker::execute() {
   run.timeout = limit * 4 / 5 - std::chrono::milliseconds((g_get_monotonic_time() - started) / 1000);
   run.cancelled = &cancelled_;
   run.source_bytes = source->get();
+  run.cuda_device = cuda_device_;
   auto renditions = run_job_pipeline(job_.pipeline, job_.profiles.size(), run);
   if (!renditions) return renditions.error();
 

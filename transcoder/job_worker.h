@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "transcode.h"
@@ -18,17 +19,18 @@ namespace lp {
 
 class JobWorker {
  public:
-  // `report` runs on `context` with the message to send (job_result or job_failure), once,
-  // unless the job was cancelled first.
-  using Report = std::function<void(const std::string& message)>;
+  // `report` runs on `context` with the message to send (job_result or job_failure) and the
+  // job's error (nullopt on success), once, unless the job was cancelled first.
+  using Report = std::function<void(const std::string& message, const std::optional<Error>& failure)>;
 
-  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report);
+  // `cuda_device`: the GPU the job's ladder decodes and scales on, -1 = the CPU.
+  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report, int cuda_device = -1);
 
   // Stops the job (its pipeline within ~100 ms); no report follows.
   void cancel();
   const std::string& id() const { return job_.job_id; }
 
-  explicit JobWorker(wire::Job job);
+  JobWorker(wire::Job job, int cuda_device);
   ~JobWorker();
   JobWorker(const JobWorker&) = delete;
   JobWorker& operator=(const JobWorker&) = delete;
@@ -39,6 +41,7 @@ class JobWorker {
   Result<std::string> execute();
 
   wire::Job job_;
+  int cuda_device_;
   std::atomic<bool> cancelled_{false};
   GCancellable* cancellable_;  // owned; cancels the fetch and uploads
 };

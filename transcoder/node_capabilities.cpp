@@ -31,7 +31,10 @@ wire::Capabilities node_capabilities() {
   caps.max_width = kMaxDimension;
   caps.max_height = kMaxDimension;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  caps.hardware.push_back({"cpu", 0, std::to_string(cores) + " cores"});
+  wire::HardwareDevice cpu;
+  cpu.kind = "cpu";
+  cpu.name = std::to_string(cores) + " cores";
+  caps.hardware.push_back(cpu);
   return caps;
 }
 

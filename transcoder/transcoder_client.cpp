@@ -15,7 +15,7 @@ TranscoderClient::TranscoderClient(TranscoderClientConfig config, std::function<
 
 TranscoderClient::~TranscoderClient() {
   stopping_ = true;
-  for (auto& [id, job] : jobs_) job->cancel();
+  for (auto& [id, job] : jobs_) job.worker->cancel();
   remove_source(reconnect_timer_);
   remove_source(drain_timer_);
   if (cancellable_) {
@@ -129,8 +129,7 @@ void TranscoderClient::disconnected(const std::string& why) {
   const bool was_registered = registered_;
   drop_connection();
   if (!stopping_) {
-    for (auto& [id, job] : jobs_) job->cancel();
-    jobs_.clear();
+    while (!jobs_.empty()) stop_job(jobs_.begin()->first);
   }
   if (stopping_) return;
   g_message("lost the orchestrator at %s: %s; reconnecting", config_.orch_addr.c_str(), why.c_str());
@@ -168,16 +167,14 @@ void TranscoderClient::handle(const std::string& text) {
   }
   if (auto* p = std::get_if<wire::Ping>(&*parsed)) {
     last_ping_us_ = g_get_monotonic_time();
-    return send(wire::to_json(wire::Pong{p->seq}));
+    return send(wire::to_json(wire::Pong{p->seq, config_.placement ? config_.placement->devices()
+                                                                   : std::vector<wire::HardwareDevice>{}}));
   }
   if (auto* j = std::get_if<wire::Job>(&*parsed)) return start_job(std::move(*j));
   if (auto* c = std::get_if<wire::Cancel>(&*parsed)) {
-    auto it = jobs_.find(c->job_id);
-    if (it == jobs_.end()) return;
+    if (!jobs_.count(c->job_id)) return;
     g_message("job %s cancelled by the orchestrator", c->job_id.c_str());
-    it->second->cancel();
-    jobs_.erase(it);
-    return;
+    return stop_job(c->job_id);
   }
   g_message("ignoring unexpected %s from the orchestrator", wire::message_type(*parsed));
 }
@@ -191,15 +188,35 @@ void TranscoderClient::start_job(wire::Job job) {
     Error busy{ErrorCode::Busy, "transcoder at capacity (" + std::to_string(config_.capacity) + " jobs)"};
     return send(wire::to_json(wire::JobFailure{job.job_id, wire::error_body(busy)}));
   }
-  g_message("job %s (stream %s seq %" G_GINT64_FORMAT "): %s", job.job_id.c_str(), job.stream_id.c_str(), job.seq,
-            redact_job_tokens(job.pipeline).c_str());
+  int device = -1;
+  if (config_.placement) {
+    auto placed = config_.placement->acquire(job);
+    if (!placed) return send(wire::to_json(wire::JobFailure{job.job_id, wire::error_body(placed.error())}));
+    device = *placed;
+  }
+  g_message("job %s (stream %s seq %" G_GINT64_FORMAT "%s): %s", job.job_id.c_str(), job.stream_id.c_str(), job.seq,
+            device >= 0 ? (" on GPU " + std::to_string(device)).c_str() : "", redact_job_tokens(job.pipeline).c_str());
   const std::string id = job.job_id;
-  jobs_[id] = JobWorker::start(std::move(job), context_, [this, id](const std::string& message) {
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) return;  // cancelled, or the channel it came on is gone
-    jobs_.erase(it);
-    send(message);
-  });
+  Running running{nullptr, job, device};
+  running.worker = JobWorker::start(
+      std::move(job), context_,
+      [this, id](const std::string& message, const std::optional<Error>& failure) {
+        auto it = jobs_.find(id);
+        if (it == jobs_.end()) return;  // cancelled, or the channel it came on is gone
+        if (config_.placement) config_.placement->release(it->second.job, it->second.device, failure);
+        jobs_.erase(it);
+        send(message);
+      },
+      device);
+  jobs_[id] = std::move(running);
+}
+
+void TranscoderClient::stop_job(const std::string& job_id) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return;
+  it->second.worker->cancel();
+  if (config_.placement) config_.placement->release(it->second.job, it->second.device, std::nullopt);
+  jobs_.erase(it);
 }
 
 void TranscoderClient::drain(std::chrono::seconds limit, std::function<void()> done) {
@@ -213,7 +230,7 @@ void TranscoderClient::drain(std::chrono::seconds limit, std::function<void()> d
     if (!jobs_.empty() && g_get_monotonic_time() < give_up) return true;
     drain_timer_ = 0;
     stopping_ = true;
-    for (auto& [id, job] : jobs_) job->cancel();
+    while (!jobs_.empty()) stop_job(jobs_.begin()->first);
     drop_connection();
     if (auto fn = std::move(drained_)) fn();
     return false;

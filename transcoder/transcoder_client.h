@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "job_placement.h"
 #include "job_worker.h"
 #include "wire/capabilities.h"
 
@@ -23,6 +24,7 @@ struct TranscoderClientConfig {
   std::string secret;
   int capacity = 1;
   wire::Capabilities capabilities;
+  std::shared_ptr<JobPlacement> placement;  // GPU transcoders; null = every job on the CPU
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{2000};
 };
@@ -54,6 +56,8 @@ class TranscoderClient {
   void schedule_reconnect();
   void handle(const std::string& text);
   void start_job(wire::Job job);
+  // Forgets a job (cancelled, or its channel gone) and frees its GPU.
+  void stop_job(const std::string& job_id);
   void send(const std::string& text);
   void drop_connection();
 
@@ -74,7 +78,12 @@ class TranscoderClient {
   guint watchdog_ = 0;        // no ping for 3 heartbeats: the orchestrator is gone
   gint64 last_ping_us_ = 0;
   int64_t heartbeat_ms_ = 1000;
-  std::map<std::string, std::shared_ptr<JobWorker>> jobs_;
+  struct Running {
+    std::shared_ptr<JobWorker> worker;
+    wire::Job job;    // what placement needs back (stream, profiles); pipeline included
+    int device = -1;  // its GPU, -1 = the CPU
+  };
+  std::map<std::string, Running> jobs_;
   std::function<void()> drained_;
   guint drain_timer_ = 0;
   int attempts_ = 0;

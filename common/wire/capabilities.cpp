@@ -1,6 +1,7 @@
 #include "wire/capabilities.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "wire/json_fields.h"
 
@@ -9,12 +10,21 @@ namespace {
 
 constexpr int kMaxDimension = 16384;  // generous: limits are the node's to state, not ours
 constexpr int kMaxDeviceIndex = 1023;
+constexpr int kMaxSessions = 100000;
 
 template <typename Io, typename Self>
 void map_device(Io& io, Self& d) {
   io.string("kind", d.kind);
   io.integer("index", d.index, 0, kMaxDeviceIndex, Need::Optional);
   io.string("name", d.name, Need::Optional);
+  // A GPU's measured state; written only for devices that have one, so a CPU or an
+  // unmeasured device reads as it did before these fields existed.
+  if (std::is_same_v<Io, Writer> && d.path.empty() && d.error.empty()) return;
+  io.string("path", d.path, Need::Optional);
+  io.integer("capacity", d.capacity, 0, kMaxSessions, Need::Optional);
+  io.integer("sessions", d.sessions, 0, kMaxSessions, Need::Optional);
+  io.integer("load_percent", d.load_percent, 0, 10000, Need::Optional);
+  io.string("error", d.error, Need::Optional);
 }
 
 template <typename Io, typename Self>

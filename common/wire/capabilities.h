@@ -17,6 +17,12 @@ struct HardwareDevice {
   std::string kind;  // "cpu", "nvidia", ... (free text: newer kinds must not break old peers)
   int index = 0;     // the device number within its kind (nvh264device<index>enc, ...)
   std::string name;  // human-readable model, "" when unknown
+  // A GPU's state, as its transcoder measured it (optional on the wire; 0/"" = not stated):
+  std::string path;      // "full" (NVDEC, CUDA scaling, NVENC) or "hybrid" (x264 on the CPU)
+  int capacity = 0;      // sessions it takes (from the start-up self-test)
+  int sessions = 0;      // sessions on it now
+  int load_percent = 0;  // its load by cost (sum of width x height x fps), 0..100+
+  std::string error;     // why it takes no work now (a failed re-test), "" when usable
 
   bool operator==(const HardwareDevice&) const = default;
 };
@@ -37,9 +43,12 @@ std::optional<Error> can_transcode(const Capabilities& caps, const std::vector<P
 
 // Members of the "capabilities" object, for the messages that embed it:
 // {"codecs":["H.264"],"presets":["P720p30fps16x9"],"max_width":1920,"max_height":1080,
-//  "hardware":[{"kind":"nvidia","index":0,"name":"NVIDIA H100"}]}
+//  "hardware":[{"kind":"nvidia","index":0,"name":"NVIDIA H100","path":"hybrid","capacity":4,
+//                "sessions":1,"load_percent":25}]}
 // codecs and presets are required; max_* and hardware are optional. See json_fields.h.
 namespace json {
+void describe(Reader& io, HardwareDevice& device);
+void describe(Writer& io, const HardwareDevice& device);
 void describe(Reader& io, Capabilities& caps);
 void describe(Writer& io, const Capabilities& caps);
 }  // namespace json

@@ -61,6 +61,12 @@ void map_seq(Io& io, Self& m) {
   io.integer("seq", m.seq, 0, kInt64Max);
 }
 
+template <typename Io, typename Self>
+void map_pong(Io& io, Self& m) {
+  io.integer("seq", m.seq, 0, kInt64Max);
+  io.objects("hardware", m.hardware, Need::Optional);
+}
+
 }  // namespace
 
 void describe(Reader& io, Hello& m) { map_hello(io, m); }
@@ -77,8 +83,8 @@ void describe(Reader& io, Cancel& m) { map_cancel(io, m); }
 void describe(Writer& io, const Cancel& m) { map_cancel(io, m); }
 void describe(Reader& io, Ping& m) { map_seq(io, m); }
 void describe(Writer& io, const Ping& m) { map_seq(io, m); }
-void describe(Reader& io, Pong& m) { map_seq(io, m); }
-void describe(Writer& io, const Pong& m) { map_seq(io, m); }
+void describe(Reader& io, Pong& m) { map_pong(io, m); }
+void describe(Writer& io, const Pong& m) { map_pong(io, m); }
 void describe(Reader&, Draining&) {}
 void describe(Writer&, const Draining&) {}
 

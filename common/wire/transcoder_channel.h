@@ -105,6 +105,9 @@ struct Ping {
 struct Pong {
   static constexpr const char* kType = "pong";
   int64_t seq = 0;
+  // A GPU transcoder's devices as they are now (sessions, load, re-tests); optional, so a
+  // heartbeat also keeps the orchestrator's /status and /metrics current.
+  std::vector<HardwareDevice> hardware;
 
   bool operator==(const Pong&) const = default;
 };

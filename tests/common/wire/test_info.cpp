@@ -100,7 +100,7 @@ TEST(Info, OptionalCapabilityFieldsDefault) {
   json = mutate(json, "capabilities.hardware", "[{\"kind\":\"cpu\"}]");
   back = info_from_json(json);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_EQ(back->capabilities.hardware, (std::vector<HardwareDevice>{{"cpu", 0, ""}}));
+  EXPECT_EQ(back->capabilities.hardware, (std::vector<HardwareDevice>{{"cpu", 0, "", "", 0, 0, 0, ""}}));
 }
 
 TEST(Info, EachInvalidField) {

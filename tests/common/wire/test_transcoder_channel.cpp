@@ -28,6 +28,13 @@ JobResult sample_job_result() {
   return {"job-17", {{"P720p30fps16x9", "", 4096, 60, 55296000, hex_digits(64)}}};
 }
 
+// A GPU transcoder's heartbeat answer: one GPU working (hybrid path), one waiting on a re-test.
+Pong gpu_pong() {
+  return Pong{8,
+              {{"nvidia", 0, "NVIDIA H200", "hybrid", 4, 1, 25, ""},
+               {"nvidia", 1, "NVIDIA H200", "full", 3, 0, 0, "re-test failed: nvh264device1dec: decode error"}}};
+}
+
 std::vector<ChannelMessage> all_samples() {
   return {sample_hello(),
           Welcome{"t-3", 1000},
@@ -36,7 +43,24 @@ std::vector<ChannelMessage> all_samples() {
           JobFailure{"job-17", {"bad_segment", "no video stream"}},
           Cancel{"job-17"},
           Ping{7},
-          Pong{7}};
+          Pong{7, {}},
+          gpu_pong()};
+}
+
+TEST(Channel, PongCarriesTheGpusState) {
+  const std::string json = to_json(gpu_pong());
+  EXPECT_NE(json.find("{\"kind\":\"nvidia\",\"index\":0,\"name\":\"NVIDIA H200\",\"path\":\"hybrid\",\"capacity\":4,"
+                      "\"sessions\":1,\"load_percent\":25,\"error\":\"\"}"),
+            std::string::npos)
+      << json;
+  auto back = parse_channel_message(json);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(std::get<Pong>(*back), gpu_pong());
+  // A plain pong (a CPU transcoder, or an older one) has no hardware and reads as before.
+  EXPECT_EQ(to_json(Pong{7, {}}), "{\"type\":\"pong\",\"seq\":7,\"hardware\":[]}");
+  auto old = parse_channel_message("{\"type\":\"pong\",\"seq\":7}");
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(std::get<Pong>(*old).hardware.empty());
 }
 
 // Job holds profiles (no operator==): compare messages by their canonical JSON.
@@ -128,7 +152,7 @@ TEST(Channel, EachInvalidField) {
                      {"error.code", "\"\"", "error.code: expected a non-empty string"}});
   ExpectFieldErrors(parse, to_json(Cancel{"j"}), {{"job_id", kAbsent, "job_id: required"}});
   ExpectFieldErrors(parse, to_json(Ping{1}), {{"seq", "-1", "seq: expected a non-negative"}});
-  ExpectFieldErrors(parse, to_json(Pong{1}), {{"seq", "\"1\"", "seq: expected a non-negative"}});
+  ExpectFieldErrors(parse, to_json(Pong{1, {}}), {{"seq", "\"1\"", "seq: expected a non-negative"}});
 }
 
 TEST(Channel, BearerSecret) {

@@ -87,7 +87,7 @@ inline Capabilities sample_capabilities() {
   c.presets = {"P720p30fps16x9", "P360p30fps16x9"};
   c.max_width = 1920;
   c.max_height = 1080;
-  c.hardware = {{"cpu", 0, ""}, {"nvidia", 1, "NVIDIA H100 80GB HBM3"}};
+  c.hardware = {{"cpu", 0, "", "", 0, 0, 0, ""}, {"nvidia", 1, "NVIDIA H100 80GB HBM3", "", 0, 0, 0, ""}};
   return c;
 }
 
