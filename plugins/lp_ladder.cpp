@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "demux_guards.h"
+#include "ladder_cascade.h"
 #include "lp_enums.h"
+#include "nv_decoder.h"
 #include "profile.h"
 #include "source_timestamps.h"
 #include "ts_restamp.h"
@@ -32,6 +35,7 @@ struct LadderImpl {
   LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
   std::string encoder = "auto";
   LpContainer container = LP_CONTAINER_AUTO;
+  int cuda_device = -1;  // GPU to decode (H.264/HEVC) and scale on; -1: the CPU
 
   GstElement* parsebin = nullptr;  // children, owned by the bin
   GstElement* video_tee = nullptr;
@@ -43,15 +47,8 @@ struct LadderImpl {
   lp::SourceTimestampScanner scanner;
   guint64 scanned_to = 0;  // next byte offset the scanner expects
 
-  // Demuxer watchdog (see check_demuxer_alive).
-  gint64 last_input_us = 0;  // when bytes last went into the demuxer
-  bool streams_exposed = false;
-  GstClockID watchdog = nullptr;
+  lp::DemuxWatchdog watchdog;  // fed bytes and exposed streams; see on_demuxer_stalled
 };
-
-// Before any stream is exposed nothing downstream can hold the demuxer back, so reading that
-// stops this long means it died; parsebin (1.22, pull mode) can drop the error it posted.
-constexpr gint64 kDemuxerIdleUs = 3 * G_USEC_PER_SEC;
 
 }  // namespace
 
@@ -62,7 +59,7 @@ struct _LpLadder {
 
 G_DEFINE_TYPE(LpLadder, lp_ladder, GST_TYPE_BIN)
 
-enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER };
+enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER, PROP_CUDA_DEVICE_ID };
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -75,23 +72,11 @@ GstElement* make(const char* factory, const char* name = nullptr) {
   return gst_element_factory_make(factory, name);
 }
 
-// A transport stream must be whole packets: anything else was cut off in transit.
-void check_ts_size(LpLadder* self, GstPad* sink) {
-  gint64 size = -1;
-  if (!gst_pad_peer_query_duration(sink, GST_FORMAT_BYTES, &size) || size <= 0) return;
-  if (size % lp::kTsPacketSize != 0 && size % 192 != 0) {
-    GST_ELEMENT_ERROR(self, STREAM, DEMUX,
-                      ("truncated MPEG-TS segment: %" G_GINT64_FORMAT
-                       " bytes is not a whole number of 188-byte packets", size),
-                      (nullptr));
-  }
-}
-
 // Feeds the segment's bytes, in order, to the scanner that finds the source's 90 kHz clock.
 void scan_bytes(LpLadder* self, GstPad* sink, GstBuffer* buffer) {
   LadderImpl& impl = self->impl;
   std::unique_lock guard(impl.lock);
-  impl.last_input_us = g_get_monotonic_time();
+  impl.watchdog.input_arrived();
   if (impl.scanner.done()) return;
   // Readers overlap (typefind reads 0-4096, then 4032-...) and seek (pull mode): feed only
   // bytes that continue exactly where the scanner stopped.
@@ -107,7 +92,7 @@ void scan_bytes(LpLadder* self, GstPad* sink, GstBuffer* buffer) {
   gst_buffer_unmap(buffer, &map);
   bool is_ts = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegTs;
   guard.unlock();
-  if (was_unknown && is_ts) check_ts_size(self, sink);
+  if (was_unknown && is_ts) lp::check_ts_size(GST_ELEMENT(self), sink);
 }
 
 struct ScanContext {
@@ -241,24 +226,52 @@ GstPadProbeReturn check_video_exists(GstPad* pad, GstPadProbeInfo* info, gpointe
   return GST_PAD_PROBE_DROP;
 }
 
-// mpegpsdemux starts its segment ~0.4 s after the first PTS, so decoders would clip the
-// first frames of every segment. Open the segment from 0; stream times stay the same.
-GstPadProbeReturn open_ps_segment(GstPad*, GstPadProbeInfo* info, gpointer) {
-  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
-  if (GST_EVENT_TYPE(event) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
-  const GstSegment* seg = nullptr;
-  gst_event_parse_segment(event, &seg);
-  if (seg->format != GST_FORMAT_TIME || seg->start == 0 || seg->rate != 1.0) return GST_PAD_PROBE_OK;
-  GstSegment opened;
-  gst_segment_copy_into(seg, &opened);
-  opened.time = seg->time >= seg->start ? seg->time - seg->start : 0;
-  opened.position = 0;
-  opened.start = 0;
-  GstEvent* replacement = gst_event_new_segment(&opened);
-  gst_event_set_seqnum(replacement, gst_event_get_seqnum(event));
-  gst_event_unref(event);
-  GST_PAD_PROBE_INFO_DATA(info) = replacement;
-  return GST_PAD_PROBE_OK;
+// NVDEC on the ladder's GPU (frames stay in CUDA memory) for H.264 and HEVC; decodebin on
+// the CPU for everything else and for the CPU path.
+GstElement* make_gpu_decoder(LpLadder* self, GstPad* pad, GstCaps* caps) {
+  int device;
+  {
+    std::lock_guard guard(self->impl.lock);
+    device = self->impl.cuda_device;
+  }
+  auto kind = device >= 0 ? lp::nv_decoder_kind(caps) : std::nullopt;
+  if (!kind) return nullptr;
+  auto chain = lp::make_nv_decode_chain(*kind, device);
+  if (!chain) {
+    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("%s", chain.error().message.c_str()), (nullptr));
+    link_to_fakesink(self, pad);  // the one error is ours, not a not-linked one after it
+    return nullptr;
+  }
+  gst_object_set_name(GST_OBJECT(chain->decoder), "video_decoder");
+  gst_object_set_name(GST_OBJECT(chain->filter), "cuda_memory");
+  add_for_run(self, chain->decoder);
+  add_for_run(self, chain->filter);
+  g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(self->impl.video_tee, "sink");
+  g_autoptr(GstPad) filter_src = gst_element_get_static_pad(chain->filter, "src");
+  if (!gst_element_link(chain->decoder, chain->filter) ||
+      GST_PAD_LINK_FAILED(gst_pad_link(filter_src, tee_sink)))
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("cannot link the NVDEC decoder"), (nullptr));
+  gst_element_sync_state_with_parent(chain->filter);
+  return chain->decoder;
+}
+
+void decode_video(LpLadder* self, GstPad* pad, GstCaps* caps) {
+  GstElement* decoder = make_gpu_decoder(self, pad, caps);
+  if (!decoder && gst_pad_is_linked(pad)) return;  // failed: the error is posted
+  if (!decoder) {
+    decoder = make("decodebin", "video_decoder");
+    add_for_run(self, decoder);
+    g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_video), self);
+  }
+  g_autoptr(GstPad) decoder_sink = gst_element_get_static_pad(decoder, "sink");
+  gst_pad_add_probe(decoder_sink, GST_PAD_PROBE_TYPE_BUFFER, on_first_coded_frame, self, nullptr);
+  gst_element_sync_state_with_parent(decoder);
+  if (GST_PAD_LINK_FAILED(gst_pad_link(pad, decoder_sink))) {
+    g_autofree char* text = gst_caps_to_string(caps);
+    GST_ELEMENT_ERROR(self, STREAM, CODEC_NOT_FOUND,
+                      ("%s cannot decode this video", GST_OBJECT_NAME(gst_element_get_factory(decoder))),
+                      ("caps: %s", text));
+  }
 }
 
 void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
@@ -267,11 +280,11 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   bool program_stream;
   {
     std::lock_guard guard(impl.lock);
-    impl.streams_exposed = true;
+    impl.watchdog.streams_exposed();
     program_stream = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegPs;
   }
   if (program_stream)
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, open_ps_segment, nullptr, nullptr);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, lp::open_ps_segment, nullptr, nullptr);
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
   const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
@@ -287,20 +300,13 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
                       check_video_exists, self, nullptr);
   }
   if (first_video) {
-    GstElement* decoder = make("decodebin", "video_decoder");
-    add_for_run(self, decoder);
-    g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_video), self);
-    g_autoptr(GstPad) decoder_sink = gst_element_get_static_pad(decoder, "sink");
-    gst_pad_add_probe(decoder_sink, GST_PAD_PROBE_TYPE_BUFFER, on_first_coded_frame, self, nullptr);
-    gst_element_sync_state_with_parent(decoder);
-    gst_pad_link(pad, decoder_sink);
+    decode_video(self, pad, caps);
   } else if (g_str_has_prefix(name, "audio/") && !impl.audio_tee) {
     link_audio_to_renditions(self, pad);
   } else {
     link_to_fakesink(self, pad);
   }
 }
-
 
 std::string profile_list_text(const std::vector<lp::Profile>& profiles) {
   std::string text;
@@ -315,35 +321,18 @@ void link_video(LpLadder* self, GstElement* rendition, GstElement* from, const c
     GST_WARNING_OBJECT(self, "cannot link video into %s", GST_OBJECT_NAME(rendition));
 }
 
-// The rendition to scale profile `child` from: the largest other one at the same frame rate
-// whose box is at least twice as large each way. Scaling 1080p -> 720p -> 360p costs less
-// than two scales from 1080p and loses nothing; smaller parents lose detail (240p from 480p:
-// -1.4 dB, from 720p: -0.1 dB), and ratios under 2 (720p -> 480p) blur, so those scale from
-// the source (docs/performance.md).
-std::optional<size_t> cascade_parent(const std::vector<lp::Profile>& profiles,
-                                     const std::vector<GstElement*>& renditions, size_t child) {
-  const lp::Profile& c = profiles[child];
-  std::optional<size_t> best;
-  for (size_t i = 0; i < profiles.size(); ++i) {
-    const lp::Profile& p = profiles[i];
-    if (i == child || !renditions[i] || p.fps != c.fps || p.fps_den != c.fps_den) continue;
-    if (p.width < 2 * c.width || p.height < 2 * c.height) continue;
-    if (!best || p.width * p.height > profiles[*best].width * profiles[*best].height) best = i;
-  }
-  // A chain of cascades would compound the blur: parents scale from the source.
-  if (best && cascade_parent(profiles, renditions, *best)) return std::nullopt;
-  return best;
-}
-
 // NULL -> READY: each rendition takes decoded frames from the tee or from a larger rendition.
 void wire_video(LpLadder* self) {
   LadderImpl& impl = self->impl;
+  std::vector<bool> requested;
+  for (GstElement* r : impl.renditions) requested.push_back(r != nullptr);
+  requested.resize(impl.profiles.size(), false);
   for (size_t i = 0; i < impl.renditions.size(); ++i) {
     GstElement* r = impl.renditions[i];
     if (!r) continue;
     g_autoptr(GstPad) video_in = gst_element_get_static_pad(r, "video");
     if (gst_pad_is_linked(video_in)) continue;
-    auto parent = cascade_parent(impl.profiles, impl.renditions, i);
+    auto parent = lp::cascade_parent(impl.profiles, requested, i);
     if (parent) {
       GST_DEBUG_OBJECT(self, "%s scales from %s", impl.profiles[i].name.c_str(),
                        impl.profiles[*parent].name.c_str());
@@ -360,7 +349,8 @@ GstElement* make_rendition(LpLadder* self, guint index) {
   GstElement* r = make("lprendition", name);
   std::string profile = lp::profile_to_json(impl.profiles[index]);
   g_object_set(r, "profile", profile.c_str(), "speed-preset", impl.speed_preset, "encoder",
-               impl.encoder.c_str(), "container", impl.container, nullptr);
+               impl.encoder.c_str(), "container", impl.container, "cuda-device-id",
+               impl.cuda_device, nullptr);
   gst_bin_add(GST_BIN(self), r);
   // Video is wired when the ladder starts (wire_video), when every rendition is known.
   if (GST_STATE(self) > GST_STATE_NULL) link_video(self, r, impl.video_tee, "src_%u");
@@ -369,50 +359,21 @@ GstElement* make_rendition(LpLadder* self, guint index) {
   return GST_ELEMENT(gst_object_ref(r));
 }
 
-gboolean check_demuxer_alive(GstClock*, GstClockTime, GstClockID, gpointer data) {
-  auto* self = LP_LADDER(data);
-  LadderImpl& impl = self->impl;
+void on_demuxer_stalled(GstElement* element) {
+  auto* self = LP_LADDER(element);
+  guint64 read;
   {
-    std::lock_guard guard(impl.lock);
-    if (impl.streams_exposed || impl.last_input_us == 0 ||
-        g_get_monotonic_time() - impl.last_input_us < kDemuxerIdleUs)
-      return TRUE;
-    if (impl.watchdog) gst_clock_id_unschedule(impl.watchdog);
+    std::lock_guard guard(self->impl.lock);
+    read = self->impl.scanned_to;
   }
   GST_ELEMENT_ERROR(self, STREAM, DEMUX, ("no stream found in the segment"),
-                    ("the demuxer stopped reading after %" G_GINT64_FORMAT
-                     " bytes without exposing a stream: truncated or corrupt input?",
-                     static_cast<gint64>(impl.scanned_to)));
-  return TRUE;
-}
-
-void start_watchdog(LpLadder* self) {
-  LadderImpl& impl = self->impl;
-  g_autoptr(GstClock) clock = gst_system_clock_obtain();
-  std::lock_guard guard(impl.lock);
-  impl.last_input_us = 0;
-  impl.streams_exposed = false;
-  impl.watchdog = gst_clock_new_periodic_id(clock, gst_clock_get_time(clock), GST_SECOND / 2);
-  gst_clock_id_wait_async(impl.watchdog, check_demuxer_alive, gst_object_ref(self),
-                          gst_object_unref);
-}
-
-void stop_watchdog(LpLadder* self) {
-  LadderImpl& impl = self->impl;
-  GstClockID id;
-  {
-    std::lock_guard guard(impl.lock);
-    id = impl.watchdog;
-    impl.watchdog = nullptr;
-  }
-  if (!id) return;
-  gst_clock_id_unschedule(id);
-  gst_clock_id_unref(id);
+                    ("the demuxer stopped reading after %" G_GUINT64_FORMAT
+                     " bytes without exposing a stream: truncated or corrupt input?", read));
 }
 
 // PAUSED -> READY: drops what this run's streams added, so the next run starts clean.
 void forget_streams(LpLadder* self) {
-  stop_watchdog(self);
+  self->impl.watchdog.stop();
   LadderImpl& impl = self->impl;
   std::vector<GstElement*> added;
   {
@@ -510,7 +471,7 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
       impl.scanner = lp::SourceTimestampScanner();
       impl.scanned_to = 0;
     }
-    start_watchdog(self);
+    impl.watchdog.start(element, on_demuxer_stalled);
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) forget_streams(self);
@@ -549,6 +510,7 @@ static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue*
     case PROP_SPEED_PRESET: impl.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
     case PROP_ENCODER: impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
     case PROP_CONTAINER: impl.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
+    case PROP_CUDA_DEVICE_ID: impl.cuda_device = g_value_get_int(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -562,6 +524,7 @@ static void lp_ladder_get_property(GObject* object, guint prop_id, GValue* value
     case PROP_SPEED_PRESET: g_value_set_enum(value, impl.speed_preset); break;
     case PROP_ENCODER: g_value_set_string(value, impl.encoder.c_str()); break;
     case PROP_CONTAINER: g_value_set_enum(value, impl.container); break;
+    case PROP_CUDA_DEVICE_ID: g_value_set_int(value, impl.cuda_device); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -618,10 +581,16 @@ static void lp_ladder_class_init(LpLadderClass* klass) {
                         LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
       g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto (by "
-                          "codec), x264, openh264, x265, vpx-vp9, aom-av1 or a plugin's", "auto", rw));
+                          "codec), x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
+                          "nvenc-h265 or a plugin's", "auto", rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
       g_param_spec_enum("container", "Container", "Output container of every rendition (auto: "
                         "by its codec)", LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
+  g_object_class_install_property(gobject_class, PROP_CUDA_DEVICE_ID,
+      g_param_spec_int("cuda-device-id", "CUDA device id",
+                       "NVIDIA GPU to decode H.264/HEVC (NVDEC), scale and encode on (NVENC when "
+                       "it has one, else the CPU: the hybrid path); -1: all on the CPU",
+                       -1, 1023, -1, rw));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);

@@ -30,6 +30,7 @@ struct Settings {
   LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
   std::string encoder = "auto";
   LpContainer container = LP_CONTAINER_AUTO;
+  int cuda_device = -1;
   std::optional<lp::Error> error;  // from a profile property that did not parse
 };
 
@@ -81,18 +82,22 @@ enum {
   PROP_ENCODER,
   PROP_CONTAINER,
   PROP_TIMESTAMP_OFFSET,
+  PROP_CUDA_DEVICE_ID,
   PROP_FRAMES,
   PROP_PIXELS,
 };
 
+// Raw video in system or CUDA memory (nvcodec's decoders, cudaupload): CUDA frames are
+// scaled on the GPU (rendition_branch.h).
+#define LP_RAW_VIDEO_CAPS "video/x-raw; video/x-raw(memory:CUDAMemory)"
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
-    "video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw"));
+    "video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
     "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/mpegts; video/quicktime; video/webm"));
 static GstStaticPadTemplate scaled_template = GST_STATIC_PAD_TEMPLATE(
-    "scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/x-raw"));
+    "scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
 
 namespace {
 
@@ -112,6 +117,7 @@ GstPadProbeReturn on_video_caps(GstPad*, GstPadProbeInfo* info, gpointer user_da
     config.profile = impl.settings.profile;
     config.speed_preset = lp_enum_nick(LP_TYPE_SPEED_PRESET, impl.settings.speed_preset);
     config.encoder = impl.settings.encoder;
+    config.cuda_device = impl.settings.cuda_device;
   }
   if (auto error = impl.video.configure(GST_BIN(self), caps, config, impl.video_queue,
                                         impl.mux_video_pad, impl.scaled_tee)) {
@@ -178,7 +184,8 @@ void post_stats(LpRendition* self) {
       profile_name.c_str(), "width", G_TYPE_INT, impl.video.output_width(), "height", G_TYPE_INT,
       impl.video.output_height(), "frames", G_TYPE_UINT64, frames, "pixels", G_TYPE_UINT64,
       impl.video.pixels(), "codec", G_TYPE_STRING, lp::video_codec_name(codec), "container",
-      G_TYPE_STRING, lp::container_name(impl.container), nullptr);
+      G_TYPE_STRING, lp::container_name(impl.container), "video-path", G_TYPE_STRING,
+      lp::video_path_name(impl.video.path()), nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
@@ -252,7 +259,7 @@ bool build(LpRendition* self) {
                       ("bitrate: required unless quality (CRF) is set"), (nullptr));
     return false;
   }
-  auto adapter = lp::find_codec_adapter(settings.encoder, settings.profile.codec);
+  auto adapter = lp::find_codec_adapter(settings.encoder, settings.profile.codec, settings.cuda_device);
   if (!adapter) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", adapter.error().message.c_str()), (nullptr));
     return false;
@@ -451,6 +458,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
     case PROP_ENCODER: s.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
     case PROP_CONTAINER: s.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
     case PROP_TIMESTAMP_OFFSET: impl.timestamp_offset = g_value_get_int64(value); break;
+    case PROP_CUDA_DEVICE_ID: s.cuda_device = g_value_get_int(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -473,6 +481,7 @@ static void lp_rendition_get_property(GObject* object, guint prop_id, GValue* va
     case PROP_ENCODER: g_value_set_string(value, s.encoder.c_str()); break;
     case PROP_CONTAINER: g_value_set_enum(value, s.container); break;
     case PROP_TIMESTAMP_OFFSET: g_value_set_int64(value, impl.timestamp_offset.load()); break;
+    case PROP_CUDA_DEVICE_ID: g_value_set_int(value, s.cuda_device); break;
     case PROP_FRAMES: g_value_set_uint64(value, impl.video.frames()); break;
     case PROP_PIXELS: g_value_set_uint64(value, impl.video.pixels()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
@@ -540,8 +549,8 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
   g_object_class_install_property(gobject_class, PROP_ENCODER,
       g_param_spec_string("encoder", "Encoder",
                           "Codec adapter: auto (the highest-ranked installed one for the profile's "
-                          "codec) or a name: x264, openh264, x265, vpx-vp9, aom-av1, or one a "
-                          "plugin registers", "auto", rw));
+                          "codec) or a name: x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
+                          "nvenc-h265, or one a plugin registers", "auto", rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
       g_param_spec_enum("container", "Container", "Output container (auto: by the codec)",
                         LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
@@ -551,6 +560,11 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
                          "the source's own MPEG-TS clock", G_MININT64, G_MAXINT64, 0,
                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                                   GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(gobject_class, PROP_CUDA_DEVICE_ID,
+      g_param_spec_int("cuda-device-id", "CUDA device id",
+                       "NVIDIA GPU for the CUDA elements and the encoder (an NVENC adapter's "
+                       "element for it; encoder=auto may pick NVENC); -1: none for system-memory "
+                       "input, the input's GPU for CUDA-memory input", -1, 1023, -1, rw));
   g_object_class_install_property(gobject_class, PROP_FRAMES,
       g_param_spec_uint64("frames", "Frames", "Video frames encoded so far", 0, G_MAXUINT64, 0, ro));
   g_object_class_install_property(gobject_class, PROP_PIXELS,

@@ -3,6 +3,7 @@
 #include <gst/video/video.h>
 
 #include "adapter_registry.h"
+#include "cuda_memory.h"
 #include "rendition_format.h"
 
 namespace lp {
@@ -45,11 +46,50 @@ void remove_all(GstBin* bin, std::vector<GstElement*>& elements) {
 
 // Chroma sited as H.264/HEVC decoders assume (MPEG-2's). Stating it also keeps it in the
 // encoder's caps, which mp4mux 1.22.0 needs for VP9 (it crashes on VP9 caps without it).
-GstCaps* raw_output_caps(int width, int height, int fps_n, int fps_d) {
-  return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
-                             width, "height", G_TYPE_INT, height, "pixel-aspect-ratio",
-                             GST_TYPE_FRACTION, 1, 1, "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
-                             "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
+GstCaps* raw_output_caps(const VideoChainPlan& plan, int width, int height, int fps_n, int fps_d) {
+  GstCaps* caps = gst_caps_new_simple(
+      "video/x-raw", "format", G_TYPE_STRING, plan.format.c_str(), "width", G_TYPE_INT, width,
+      "height", G_TYPE_INT, height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "framerate",
+      GST_TYPE_FRACTION, fps_n, fps_d, "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
+  if (plan.cuda_frames) set_cuda_memory(caps);
+  return caps;
+}
+
+// The GPU a rendition runs on: the configured one, else for CUDA input the one its frames
+// are on (the context upstream elements share), else the first.
+int rendition_device(const BranchConfig& config, bool cuda_input, GstElement* from) {
+  if (config.cuda_device >= 0 || !cuda_input) return config.cuda_device;
+  g_autoptr(GstPad) sink = from ? gst_element_get_static_pad(from, "sink") : nullptr;
+  return sink ? upstream_cuda_device(sink).value_or(0) : 0;
+}
+
+void set_device(GstElement* e, int device) {
+  if (device >= 0 && g_object_class_find_property(G_OBJECT_GET_CLASS(e), "cuda-device-id"))
+    g_object_set(e, "cuda-device-id", device, nullptr);
+}
+
+// Properties of the scaler the plan chose.
+void configure_scaler(GstElement* scale, int device) {
+  g_object_set(scale, "add-borders", FALSE, nullptr);
+  if (g_str_equal(GST_OBJECT_NAME(gst_element_get_factory(scale)), "cudaconvertscale")) {
+    // No method or sharpness to choose: the CUDA converter samples bilinearly.
+    set_device(scale, device);
+    return;
+  }
+  // The default 2-tap bilinear loses 1-8 dB PSNR at 360p/240p; multi-tap bilinear does not.
+  // bilinear2 rounds its tap count up and stretches the filter to fit, blurring non-integer
+  // ratios (1080p -> 480p, 240p) by ~11%: sharpness 1.25 narrows it back, +0.7 to +1.9 dB
+  // PSNR at 480p/360p/240p and 8% less scaler CPU (docs/performance.md).
+  gst_util_set_object_arg(G_OBJECT(scale), "method", "bilinear2");
+  g_object_set(scale, "sharpness", 1.25, nullptr);
+}
+
+std::string missing_names(const std::vector<std::string>& names,
+                          const std::vector<GstElement*>& made) {
+  std::string missing;
+  for (size_t i = 0; i < names.size(); ++i)
+    if (!made[i]) missing += (missing.empty() ? "" : ", ") + names[i];
+  return missing;
 }
 
 }  // namespace
@@ -81,12 +121,13 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   width_ = size.width;
   height_ = size.height;
   if (filter_) {
-    // Input changed mid-stream: keep the rate and encoder, refit the size.
-    g_autoptr(GstCaps) caps = raw_output_caps(size.width, size.height, fps_n_, fps_d_);
+    // Input changed mid-stream: keep the rate, path and encoder, refit the size.
+    g_autoptr(GstCaps) caps = raw_output_caps(plan_, size.width, size.height, fps_n_, fps_d_);
     g_object_set(filter_, "caps", caps, nullptr);
     return std::nullopt;
   }
   choose_frame_rate(config.profile.fps, config.profile.fps_den, s, &fps_n_, &fps_d_);
+  const bool cuda_input = caps_in_cuda_memory(input_caps);
 
   EncodeSettings settings;
   settings.width = size.width;
@@ -98,40 +139,37 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   settings.h264_profile = config.profile.h264_profile;
   settings.quality = config.profile.quality;
   settings.speed_preset = config.speed_preset;
-  auto adapter = find_codec_adapter(config.encoder, config.profile.codec);
+  settings.device = rendition_device(config, cuda_input, from);
+  auto adapter = find_codec_adapter(config.encoder, config.profile.codec, settings.device);
   if (!adapter) return adapter.error().message;
   auto coded_caps = (*adapter)->output_caps(settings);
   if (!coded_caps) return coded_caps.error().message;
   auto encoder = (*adapter)->make_encoder(settings);
   if (!encoder) return encoder.error().message;
 
-  // videorate makes the output constant-rate even from variable-rate input.
-  GstElement* rate = make("videorate");
-  GstElement* scale = make("videoconvertscale");
-  GstElement* raw_filter = make("capsfilter");
-  GstElement* coded_filter = make("capsfilter");
-  std::vector<GstElement*> scale_part = {rate, scale, raw_filter};
-  std::vector<GstElement*> encode_part;
-  // A CUDA adapter gets its frames uploaded right before the encoder.
-  if ((*adapter)->takes_cuda_memory()) encode_part.push_back(make("cudaupload"));
-  encode_part.push_back(*encoder);
-  encode_part.push_back(coded_filter);
-  if (const char* parser = (*adapter)->parser()) encode_part.push_back(make(parser));
+  plan_ = plan_video_chain(cuda_input, (*adapter)->takes_cuda_memory(),
+                           GST_OBJECT_NAME(gst_element_get_factory(*encoder)), (*adapter)->parser());
+  path_ = plan_.path;
+  std::vector<GstElement*> scale_part, encode_part;
+  for (const std::string& name : plan_.scale) scale_part.push_back(make(name.c_str()));
+  for (size_t i = 0; i < plan_.encode.size(); ++i)
+    encode_part.push_back(i == plan_.encoder_index ? *encoder : make(plan_.encode[i].c_str()));
+  std::string missing = missing_names(plan_.scale, scale_part);
+  const std::string missing_encode = missing_names(plan_.encode, encode_part);
+  if (!missing_encode.empty()) missing += (missing.empty() ? "" : ", ") + missing_encode;
   std::vector<GstElement*> chain = scale_part;
   chain.insert(chain.end(), encode_part.begin(), encode_part.end());
-  if (!all_made(chain)) {
+  if (!missing.empty()) {
     drop_unowned(chain);
-    return std::string("missing GStreamer elements (videorate, videoconvertscale, capsfilter") +
-           ((*adapter)->takes_cuda_memory() ? ", cudaupload" : "") +
-           ((*adapter)->parser() ? std::string(", ") + (*adapter)->parser() : "") + ")";
+    return "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) +
+           " video path: " + missing;
   }
-  // The default 2-tap bilinear loses 1-8 dB PSNR at 360p/240p; multi-tap bilinear does not.
-  // bilinear2 rounds its tap count up and stretches the filter to fit, blurring non-integer
-  // ratios (1080p -> 480p, 240p) by ~11%: sharpness 1.25 narrows it back, +0.7 to +1.9 dB
-  // PSNR at 480p/360p/240p and 8% less scaler CPU (docs/performance.md).
-  gst_util_set_object_arg(G_OBJECT(scale), "method", "bilinear2");
-  g_object_set(scale, "add-borders", FALSE, "sharpness", 1.25, nullptr);
-  g_autoptr(GstCaps) raw_caps = raw_output_caps(size.width, size.height, fps_n_, fps_d_);
+  GstElement* scale = scale_part[1];
+  GstElement* raw_filter = scale_part[2];
+  GstElement* coded_filter = encode_part[plan_.encoder_index + 1];
+  configure_scaler(scale, settings.device);
+  if (plan_.encoder_index > 0) set_device(encode_part[0], settings.device);  // up/download
+  g_autoptr(GstCaps) raw_caps = raw_output_caps(plan_, size.width, size.height, fps_n_, fps_d_);
   g_object_set(raw_filter, "caps", raw_caps, nullptr);
   g_object_set(coded_filter, "caps", coded_caps->get(), nullptr);
   // H.264/HEVC parameter sets before every IDR, so each segment decodes on its own.
@@ -148,7 +186,7 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
     if (!add_chain(bin, from, chain, to)) return "could not link the video branch";
     return std::nullopt;
   }
-  // from -> rate -> scale -> filter -> scaled_tee -> encoder -> ... -> to
+  // from -> rate -> scale -> filter -> scaled_tee -> [transfer ->] encoder -> ... -> to
   if (!add_chain(bin, nullptr, encode_part, to) || !gst_element_link(scaled_tee, encode_part[0]) ||
       !add_chain(bin, from, scale_part, nullptr) || !gst_element_link(scale_part.back(), scaled_tee))
     return "could not link the video branch";

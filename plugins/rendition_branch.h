@@ -12,6 +12,7 @@
 
 #include "profile.h"
 #include "rendition_format.h"
+#include "video_chain.h"
 
 namespace lp {
 
@@ -19,6 +20,9 @@ struct BranchConfig {
   Profile profile;
   std::string speed_preset = "veryfast";
   std::string encoder = "auto";
+  // GPU for the CUDA elements and the encoder's device; -1: none for system-memory input,
+  // the input's own GPU (asked upstream, else 0) for CUDA-memory input.
+  int cuda_device = -1;
 };
 
 class VideoBranch {
@@ -40,6 +44,8 @@ class VideoBranch {
   guint64 pixels() const { return pixels_.load(); }
   int output_width() const { return width_.load(); }
   int output_height() const { return height_.load(); }
+  // Where the frames are scaled and encoded (set when the chain is built).
+  VideoPath path() const { return path_.load(); }
 
  private:
   static GstPadProbeReturn count_frame(GstPad* pad, GstPadProbeInfo* info, gpointer self);
@@ -47,6 +53,8 @@ class VideoBranch {
   std::vector<GstElement*> elements_;  // owned by the bin
   GstElement* filter_ = nullptr;
   int fps_n_ = 0, fps_d_ = 1;
+  VideoChainPlan plan_;  // kept for refitting the size: same format and memory
+  std::atomic<VideoPath> path_{VideoPath::Cpu};
   std::atomic<guint64> frames_{0};
   std::atomic<guint64> pixels_{0};
   std::atomic<int> width_{0};

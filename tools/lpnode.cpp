@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gateway.h"
+#include "gpu_job_placement.h"
 #include "job_pipeline.h"
 #include "node_capabilities.h"
 #include "node_identity.h"
@@ -151,13 +152,27 @@ int run_transcoder(const lp::NodeOptions& o, Node& node) {
   config.secret = o.orch_secret;
   config.capacity = o.max_sessions;
   config.capabilities = lp::node_capabilities();
+  if (!o.nvidia.empty()) {
+    // The self-test runs before registering: the orchestrator only ever hears of GPUs that work.
+    auto gpus = lp::setup_gpu_transcoder(o.nvidia, o.max_sessions);
+    if (!gpus) {
+      std::fprintf(stderr, "lpnode: %s\n", gpus.error().message.c_str());
+      return 1;
+    }
+    for (const auto& line : gpus->log) g_message("%s", line.c_str());
+    config.capacity = gpus->capacity;
+    config.capabilities.hardware = gpus->devices;
+    config.placement = gpus->placement;
+  }
+  const int capacity = config.capacity;
   node.transcoder = std::make_unique<lp::TranscoderClient>(std::move(config), [&node](const std::string& why) {
     std::fprintf(stderr, "lpnode: %s\n", why.c_str());
     node.exit_code = 1;
     g_main_loop_quit(node.loop);
   });
   node.transcoder->start();
-  std::printf("lpnode: transcoder for %s, capacity %d\n", o.orch_addr.c_str(), o.max_sessions);
+  std::printf("lpnode: transcoder for %s, capacity %d%s\n", o.orch_addr.c_str(), capacity,
+              o.nvidia.empty() ? "" : " (GPUs)");
   std::fflush(stdout);
   return 0;
 }
@@ -180,8 +195,9 @@ int main(int argc, char** argv) {
     std::printf("lpnode %s\n", PACKAGE_VERSION);
     return 0;
   }
-  if (!o.nvidia.empty()) {
-    std::fprintf(stderr, "lpnode: --nvidia is not available in this build yet (GPU transcoding)\n");
+  if (!o.nvidia.empty() && (o.orchestrator || o.gateway)) {
+    std::fprintf(stderr, "lpnode: --nvidia is for standalone transcoders (lpnode --transcoder --orch-addr ...); "
+                         "attach one to this node instead\n");
     return 2;
   }
   if (o.transcoder && !o.orchestrator && (!o.eth_keystore_path.empty() || !o.eth_password.empty())) {

@@ -67,7 +67,7 @@ bool add(const LpCodecAdapter* adapter, const std::string& origin, GError** erro
                     LP_CODEC_ADAPTER_ERROR_DUPLICATE, error);
     }
   }
-  r.adapters.push_back(std::make_unique<CodecAdapter>(*adapter, origin));
+  r.adapters.push_back(std::make_unique<CodecAdapter>(adapter_fields(*adapter), origin));
   GST_INFO("registered %s: %s via %s, rank %d", describe(name, origin).c_str(),
            lp_video_codec_name(adapter->codec), adapter->element, adapter->rank);
   return true;
@@ -79,7 +79,8 @@ void ensure_builtins() {
     GST_DEBUG_CATEGORY_INIT(lp_adapter_registry_debug, "lpadapterregistry", 0,
                             "lpgst codec adapter registry");
     for (const LpCodecAdapter* a : {&x264_adapter(), &openh264_adapter(), &x265_adapter(),
-                                    &vp9_adapter(), &av1_adapter()})
+                                    &vp9_adapter(), &av1_adapter(), &nvenc_h264_adapter(),
+                                    &nvenc_h265_adapter()})
       add(a, kBuiltIn, nullptr);
   });
 }
@@ -108,7 +109,8 @@ std::vector<const CodecAdapter*> codec_adapters() {
   return all;
 }
 
-Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec) {
+Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec,
+                                               int device) {
   const bool automatic = name.empty() || name == "auto";
   const std::string codec_name = video_codec_name(codec);
   const auto all = codec_adapters();
@@ -121,9 +123,11 @@ Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec
                                                video_codec_name(adapter->codec()) + ", not " +
                                                codec_name};
     }
-    if (!adapter->available()) {
-      if (!automatic) return Error{ErrorCode::Unsupported, adapter->unavailable_reason()};
-      passed_over += "; " + adapter->unavailable_reason();
+    // The CPU path stays on the CPU: auto takes a GPU encoder only for a GPU rendition.
+    if (automatic && device < 0 && adapter->takes_cuda_memory()) continue;
+    if (!adapter->available(device)) {
+      if (!automatic) return Error{ErrorCode::Unsupported, adapter->unavailable_reason(device)};
+      passed_over += "; " + adapter->unavailable_reason(device);
       continue;
     }
     if (automatic && adapter->rank() == 0) {  // rank 0: only when named

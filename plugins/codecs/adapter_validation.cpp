@@ -1,5 +1,6 @@
 #include "adapter_validation.h"
 
+#include <cstddef>
 #include <cstring>
 
 namespace lp {
@@ -38,6 +39,15 @@ std::optional<std::string> caps_problem(const LpCodecAdapter& a) {
 }
 
 }  // namespace
+
+LpCodecAdapter adapter_fields(const LpCodecAdapter& adapter) {
+  // Version 1 ended at user_data; version 2 added device_element.
+  const size_t size =
+      adapter.api_version >= 2 ? sizeof(LpCodecAdapter) : offsetof(LpCodecAdapter, device_element);
+  LpCodecAdapter copy{};
+  std::memcpy(&copy, &adapter, size);
+  return copy;
+}
 
 const char* codec_media_type(LpVideoCodec codec) {
   switch (codec) {

@@ -14,6 +14,10 @@ namespace lp {
 // for a missing encoder is valid, just unavailable.
 std::optional<std::string> adapter_problem(const LpCodecAdapter* adapter);
 
+// A full-size copy of a validated `adapter` holding only the fields its api_version has
+// (later ones zero): a struct built against an older header is shorter than ours.
+LpCodecAdapter adapter_fields(const LpCodecAdapter& adapter);
+
 // The caps media type of a codec's elementary stream: "video/x-h265" for HEVC.
 const char* codec_media_type(LpVideoCodec codec);
 

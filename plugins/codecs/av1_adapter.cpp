@@ -63,6 +63,7 @@ const LpCodecAdapter& av1_adapter() {
       .configure = configure,
       .settings_caps = nullptr,
       .user_data = nullptr,
+      .device_element = nullptr,
   };
   return adapter;
 }

@@ -71,21 +71,38 @@ CodecAdapter::CodecAdapter(const LpCodecAdapter& description, std::string origin
   description_.parser = parser();
 }
 
-bool CodecAdapter::available() const {
-  return factory_exists(element_factory()) && (!parser() || factory_exists(parser()));
+std::optional<std::string> CodecAdapter::element_for(int device) const {
+  if (!description_.device_element) return element_;
+  g_autofree gchar* name = description_.device_element(&description_, device);
+  if (!name || !*name) return std::nullopt;
+  return std::string(name);
 }
 
-std::string CodecAdapter::unavailable_reason() const {
-  const char* missing = !factory_exists(element_factory()) ? element_factory() : parser();
+bool CodecAdapter::available(int device) const {
+  auto element = element_for(device);
+  return element && factory_exists(element->c_str()) && (!parser() || factory_exists(parser()));
+}
+
+std::string CodecAdapter::unavailable_reason(int device) const {
+  auto element = element_for(device);
+  if (!element) {
+    return "encoder '" + name_ + "' has no encoder element for " +
+           (device < 0 ? std::string("the default device") : "device " + std::to_string(device)) +
+           " (needs " + element_ + " or that device's variant)";
+  }
+  const char* missing = !factory_exists(element->c_str()) ? element->c_str() : parser();
   return "encoder '" + name_ + "' needs element '" + (missing ? missing : "") +
          "', which is not installed";
 }
 
 Result<GstElement*> CodecAdapter::make_encoder(const EncodeSettings& settings) const {
-  GstElement* encoder = gst_element_factory_make(element_factory(), nullptr);
+  auto element = element_for(settings.device);
+  GstElement* encoder = element ? gst_element_factory_make(element->c_str(), nullptr) : nullptr;
   if (!encoder) {
-    return Error{ErrorCode::Unsupported, "encoder element '" + element_ + "' of adapter '" +
-                                             name_ + "' is not installed"};
+    return Error{ErrorCode::Unsupported,
+                 element ? "encoder element '" + *element + "' of adapter '" + name_ +
+                               "' is not installed"
+                         : unavailable_reason(settings.device)};
   }
   LpEncodeSettings s = public_settings(settings);
   GError* error = nullptr;

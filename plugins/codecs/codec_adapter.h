@@ -8,6 +8,7 @@
 #include <lpgst/codec_adapter.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,7 @@ struct EncodeSettings {
   H264Profile h264_profile = H264Profile::Unset;
   int quality = 0;  // CRF; 0 = bitrate mode
   std::string speed_preset = "veryfast";
-  int device = -1;  // GPU index for hardware adapters, -1 = default
+  int device = -1;  // GPU index for hardware adapters, -1 = default (CPU-path renditions)
 };
 
 // Keyframe interval in frames for `settings` (1 for intra-only).
@@ -61,11 +62,16 @@ class CodecAdapter {
   // "lpgst" for the built-in adapters, else the plugin's name ("application" without one).
   const std::string& origin() const { return origin_; }
 
-  // True when the encoder element (and parser) exist in this GStreamer installation.
-  bool available() const;
+  // The encoder's element factory on accelerator `device` (-1: the default one): the
+  // adapter's device_element hook when it has one, else element_factory(); nullopt when the
+  // adapter has no encoder on that device.
+  std::optional<std::string> element_for(int device) const;
+  // True when the encoder element for `device` (and the parser) exist in this GStreamer
+  // installation.
+  bool available(int device = -1) const;
   // Why not, when unavailable: "needs element 'x265enc', which is not installed".
-  std::string unavailable_reason() const;
-  // Makes the encoder element (floating) and sets its properties for `settings`.
+  std::string unavailable_reason(int device = -1) const;
+  // Makes the encoder element for settings.device (floating) and sets its properties.
   Result<GstElement*> make_encoder(const EncodeSettings& settings) const;
   // Caps between the encoder and its parser (stream format, profile).
   Result<CapsPtr> output_caps(const EncodeSettings& settings) const;

@@ -44,6 +44,7 @@ const LpCodecAdapter& openh264_adapter() {
       .configure = configure,
       .settings_caps = h264_settings_caps,
       .user_data = nullptr,
+      .device_element = nullptr,
   };
   return adapter;
 }

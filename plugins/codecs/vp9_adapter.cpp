@@ -63,6 +63,7 @@ const LpCodecAdapter& vp9_adapter() {
       .configure = configure,
       .settings_caps = nullptr,
       .user_data = nullptr,
+      .device_element = nullptr,
   };
   return adapter;
 }

@@ -68,6 +68,7 @@ const LpCodecAdapter& x264_adapter() {
       .configure = configure,
       .settings_caps = h264_settings_caps,
       .user_data = nullptr,
+      .device_element = nullptr,
   };
   return adapter;
 }

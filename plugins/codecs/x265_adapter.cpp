@@ -48,6 +48,7 @@ const LpCodecAdapter& x265_adapter() {
       .configure = configure,
       .settings_caps = nullptr,
       .user_data = nullptr,
+      .device_element = nullptr,
   };
   return adapter;
 }

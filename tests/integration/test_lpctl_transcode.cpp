@@ -352,8 +352,8 @@ TEST(LpctlTranscode, BadInputsAndBadOrchestratorsLeaveNoPlaylist) {
       {"missing file", {dir.file("nothing.ts")}, "no such file"},
       {"unreachable orchestrator", {dir.file("good.ts"), "--orch-addr", "127.0.0.1:" + std::to_string(dead)},
        "no orchestrator answers"},
-      {"VP9 renditions", {dir.file("good.ts"), "--profiles", R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP9"}])"},
-       "HLS output of VP9 renditions"},
+      {"VP8 renditions", {dir.file("good.ts"), "--profiles", R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP8"}])"},
+       "profile v: HLS cannot carry VP8"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

@@ -50,6 +50,7 @@ const LpCodecAdapter kVp8Adapter = {
     configure,            // configure
     nullptr,              // settings_caps: output_caps do not depend on the settings
     nullptr,              // user_data
+    nullptr,              // device_element: vp8enc is the same element on every device
 };
 
 gboolean plugin_init(GstPlugin* plugin) {

@@ -1,4 +1,4 @@
-/* lpgst codec adapter API, version 1 (pkg-config: lpgst-1.0).
+/* lpgst codec adapter API, version 2 (pkg-config: lpgst-1.0).
  *
  * A codec adapter tells lpgst how to drive one encoder element: which codec it produces,
  * what its output caps and parser are, and how the standard rendition fields (bitrate,
@@ -17,8 +17,10 @@
 
 G_BEGIN_DECLS
 
-/* The struct layout this header describes; set LpCodecAdapter.api_version to it. */
-#define LP_CODEC_ADAPTER_API_VERSION 1
+/* The struct layout this header describes; set LpCodecAdapter.api_version to it.
+ * 1: up to user_data. 2: adds device_element. lpgst reads only
+ * the fields of the version a struct declares, so adapters built for 1 keep working. */
+#define LP_CODEC_ADAPTER_API_VERSION 2
 
 /* Klass of the marker element factory lp_codec_adapter_register() adds to a plugin. lpgst
  * finds adapter plugins by this klass in the GStreamer registry (no plugin is loaded to
@@ -28,7 +30,7 @@ G_BEGIN_DECLS
 /* Ranks go from 0 to this. encoder=auto takes the highest-ranked installed adapter for
  * the profile's codec and never one of rank 0 (those are used only when named). The
  * in-tree software encoders have 100 (openh264: 50); a hardware encoder that should win
- * when present takes more. */
+ * when present takes more (the in-tree NVENC adapters: 200). */
 #define LP_CODEC_ADAPTER_RANK_MAX 1000
 
 /* As profiles spell them in their "encoder" field: H.264, HEVC, VP8, VP9, AV1. */
@@ -40,8 +42,10 @@ typedef enum {
   LP_VIDEO_CODEC_AV1,
 } LpVideoCodec;
 
-/* What the encoder's sink pad takes. lpgst scales in system memory and, for CUDA
- * adapters, uploads with cudaupload just before the encoder. */
+/* What the encoder's sink pad takes. From system-memory input lpgst scales on the CPU and,
+ * for CUDA adapters, uploads NV12 with cudaupload just before the encoder. From CUDA-memory
+ * input (lpladder's cuda-device-id) it scales with cudaconvertscale and hands CUDA adapters
+ * NV12 in CUDA memory directly; system-memory adapters get I420 through one cudadownload. */
 typedef enum {
   LP_MEMORY_SYSTEM,
   LP_MEMORY_CUDA,
@@ -98,6 +102,13 @@ typedef gboolean (*LpConfigureEncoderFunc)(const LpCodecAdapter* adapter, GstEle
 typedef GstCaps* (*LpOutputCapsFunc)(const LpCodecAdapter* adapter,
                                      const LpEncodeSettings* settings);
 
+/* Optional (api_version >= 2): the element factory that encodes on accelerator `device`
+ * (LpEncodeSettings.device; -1 = the default one), as a new string that lpgst g_free()s, or
+ * NULL when this adapter has no encoder on that device (it is then unavailable there, and
+ * encoder=auto passes it over). For hardware whose elements are named per device, as
+ * nvcodec's nvh264enc, nvh264device1enc, ... Called from any thread, often: keep it cheap. */
+typedef gchar* (*LpDeviceElementFunc)(const LpCodecAdapter* adapter, gint device);
+
 struct _LpCodecAdapter {
   guint api_version;       /* LP_CODEC_ADAPTER_API_VERSION */
   const gchar* name;       /* unique: the value of lprendition's/lpladder's encoder property;
@@ -114,6 +125,8 @@ struct _LpCodecAdapter {
   LpConfigureEncoderFunc configure;  /* required */
   LpOutputCapsFunc settings_caps;    /* optional, NULL: output_caps as they are */
   gpointer user_data;      /* yours; lpgst passes the adapter back to the callbacks */
+  /* api_version >= 2 */
+  LpDeviceElementFunc device_element;  /* optional, NULL: `element` on every device */
 };
 
 #define LP_CODEC_ADAPTER_ERROR (lp_codec_adapter_error_quark())

@@ -79,9 +79,9 @@ struct BrokenCase {
 TEST(RegisterCodecAdapter, RefusesBrokenAdaptersSayingWhatIsWrong) {
   const BrokenCase cases[] = {
       {"version 0", [](auto& a) { a.api_version = 0; }, LP_CODEC_ADAPTER_ERROR_VERSION,
-       "api_version 0 is not one this lpgst knows (1 to 1)"},
+       "api_version 0 is not one this lpgst knows (1 to 2)"},
       {"newer version", [](auto& a) { a.api_version = 7; }, LP_CODEC_ADAPTER_ERROR_VERSION,
-       "api_version 7 is not one this lpgst knows (1 to 1)"},
+       "api_version 7 is not one this lpgst knows (1 to 2)"},
       {"no name", [](auto& a) { a.name = ""; }, LP_CODEC_ADAPTER_ERROR_INVALID, "name is empty"},
       {"bad name", [](auto& a) { a.name = "my encoder"; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "name 'my encoder' must be 1 to 64 letters, digits, '-', '_' or '.'"},
