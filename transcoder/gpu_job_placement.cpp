@@ -38,7 +38,7 @@ Result<int> GpuJobPlacement::acquire(const wire::Job& job) {
 }
 
 void GpuJobPlacement::release(const wire::Job& job, int device, const std::optional<Error>& failure) {
-  placer_.finish(job.stream_id);
+  placer_.finish(job.stream_id, device);
   if (!failure || !gpu_fault(*failure)) return;
   g_warning("GPU %d: job %s failed (%s): re-testing the GPU before it takes new work", device, job.job_id.c_str(),
             failure->message.c_str());

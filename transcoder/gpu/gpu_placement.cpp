@@ -62,13 +62,22 @@ std::optional<int> GpuPlacer::place(const std::string& session_id, int64_t cost)
   return gpus_[*gpu].id;
 }
 
-void GpuPlacer::finish(const std::string& session_id, Clock::time_point now) {
+void GpuPlacer::finish(const std::string& session_id, Clock::time_point now) { finish(session_id, -1, now); }
+
+void GpuPlacer::finish(const std::string& session_id, int gpu_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(session_id);
   if (it == sessions_.end() || it->second.holds.empty()) return;
-  // Oldest first: a stream's segments are sent in order and take about as long each.
-  const Hold hold = it->second.holds.front();
-  it->second.holds.pop_front();
+  // Oldest first (on that GPU, when given): a stream's segments are sent in order and take
+  // about as long each.
+  auto& holds = it->second.holds;
+  auto pick = holds.begin();
+  if (gpu_id >= 0) {
+    pick = std::find_if(holds.begin(), holds.end(), [&](const Hold& h) { return gpus_[h.gpu].id == gpu_id; });
+    if (pick == holds.end()) pick = holds.begin();
+  }
+  const Hold hold = *pick;
+  holds.erase(pick);
   gpus_[hold.gpu].jobs -= 1;
   gpus_[hold.gpu].cost -= hold.cost;
   if (it->second.holds.empty()) it->second.idle_since = now;

@@ -64,6 +64,9 @@ class GpuPlacer {
   // One job of the session ended: frees its oldest slot. The session stays sticky to its GPU
   // for idle_timeout after its last job ends (expire forgets it after that).
   void finish(const std::string& session_id, Clock::time_point now = Clock::now());
+  // The same for the job that ran on `gpu_id` (its oldest slot there): exact when a session
+  // moved GPUs while jobs were running.
+  void finish(const std::string& session_id, int gpu_id, Clock::time_point now = Clock::now());
   // Forgets sessions idle since before now - idle_timeout.
   void expire(Clock::time_point now = Clock::now());
 

@@ -267,3 +267,19 @@ TEST(GpuPlacement, ManyThreadsAtOnceKeepTheBooksStraight) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(GpuPlacer, FinishOnAGpuFreesTheSlotTheJobHadThere) {
+  lp::GpuPlacer placer(60s, kUnit);
+  add_full_gpus(placer, {1, 1});
+  ASSERT_EQ(placer.place("s", kUnit), 0);
+  ASSERT_EQ(placer.place("s", kUnit), 1);  // GPU 0 is full: the session's second job moves
+  placer.finish("s", 1);                   // the job on GPU 1 ended first
+  EXPECT_EQ(state_of(placer, 0).jobs, 1);
+  EXPECT_EQ(state_of(placer, 1).jobs, 0);
+  placer.finish("s", 0);
+  EXPECT_EQ(state_of(placer, 0).jobs, 0);
+}
+
+}  // namespace
