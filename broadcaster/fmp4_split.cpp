@@ -77,6 +77,7 @@ std::string aac_codec(Bytes data, const Box& esds) {
   if (!descriptor(c, tag, size) || tag != 0x04) return "mp4a.40.2";
   const uint8_t object_type = c.u8();
   c.skip(12);
+  if (!c.ok()) return "mp4a.40.2";
   if (object_type != 0x40) return "mp4a." + hex2(object_type);
   if (!descriptor(c, tag, size) || tag != 0x05) return "mp4a.40.2";
   const uint8_t first = c.u8(), second = c.u8();
@@ -125,7 +126,7 @@ std::optional<Track> read_track(Bytes data, const Box& moov, const Box& trak) {
     t.to_av1c = {moov, trak, *mdia, *minf, *stbl, *stsd, entry, *box};
   } else if (t.entry_type == fourcc("mp4a") && (box = find_box(*config, fourcc("esds")))) {
     t.codec = aac_codec(data, *box);
-  } else if (t.entry_type == fourcc("avc1") && (box = find_box(*config, fourcc("avcC"))) && box->size >= 12) {
+  } else if (t.entry_type == fourcc("avc1") && (box = find_box(*config, fourcc("avcC"))) && box->size >= box->header + 4) {
     t.codec = "avc1." + hex2(data[box->payload() + 1]) + hex2(data[box->payload() + 2]) + hex2(data[box->payload() + 3]);
   } else {
     t.codec = t.entry_type == fourcc("Opus") ? "opus" : fourcc_name(t.entry_type);
@@ -287,6 +288,7 @@ std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint
         has_tfdt = true;
       } else {
         if (k.type == fourcc("trun")) {
+          if (k.size < k.header + 12) return malformed("a truncated trun");
           Cursor c(data, k);
           if (c.u32() & kTrunDataOffset) data_offsets.push_back(out.size() + k.header + 8);
         }
@@ -371,11 +373,16 @@ Result<Fmp4Segment> split_fmp4(std::span<const uint8_t> data, GstClockTime start
   }
   out.codecs = video.empty() ? audio : audio.empty() ? video : video + "," + audio;
 
+  bool awaiting_mdat = false;  // trun offsets count from the moof: nothing may go in between
   for (const Box& box : *top) {
     if (box.type == fourcc("moof")) {
       if (auto e = write_moof(data, box, tracks, start, out.media)) return *e;
+      awaiting_mdat = true;
     } else if (box.type == fourcc("mdat")) {
       append(out.media, data, box);
+      awaiting_mdat = false;
+    } else if (awaiting_mdat) {
+      return malformed("a " + fourcc_name(box.type) + " box between a moof and its mdat");
     }
     // ftyp and moov went to the init; mfra, sidx and free describe the old layout.
   }

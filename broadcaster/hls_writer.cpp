@@ -112,6 +112,7 @@ std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GByte
   std::lock_guard lock(mutex_);
   Rendition& r = renditions_[rendition];
   if (variant) r.variant = *variant;
+  if (!map.empty()) r.last_map = map;
   r.segments[seq] = Entry{duration_s, out.size(), false, relative, map};
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
   return std::nullopt;
@@ -199,7 +200,9 @@ void HlsWriter::mark_lost(size_t rendition, int64_t seq, double duration_s) {
   if (rendition >= renditions_.size()) return;
   Rendition& r = renditions_[rendition];
   // No file behind it; it keeps the name it would have had.
-  r.segments[seq] = Entry{duration_s, 0, true, segment_path(rendition, seq, !r.inits.empty()), ""};
+  // An fMP4 gap keeps the rendition's init section, so a window that starts with it still
+  // names one before its first segment.
+  r.segments[seq] = Entry{duration_s, 0, true, segment_path(rendition, seq, !r.inits.empty()), r.last_map};
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
 }
 

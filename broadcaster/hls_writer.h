@@ -77,6 +77,7 @@ class HlsWriter {
     std::map<int64_t, Entry> segments;
     int target = 1;  // EXT-X-TARGETDURATION: the longest segment so far, never lowered
     std::map<std::string, std::string> inits;  // fMP4 init key -> its file name
+    std::string last_map;                      // the newest fMP4 segment's init section
   };
   // An fMP4 segment's init section: written the first time its key is seen. Returns its file
   // name (in the rendition's directory).

@@ -50,8 +50,18 @@ std::string missing_plugin_text(GstMessage* msg) {
   return text;
 }
 
+// Whether `src` is one of nvcodec's elements (nvh264dec, nvcudah264enc, cudaconvertscale, ...).
+bool from_gpu_element(GstObject* src) {
+  if (!GST_IS_ELEMENT(src)) return false;
+  GstElementFactory* factory = gst_element_get_factory(GST_ELEMENT(src));
+  if (!factory) return false;
+  const std::string name = GST_OBJECT_NAME(factory);
+  return name.rfind("nv", 0) == 0 || name.rfind("cuda", 0) == 0;
+}
+
 // Maps a GStreamer error onto our codes: settings problems are the caller's profiles,
-// missing plugins are ours, the rest is the segment's fault.
+// missing plugins are ours, a GPU element's failure is the GPU's (internal: worth another
+// transcoder, and a re-test of that GPU), the rest is the segment's fault.
 Error error_from_message(GstMessage* msg, const std::string& missing) {
   g_autoptr(GError) err = nullptr;
   g_autofree char* debug = nullptr;
@@ -69,6 +79,9 @@ Error error_from_message(GstMessage* msg, const std::string& missing) {
   } else if (err->domain == GST_RESOURCE_ERROR && err->code != GST_RESOURCE_ERROR_SETTINGS &&
              GST_IS_BASE_SRC(GST_MESSAGE_SRC(msg))) {
     code = ErrorCode::Unreachable;  // the source could not be fetched: worth trying again elsewhere
+  } else if (from_gpu_element(GST_MESSAGE_SRC(msg))) {
+    code = ErrorCode::Internal;
+    text = "GPU element " + text;
   }
   // "missing a plug-in" says nothing of what is missing: the missing-plugin message did.
   if (code == ErrorCode::Unsupported && !missing.empty()) text += " (no " + missing + ")";

@@ -15,13 +15,14 @@ namespace lp {
 GpuJobPlacement::GpuJobPlacement(std::vector<Gpu> gpus) : gpus_(std::move(gpus)) {}
 
 GpuJobPlacement::~GpuJobPlacement() {
-  stopping_ = true;
-  std::vector<std::thread> threads;
+  std::map<int, std::thread> threads;
   {
     std::lock_guard lock(mutex_);
+    stopping_ = true;
     threads.swap(retests_);
   }
-  for (auto& t : threads) t.join();
+  wake_.notify_all();
+  for (auto& [gpu, t] : threads) t.join();  // a self-test already running finishes first
 }
 
 bool GpuJobPlacement::gpu_fault(const Error& failure) {
@@ -50,16 +51,32 @@ void GpuJobPlacement::start_retest(int gpu) {
   std::lock_guard lock(mutex_);
   if (stopping_ || std::count(retesting_.begin(), retesting_.end(), gpu)) return;
   retesting_.push_back(gpu);
-  retests_.emplace_back([this, gpu] {
+  if (auto old = retests_.find(gpu); old != retests_.end()) old->second.join();  // it has ended
+  retests_[gpu] = std::thread([this, gpu] { retest_until_ok(gpu); });
+}
+
+void GpuJobPlacement::retest_until_ok(int gpu) {
+  auto backoff = std::chrono::seconds(30);
+  for (;;) {
     GpuSelfTestOptions options;
     options.probe_sessions = false;  // the start-up count stands
     const GpuTestReport report = run_gpu_self_test(gpu, options);
     const bool ok = report.path.has_value();
     placer_.retest_done(gpu, ok, report.error);  // the placer says "re-test failed: <why>"
-    g_message("GPU %d: re-test %s%s", gpu, ok ? "passed: back to work" : "failed: ", ok ? "" : report.error.c_str());
-    std::lock_guard lock(mutex_);
+    if (ok) {
+      g_message("GPU %d: re-test passed: back to work", gpu);
+    } else {
+      g_warning("GPU %d: re-test failed: %s (next try in %lld s)", gpu, report.error.c_str(),
+                static_cast<long long>(backoff.count()));
+    }
+    std::unique_lock lock(mutex_);
+    if (!ok && !wake_.wait_for(lock, backoff, [this] { return stopping_; })) {
+      backoff = std::min(backoff * 2, std::chrono::seconds(300));
+      continue;
+    }
     retesting_.erase(std::find(retesting_.begin(), retesting_.end(), gpu));
-  });
+    return;
+  }
 }
 
 std::vector<wire::HardwareDevice> GpuJobPlacement::devices() const {

@@ -2,10 +2,14 @@
 // each (gpu_self_test.h), and places every job on one of the GPUs that passed (GpuPlacer:
 // least loaded by cost, sticky per stream). A job that fails in a way that points at the GPU
 // (an internal error or a timeout, not a bad segment) sends that GPU to a re-test, on its
-// own thread, before it takes new work.
+// own thread, before it takes new work; a failed re-test is tried again later (30 s, then
+// doubling up to 5 min), so a transient fault does not keep the GPU out for good.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,13 +41,15 @@ class GpuJobPlacement : public JobPlacement {
 
  private:
   void start_retest(int gpu);
+  void retest_until_ok(int gpu);
 
   std::vector<Gpu> gpus_;
   GpuPlacer placer_;
-  std::mutex mutex_;  // guards retests_ and retesting_
-  std::vector<std::thread> retests_;
-  std::vector<int> retesting_;
-  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;  // guards retests_, retesting_ and stopping_
+  std::condition_variable wake_;  // ends a wait between re-tests at shutdown
+  std::map<int, std::thread> retests_;  // per GPU: the latest re-test thread
+  std::vector<int> retesting_;          // GPUs whose re-test thread still runs
+  bool stopping_ = false;
 };
 
 struct GpuTranscoderSetup {

@@ -28,7 +28,7 @@ std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes
   if (status < 200 || status >= 300) {
     gsize n = 0;
     const char* text = answer ? static_cast<const char*>(g_bytes_get_data(answer, &n)) : nullptr;
-    return Error{ErrorCode::Internal, "upload answered HTTP " + std::to_string(status) + ": " +
+    return Error{ErrorCode::Unreachable, "upload answered HTTP " + std::to_string(status) + ": " +
                                           std::string(text ? text : "", n)};
   }
   return std::nullopt;
@@ -57,10 +57,11 @@ JobWorker::JobWorker(wire::Job job, int cuda_device)
 
 JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 
-std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report, int cuda_device) {
+std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report, int cuda_device,
+                                            Ended ended) {
   auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device);
-  std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report)]() mutable {
-    worker->run(ctx, std::move(report));
+  std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
+    worker->run(ctx, std::move(report), std::move(ended));
     g_main_context_unref(ctx);
   }).detach();
   return worker;
@@ -71,7 +72,7 @@ void JobWorker::cancel() {
   g_cancellable_cancel(cancellable_);  // thread-safe: interrupts a fetch or upload in flight
 }
 
-void JobWorker::run(GMainContext* context, Report report) {
+void JobWorker::run(GMainContext* context, Report report, Ended ended) {
   const gint64 started = g_get_monotonic_time();
   auto outcome = execute();
   std::string message;
@@ -84,6 +85,7 @@ void JobWorker::run(GMainContext* context, Report report) {
     message = wire::to_json(wire::JobFailure{job_.job_id, wire::error_body(outcome.error())});
     failure = outcome.error();
   }
+  if (ended) ended(cancelled_ ? std::nullopt : failure);
   if (cancelled_) return;
   invoke_on(context, [report = std::move(report), message = std::move(message), failure = std::move(failure)] {
     report(message, failure);

@@ -23,8 +23,13 @@ class JobWorker {
   // job's error (nullopt on success), once, unless the job was cancelled first.
   using Report = std::function<void(const std::string& message, const std::optional<Error>& failure)>;
 
+  // Runs on the job's own thread when its pipeline and uploads are over, cancelled or not,
+  // with its error (nullopt on success or when cancelled): frees what the job held (its GPU).
+  using Ended = std::function<void(const std::optional<Error>& failure)>;
+
   // `cuda_device`: the GPU the job's ladder decodes and scales on, -1 = the CPU.
-  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report, int cuda_device = -1);
+  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report, int cuda_device = -1,
+                                          Ended ended = nullptr);
 
   // Stops the job (its pipeline within ~100 ms); no report follows.
   void cancel();
@@ -36,7 +41,7 @@ class JobWorker {
   JobWorker& operator=(const JobWorker&) = delete;
 
  private:
-  void run(GMainContext* context, Report report);
+  void run(GMainContext* context, Report report, Ended ended);
   // The job_result message, or an error for job_failure.
   Result<std::string> execute();
 

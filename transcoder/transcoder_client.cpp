@@ -203,19 +203,25 @@ void TranscoderClient::start_job(wire::Job job) {
       [this, id](const std::string& message, const std::optional<Error>& failure) {
         auto it = jobs_.find(id);
         if (it == jobs_.end()) return;  // cancelled, or the channel it came on is gone
-        if (config_.placement) config_.placement->release(it->second.job, it->second.device, failure);
+        (void)failure;                  // the placement heard of it when the job ended
         jobs_.erase(it);
         send(message);
       },
-      device);
+      device,
+      // On the job's thread once it has let go of the GPU, even when cancelled: a slot is
+      // never handed on while a pipeline still runs on it. Holds no pointer to the client.
+      config_.placement ? JobWorker::Ended([placement = config_.placement, job = running.job, device](
+                                               const std::optional<Error>& failure) {
+        placement->release(job, device, failure);
+      })
+                        : JobWorker::Ended());
   jobs_[id] = std::move(running);
 }
 
 void TranscoderClient::stop_job(const std::string& job_id) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
-  it->second.worker->cancel();
-  if (config_.placement) config_.placement->release(it->second.job, it->second.device, std::nullopt);
+  it->second.worker->cancel();  // its GPU is released when its thread ends
   jobs_.erase(it);
 }
 

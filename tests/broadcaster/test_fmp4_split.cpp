@@ -251,6 +251,15 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
   ASSERT_FALSE(run_launch("videotestsrc num-buffers=10 ! video/x-raw,width=64,height=64 ! vp9enc ! mp4mux ! filesink location=" +
                           dir.file("plain.mp4")));
   expect_error(read_file(dir.file("plain.mp4")), "no movie fragments");
+  // A box between a moof and its mdat would break the trun data offsets once dropped.
+  {
+    std::vector<uint8_t> spaced(whole.begin(), whole.end());
+    auto boxes = read_boxes(spaced, 0, spaced.size());
+    const Box* first_moof = find_box(*boxes, fourcc("moof"));
+    const uint8_t free_box[] = {0, 0, 0, 8, 'f', 'r', 'e', 'e'};
+    spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(first_moof->end()), std::begin(free_box), std::end(free_box));
+    expect_error(spaced, "a free box between a moof and its mdat");
+  }
   // A fragment of a track the moov does not declare.
   std::vector<uint8_t> bad(whole.begin(), whole.end());
   auto top = read_boxes(bad, 0, bad.size());
