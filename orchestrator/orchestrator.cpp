@@ -9,33 +9,19 @@
 #include "main_context.h"
 #include "node_capabilities.h"
 #include "orchestrator_impl.h"
+#include "wire/json_fields.h"
 
 namespace lp {
 namespace {
 
+// As the wire spells them (the same object the transcoder's hello and pongs carry).
 void add_hardware(JsonBuilder* b, const std::vector<wire::HardwareDevice>& devices) {
   json_builder_set_member_name(b, "hardware");
   json_builder_begin_array(b);
   for (const auto& d : devices) {
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "kind");
-    json_builder_add_string_value(b, d.kind.c_str());
-    json_builder_set_member_name(b, "index");
-    json_builder_add_int_value(b, d.index);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, d.name.c_str());
-    if (!d.path.empty() || !d.error.empty()) {  // a GPU: what its transcoder measured
-      json_builder_set_member_name(b, "path");
-      json_builder_add_string_value(b, d.path.c_str());
-      json_builder_set_member_name(b, "capacity");
-      json_builder_add_int_value(b, d.capacity);
-      json_builder_set_member_name(b, "sessions");
-      json_builder_add_int_value(b, d.sessions);
-      json_builder_set_member_name(b, "load_percent");
-      json_builder_add_int_value(b, d.load_percent);
-      json_builder_set_member_name(b, "error");
-      json_builder_add_string_value(b, d.error.c_str());
-    }
+    wire::json::Writer io(b);
+    wire::json::describe(io, d);
     json_builder_end_object(b);
   }
   json_builder_end_array(b);

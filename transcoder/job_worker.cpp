@@ -87,9 +87,7 @@ void JobWorker::run(GMainContext* context, Report report, Ended ended) {
   }
   if (ended) ended(cancelled_ ? std::nullopt : failure);
   if (cancelled_) return;
-  invoke_on(context, [report = std::move(report), message = std::move(message), failure = std::move(failure)] {
-    report(message, failure);
-  });
+  invoke_on(context, [report = std::move(report), message = std::move(message)] { report(message); });
 }
 
 Result<std::string> JobWorker::execute() {

@@ -19,9 +19,9 @@ namespace lp {
 
 class JobWorker {
  public:
-  // `report` runs on `context` with the message to send (job_result or job_failure) and the
-  // job's error (nullopt on success), once, unless the job was cancelled first.
-  using Report = std::function<void(const std::string& message, const std::optional<Error>& failure)>;
+  // `report` runs on `context` with the message to send (job_result or job_failure), once,
+  // unless the job was cancelled first.
+  using Report = std::function<void(const std::string& message)>;
 
   // Runs on the job's own thread when its pipeline and uploads are over, cancelled or not,
   // with its error (nullopt on success or when cancelled): frees what the job held (its GPU).

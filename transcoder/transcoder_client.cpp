@@ -15,7 +15,7 @@ TranscoderClient::TranscoderClient(TranscoderClientConfig config, std::function<
 
 TranscoderClient::~TranscoderClient() {
   stopping_ = true;
-  for (auto& [id, job] : jobs_) job.worker->cancel();
+  for (auto& [id, job] : jobs_) job->cancel();
   remove_source(reconnect_timer_);
   remove_source(drain_timer_);
   if (cancellable_) {
@@ -196,32 +196,30 @@ void TranscoderClient::start_job(wire::Job job) {
   }
   g_message("job %s (stream %s seq %" G_GINT64_FORMAT "%s): %s", job.job_id.c_str(), job.stream_id.c_str(), job.seq,
             device >= 0 ? (" on GPU " + std::to_string(device)).c_str() : "", redact_job_tokens(job.pipeline).c_str());
+  // Runs on the job's thread once it has let go of the GPU, even when cancelled: a slot is
+  // never handed on while a pipeline still runs on it. Holds no pointer to the client.
+  JobWorker::Ended ended;
+  if (config_.placement) {
+    ended = [placement = config_.placement, job, device](const std::optional<Error>& failure) {
+      placement->release(job, device, failure);
+    };
+  }
   const std::string id = job.job_id;
-  Running running{nullptr, job, device};
-  running.worker = JobWorker::start(
+  jobs_[id] = JobWorker::start(
       std::move(job), context_,
-      [this, id](const std::string& message, const std::optional<Error>& failure) {
+      [this, id](const std::string& message) {
         auto it = jobs_.find(id);
         if (it == jobs_.end()) return;  // cancelled, or the channel it came on is gone
-        (void)failure;                  // the placement heard of it when the job ended
         jobs_.erase(it);
         send(message);
       },
-      device,
-      // On the job's thread once it has let go of the GPU, even when cancelled: a slot is
-      // never handed on while a pipeline still runs on it. Holds no pointer to the client.
-      config_.placement ? JobWorker::Ended([placement = config_.placement, job = running.job, device](
-                                               const std::optional<Error>& failure) {
-        placement->release(job, device, failure);
-      })
-                        : JobWorker::Ended());
-  jobs_[id] = std::move(running);
+      device, std::move(ended));
 }
 
 void TranscoderClient::stop_job(const std::string& job_id) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
-  it->second.worker->cancel();  // its GPU is released when its thread ends
+  it->second->cancel();  // its GPU is released when its thread ends
   jobs_.erase(it);
 }
 

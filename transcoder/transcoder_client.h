@@ -78,12 +78,7 @@ class TranscoderClient {
   guint watchdog_ = 0;        // no ping for 3 heartbeats: the orchestrator is gone
   gint64 last_ping_us_ = 0;
   int64_t heartbeat_ms_ = 1000;
-  struct Running {
-    std::shared_ptr<JobWorker> worker;
-    wire::Job job;    // what placement needs back (stream, profiles); pipeline included
-    int device = -1;  // its GPU, -1 = the CPU
-  };
-  std::map<std::string, Running> jobs_;
+  std::map<std::string, std::shared_ptr<JobWorker>> jobs_;
   std::function<void()> drained_;
   guint drain_timer_ = 0;
   int attempts_ = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rendition_properties.h"
+
 namespace lp {
 namespace {
 
@@ -12,17 +14,6 @@ static_assert(static_cast<int>(VideoCodec::H264) == LP_VIDEO_CODEC_H264 &&
               static_cast<int>(VideoCodec::VP8) == LP_VIDEO_CODEC_VP8 &&
               static_cast<int>(VideoCodec::VP9) == LP_VIDEO_CODEC_VP9 &&
               static_cast<int>(VideoCodec::AV1) == LP_VIDEO_CODEC_AV1);
-
-LpH264Profile to_public_profile(H264Profile profile) {
-  switch (profile) {
-    case H264Profile::Baseline: return LP_H264_PROFILE_BASELINE;
-    case H264Profile::Main: return LP_H264_PROFILE_MAIN;
-    case H264Profile::High: return LP_H264_PROFILE_HIGH;
-    case H264Profile::ConstrainedHigh: return LP_H264_PROFILE_CONSTRAINED_HIGH;
-    case H264Profile::Unset: return LP_H264_PROFILE_UNSET;
-  }
-  return LP_H264_PROFILE_UNSET;
-}
 
 bool factory_exists(const char* name) {
   g_autoptr(GstElementFactory) factory = gst_element_factory_find(name);
@@ -49,7 +40,7 @@ LpEncodeSettings public_settings(const EncodeSettings& s) {
   out.quality = s.quality;
   int preset = speed_preset_index(s.speed_preset);
   out.speed_preset = static_cast<LpSpeedPreset>(preset < 0 ? LP_SPEED_PRESET_VERYFAST : preset);
-  out.h264_profile = to_public_profile(s.h264_profile);
+  out.h264_profile = static_cast<LpH264Profile>(from_h264_profile(s.h264_profile));
   out.device = s.device;
   return out;
 }

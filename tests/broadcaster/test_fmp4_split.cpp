@@ -260,6 +260,23 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
     spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(first_moof->end()), std::begin(free_box), std::end(free_box));
     expect_error(spaced, "a free box between a moof and its mdat");
   }
+  // A trun cut short after its sample count: its data offset is not there to adjust.
+  {
+    std::vector<uint8_t> cut(whole.begin(), whole.end());
+    auto boxes = read_boxes(cut, 0, cut.size());
+    const Box moof = *find_box(*boxes, fourcc("moof"));
+    const Box traf = *find_path(cut, moof, {fourcc("traf")});
+    const Box trun = *find_path(cut, traf, {fourcc("trun")});
+    ASSERT_EQ(trun.end(), traf.end());  // mp4mux: tfhd, tfdt, trun; one traf per moof
+    ASSERT_EQ(traf.end(), moof.end());
+    const size_t keep = 16;  // header, version/flags, sample_count
+    const auto removed = static_cast<uint32_t>(trun.size - keep);
+    cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(trun.offset + keep), cut.begin() + static_cast<std::ptrdiff_t>(trun.end()));
+    set_u32(cut, trun.offset, static_cast<uint32_t>(keep));
+    set_u32(cut, traf.offset, static_cast<uint32_t>(traf.size) - removed);
+    set_u32(cut, moof.offset, static_cast<uint32_t>(moof.size) - removed);
+    expect_error(cut, "a truncated trun");
+  }
   // A fragment of a track the moov does not declare.
   std::vector<uint8_t> bad(whole.begin(), whole.end());
   auto top = read_boxes(bad, 0, bad.size());

@@ -36,7 +36,7 @@ std::vector<Outcome> send_segments(const Orchestrator& orch, int count, int stre
       const std::string stream = "stream-" + std::to_string(i % streams);
       const int64_t seq = i / streams;
       HttpResponse r;
-      for (int attempt = 0; attempt < 50; ++attempt) {
+      for (int attempt = 0; attempt < 150; ++attempt) {  // up to 15 s of 503s: capacity drops when a transcoder dies
         r = post_segment(orch, token, stream, seq, bodies[static_cast<size_t>(seq) % bodies.size()], profiles);
         if (r.status != 503) break;
         std::this_thread::sleep_for(milliseconds(100));

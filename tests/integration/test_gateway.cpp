@@ -92,11 +92,27 @@ int check_served_variant(const Gateway& g, const std::string& key, const std::st
   return frames;
 }
 
-TEST(Gateway, RtmpInLiveHlsOutWithTheSourceRenditionThenCleanedUp) {
+// A combined node (transcoding in-process) for the gateway to send segments to.
+Orchestrator start_combined_orchestrator(const std::string& name = "orchestrator") {
   OrchestratorOptions o;
   o.transcoder = true;
   o.max_sessions = "4";
-  Orchestrator orch = start_orchestrator(o);
+  return start_orchestrator(o, name);
+}
+
+// 6 s of 320x180 30 fps H.264 (1 s GOPs) + AAC in MPEG-TS: 180 frames to publish.
+void make_live_file(const std::string& path) {
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  spec.seconds = 6;
+  spec.gop_frames = 30;
+  spec.audio_codec = "aac";
+  make_media(spec, path);
+}
+
+TEST(Gateway, RtmpInLiveHlsOutWithTheSourceRenditionThenCleanedUp) {
+  Orchestrator orch = start_combined_orchestrator();
   auto g = start_gateway({&orch}, 4);
   ASSERT_EQ(publish_rtmp(g->rtmp("cam1"), 8, false), std::nullopt) << g->process->log();
   // The input has ended: every segment comes through, then the playlists get ENDLIST.
@@ -123,11 +139,8 @@ TEST(Gateway, RtmpInLiveHlsOutWithTheSourceRenditionThenCleanedUp) {
 }
 
 TEST(Gateway, SurvivesItsOrchestratorGoingAwayMidStream) {
-  OrchestratorOptions o;
-  o.transcoder = true;
-  o.max_sessions = "4";
-  Orchestrator first = start_orchestrator(o, "first");
-  Orchestrator second = start_orchestrator(o, "second");
+  Orchestrator first = start_combined_orchestrator("first");
+  Orchestrator second = start_combined_orchestrator("second");
   auto g = start_gateway({&first, &second});
   auto publisher = std::async(std::launch::async, [&] { return publish_rtmp(g->rtmp("cam2"), 14, true); });
   // Once the first orchestrator has done a few segments, it dies.
@@ -147,7 +160,6 @@ TEST(Gateway, SurvivesItsOrchestratorGoingAwayMidStream) {
   EXPECT_GE(playlist_segments(media).size(), 5u) << media;
 }
 
-// MPEG-TS in the body of one long chunked PUT, as `curl -T - http://gw/live/KEY` sends it.
 // PUTs a file to /live/<key> with a chunked body; the answer's status.
 guint put_stream(const Gateway& g, SoupSession* session, const std::string& key, const std::string& path) {
   g_autoptr(SoupMessage) msg = soup_message_new("PUT", g.url("/live/" + key).c_str());
@@ -159,20 +171,12 @@ guint put_stream(const Gateway& g, SoupSession* session, const std::string& key,
   return soup_message_get_status(msg);
 }
 
+// MPEG-TS in the body of one long chunked PUT, as `curl -T - http://gw/live/KEY` sends it.
 TEST(Gateway, MpegTsOverChunkedHttpPut) {
-  OrchestratorOptions o;
-  o.transcoder = true;
-  o.max_sessions = "4";
-  Orchestrator orch = start_orchestrator(o);
+  Orchestrator orch = start_combined_orchestrator();
   auto g = start_gateway({&orch});
   TempDir dir;
-  MediaSpec spec;
-  spec.width = 320;
-  spec.height = 180;
-  spec.seconds = 6;
-  spec.gop_frames = 30;
-  spec.audio_codec = "aac";
-  make_media(spec, dir.file("in.ts"));
+  make_live_file(dir.file("in.ts"));
 
   g_autoptr(SoupSession) session = soup_session_new();
   EXPECT_EQ(put_stream(*g, session, "tv1", dir.file("in.ts")), 200u);
@@ -195,19 +199,10 @@ TEST(Gateway, MpegTsOverChunkedHttpPut) {
 
 // Live VP9: the gateway serves fMP4 HLS (an init section named by EXT-X-MAP, .m4s segments).
 TEST(Gateway, LiveVp9IsFragmentedMp4Hls) {
-  OrchestratorOptions o;
-  o.transcoder = true;
-  o.max_sessions = "4";
-  Orchestrator orch = start_orchestrator(o);
+  Orchestrator orch = start_combined_orchestrator();
   auto g = start_gateway({&orch}, 30, R"([{"name":"vp9","width":256,"height":144,"bitrate":200000,"fps":30,"encoder":"VP9"}])");
   TempDir dir;
-  MediaSpec spec;
-  spec.width = 320;
-  spec.height = 180;
-  spec.seconds = 6;
-  spec.gop_frames = 30;
-  spec.audio_codec = "aac";
-  make_media(spec, dir.file("in.ts"));
+  make_live_file(dir.file("in.ts"));
   g_autoptr(SoupSession) session = soup_session_new();
   EXPECT_EQ(put_stream(*g, session, "vp", dir.file("in.ts")), 200u);
   ASSERT_TRUE(wait_for([&] {
