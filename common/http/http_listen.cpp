@@ -1,5 +1,7 @@
 #include "http/http_listen.h"
 
+#include "http/connection_guard.h"
+
 #include <cstdlib>
 #include <string_view>
 
@@ -27,15 +29,66 @@ Result<GSocketAddress*> socket_address(const std::string& addr) {
 
 }  // namespace
 
-Result<ServerPtr> listen_http(const std::string& addr, const char* what) {
+// What listen_http attaches to its server: the accepting socket service and the guard.
+struct Listener {
+  GSocketService* service = nullptr;
+  std::string address;  // as bound, with the real port
+  std::unique_ptr<ConnectionGuard> guard;
+  ~Listener() {
+    g_socket_service_stop(service);
+    g_socket_listener_close(G_SOCKET_LISTENER(service));
+    g_signal_handlers_disconnect_by_data(service, guard.get());
+    g_object_unref(service);
+  }
+};
+
+constexpr const char* kListenerKey = "lp-listener";
+
+Listener* listener_of(SoupServer* server) {
+  return static_cast<Listener*>(g_object_get_data(G_OBJECT(server), kListenerKey));
+}
+
+std::string address_text(GSocketAddress* sa) {
+  if (!sa || !G_IS_INET_SOCKET_ADDRESS(sa)) return "";
+  auto* inet = G_INET_SOCKET_ADDRESS(sa);
+  g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
+  const bool v6 = g_inet_address_get_family(g_inet_socket_address_get_address(inet)) == G_SOCKET_FAMILY_IPV6;
+  return (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
+         std::to_string(g_inet_socket_address_get_port(inet));
+}
+
+Result<ServerPtr> listen_http(const std::string& addr, const char* what, const ListenOptions& options) {
   auto sa = socket_address(addr);
   if (!sa) return sa.error();
   g_autoptr(GSocketAddress) owned = *sa;
   ServerPtr server(soup_server_new("server-header", "lpgst/" PACKAGE_VERSION, nullptr));
+  auto listener = std::make_unique<Listener>();
+  listener->service = g_socket_service_new();
+  g_socket_listener_set_backlog(G_SOCKET_LISTENER(listener->service), 512);
   g_autoptr(GError) error = nullptr;
-  if (!soup_server_listen(server.get(), owned, SoupServerListenOptions{}, &error))
+  g_autoptr(GSocketAddress) effective = nullptr;
+  if (!g_socket_listener_add_address(G_SOCKET_LISTENER(listener->service), owned, G_SOCKET_TYPE_STREAM,
+                                     G_SOCKET_PROTOCOL_TCP, nullptr, &effective, &error))
     return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
+  listener->address = address_text(effective);
+  listener->guard = std::make_unique<ConnectionGuard>(server.get(), options.limits, options.tls);
+  g_signal_connect(listener->service, "incoming",
+                   G_CALLBACK(+[](GSocketService*, GSocketConnection* c, GObject*, gpointer guard) -> gboolean {
+                     static_cast<ConnectionGuard*>(guard)->accept(c);
+                     return TRUE;
+                   }),
+                   listener->guard.get());
+  g_socket_service_start(listener->service);
+  g_object_set_data_full(G_OBJECT(server.get()), kListenerKey, listener.release(),
+                         [](gpointer l) { delete static_cast<Listener*>(l); });
   return server;
+}
+
+GSocket* request_socket(SoupServerMessage* msg) { return ConnectionGuard::socket_of(msg); }
+
+int open_connections(SoupServer* server) {
+  Listener* l = listener_of(server);
+  return l ? l->guard->connections() : 0;
 }
 
 void refuse_unexpected_bodies(SoupServer* server, std::initializer_list<const char*> paths) {
@@ -60,20 +113,8 @@ void refuse_unexpected_bodies(SoupServer* server, std::initializer_list<const ch
 }
 
 std::string bound_address(SoupServer* server) {
-  GSList* listeners = soup_server_get_listeners(server);
-  std::string out;
-  if (listeners) {
-    g_autoptr(GSocketAddress) sa = g_socket_get_local_address(G_SOCKET(listeners->data), nullptr);
-    if (sa && G_IS_INET_SOCKET_ADDRESS(sa)) {
-      auto* inet = G_INET_SOCKET_ADDRESS(sa);
-      g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
-      const bool v6 = g_inet_address_get_family(g_inet_socket_address_get_address(inet)) == G_SOCKET_FAMILY_IPV6;
-      out = (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
-            std::to_string(g_inet_socket_address_get_port(inet));
-    }
-  }
-  g_slist_free(listeners);
-  return out;
+  Listener* l = listener_of(server);
+  return l ? l->address : "";
 }
 
 }  // namespace lp

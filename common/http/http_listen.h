@@ -9,6 +9,7 @@
 #include <string>
 
 #include "error.h"
+#include "http/http_limits.h"
 
 namespace lp {
 
@@ -20,9 +21,22 @@ struct ServerUnref {
 };
 using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
 
+struct ListenOptions {
+  HttpLimits limits;
+  GTlsCertificate* tls = nullptr;  // not owned; null = plain HTTP
+};
+
 // `addr` is "host:port", "[v6]:port" or ":port" (all interfaces); port 0 picks a free one.
-// `what` names the flag in errors ("--http-addr").
-Result<ServerPtr> listen_http(const std::string& addr, const char* what);
+// `what` names the flag in errors ("--http-addr"). Connections are accepted by a
+// ConnectionGuard (connection_guard.h), which enforces `options.limits` and speaks TLS when
+// given a certificate.
+Result<ServerPtr> listen_http(const std::string& addr, const char* what, const ListenOptions& options = {});
+
+// The socket under a request (for peeking at a paused client); null if it is gone.
+GSocket* request_socket(SoupServerMessage* msg);
+
+// Connections the server holds open now.
+int open_connections(SoupServer* server);
 
 // libsoup reads any request body into memory before a handler sees it. This adds an early
 // handler that answers 413 to every request with a body (a Content-Length above 0, or

@@ -1,0 +1,67 @@
+// What a listener does to every connection before and around libsoup: the caps on connections
+// (in all, per client address) and on request bodies being received at once, the header, idle,
+// stall and minimum-rate timeouts, refusing a request whose body it will not take without
+// reading that body, and TLS. libsoup's own listener leaks every keep-alive connection that
+// its client closes (libsoup 3.2: they stay in CLOSE_WAIT), so connections are accepted here
+// and handed to the server with soup_server_accept_iostream.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "http/http_limits.h"
+
+namespace lp {
+
+class ConnectionGuard {
+ public:
+  // `tls`: the server certificate (TLS on every connection), or null for plain HTTP.
+  ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCertificate* tls);
+  ~ConnectionGuard();
+  ConnectionGuard(const ConnectionGuard&) = delete;
+  ConnectionGuard& operator=(const ConnectionGuard&) = delete;
+
+  // From GSocketService::incoming: wraps the connection in TLS when asked and hands it to the
+  // server, or closes it at once when a cap is reached.
+  void accept(GSocketConnection* connection);
+
+  // The socket under a message (libsoup has none for connections it did not accept itself).
+  static GSocket* socket_of(SoupServerMessage* msg);
+
+  int connections() const { return static_cast<int>(conns_.size()); }
+  bool tls() const { return tls_ != nullptr; }
+
+ private:
+  enum class Phase { Head, Body, Handling, Writing, Upgraded, Refused };
+  struct Conn;
+
+  static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self);
+  static void on_stream_gone(gpointer data, GObject* stream);
+  void got_headers(SoupServerMessage* msg, Conn& c);
+  void finished(SoupServerMessage* msg, Conn& c);
+  void refuse_unread(SoupServerMessage* msg, Conn& c);
+  gboolean drain(GSocketAddress* key);
+  void finish_refusal(Conn& c);
+  void tick();
+  void close(Conn& c, const char* why);
+  void end_body(Conn& c);
+  void log_refusals();
+
+  SoupServer* server_;          // not owned: the guard lives in the server's object data
+  HttpLimits limits_;
+  GTlsCertificate* tls_;        // owned reference, or null
+  guint ticker_ = 0;
+  // All below: main thread only (every signal and timer here runs on the default context).
+  std::unordered_map<GSocketAddress*, std::unique_ptr<Conn>> conns_;  // keyed by libsoup's remote address
+  std::map<std::string, int> per_address_;
+  int bodies_ = 0;               // requests whose body is being received
+  uint64_t refused_connections_ = 0;  // since the last log line
+  gint64 last_refusal_log_us_ = 0;
+};
+
+}  // namespace lp
