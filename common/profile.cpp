@@ -312,6 +312,12 @@ Result<Profile> parse_object(JsonObject* object, const std::string& prefix) {
   return p;
 }
 
+// The error for an escaped NUL at `path` (json_nul_escape_path), `prefix` before array paths.
+Error nul_error(const std::string& path, const std::string& array_name) {
+  const std::string field = path.empty() ? "profile" : (path.front() == '[' ? array_name + path : path);
+  return invalid(field + ": contains a NUL character (\\u0000), which no field may hold");
+}
+
 // Parses JSON text; the caller owns the parser, which owns the returned root.
 Result<JsonNode*> load_json(JsonParser* parser, std::string_view text) {
   g_autoptr(GError) error = nullptr;
@@ -330,6 +336,7 @@ Result<std::vector<Profile>> parse_json_list(std::string_view text, const std::s
     if (!where.empty()) e.message = where + ": " + e.message;
     return e;
   };
+  if (auto at = json_nul_escape_path(text)) return fail(nul_error(*at, "profiles"));
   g_autoptr(JsonParser) parser = json_parser_new();
   auto root = load_json(parser, text);
   if (!root) return fail(root.error());
@@ -457,6 +464,7 @@ std::optional<std::string> unquote_launch_value(std::string_view text) {
 Result<Profile> parse_profile_json(std::string_view json_object) {
   if (auto unquoted = unquote_launch_value(json_object)) return parse_profile_json(*unquoted);
   if (trim(json_object).empty()) return invalid("expected a JSON object, got nothing");
+  if (auto at = json_nul_escape_path(json_object)) return nul_error(*at, "profile");
   g_autoptr(JsonParser) parser = json_parser_new();
   auto root = load_json(parser, json_object);
   if (!root) return root.error();
@@ -464,6 +472,62 @@ Result<Profile> parse_profile_json(std::string_view json_object) {
     return invalid("expected a JSON object, got " + node_text(*root));
   }
   return parse_object(json_node_get_object(*root), "");
+}
+
+std::optional<std::string> json_nul_escape_path(std::string_view json) {
+  struct Level {
+    bool object = false;
+    std::string key;  // the current member's name, as written
+    size_t index = 0;  // the current element's index
+    bool want_key = true;
+  };
+  std::vector<Level> levels;
+  auto path = [&levels] {
+    std::string out;
+    for (const auto& l : levels) {
+      if (!l.object) {
+        out += "[" + std::to_string(l.index) + "]";
+      } else if (!l.want_key) {
+        out += (out.empty() ? "" : ".") + l.key;
+      }
+    }
+    return out;
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    switch (json[i]) {
+      case '"': {
+        const size_t start = ++i;
+        bool nul = false;
+        for (; i < json.size() && json[i] != '"'; ++i) {
+          if (json[i] != '\\' || i + 1 >= json.size()) continue;
+          if (json.substr(i + 1, 5) == "u0000") nul = true;
+          ++i;  // the escaped character: \" does not end the string
+        }
+        const std::string_view text = json.substr(start, std::min(i, json.size()) - start);
+        const bool is_key = !levels.empty() && levels.back().object && levels.back().want_key;
+        if (is_key) {
+          levels.back().key = std::string(text);
+          levels.back().want_key = false;
+        }
+        if (nul) return path();
+        break;
+      }
+      case '{': levels.push_back(Level{true, {}, 0, true}); break;
+      case '[': levels.push_back(Level{false, {}, 0, true}); break;
+      case '}':
+      case ']':
+        if (!levels.empty()) levels.pop_back();
+        break;
+      case ',':
+        if (!levels.empty()) {
+          if (levels.back().object) levels.back().want_key = true;
+          else ++levels.back().index;
+        }
+        break;
+      default: break;
+    }
+  }
+  return std::nullopt;
 }
 
 Result<std::vector<Profile>> parse_profiles(std::string_view spec) {

@@ -44,6 +44,12 @@ Result<Profile> parse_profile_json(std::string_view json_object);
 // an inline JSON array (or a single object), or the path of a JSON file holding an array.
 Result<std::vector<Profile>> parse_profiles(std::string_view spec);
 
+// Where JSON text holds a string with an escaped NUL ("\u0000"), which json-glib would cut
+// short at the NUL (a name "P720\u0000junk" would silently become "P720"): the member path
+// ("name", "[1].name", or a member name as written), nullopt when there is none. Not a JSON
+// validator: text that does not parse is for the parser to refuse.
+std::optional<std::string> json_nul_escape_path(std::string_view json);
+
 // Canonical JSON object for one profile (round-trips through parse_profile_json).
 std::string profile_to_json(const Profile& profile);
 

@@ -240,7 +240,51 @@ void Dispatcher::finish(const std::string& sid, JobOutcome outcome, const std::s
   p->finished(std::move(outcome), worker_id);
 }
 
+RequestLimits Dispatcher::limits() const {
+  RequestLimits l;
+  l.max_renditions = config_.max_renditions > 0 ? config_.max_renditions : kDefaultMaxRenditions;
+  // The largest frame a connected transcoder says it makes (0: none says).
+  int64_t announced = 0;
+  for (const auto& [id, e] : workers_) {
+    const wire::Capabilities& caps = e.worker->capabilities();
+    if (e.worker->draining() || caps.max_width <= 0 || caps.max_height <= 0) continue;
+    announced = std::max(announced, int64_t{caps.max_width} * caps.max_height);
+  }
+  l.max_frame_pixels = config_.max_frame_pixels > 0 ? config_.max_frame_pixels : kDefaultMaxFramePixels;
+  if (config_.max_frame_pixels <= 0 && announced > 0) l.max_frame_pixels = std::min(l.max_frame_pixels, announced);
+  l.max_pixels_per_second = config_.max_pixels_per_second > 0
+                                ? config_.max_pixels_per_second
+                                : l.max_frame_pixels * kDefaultLadderFramesPerSecond;
+  return l;
+}
+
+std::optional<Error> Dispatcher::check_limits(const std::vector<Profile>& profiles) const {
+  const RequestLimits l = limits();
+  auto refuse = [](std::string why) { return Error{ErrorCode::InvalidProfile, std::move(why)}; };
+  if (static_cast<int64_t>(profiles.size()) > l.max_renditions)
+    return refuse(std::to_string(profiles.size()) + " renditions requested: over this node's limit of " +
+                  std::to_string(l.max_renditions) + " renditions per segment (--max-renditions)");
+  double ladder_rate = 0;  // pixels per second; double: no overflow whatever the profiles say
+  for (const auto& p : profiles) {
+    const int64_t frame = int64_t{std::max(p.width, 0)} * std::max(p.height, 0);
+    if (frame > l.max_frame_pixels)
+      return refuse("profile " + p.name + ": " + std::to_string(p.width) + "x" + std::to_string(p.height) + " is " +
+                    std::to_string(frame) + " pixels per frame, over this node's limit of " +
+                    std::to_string(l.max_frame_pixels) + " (--max-frame-pixels)");
+    const double fps = p.fps > 0 ? double(p.fps) / std::max(p.fps_den, 1) : kAssumedSourceFps;
+    ladder_rate += double(frame) * fps;
+  }
+  if (ladder_rate > double(l.max_pixels_per_second))
+    return refuse("the ladder is " + std::to_string(static_cast<int64_t>(ladder_rate)) +
+                  " output pixels per second (width x height x fps summed over " + std::to_string(profiles.size()) +
+                  " renditions, fps 0 counted as " + std::to_string(kAssumedSourceFps) +
+                  "), over this node's limit of " + std::to_string(l.max_pixels_per_second) +
+                  " (--max-pixels-per-second)");
+  return std::nullopt;
+}
+
 std::optional<Error> Dispatcher::check_capable(const std::vector<Profile>& profiles) const {
+  if (auto e = check_limits(profiles)) return e;
   if (workers_.empty()) return Error{ErrorCode::NoTranscoder, "no transcoder is connected"};
   std::optional<Error> why;
   bool any_open = false;

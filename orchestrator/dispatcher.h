@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -27,6 +28,31 @@ struct DispatcherConfig {
   int max_attempts = 3;
   std::chrono::milliseconds min_deadline{8000};
   int deadline_per_duration = 4;  // deadline = max(min_deadline, this x segment duration)
+
+  // What one request may cost, checked before dispatch (check_limits). 0 = the default:
+  int max_renditions = 0;             // renditions per segment; kDefaultMaxRenditions
+  int64_t max_frame_pixels = 0;       // width x height of one rendition; see frame_pixel_limit()
+  int64_t max_pixels_per_second = 0;  // sum of width x height x fps over the ladder; see ladder_pixel_rate_limit()
+};
+
+// The defaults of the limits above.
+// Ladders in use have 4-6 renditions; each rendition costs a scaler and an encoder (threads,
+// buffers) for as long as the segment runs.
+inline constexpr int kDefaultMaxRenditions = 10;
+// The largest frame of H.264 level 5.2 (36,864 macroblocks: 4096x2304), the highest level
+// common players decode; a transcoder announcing a smaller max_width x max_height lowers it.
+inline constexpr int64_t kDefaultMaxFramePixels = int64_t{4096} * 2304;
+// Two renditions of the largest frame at 60 fps (a full 2160p60 ladder fits).
+inline constexpr int64_t kDefaultLadderFramesPerSecond = 120;
+// The rate assumed for a profile that keeps the source's (fps 0): its rate is known only once
+// the segment is decoded, so the check assumes the highest common one.
+inline constexpr int kAssumedSourceFps = 60;
+
+// The limits check_limits applies, after defaults and the transcoders' announcements.
+struct RequestLimits {
+  int max_renditions = 0;
+  int64_t max_frame_pixels = 0;
+  int64_t max_pixels_per_second = 0;
 };
 
 struct Segment {
@@ -76,7 +102,17 @@ class Dispatcher {
   void abandon(const std::string& segment_id);
 
   // Why no connected worker could take segments with these profiles (nullopt: one can).
+  // Checks the request limits first (check_limits).
   std::optional<Error> check_capable(const std::vector<Profile>& profiles) const;
+
+  // Whether a segment with these profiles is within what one request may cost: the number of
+  // renditions, the pixels of each frame and the pixels per second of the whole ladder. An
+  // InvalidProfile error (400: the request asks for more than this node does for anyone, so
+  // no retry can succeed; the client must send smaller profiles) naming the limit, or nullopt.
+  std::optional<Error> check_limits(const std::vector<Profile>& profiles) const;
+  // The limits in force now: the configured ones, or the defaults lowered to what the
+  // connected transcoders announce (the largest max_width x max_height any of them states).
+  RequestLimits limits() const;
 
   int in_flight() const { return static_cast<int>(segments_.size()); }
   int worker_capacity() const;

@@ -123,6 +123,13 @@ void RemoteTranscoder::handle(const std::string& text) {
     return;
   }
   if (auto* p = std::get_if<wire::Pong>(&*parsed)) {
+    // Only an answer to a ping we sent counts: a pong from the future (a huge seq) would
+    // otherwise stand for every ping to come, and a silent transcoder would never be dropped.
+    if (p->seq < 1 || p->seq > ping_seq_) {
+      g_message("transcoder %s: ignoring pong %" G_GINT64_FORMAT " (pings sent: %" G_GINT64_FORMAT ")",
+                id().c_str(), p->seq, ping_seq_);
+      return;
+    }
     pong_seq_ = std::max(pong_seq_, p->seq);
     if (!p->hardware.empty()) set_hardware(p->hardware);
     return;

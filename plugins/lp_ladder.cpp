@@ -48,7 +48,16 @@ struct LadderImpl {
   guint64 scanned_to = 0;  // next byte offset the scanner expects
 
   lp::DemuxWatchdog watchdog;  // fed bytes and exposed streams; see on_demuxer_stalled
+
+  // The decoded video's timeline (check_timeline), reset per run.
+  GstClockTime last_video_pts = GST_CLOCK_TIME_NONE;
+  bool timeline_broken = false;
 };
+
+// Decoded frames further apart than this are a broken timeline (a corrupt PTS or PCR), not a
+// pause: renditions fill gaps at their frame rate, so an 18-hour jump would have them encode
+// two million frames before the deadline stops them.
+constexpr GstClockTime kMaxFrameGap = 10 * GST_SECOND;
 
 }  // namespace
 
@@ -151,6 +160,35 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
       if (r) g_object_set(r, "timestamp-offset", offset, nullptr);
   }
   return GST_PAD_PROBE_REMOVE;
+}
+
+// Every decoded video frame on its way to the renditions: a jump of more than kMaxFrameGap
+// between two frames fails the segment at once.
+GstPadProbeReturn check_timeline(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = LP_LADDER(data);
+  LadderImpl& impl = self->impl;
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  GstClockTime previous;
+  {
+    std::lock_guard guard(impl.lock);
+    if (impl.timeline_broken) return GST_PAD_PROBE_DROP;
+    previous = impl.last_video_pts;
+    const bool broken = GST_CLOCK_TIME_IS_VALID(previous) &&
+                        (pts > previous ? pts - previous : previous - pts) > kMaxFrameGap;
+    impl.timeline_broken = broken;
+    if (!broken) {
+      impl.last_video_pts = pts;
+      return GST_PAD_PROBE_OK;
+    }
+  }
+  GST_ELEMENT_ERROR(self, STREAM, DECODE,
+                    ("corrupt timestamps in the segment: decoded video jumps from %" GST_TIME_FORMAT
+                     " to %" GST_TIME_FORMAT, GST_TIME_ARGS(previous), GST_TIME_ARGS(pts)),
+                    ("consecutive frames more than %" GST_TIME_FORMAT " apart",
+                     GST_TIME_ARGS(kMaxFrameGap)));
+  return GST_PAD_PROBE_DROP;
 }
 
 // Adds an element that only this run's streams need.
@@ -470,6 +508,8 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
       std::lock_guard guard(impl.lock);
       impl.scanner = lp::SourceTimestampScanner();
       impl.scanned_to = 0;
+      impl.last_video_pts = GST_CLOCK_TIME_NONE;
+      impl.timeline_broken = false;
     }
     impl.watchdog.start(element, on_demuxer_stalled);
   }
@@ -547,6 +587,8 @@ static void lp_ladder_init(LpLadder* self) {
     return;
   }
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
+  g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(impl.video_tee, "sink");
+  gst_pad_add_probe(tee_sink, GST_PAD_PROBE_TYPE_BUFFER, check_timeline, self, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
   g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);

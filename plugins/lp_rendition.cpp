@@ -103,11 +103,24 @@ namespace {
 
 RenditionImpl& impl_of(gpointer self) { return LP_RENDITION(self)->impl; }
 
+// A branch is built on its input's first caps. An input that ends without ever having caps
+// (the stream carried no frame at all) leaves its branch unbuilt and unlinked: its EOS would
+// be dropped there and the muxer would wait for that pad forever. That is the segment's
+// fault, said at once.
+bool ended_without_caps(GstPad* pad, GstEvent* event) {
+  return GST_EVENT_TYPE(event) == GST_EVENT_EOS && !gst_pad_has_current_caps(pad);
+}
+
 // Called with the input caps of a branch, in its streaming thread.
-GstPadProbeReturn on_video_caps(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
+GstPadProbeReturn on_video_caps(GstPad* pad, GstPadProbeInfo* info, gpointer user_data) {
   auto* self = LP_RENDITION(user_data);
   RenditionImpl& impl = self->impl;
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (ended_without_caps(pad, event)) {
+    GST_ELEMENT_ERROR(self, STREAM, DECODE, ("no decodable video in the segment"),
+                      ("the video input ended before its first frame: truncated or corrupt input"));
+    return GST_PAD_PROBE_DROP;
+  }
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
@@ -127,10 +140,15 @@ GstPadProbeReturn on_video_caps(GstPad*, GstPadProbeInfo* info, gpointer user_da
   return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn on_audio_caps(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
+GstPadProbeReturn on_audio_caps(GstPad* pad, GstPadProbeInfo* info, gpointer user_data) {
   auto* self = LP_RENDITION(user_data);
   RenditionImpl& impl = self->impl;
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (ended_without_caps(pad, event)) {
+    GST_ELEMENT_ERROR(self, STREAM, DEMUX, ("no decodable audio in the segment's audio stream"),
+                      ("the audio input ended before its first frame: truncated or corrupt input"));
+    return GST_PAD_PROBE_DROP;
+  }
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);

@@ -330,6 +330,43 @@ TEST(Profile, Names) {
   EXPECT_STREQ(video_codec_name(VideoCodec::AV1), "AV1");
 }
 
+// json-glib ends a string at an escaped NUL: "P720\u0000junk" would become "P720" without a
+// word. Refused instead, naming the field.
+TEST(Profile, EscapedNulIsRefusedNamingTheField) {
+  auto list = parse_profiles(R"([{"name":"P720\u0000junk","width":1280,"height":720,"bitrate":4000000}])");
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.error().code, lp::ErrorCode::InvalidProfile);
+  EXPECT_EQ(list.error().message.rfind("profiles[0].name: contains a NUL character", 0), 0u) << list.error().message;
+  EXPECT_NE(list.error().message.find("\\u0000"), std::string::npos) << list.error().message;
+
+  auto second = parse_profiles(R"([{"width":640,"height":360,"bitrate":1},{"width":1,"height":1,"bitrate":1,"encoder":"H.264\u0000"}])");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().message.rfind("profiles[1].encoder: ", 0), 0u) << second.error().message;
+
+  auto one = parse_profile_json(R"({"width":1280,"height":720,"bitrate":4000000,"name":"a\u0000"})");
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().code, lp::ErrorCode::InvalidProfile);
+  EXPECT_EQ(one.error().message.rfind("name: contains a NUL character", 0), 0u) << one.error().message;
+
+  // Single objects and files go the same way.
+  auto object = parse_profiles(R"({"name":"x\u0000","width":2,"height":2,"bitrate":1})");
+  ASSERT_FALSE(object.ok());
+  EXPECT_EQ(object.error().message.rfind("name: ", 0), 0u) << object.error().message;
+}
+
+TEST(Profile, JsonNulEscapePath) {
+  using lp::json_nul_escape_path;
+  EXPECT_EQ(json_nul_escape_path(R"({"name":"a"})"), std::nullopt);
+  EXPECT_EQ(json_nul_escape_path(R"({"name":"a\u0000"})"), "name");
+  EXPECT_EQ(json_nul_escape_path(R"([{"a":1,"b":[1,"\u0000"]}])"), "[0].b[1]");
+  EXPECT_EQ(json_nul_escape_path(R"([{"a":"x"},{"name":"\u0000"}])"), "[1].name");
+  EXPECT_EQ(json_nul_escape_path(R"({"na\u0000me":1})"), "na\\u0000me");  // a member name, as written
+  // An escaped backslash followed by "u0000" is six characters, not a NUL; \" does not end a string.
+  EXPECT_EQ(json_nul_escape_path(R"({"name":"a\\u0000"})"), std::nullopt);
+  EXPECT_EQ(json_nul_escape_path(R"({"n\"x":"a","m":"\u0001"})"), std::nullopt);
+  EXPECT_EQ(json_nul_escape_path(R"({"n\",":"a","m":"\u0000"})"), "m");
+}
+
 void ExpectSame(const Profile& a, const Profile& b) {
   EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.width, b.width);

@@ -12,8 +12,14 @@
 #include <string>
 #include <vector>
 
+#include <libsoup/soup.h>
+#include <sys/socket.h>
+
 #include "dispatcher.h"
+#include "job_media.h"
 #include "metrics.h"
+#include "remote_transcoder.h"
+#include "wire/transcoder_channel.h"
 
 // Failed expectations print the code's name, not its bytes (found by ADL).
 namespace lp {
@@ -43,6 +49,8 @@ class FakeWorker : public lp::Worker {
  public:
   FakeWorker(std::string id, int capacity, std::vector<std::string> codecs = {"H.264"})
       : Worker(id, "fake://" + id, capacity, caps_of(std::move(codecs)), false) {}
+  FakeWorker(std::string id, int capacity, lp::wire::Capabilities caps)
+      : Worker(id, "fake://" + id, capacity, std::move(caps), false) {}
 
   std::string start(const JobRequest& job) override {
     started.push_back(job);
@@ -601,6 +609,222 @@ TEST_F(DispatcherTest, DestroyedWithJobsInFlightLeavesNoTimerBehind) {
   run_for(100ms);  // a deadline firing now would touch a destroyed dispatcher
   EXPECT_TRUE(finished_.empty());
   EXPECT_TRUE(w->cancelled.empty());
+}
+
+
+// ---- request limits (check_limits, run by check_capable before anything else) ---------------
+
+lp::Profile sized(const std::string& name, int width, int height, int fps = 30) {
+  lp::Profile p = preset("P144p30fps16x9");
+  p.name = name;
+  p.width = width;
+  p.height = height;
+  p.fps = fps;
+  return p;
+}
+
+std::shared_ptr<FakeWorker> sized_worker(const std::string& id, int max_width, int max_height) {
+  lp::wire::Capabilities caps = caps_of({"H.264"});
+  caps.max_width = max_width;
+  caps.max_height = max_height;
+  return std::make_shared<FakeWorker>(id, 2, caps);
+}
+
+TEST_F(DispatcherTest, LimitDefaultsFollowTheTranscodersAnnouncements) {
+  // Nobody connected, or nobody stating a size: the defaults.
+  lp::RequestLimits l = d().limits();
+  EXPECT_EQ(l.max_renditions, lp::kDefaultMaxRenditions);
+  EXPECT_EQ(l.max_frame_pixels, lp::kDefaultMaxFramePixels);
+  EXPECT_EQ(l.max_pixels_per_second, lp::kDefaultMaxFramePixels * lp::kDefaultLadderFramesPerSecond);
+  add("unsized", 2);
+  EXPECT_EQ(d().limits().max_frame_pixels, lp::kDefaultMaxFramePixels);
+  // lpnode's transcoders announce 8192x8192: more than the default, which stays.
+  d().add_worker(sized_worker("big", 8192, 8192));
+  EXPECT_EQ(d().limits().max_frame_pixels, lp::kDefaultMaxFramePixels);
+  remove("unsized", "test");
+  d().remove_worker("big", "test");
+  // A fleet of 1080p transcoders: 1920x1080 per frame, 120 such frames a second per ladder.
+  d().add_worker(sized_worker("hd", 1920, 1080));
+  l = d().limits();
+  EXPECT_EQ(l.max_frame_pixels, 1920 * 1080);
+  EXPECT_EQ(l.max_pixels_per_second, int64_t{1920} * 1080 * 120);
+  // The largest any of them makes counts (the dispatcher places each segment on one that can).
+  d().add_worker(sized_worker("uhd", 3840, 2160));
+  EXPECT_EQ(d().limits().max_frame_pixels, 3840 * 2160);
+}
+
+TEST_F(DispatcherTest, HugeFrameIsRefusedUpFrontNamingTheLimit) {
+  d().add_worker(sized_worker("t", 8192, 8192));
+  auto e = d().check_capable({sized("huge", 8192, 8192)});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, ErrorCode::InvalidProfile) << e->message;  // 400: the request's fault
+  EXPECT_NE(e->message.find("huge"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("67108864 pixels per frame"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find(std::to_string(lp::kDefaultMaxFramePixels)), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("--max-frame-pixels"), std::string::npos) << e->message;
+  // Refused even with no transcoder connected: no transcoder would be asked anyway.
+  d().remove_worker("t", "test");
+  auto alone = d().check_capable({sized("huge", 8192, 8192)});
+  ASSERT_TRUE(alone.has_value());
+  EXPECT_EQ(alone->code, ErrorCode::InvalidProfile);
+  // The largest default frame still passes.
+  add("w", 2);
+  EXPECT_FALSE(d().check_capable({sized("uhd", 4096, 2304)}).has_value());
+}
+
+TEST_F(DispatcherTest, TooManyRenditionsAreRefusedUpFront) {
+  add("w", 2);
+  std::vector<lp::Profile> ladder(lp::kDefaultMaxRenditions, preset("P144p30fps16x9"));
+  EXPECT_FALSE(d().check_capable(ladder).has_value());
+  std::vector<lp::Profile> forty(40, preset("P144p30fps16x9"));
+  auto e = d().check_capable(forty);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, ErrorCode::InvalidProfile);
+  EXPECT_NE(e->message.find("40 renditions"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("limit of 10"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("--max-renditions"), std::string::npos) << e->message;
+}
+
+TEST_F(DispatcherTest, LadderPixelRateIsCapped) {
+  add("w", 2);
+  const int64_t cap = lp::kDefaultMaxFramePixels * lp::kDefaultLadderFramesPerSecond;
+  // Two renditions of the largest frame at 60 fps: exactly the cap.
+  EXPECT_FALSE(d().check_capable({sized("a", 4096, 2304, 60), sized("b", 4096, 2304, 60)}).has_value());
+  auto e = d().check_capable({sized("a", 4096, 2304, 60), sized("b", 4096, 2304, 60), sized("c", 640, 360, 30)});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, ErrorCode::InvalidProfile);
+  EXPECT_NE(e->message.find("pixels per second"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find(std::to_string(cap)), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("--max-pixels-per-second"), std::string::npos) << e->message;
+  // fps 0 keeps the source's rate, unknown here: counted as 60.
+  EXPECT_FALSE(d().check_capable({sized("a", 4096, 2304, 0), sized("b", 4096, 2304, 0)}).has_value());
+  EXPECT_TRUE(d().check_capable({sized("a", 4096, 2304, 0), sized("b", 4096, 2304, 0), sized("c", 256, 144, 0)})
+                  .has_value());
+  // fps is fps/fpsDen.
+  lp::Profile ntsc = sized("ntsc", 4096, 2304, 60000);
+  ntsc.fps_den = 1001;
+  EXPECT_FALSE(d().check_capable({ntsc, ntsc}).has_value());
+}
+
+TEST_F(DispatcherTest, ConfiguredLimitsOverrideTheDefaults) {
+  DispatcherConfig config;
+  config.max_renditions = 2;
+  config.max_frame_pixels = 1280 * 720;
+  config.max_pixels_per_second = int64_t{1280} * 720 * 30;
+  make(config);
+  d().add_worker(sized_worker("t", 8192, 8192));
+  const lp::RequestLimits l = d().limits();
+  EXPECT_EQ(l.max_renditions, 2);
+  EXPECT_EQ(l.max_frame_pixels, 1280 * 720);
+  EXPECT_EQ(l.max_pixels_per_second, int64_t{1280} * 720 * 30);
+  EXPECT_FALSE(d().check_capable({sized("hd", 1280, 720, 30)}).has_value());
+  EXPECT_TRUE(d().check_capable({sized("a", 256, 144), sized("b", 256, 144), sized("c", 256, 144)}).has_value());
+  EXPECT_TRUE(d().check_capable({sized("fhd", 1920, 1080, 30)}).has_value());
+  EXPECT_TRUE(d().check_capable({sized("hd60", 1280, 720, 60)}).has_value());
+}
+
+// ---- RemoteTranscoder's heartbeat over a real WebSocket (a socketpair, no HTTP) ---------------
+
+// The orchestrator's end (a RemoteTranscoder) and a scripted transcoder's end of one channel.
+class HeartbeatTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    GUri* uri = g_uri_parse("ws://127.0.0.1/v1/transcoder", G_URI_FLAGS_NONE, nullptr);
+    for (int i = 0; i < 2; ++i) {
+      GSocket* socket = g_socket_new_from_fd(fds[i], nullptr);
+      ASSERT_NE(socket, nullptr);
+      GSocketConnection* stream = g_socket_connection_factory_create_connection(socket);
+      g_object_unref(socket);
+      ends_[i] = soup_websocket_connection_new(G_IO_STREAM(stream), uri,
+                                               i == 0 ? SOUP_WEBSOCKET_CONNECTION_SERVER : SOUP_WEBSOCKET_CONNECTION_CLIENT,
+                                               nullptr, nullptr, nullptr);
+      g_object_unref(stream);
+    }
+    g_uri_unref(uri);
+    g_signal_connect(ends_[1], "message", G_CALLBACK(on_ping), this);
+  }
+  void TearDown() override {
+    transcoder_.reset();
+    for (auto* end : ends_) {
+      if (soup_websocket_connection_get_state(end) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close(end, SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
+    }
+    run_for(50ms);
+    for (auto* end : ends_) g_object_unref(end);
+    while (g_main_context_iteration(nullptr, FALSE)) {
+    }
+  }
+
+  void start() {
+    lp::wire::Hello hello;
+    hello.capacity = 1;
+    hello.capabilities = caps_of({"H.264"});
+    lp::ChannelSettings settings;
+    settings.heartbeat = 50ms;
+    transcoder_ = std::make_shared<lp::RemoteTranscoder>("t1", "127.0.0.1:1", ends_[0], hello, "http://127.0.0.1:1",
+                                                         media_, settings);
+    transcoder_->on_closed([this](const std::string& why) { closed_ = why; });
+  }
+
+  // The scripted transcoder: answers each ping as `answer` says (nullopt: stays silent).
+  static void on_ping(SoupWebsocketConnection* conn, gint, GBytes* message, gpointer data) {
+    auto* self = static_cast<HeartbeatTest*>(data);
+    gsize size = 0;
+    const char* text = static_cast<const char*>(g_bytes_get_data(message, &size));
+    auto parsed = lp::wire::parse_channel_message(std::string_view(text ? text : "", size));
+    if (!parsed) return;
+    auto* ping = std::get_if<lp::wire::Ping>(&*parsed);
+    if (!ping) return;
+    ++self->pings_;
+    if (auto seq = self->answer(ping->seq))
+      soup_websocket_connection_send_text(conn, lp::wire::to_json(lp::wire::Pong{*seq, {}}).c_str());
+  }
+
+  static void run_for(std::chrono::milliseconds span) {
+    const gint64 end = g_get_monotonic_time() + span.count() * 1000;
+    while (g_get_monotonic_time() < end)
+      if (!g_main_context_iteration(nullptr, FALSE)) g_usleep(1000);
+  }
+  bool run_until_closed(std::chrono::milliseconds limit) {
+    const gint64 end = g_get_monotonic_time() + limit.count() * 1000;
+    while (!closed_ && g_get_monotonic_time() < end)
+      if (!g_main_context_iteration(nullptr, FALSE)) g_usleep(1000);
+    return closed_.has_value();
+  }
+
+  std::function<std::optional<int64_t>(int64_t ping_seq)> answer;
+  int pings_ = 0;
+  std::optional<std::string> closed_;
+  SoupWebsocketConnection* ends_[2] = {nullptr, nullptr};
+  lp::JobMedia media_;
+  std::shared_ptr<lp::RemoteTranscoder> transcoder_;
+};
+
+TEST_F(HeartbeatTest, AnsweringTranscoderStays) {
+  answer = [](int64_t seq) { return std::optional<int64_t>(seq); };
+  start();
+  EXPECT_FALSE(run_until_closed(750ms)) << *closed_;
+  EXPECT_GE(pings_, 5);
+}
+
+TEST_F(HeartbeatTest, SilentTranscoderIsDropped) {
+  answer = [](int64_t) { return std::optional<int64_t>(); };
+  start();
+  ASSERT_TRUE(run_until_closed(2s));
+  EXPECT_NE(closed_->find("missed 3 heartbeats"), std::string::npos) << *closed_;
+}
+
+// One pong with a sequence number no ping had, then silence: the pong must not count for
+// pings not yet sent, or the transcoder is never dropped.
+TEST_F(HeartbeatTest, PongFromTheFutureDoesNotKeepASilentTranscoderAlive) {
+  answer = [n = 0](int64_t) mutable {
+    return ++n == 1 ? std::optional<int64_t>(int64_t{1} << 62) : std::optional<int64_t>();
+  };
+  start();
+  ASSERT_TRUE(run_until_closed(2s)) << "still registered after " << pings_ << " pings";
+  EXPECT_NE(closed_->find("missed 3 heartbeats"), std::string::npos) << *closed_;
 }
 
 }  // namespace

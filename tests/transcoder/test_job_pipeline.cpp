@@ -367,6 +367,115 @@ TEST_F(RunJobPipeline, TinyTimeoutIsTimeout) {
   EXPECT_LT(seconds_since(t0), 1.5);
 }
 
+// ---- bad segments fail at once ---------------------------------------------------------------
+//
+// Segments that used to keep a job running until its deadline (and the orchestrator retrying it
+// on two more transcoders): each must be a BadSegment within a couple of seconds.
+
+class BadSegmentFast : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new lp::test::TempDir();
+    lp::test::MediaSpec spec;  // H.264 + AAC, as real segments are
+    spec.width = 320;
+    spec.height = 180;
+    spec.seconds = 1;
+    spec.gop_frames = 30;
+    spec.audio_codec = "aac";
+    const std::string path = dir_->file("av.ts");
+    lp::test::make_media(spec, path);
+    ts_ = new std::vector<uint8_t>(lp::test::read_file(path));
+  }
+  static void TearDownTestSuite() {
+    delete ts_;
+    delete dir_;
+  }
+
+  struct Outcome {
+    lp::Result<std::vector<lp::Rendition>> result;
+    double seconds = 0;
+  };
+  static Outcome run(const std::vector<uint8_t>& data) {
+    lp::BytesPtr bytes(g_bytes_new(data.data(), data.size()));
+    lp::RunJobOptions options;
+    options.source_bytes = bytes.get();
+    options.timeout = 20s;  // what the orchestrator's deadline would be, and then some
+    const gint64 t0 = g_get_monotonic_time();
+    auto r = lp::run_job_pipeline(build("", kUrl, {preset("P144p30fps16x9")}), 1, options);
+    return {std::move(r), double(g_get_monotonic_time() - t0) / 1e6};
+  }
+  static std::string describe(const Outcome& o) {
+    return o.result ? "succeeded" : std::string(lp::error_code_name(o.result.error().code)) + ": " + o.result.error().message;
+  }
+  // Prompt: a bad segment is known as soon as its bytes are read (well under a second here).
+  static constexpr double kPromptSeconds = 3.0;
+
+  static inline lp::test::TempDir* dir_ = nullptr;
+  static inline std::vector<uint8_t>* ts_ = nullptr;
+};
+
+// Rewrites the PTS (and DTS) of the video PES numbered `which` to one hour later, as a flipped
+// bit in a PES header does. Returns false when there is no such PES.
+bool shift_video_pes_time(std::vector<uint8_t>& ts, int which) {
+  constexpr uint64_t kHour = 90000ull * 3600, kWrap = 1ull << 33;
+  int n = -1;
+  for (size_t i = 0; i + 188 <= ts.size(); i += 188) {
+    uint8_t* p = &ts[i];
+    if (p[0] != 0x47 || !(p[1] & 0x40)) continue;
+    size_t off = 4;
+    if (p[3] & 0x20) off += 1 + size_t{p[4]};
+    if (off + 19 > 188 || p[off] != 0 || p[off + 1] != 0 || p[off + 2] != 1 || (p[off + 3] & 0xF0) != 0xE0) continue;
+    if (++n != which) continue;
+    auto shift = [&](uint8_t* t) {
+      uint64_t v = (uint64_t((t[0] >> 1) & 7) << 30) | (uint64_t(t[1]) << 22) | (uint64_t(t[2] >> 1) << 15) |
+                   (uint64_t(t[3]) << 7) | uint64_t(t[4] >> 1);
+      v = (v + kHour) % kWrap;
+      t[0] = uint8_t((t[0] & 0xF0) | (((v >> 30) & 7) << 1) | 1);
+      t[1] = uint8_t(v >> 22);
+      t[2] = uint8_t((((v >> 15) & 0x7F) << 1) | 1);
+      t[3] = uint8_t(v >> 7);
+      t[4] = uint8_t(((v & 0x7F) << 1) | 1);
+    };
+    const uint8_t flags = p[off + 7];
+    if (flags & 0x80) shift(p + off + 9);
+    if (flags & 0x40) shift(p + off + 14);
+    return (flags & 0x80) != 0;
+  }
+  return false;
+}
+
+// The first 1,880 bytes (ten whole packets) of a real segment: PAT, PMT and the start of the
+// first keyframe, no audio frame. The declared audio stream never carries a frame, and the
+// muxers used to wait for it forever.
+TEST_F(BadSegmentFast, FirstTenPacketsOfASegment) {
+  ASSERT_GT(ts_->size(), 1880u);
+  const std::vector<uint8_t> head(ts_->begin(), ts_->begin() + 1880);
+  const Outcome o = run(head);
+  ASSERT_FALSE(o.result.ok()) << describe(o);
+  EXPECT_EQ(o.result.error().code, ErrorCode::BadSegment) << describe(o);
+  EXPECT_LT(o.seconds, kPromptSeconds) << describe(o);
+  EXPECT_NE(o.result.error().message.find("no decodable"), std::string::npos) << describe(o);
+}
+
+// One video frame an hour later than its neighbours: the renditions used to fill the gap at
+// their frame rate (108,000 frames) until the deadline.
+TEST_F(BadSegmentFast, CorruptTimestampMidSegment) {
+  std::vector<uint8_t> ts = *ts_;
+  ASSERT_TRUE(shift_video_pes_time(ts, 10));
+  const Outcome o = run(ts);
+  ASSERT_FALSE(o.result.ok()) << describe(o);
+  EXPECT_EQ(o.result.error().code, ErrorCode::BadSegment) << describe(o);
+  EXPECT_LT(o.seconds, kPromptSeconds) << describe(o);
+  EXPECT_NE(o.result.error().message.find("corrupt timestamps"), std::string::npos) << describe(o);
+}
+
+// The same segment untouched still transcodes (the guards do not trip on good input).
+TEST_F(BadSegmentFast, TheUntouchedSegmentTranscodes) {
+  const Outcome o = run(*ts_);
+  ASSERT_TRUE(o.result.ok()) << describe(o);
+  EXPECT_NEAR(double(o.result->front().frames), 30, 1);
+}
+
 // ---- over HTTP -----------------------------------------------------------------------------
 
 // A SoupServer on 127.0.0.1, port chosen by the kernel, on its own GMainContext in a thread.
