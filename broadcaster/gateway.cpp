@@ -1,10 +1,15 @@
 #include "gateway.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <filesystem>
-#include <thread>
 #include <map>
+#include <thread>
 
 #include "hls_writer.h"
+#include "http/connection_guard.h"
 #include "http/http_listen.h"
 #include "live_stream.h"
 #include "main_context.h"
@@ -16,13 +21,32 @@ namespace {
 // RTMP's FLV bytes are held back until the first video frame: by then a stream with audio
 // has sent its audio config, so the segmenter knows whether to wait for audio.
 constexpr size_t kMaxHeldTags = 256;
-// Each stream costs two threads, a pipeline and orchestrator work.
-constexpr size_t kMaxStreams = 64;
+// Ended streams kept for their playlists (no threads, only files), at most this many times
+// max_streams: past it the oldest go early, so that short publishes cannot pile up.
+constexpr size_t kKeptPerStream = 4;
 
 struct BytesUnrefDeleter {
   void operator()(GBytes* b) const { g_bytes_unref(b); }
 };
 using HeldBytes = std::unique_ptr<GBytes, BytesUnrefDeleter>;
+
+struct ObjectUnrefDeleter {
+  void operator()(gpointer p) const { g_object_unref(p); }
+};
+using MessageRef = std::unique_ptr<SoupServerMessage, ObjectUnrefDeleter>;
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  char text[32];
+  g_snprintf(text, sizeof text, "%g s", static_cast<double>(ms.count()) / 1000.0);
+  return text;
+}
+
+// Heap freed by the threads of ended streams stays in their malloc arenas until trimmed.
+void return_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 
 bool valid_key(const std::string& key) { return !key.empty() && key.size() <= 128 && file_safe_name(key) == key; }
 
@@ -50,6 +74,12 @@ struct Gateway::Impl {
     uint64_t generation = 0;  // tells this publish from an earlier one on the same key
     gint64 last_input_us = 0;
     gint64 ended_us = 0;  // 0 while live
+    MessageRef http;      // the HTTP ingest request feeding it, while it does
+  };
+
+  struct Refusal {
+    guint http_status;
+    std::string message;
   };
 
   GatewayConfig config;
@@ -62,6 +92,7 @@ struct Gateway::Impl {
   explicit Impl(GatewayConfig c) : config(std::move(c)) {}
   ~Impl() {
     remove_source(sweep);
+    for (auto& [key, s] : streams) s.http.reset();
     http.reset();     // first: its ingest requests end their streams as they go
     rtmp.reset();     // ends RTMP publishes
     streams.clear();  // stops the rest
@@ -78,18 +109,45 @@ struct Gateway::Impl {
     c.window = config.window;
     c.demuxer = demuxer;
     c.has_audio = audio;
+    c.max_buffer_bytes = config.stream_buffer_bytes;
     return c;
   }
 
-  // A new publish on `key`: refused while one is live; an ended one still lingering goes.
-  std::optional<std::string> begin(const std::string& key, bool via_rtmp) {
-    if (!valid_key(key)) return "stream key must be 1-128 of A-Z a-z 0-9 . _ -";
+  // Live, or ended with segments still going through: what holds a pipeline and threads.
+  static bool active(const Stream& s) { return s.ended_us == 0 || (s.live && !s.live->stats().finished); }
+
+  size_t active_count() const {
+    size_t n = 0;
+    for (const auto& [key, s] : streams) n += active(s);
+    return n;
+  }
+
+  // A new publish on `key`: refused while one is live, or when the gateway is at its limit;
+  // an ended one still lingering goes.
+  std::optional<Refusal> begin(const std::string& key, bool via_rtmp) {
+    if (!valid_key(key)) return Refusal{400, "stream key must be 1-128 of A-Z a-z 0-9 . _ -"};
     auto it = streams.find(key);
     if (it != streams.end()) {
-      if (it->second.ended_us == 0) return "stream " + key + " is already live";
+      if (it->second.ended_us == 0) return Refusal{409, "stream " + key + " is already live"};
       drop(key);
     }
-    if (streams.size() >= kMaxStreams) return "the gateway is at its limit of " + std::to_string(kMaxStreams) + " streams";
+    if (const size_t n = active_count(); n >= config.max_streams) {
+      g_message("stream %s: refused: %zu streams at once already (the limit)", key.c_str(), n);
+      return Refusal{503, "the gateway is at its limit of " + std::to_string(config.max_streams) +
+                              " streams at once (--max-streams); try again later"};
+    }
+    // Ended streams only keep their playlists; past the bound, the oldest of them go now.
+    while (streams.size() >= kKeptPerStream * std::max<size_t>(config.max_streams, 1)) {
+      const std::string* oldest = nullptr;
+      gint64 at = 0;
+      for (const auto& [k, s] : streams)
+        if (!active(s) && (!oldest || s.ended_us < at)) {
+          oldest = &k;
+          at = s.ended_us;
+        }
+      if (!oldest) break;
+      drop(std::string(*oldest));
+    }
     std::error_code ec;
     std::filesystem::remove_all(config.hls_dir + "/" + key, ec);
     Stream& s = streams[key];
@@ -107,7 +165,29 @@ struct Gateway::Impl {
     if (!s.live && !s.held.empty()) start_held(key, s);  // a stream that never showed video still ends cleanly
     if (s.live) s.live->end();
     s.ended_us = g_get_monotonic_time();
+    s.http.reset();
     g_message("stream %s: input ended (%s)", key.c_str(), why.c_str());
+  }
+
+  // Ends a live stream from our side: its publisher's connection is closed, then the stream
+  // ends as if the publisher had stopped (what is in flight finishes, then ENDLIST).
+  void close_ingest(const std::string& key, const std::string& why) {
+    auto it = streams.find(key);
+    if (it == streams.end() || it->second.ended_us != 0) return;
+    Stream& s = it->second;
+    if (s.rtmp && rtmp) {
+      rtmp->disconnect(key, why);  // its on_end finishes the stream
+    } else if (s.http) {
+      // libsoup then reads the end of the connection mid-body and drops the request.
+      if (GSocket* socket = ConnectionGuard::socket_of(s.http.get())) g_socket_shutdown(socket, TRUE, TRUE, nullptr);
+    }
+    finish(key, why);
+  }
+
+  // A stream's input got too far ahead of its segmenter: dropped rather than buffered.
+  void overflowed(const std::string& key) {
+    close_ingest(key, "more than " + std::to_string(config.stream_buffer_bytes) +
+                          " bytes waiting for the segmenter (it cannot keep up)");
   }
 
   void drop(const std::string& key) {
@@ -122,7 +202,8 @@ struct Gateway::Impl {
     g_message("stream %s: cleaned up", key.c_str());
   }
 
-  void start_held(const std::string& key, Stream& s) {
+  // False when the stream refused the bytes (see overflowed()).
+  bool start_held(const std::string& key, Stream& s) {
     GBytes* header = s.held.front().get();
     gsize n = 0;
     const auto* h = static_cast<const uint8_t*>(g_bytes_get_data(header, &n));
@@ -130,17 +211,22 @@ struct Gateway::Impl {
     if (fixed.size() >= 5) fixed[4] = static_cast<char>(s.audio_seen ? 0x05 : 0x01);  // what really comes
     s.live = LiveStream::start(stream_config(key, "flvdemux", s.audio_seen));
     g_autoptr(GBytes) head = g_bytes_new(fixed.data(), fixed.size());
-    s.live->push(head);
-    for (size_t i = 1; i < s.held.size(); ++i) s.live->push(s.held[i].get());
+    bool ok = s.live->push(head);
+    for (size_t i = 1; i < s.held.size() && ok; ++i) ok = s.live->push(s.held[i].get());
     s.held.clear();
+    return ok;
   }
 
   void on_flv(const std::string& key, GBytes* flv) {
     auto it = streams.find(key);
     if (it == streams.end()) return;
     Stream& s = it->second;
+    if (s.ended_us != 0) return;
     s.last_input_us = g_get_monotonic_time();
-    if (s.live) return s.live->push(flv);
+    if (s.live) {
+      if (!s.live->push(flv)) overflowed(key);
+      return;
+    }
     s.held.emplace_back(g_bytes_ref(flv));
     gsize n = 0;
     const auto* tag = static_cast<const uint8_t*>(g_bytes_get_data(flv, &n));
@@ -149,23 +235,30 @@ struct Gateway::Impl {
     if (type == 8) s.audio_seen = true;
     // A video tag that is not the AVC sequence header (packet type 0) is a frame.
     const bool frame = type == 9 && n > 12 && !((tag[11] & 0x0f) == 7 && tag[12] == 0);
-    if (frame || s.held.size() >= kMaxHeldTags) start_held(key, s);
+    if ((frame || s.held.size() >= kMaxHeldTags) && !start_held(key, s)) overflowed(key);
   }
 
-  // Every second: streams silent for the timeout end; ended ones go after it.
+  // Every second: ingests silent for the ingest timeout are closed and their streams end;
+  // a stream done with its last segment lets its pipeline and threads go; ended ones go
+  // after the stream timeout.
   bool housekeeping() {
     const gint64 now = g_get_monotonic_time();
     const gint64 timeout = std::chrono::microseconds(config.stream_timeout).count();
+    const auto silence = std::min<std::chrono::milliseconds>(config.ingest_timeout, config.stream_timeout);
+    const gint64 stall = std::chrono::microseconds(silence).count();
     std::vector<std::string> silent, gone;
+    bool released = false;
     for (auto& [key, s] : streams) {
-      if (s.ended_us == 0 && now - s.last_input_us > timeout) silent.push_back(key);
-      if (s.ended_us != 0 && now - s.ended_us > timeout && (!s.live || s.live->stats().finished)) gone.push_back(key);
+      if (s.ended_us == 0 && now - s.last_input_us > stall) silent.push_back(key);
+      if (s.ended_us != 0 && s.live && s.live->stats().finished) {
+        s.live.reset();  // its threads have returned: joined now, not when the stream goes
+        released = true;
+      }
+      if (s.ended_us != 0 && now - s.ended_us > timeout && !s.live) gone.push_back(key);
     }
-    for (const auto& key : silent) {
-      if (streams[key].rtmp && rtmp) rtmp->disconnect(key, "no input for " + std::to_string(config.stream_timeout.count()) + " s");
-      finish(key, "no input");
-    }
+    for (const auto& key : silent) close_ingest(key, "nothing received for " + seconds_text(silence));
     for (const auto& key : gone) drop(key);
+    if (released) return_memory();
     return true;
   }
 
@@ -200,9 +293,14 @@ void Gateway::Impl::serve_hls(SoupServerMessage* msg, const std::string& path) {
 
 // PUT/POST /live/<key>: the body, as it arrives, is the stream (MPEG-TS).
 void Gateway::Impl::ingest_started(SoupServerMessage* msg, const std::string& key) {
-  if (auto refused = begin(key, false)) return reply(msg, valid_key(key) ? 409 : 400, *refused + "\n");
+  if (auto refused = begin(key, false)) {
+    if (refused->http_status == 503)
+      soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "10");
+    return reply(msg, refused->http_status, refused->message + "\n");
+  }
   Stream& s = streams[key];
   s.live = LiveStream::start(stream_config(key, "tsdemux", std::nullopt));
+  s.http.reset(SOUP_SERVER_MESSAGE(g_object_ref(msg)));
   soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
   struct Ctx {
     Impl* self;
@@ -214,10 +312,11 @@ void Gateway::Impl::ingest_started(SoupServerMessage* msg, const std::string& ke
     }
   };
   auto on_chunk = +[](SoupServerMessage*, GBytes* chunk, gpointer data) {
-    Stream* s = static_cast<Ctx*>(data)->current();
+    auto* ctx = static_cast<Ctx*>(data);
+    Stream* s = ctx->current();
     if (!s || s->ended_us != 0 || !s->live) return;
     s->last_input_us = g_get_monotonic_time();
-    s->live->push(chunk);
+    if (!s->live->push(chunk)) ctx->self->overflowed(ctx->key);
   };
   auto on_end = +[](SoupServerMessage*, gpointer data) {
     auto* ctx = static_cast<Ctx*>(data);
@@ -260,17 +359,27 @@ Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
   if (g_mkdir_with_parents(config.hls_dir.c_str(), 0755) != 0)
     return Error{ErrorCode::Internal, "cannot create " + config.hls_dir};
   auto impl = std::make_unique<Impl>(std::move(config));
-  auto http = listen_http(impl->config.http_addr, "--http-addr");
+  // Every live HTTP ingest is one long request body: room for all of them, and some uploads.
+  ListenOptions listen;
+  listen.limits = impl->config.http_limits;
+  listen.limits.max_bodies = std::max(listen.limits.max_bodies, static_cast<int>(impl->config.max_streams) + 8);
+  auto http = listen_http(impl->config.http_addr, "--http-addr", listen);
   if (!http) return http.error();
   impl->http = std::move(*http);
   impl->add_http_handlers();
   if (!impl->config.rtmp_addr.empty()) {
     Impl* me = impl.get();
     RtmpServer::Handlers h;
-    h.on_publish = [me](const RtmpPublish& p) { return me->begin(p.stream_key, true); };
+    h.on_publish = [me](const RtmpPublish& p) -> std::optional<std::string> {
+      if (auto refused = me->begin(p.stream_key, true)) return refused->message;
+      return std::nullopt;
+    };
     h.on_data = [me](const std::string& key, GBytes* flv) { me->on_flv(key, flv); };
     h.on_end = [me](const std::string& key, const std::string& why) { me->finish(key, why); };
-    auto rtmp = RtmpServer::start(impl->config.rtmp_addr, std::move(h));
+    RtmpServerOptions options;
+    // A connection that sends nothing at all goes as soon as a stalled publish would.
+    options.idle_timeout = std::max<std::chrono::milliseconds>(impl->config.ingest_timeout, std::chrono::seconds(1));
+    auto rtmp = RtmpServer::start(impl->config.rtmp_addr, std::move(h), options);
     if (!rtmp) return rtmp.error();
     impl->rtmp = std::move(*rtmp);
   }
@@ -280,5 +389,6 @@ Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
 
 int Gateway::rtmp_port() const { return impl_->rtmp ? impl_->rtmp->port() : 0; }
 std::string Gateway::http_address() const { return bound_address(impl_->http.get()); }
+size_t Gateway::active_streams() const { return impl_->active_count(); }
 
 }  // namespace lp

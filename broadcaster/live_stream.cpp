@@ -62,14 +62,26 @@ LiveStream::~LiveStream() {
   if (appsrc_) gst_object_unref(appsrc_);
 }
 
-void LiveStream::push(GBytes* bytes) {
+bool LiveStream::push(GBytes* bytes) {
   std::lock_guard lock(mutex_);
-  if (input_ended_) return;
+  if (stats_.overflowed) return false;
+  if (input_ended_) return true;
+  const size_t size = g_bytes_get_size(bytes);
+  const size_t waiting = appsrc_ ? static_cast<size_t>(gst_app_src_get_current_level_bytes(GST_APP_SRC(appsrc_)))
+                                 : early_bytes_;
+  if (waiting + size > config_.max_buffer_bytes) {
+    stats_.overflowed = true;
+    g_message("stream %s: input refused: %zu bytes already waiting for the segmenter (limit %zu)",
+              config_.name.c_str(), waiting, config_.max_buffer_bytes);
+    return false;
+  }
   if (!appsrc_) {
     early_.push_back(g_bytes_ref(bytes));
-    return;
+    early_bytes_ += size;
+    return true;
   }
   gst_app_src_push_buffer(GST_APP_SRC(appsrc_), gst_buffer_new_wrapped_bytes(bytes));
+  return true;
 }
 
 void LiveStream::end() {
@@ -95,8 +107,10 @@ void LiveStream::cut() {
                      g_bytes_unref(b);
                    }
                    early_.clear();
+                   early_bytes_ = 0;
                    if (input_ended_) gst_app_src_end_of_stream(GST_APP_SRC(appsrc_));
                  }};
+  live.max_bytes = config_.max_buffer_bytes;
   SegmenterOptions options{"", dir_ + "/.segments", config_.segment_seconds, &cancel_, live};
   bool first = true;
   auto result = segment_input(options, [&](const SourceSegment& segment) {

@@ -36,6 +36,10 @@ struct LiveStreamConfig {
   size_t window = 6;  // segments per live playlist
   std::string demuxer = "flvdemux";
   std::optional<bool> has_audio;  // see LiveInput
+  // Input bytes waiting for the segmenter (not yet demuxed). More than this and push()
+  // refuses: the segmenter cannot keep up (or is stuck), so the stream is dropped rather
+  // than let grow.
+  size_t max_buffer_bytes = 16u << 20;
 };
 
 struct LiveStreamStats {
@@ -45,6 +49,7 @@ struct LiveStreamStats {
   std::string orchestrator;  // the current one
   bool ended = false;        // input over
   bool finished = false;     // everything written, ENDLIST included
+  bool overflowed = false;   // input refused: more than max_buffer_bytes waiting
 };
 
 class LiveStream {
@@ -54,7 +59,9 @@ class LiveStream {
   LiveStream(const LiveStream&) = delete;
   LiveStream& operator=(const LiveStream&) = delete;
 
-  void push(GBytes* bytes);  // borrowed
+  // `bytes` borrowed. False when the input is refused because more than max_buffer_bytes
+  // would be waiting for the segmenter: the stream takes no more input (end() it).
+  bool push(GBytes* bytes);
   void end();                // no more input: what is in flight finishes, then ENDLIST
   LiveStreamStats stats() const;
   const std::string& dir() const { return dir_; }
@@ -73,6 +80,7 @@ class LiveStream {
   std::condition_variable ready_;
   GstElement* appsrc_ = nullptr;      // owned ref once the segmenter is up
   std::vector<GBytes*> early_;        // pushed before it was (owned refs)
+  size_t early_bytes_ = 0;
   bool input_ended_ = false;
   std::deque<SourceSegment> queue_;
   bool cutting_done_ = false;

@@ -109,13 +109,20 @@ struct State {
   bool video_linked = false;
   bool audio_linked = false;
   std::optional<Error> error;
+  // Each track gets a queue (a thread) after the demuxer: the demuxer pushes every track from
+  // one thread, and splitmuxsink holds one track back until the others reach its cut. A file
+  // keeps a second queue after the parser; a live stream does without (a thread less per track),
+  // and its queues hold at most what its appsrc may (LiveInput::max_bytes).
+  size_t queue_bytes = 64u << 20;
+  bool live = false;
 };
 
-GstElement* make_branch(const std::string& description, std::optional<Error>& error) {
+GstElement* make_branch(const State& st, const std::string& description, std::optional<Error>& error) {
   g_autoptr(GError) e = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(("queue max-size-time=0 max-size-buffers=0 max-size-bytes=67108864 ! " +
-                                                    description + " ! queue").c_str(),
-                                                   TRUE, &e);
+  // (A bin's description cannot end with caps: the live one ends with an identity.)
+  const std::string text = "queue max-size-time=0 max-size-buffers=0 max-size-bytes=" + std::to_string(st.queue_bytes) +
+                           " ! " + description + (st.live ? " ! identity silent=true" : " ! queue");
+  GstElement* bin = gst_parse_bin_from_description(text.c_str(), TRUE, &e);
   if (!bin) error = Error{ErrorCode::Unsupported, "cannot build " + description + ": " + e->message};
   return bin;
 }
@@ -165,12 +172,12 @@ void link_stream(State& st, GstPad* pad) {
                                                    "(H.264, HEVC and MPEG-2 can)"};
       return;
     }
-    branch = make_branch(*description, st.error);
+    branch = make_branch(st, *description, st.error);
     target = "video";
     st.video_linked = true;
   } else if (g_str_has_prefix(name.c_str(), "audio/") && !st.audio_linked) {
     const std::string parse = audio_branch(st.audio_caps ? st.audio_caps.get() : caps);
-    branch = parse.empty() ? make_decoding_branch(st.error) : make_branch(parse, st.error);
+    branch = parse.empty() ? make_decoding_branch(st.error) : make_branch(st, parse, st.error);
     target = "audio_%u";
     st.audio_linked = true;
   } else {
@@ -232,7 +239,8 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   // mpegpsdemux (1.22) in pull mode skips the first frames of a program stream; push mode
   // keeps them. Other demuxers stay in pull mode (qtdemux needs it for moov-at-end files).
   const std::string source =
-      live ? "appsrc name=in is-live=true format=bytes max-bytes=67108864 ! " + options.live->demuxer + " name=demux"
+      live ? "appsrc name=in is-live=true format=bytes max-bytes=" + std::to_string(options.live->max_bytes) + " ! " +
+                 options.live->demuxer + " name=demux"
       : from_stdin             ? "fdsrc fd=0 ! tsdemux name=demux"
       : streams.program_stream ? "filesrc name=src ! queue ! parsebin name=demux"
                                : "filesrc name=src ! parsebin name=demux";
@@ -250,6 +258,8 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
     g_object_set(src, "location", options.input.c_str(), nullptr);
   }
   state->pipeline = pipeline.get();
+  state->live = live;
+  if (live) state->queue_bytes = options.live->max_bytes;
   state->audio_caps = std::move(streams.audio_caps);
   g_autoptr(GstElement) mux = gst_bin_get_by_name(GST_BIN(pipeline.get()), "mux");
   state->mux = mux;
@@ -268,6 +278,24 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   state->audio_linked = known && !audio;
   g_autoptr(GstElement) demux = gst_bin_get_by_name(GST_BIN(pipeline.get()), "demux");
   g_signal_connect(demux, "pad-added", G_CALLBACK(on_pad_added), state.get());
+  if (live) {
+    // A live input that ends before the demuxer found any video: tsdemux then has no pad to
+    // send the EOS on and says nothing, so the segmenter would wait for ever (holding its
+    // threads). The EOS reaches the demuxer after every byte it was given, so by then the
+    // streams are known.
+    g_autoptr(GstPad) demux_sink = gst_element_get_static_pad(demux, "sink");
+    gst_pad_add_probe(
+        demux_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        +[](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+          if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) return GST_PAD_PROBE_OK;
+          auto* st = static_cast<State*>(data);
+          std::lock_guard lock(st->mutex);
+          if (!st->video_linked && !st->error)
+            st->error = Error{ErrorCode::BadSegment, "the live stream ended before any video"};
+          return GST_PAD_PROBE_OK;
+        },
+        state.get(), nullptr);
+  }
 
   SegmenterSummary summary;
   summary.has_audio = !streams.audio.empty();

@@ -32,6 +32,9 @@ struct LiveInput {
   std::optional<bool> has_audio;    // known up front (FLV), or nullopt when the demuxer
                                     // announces every stream before data (tsdemux)
   std::function<void(GstElement* appsrc)> ready;  // from the segmenter's thread, once playing
+  // The appsrc's max-bytes: what one live stream may have waiting. The appsrc neither blocks
+  // nor drops; the caller checks its current-level-bytes before pushing.
+  size_t max_bytes = 64u << 20;
 };
 
 struct SegmenterOptions {
