@@ -1,5 +1,7 @@
 // The orchestrator's public API: GET /v1/info, POST /v1/segment, GET /v1/results/..., and the
 // job media URLs remote transcoders use (GET source, PUT renditions).
+#include <poll.h>
+
 #include <algorithm>
 #include <set>
 
@@ -64,6 +66,17 @@ std::string header_safe(const std::string& name) {
   return out;
 }
 
+// An index in a URL: 1 to 4 decimal digits and nothing else ("+0", "-0", " 1", "01x" are not).
+std::optional<unsigned long> parse_index(const std::string& text) {
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  unsigned long v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned long>(c - '0');
+  }
+  return v;
+}
+
 SharedBytes request_body(SoupServerMessage* msg) {
   return share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
 }
@@ -85,9 +98,18 @@ void Orchestrator::Impl::add_public_handlers() {
     if (auto e = check_token(m, me->token_secret)) return reply_error(m, *e);
     if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
     if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
-      reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
-                                                    " bytes is over the cap of " +
-                                                    std::to_string(me->config.max_segment_bytes)});
+      return reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
+                                                           " bytes is over the cap of " +
+                                                           std::to_string(me->config.max_segment_bytes)});
+    // Headers and capacity too, so a node reads no body it cannot take (all checked again
+    // once the body is in, in the same order).
+    auto segment = me->segment_headers(m);
+    if (!segment) return reply_error(m, segment.error());
+    if (me->draining) return reply_error(m, Error{ErrorCode::Busy, "orchestrator is shutting down"});
+    if (auto e = me->dispatcher.check_capable(segment->profiles)) return reply_error(m, *e);
+    if (me->dispatcher.in_flight() >= me->max_sessions())
+      reply_error(m, Error{ErrorCode::Busy, "at capacity: " + std::to_string(me->dispatcher.in_flight()) + " of " +
+                                                std::to_string(me->max_sessions()) + " sessions in use"});
   }, this, nullptr);
   soup_server_add_handler(s, "/v1/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
     static_cast<Impl*>(self)->on_segment(m);
@@ -134,24 +156,34 @@ int Orchestrator::Impl::max_sessions() const {
   return config.max_sessions_auto ? dispatcher.worker_capacity() : config.max_sessions;
 }
 
+// Result URLs name the host the client reached us by (what works for it behind NAT), when
+// that is a plain host[:port]; they are not signed.
 std::string Orchestrator::Impl::public_base(SoupServerMessage* msg) const {
-  if (!config.service_addr.empty()) return "http://" + config.service_addr;
+  const std::string scheme = config.tls ? "https://" : "http://";
+  if (!config.service_addr.empty()) return scheme + config.service_addr;
   std::string host = request_header(msg, "Host");
-  return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
+  const bool plain = !host.empty() && host.size() < 256 &&
+                     host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+                         std::string::npos;
+  return scheme + (plain ? host : signed_service_addr());
+}
+
+// What /v1/info signs: --service-addr, else the address the node is bound to; a node bound to
+// every interface signs its host name with the bound port (never the request's Host header,
+// which anyone can set). lpnode warns at start when a public node has no --service-addr.
+std::string Orchestrator::Impl::signed_service_addr() const {
+  if (!config.service_addr.empty()) return config.service_addr;
+  const std::string bound = bound_address(public_server.get());
+  if (bound.starts_with("0.0.0.0:")) return std::string(g_get_host_name()) + bound.substr(7);
+  if (bound.starts_with("[::]:")) return std::string(g_get_host_name()) + bound.substr(4);
+  return bound;
 }
 
 void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
   if (soup_server_message_get_method(msg) != std::string_view("GET"))
     return reply_error(msg, Error{ErrorCode::BadRequest, "GET /v1/info only"});
   wire::Info info;
-  // What the node signs as its address: --service-addr, else the address it is bound to; only
-  // a node bound to every interface with no --service-addr falls back to the Host it was asked
-  // by (set --service-addr on a public node).
-  const std::string bound = bound_address(public_server.get());
-  const bool wildcard = bound.starts_with("0.0.0.0:") || bound.starts_with("[::]:");
-  info.service_addr = !config.service_addr.empty() ? config.service_addr
-                      : !wildcard                  ? bound
-                                                   : public_base(msg).substr(7);
+  info.service_addr = signed_service_addr();
   info.version = PACKAGE_VERSION;
   info.capabilities = capabilities();
   info.capacity = {max_sessions(), dispatcher.in_flight()};
@@ -167,6 +199,19 @@ void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
   reply_json(msg, 200, wire::to_json(info));
 }
 
+// The segment's Lp-* headers; segments that name no profiles get --transcoding-options.
+Result<wire::SegmentHeaders> Orchestrator::Impl::segment_headers(SoupServerMessage* msg) const {
+  auto headers = request_headers(msg);
+  if (!config.default_profiles.empty() && !has_header(headers, wire::header::kProfiles)) {
+    wire::SegmentHeaders defaults;
+    defaults.profiles = config.default_profiles;
+    wire::HeaderMap written;
+    wire::write_headers(defaults, written);
+    headers[wire::header::kProfiles] = written[wire::header::kProfiles];
+  }
+  return wire::segment_from_headers(headers);
+}
+
 void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   const gint64 started = g_get_monotonic_time();
   if (soup_server_message_get_method(msg) != std::string_view("POST"))
@@ -180,15 +225,7 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   if (size > config.max_segment_bytes)
     return reply_error(msg, Error{ErrorCode::TooLarge, "segment over the cap of " + std::to_string(config.max_segment_bytes) + " bytes"});
   // 3. headers, then hash
-  auto headers = request_headers(msg);
-  if (!config.default_profiles.empty() && !has_header(headers, wire::header::kProfiles)) {
-    wire::SegmentHeaders defaults;
-    defaults.profiles = config.default_profiles;
-    wire::HeaderMap written;
-    wire::write_headers(defaults, written);
-    headers[wire::header::kProfiles] = written[wire::header::kProfiles];
-  }
-  auto segment = wire::segment_from_headers(headers);
+  auto segment = segment_headers(msg);
   if (!segment) return reply_error(msg, segment.error());
   if (size == 0) return reply_error(msg, Error{ErrorCode::BadSegment, "segment is empty"});
   const std::string hash = sha256_hex(body.get());
@@ -223,14 +260,13 @@ void Orchestrator::Impl::check_clients() {
   std::vector<SoupServerMessage*> gone;
   for (const auto& [msg, sid] : open_answers) {
     if (sid.empty()) continue;
-    GSocket* socket = soup_server_message_get_socket(msg);
-    if (!socket || !g_socket_condition_check(socket, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR)))
-      continue;
-    char byte = 0;
-    GInputVector v{&byte, 1};
-    gint flags = G_SOCKET_MSG_PEEK;
-    const gssize n = g_socket_receive_message(socket, nullptr, &v, 1, nullptr, nullptr, &flags, nullptr, nullptr);
-    if (n <= 0) gone.push_back(msg);  // end of file, or an error: nobody will read the answer
+    // The peer's FIN (POLLRDHUP), not readable bytes: over TLS a leaving client sends a
+    // close_notify alert first, which a peek would take for data.
+    GSocket* socket = request_socket(msg);
+    if (!socket) continue;
+    pollfd p{g_socket_get_fd(socket), POLLRDHUP, 0};
+    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+      gone.push_back(msg);  // nobody will read the answer
   }
   for (SoupServerMessage* msg : gone) {
     auto it = open_answers.find(msg);
@@ -294,9 +330,8 @@ void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outco
 // GET /v1/results/<id>/<i>
 void Orchestrator::Impl::on_result_download(SoupServerMessage* msg, const char* path) {
   auto parts = path_parts(path);
-  char* end = nullptr;
-  const unsigned long index = parts.size() == 4 ? std::strtoul(parts[3].c_str(), &end, 10) : 0;
-  auto found = parts.size() == 4 && end && *end == '\0' ? results.get(parts[2], index) : ResultStore::Found{};
+  const auto index = parts.size() == 4 ? parse_index(parts[3]) : std::nullopt;
+  auto found = index ? results.get(parts[2], *index) : ResultStore::Found{};
   if (!found.bytes) return reply_error(msg, Error{ErrorCode::NotFound, "no such result (unknown, or expired)"});
   reply_bytes(msg, 200, found.media_type.c_str(), found.bytes.get());
 }
@@ -311,10 +346,9 @@ void Orchestrator::Impl::on_job_media(SoupServerMessage* msg, const char* path) 
     return reply_bytes(msg, 200, "application/octet-stream", source.get());
   }
   if (parts.size() == 6 && parts[4] == "renditions" && method == "PUT") {
-    char* end = nullptr;
-    const unsigned long index = std::strtoul(parts[5].c_str(), &end, 10);
-    if (!end || *end != '\0') return reply_error(msg, Error{ErrorCode::BadRequest, "bad rendition index " + parts[5]});
-    if (auto e = media.put(parts[2], parts[3], index, request_body(msg))) return reply_error(msg, *e);
+    const auto index = parse_index(parts[5]);
+    if (!index) return reply_error(msg, Error{ErrorCode::BadRequest, "bad rendition index " + parts[5]});
+    if (auto e = media.put(parts[2], parts[3], *index, request_body(msg))) return reply_error(msg, *e);
     soup_server_message_set_status(msg, 204, nullptr);
     return;
   }

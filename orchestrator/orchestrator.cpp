@@ -4,6 +4,7 @@
 
 #include "dashboard.h"
 #include "http/http_listen.h"
+#include "http/tls_identity.h"
 #include "http_reply.h"
 #include "job_pipeline.h"
 #include "main_context.h"
@@ -41,9 +42,11 @@ void member(JsonBuilder* b, const char* name, const std::string& v) {
 
 Orchestrator::Impl::Impl(OrchestratorConfig c)
     : config(std::move(c)),
-      dispatcher(DispatcherConfig{3, config.min_job_deadline, 4}, metrics),
+      dispatcher(DispatcherConfig{3, config.min_job_deadline, 4, config.max_renditions, config.max_frame_pixels,
+                                  config.max_pixels_per_second},
+                 metrics),
       results(config.result_ttl, config.max_result_bytes),
-      token_secret(config.secret.empty() ? random_token() + random_token() : config.secret) {
+      token_secret(config.token_key.empty() ? random_token() + random_token() : config.token_key) {
   dispatcher.set_logger([](const std::string& line) { g_message("%s", line.c_str()); });
 }
 
@@ -61,10 +64,13 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
                                                                          : config.pipeline_template))
     return *e;
   auto impl = std::make_unique<Impl>(std::move(config));
-  auto pub = listen_http(impl->config.http_addr, "--http-addr");
+  ListenOptions public_options{impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr};
+  auto pub = listen_http(impl->config.http_addr, "--http-addr", public_options);
   if (!pub) return pub.error();
   impl->public_server = std::move(*pub);
-  auto op = listen_http(impl->config.cli_addr, "--cli-addr");
+  ListenOptions operator_options{impl->config.http_limits, nullptr};
+  operator_options.limits.ip_hosts_only = true;
+  auto op = listen_http(impl->config.cli_addr, "--cli-addr", operator_options);
   if (!op) return op.error();
   impl->operator_server = std::move(*op);
   impl->add_public_handlers();
@@ -75,7 +81,8 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   });
   ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
   impl->channel = std::make_unique<TranscoderChannelServer>(impl->public_server.get(), impl->config.secret,
-                                                             impl->dispatcher, impl->media, settings);
+                                                             impl->dispatcher, impl->media, settings,
+                                                             impl->config.tls ? "https://" : "http://");
   if (impl->config.local_capacity > 0) {
     impl->local = std::make_shared<LocalTranscoder>(impl->config.local_capacity, node_capabilities(),
                                                     impl->config.pipeline_template, impl->config.transcode_options);
@@ -86,6 +93,9 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
 
 std::string Orchestrator::http_address() const { return bound_address(impl_->public_server.get()); }
 std::string Orchestrator::cli_address() const { return bound_address(impl_->operator_server.get()); }
+std::string Orchestrator::http_url() const {
+  return std::string(impl_->config.tls ? "https://" : "http://") + http_address();
+}
 
 void Orchestrator::drain(std::function<void()> done) {
   Impl& impl = *impl_;
@@ -137,6 +147,10 @@ std::string Orchestrator::Impl::status_json() const {
   json_builder_begin_object(b);
   member(b, "http_addr", bound_address(public_server.get()));
   member(b, "service_addr", config.service_addr);
+  json_builder_set_member_name(b, "tls");
+  json_builder_add_boolean_value(b, config.tls != nullptr);
+  member(b, "tls_cert_sha256", config.tls ? config.tls->sha256() : std::string());
+  member(b, "connections", static_cast<int64_t>(open_connections(public_server.get())));
   member(b, "max_sessions", max_sessions());
   json_builder_set_member_name(b, "max_sessions_auto");
   json_builder_add_boolean_value(b, config.max_sessions_auto);

@@ -15,17 +15,26 @@
 
 #include "error.h"
 #include "eth_key.h"
+#include "http/http_limits.h"
 #include "profile.h"
 #include "transcode.h"
 #include "wire/info.h"
 
 namespace lp {
 
+class TlsIdentity;
+
 struct OrchestratorConfig {
   std::string http_addr = "0.0.0.0:8935";  // host:port; port 0 picks one
   std::string cli_addr = "127.0.0.1:7935";
   std::string service_addr;  // advertised; "" = the address requests come in on
-  std::string secret;        // transcoders' shared secret and auth-token key; "" = random key, no remote transcoders
+  std::string secret;        // transcoders' shared secret; "" = no remote transcoders
+  // The key that makes and checks auth tokens: its own secret, never the transcoders' (lpnode
+  // keeps it under --data-dir so tokens survive a restart). "" = random for this process.
+  std::string token_key;
+  // TLS on the public port (the default for lpnode); null = plain HTTP (-httpAddr http://...).
+  std::shared_ptr<TlsIdentity> tls;
+  HttpLimits http_limits;  // public and operator ports
   int max_sessions = 10;
   bool max_sessions_auto = false;
   int local_capacity = 0;  // > 0: combined mode, this many in-process jobs
@@ -45,6 +54,10 @@ struct OrchestratorConfig {
   std::vector<Profile> default_profiles;
   wire::Price price;  // announced in /v1/info (not charged yet)
   bool require_client_signature = false;
+  // What one request may cost (0 = the dispatcher's defaults; dispatcher.h).
+  int max_renditions = 0;
+  int64_t max_frame_pixels = 0;
+  int64_t max_pixels_per_second = 0;
 };
 
 class Orchestrator {
@@ -57,6 +70,8 @@ class Orchestrator {
   // Where the servers listen, with the ports actually bound.
   std::string http_address() const;
   std::string cli_address() const;
+  // "https://host:port" or "http://host:port": the public API as clients reach it here.
+  std::string http_url() const;
 
   // SIGTERM: refuse new segments, let the ones in flight finish (bounded by drain_timeout),
   // then call `done`.

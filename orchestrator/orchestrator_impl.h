@@ -15,6 +15,7 @@
 #include "result_store.h"
 #include "transcoder_channel_server.h"
 #include "wire/capabilities.h"
+#include "wire/segment.h"
 
 namespace lp {
 
@@ -33,6 +34,8 @@ struct Orchestrator::Impl {
   wire::Capabilities capabilities() const;
   int max_sessions() const;
   std::string public_base(SoupServerMessage* msg) const;
+  std::string signed_service_addr() const;
+  Result<wire::SegmentHeaders> segment_headers(SoupServerMessage* msg) const;
 
   // Operator API (orchestrator.cpp).
   void add_operator_handlers();

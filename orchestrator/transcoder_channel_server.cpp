@@ -24,14 +24,19 @@ struct TranscoderChannelServer::Handshake {
 };
 
 TranscoderChannelServer::TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher,
-                                                 JobMedia& media, ChannelSettings settings)
+                                                 JobMedia& media, ChannelSettings settings, std::string scheme)
     : server_(server), secret_(std::move(secret)), dispatcher_(dispatcher), media_(media),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)), scheme_(std::move(scheme)) {
+  throttle_log_ = add_timeout_repeat(std::chrono::seconds(10), [this] {
+    if (auto line = throttle_.flush(g_get_monotonic_time()); !line.empty()) g_message("%s", line.c_str());
+    return true;
+  });
   soup_server_add_early_handler(server_, wire::kChannelPath, on_early, this, nullptr);
   soup_server_add_websocket_handler(server_, wire::kChannelPath, nullptr, nullptr, on_websocket, this, nullptr);
 }
 
 TranscoderChannelServer::~TranscoderChannelServer() {
+  remove_source(throttle_log_);
   soup_server_remove_handler(server_, wire::kChannelPath);
   close_all("orchestrator stopping");
 }
@@ -56,10 +61,23 @@ void TranscoderChannelServer::on_early(SoupServer*, SoupServerMessage* msg, cons
     return reply_error(msg, Error{ErrorCode::Unauthorized,
                                   "this orchestrator takes no remote transcoders (started without --orch-secret)"});
   }
-  if (!wire::bearer_matches(request_header(msg, "Authorization"), me->secret_)) {
-    g_message("transcoder at %s refused: wrong or missing secret", peer_address(msg).c_str());
-    reply_error(msg, Error{ErrorCode::Unauthorized, "orchestrator secret rejected"});
+  const char* ip = soup_server_message_get_remote_host(msg);
+  const std::string address = ip ? ip : "?";
+  const gint64 now = g_get_monotonic_time();
+  if (!me->throttle_.may_try(address, now)) {
+    me->throttle_.throttled(now);
+    reply_error(msg, Error{ErrorCode::Busy, "too many wrong secrets from " + address + ": one try per second"});
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "1");
+    soup_server_message_set_status(msg, 429, nullptr);
+    return;
   }
+  if (!wire::bearer_matches(request_header(msg, "Authorization"), me->secret_)) {
+    me->throttle_.failed(address, now);
+    // The first refusal after a quiet spell is logged at once; the rest in the 10 s summary.
+    if (auto line = me->throttle_.flush(now); !line.empty()) g_message("%s", line.c_str());
+    return reply_error(msg, Error{ErrorCode::Unauthorized, "orchestrator secret rejected"});
+  }
+  me->throttle_.succeeded(address);
 }
 
 void TranscoderChannelServer::on_websocket(SoupServer*, SoupServerMessage* msg, const char*,
@@ -77,7 +95,7 @@ void TranscoderChannelServer::accepted(SoupServerMessage* msg, SoupWebsocketConn
     GUri* uri = soup_server_message_get_uri(msg);
     host = std::string(g_uri_get_host(uri)) + ":" + std::to_string(g_uri_get_port(uri));
   }
-  h->base_url = "http://" + host;
+  h->base_url = scheme_ + host;
   struct Ctx {
     TranscoderChannelServer* server;
     std::string key;

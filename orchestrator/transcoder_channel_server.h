@@ -12,6 +12,7 @@
 
 #include "dispatcher.h"
 #include "job_media.h"
+#include "login_throttle.h"
 #include "remote_transcoder.h"
 
 namespace lp {
@@ -19,8 +20,9 @@ namespace lp {
 class TranscoderChannelServer {
  public:
   // `secret` "" refuses every transcoder (the node was started without --orch-secret).
+  // `scheme` ("https://" or "http://") starts the job URLs transcoders are sent.
   TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher,
-                          JobMedia& media, ChannelSettings settings);
+                          JobMedia& media, ChannelSettings settings, std::string scheme);
   ~TranscoderChannelServer();
   TranscoderChannelServer(const TranscoderChannelServer&) = delete;
   TranscoderChannelServer& operator=(const TranscoderChannelServer&) = delete;
@@ -42,6 +44,9 @@ class TranscoderChannelServer {
   Dispatcher& dispatcher_;
   JobMedia& media_;
   ChannelSettings settings_;
+  std::string scheme_;
+  LoginThrottle throttle_;  // main thread
+  guint throttle_log_ = 0;
   std::map<std::string, std::unique_ptr<Handshake>> handshakes_;
   std::map<std::string, std::shared_ptr<RemoteTranscoder>> transcoders_;
   uint64_t next_id_ = 1;          // handshakes

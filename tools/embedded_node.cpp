@@ -25,7 +25,8 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::start(int capacity) {
   auto orchestrator = Orchestrator::start(std::move(config));
   if (!orchestrator) return orchestrator.error();
   node->orchestrator_ = std::move(*orchestrator);
-  node->address_ = node->orchestrator_->http_address();
+  // In-process and on loopback: plain HTTP (the address says so, so the client dials plain).
+  node->address_ = node->orchestrator_->http_url();
   node->loop_.reset(g_main_loop_new(nullptr, FALSE));
   node->thread_ = std::thread([loop = node->loop_.get()] { g_main_loop_run(loop); });
   return node;

@@ -83,7 +83,9 @@ int lpctl_transcode_main(int argc, char** argv) {
   GOptionEntry entries[] = {
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output directory for the HLS ladder", "DIR"},
       {"orch-addr", 0, 0, G_OPTION_ARG_STRING, &orch_addr,
-       "Orchestrators to use, in order (default: an embedded node in this process)", "HOST:PORT[,...]"},
+       "Orchestrators to use, in order: TLS, or plain HTTP when written http://HOST:PORT "
+       "(default: an embedded node in this process)",
+       "HOST:PORT[,...]"},
       {"profiles", 0, 0, G_OPTION_ARG_STRING, &profiles_spec,
        "Presets, JSON array or JSON file (default: 720p, 576p, 360p, 240p at 30 fps)", "SPEC"},
       {"segment-duration", 0, 0, G_OPTION_ARG_DOUBLE, &segment_seconds,

@@ -15,6 +15,7 @@
 #include "node_capabilities.h"
 #include "node_identity.h"
 #include "node_options.h"
+#include "http/tls_identity.h"
 #include "orchestrator.h"
 #include "transcoder_client.h"
 
@@ -96,6 +97,25 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   config.drain_timeout = kDrainLimit;
   config.default_profiles = o.transcoding_options;
   config.price = {o.price_per_unit, o.pixels_per_unit};
+  config.http_limits = o.http_limits;
+  config.max_renditions = o.max_renditions;
+  config.max_frame_pixels = o.max_frame_pixels;
+  config.max_pixels_per_second = o.max_pixels_per_second;
+  const std::string data_dir = lp::node_data_dir(o);
+  auto token_key = lp::load_or_create_token_key(data_dir);
+  if (!token_key) {
+    std::fprintf(stderr, "lpnode: %s\n", token_key.error().message.c_str());
+    return 1;
+  }
+  config.token_key = *token_key;
+  if (!o.http_plain) {
+    auto tls = o.tls_cert.empty() ? lp::TlsIdentity::load_or_create(data_dir) : lp::TlsIdentity::load(o.tls_cert, o.tls_key);
+    if (!tls) {
+      std::fprintf(stderr, "lpnode: --tls-cert: %s\n", tls.error().message.c_str());
+      return 1;
+    }
+    config.tls = *tls;
+  }
   // A bad template is told before the (slow, scrypt) key is opened.
   if (auto e = lp::check_pipeline_template(o.pipeline_template.empty() ? lp::kDefaultPipelineTemplate
                                                                         : o.pipeline_template)) {
@@ -110,15 +130,25 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   if (key->created) g_message("created a new node key in %s", key->keystore_path.c_str());
   const std::string signer = key->key.address().checksummed();
   config.key = std::move(key->key);
+  const std::string tls_sha256 = config.tls ? config.tls->sha256() : "";
   auto orchestrator = lp::Orchestrator::start(std::move(config));
   if (!orchestrator) {
     std::fprintf(stderr, "lpnode: %s\n", orchestrator.error().message.c_str());
     return 1;
   }
   node.orchestrator = std::move(*orchestrator);
-  std::printf("lpnode: orchestrator on http://%s, operator API on http://%s, signing as %s%s\n",
-              node.orchestrator->http_address().c_str(), node.orchestrator->cli_address().c_str(), signer.c_str(),
+  std::printf("lpnode: orchestrator on %s, operator API on http://%s, signing as %s%s\n",
+              node.orchestrator->http_url().c_str(), node.orchestrator->cli_address().c_str(), signer.c_str(),
               o.transcoder ? " (transcoding in-process)" : "");
+  if (tls_sha256.empty()) {
+    std::printf("lpnode: public port is plain HTTP (no TLS): keep it on loopback or a private network\n");
+  } else {
+    std::printf("lpnode: TLS certificate sha256 %s (transcoders may pin it: --orch-cert-sha256)\n",
+                tls_sha256.c_str());
+  }
+  if (o.service_addr.empty() && (o.http_addr.starts_with("0.0.0.0:") || o.http_addr.starts_with("[::]:")))
+    std::printf("lpnode: no --service-addr: /v1/info signs %s; set --service-addr to the public host:port\n",
+                (std::string(g_get_host_name()) + o.http_addr.substr(o.http_addr.rfind(':'))).c_str());
   std::fflush(stdout);
   return 0;
 }
@@ -131,6 +161,10 @@ int run_gateway(const lp::NodeOptions& o, Node& node) {
   config.profiles = o.transcoding_options;
   config.hls_dir = lp::node_data_dir(o) + "/hls";
   config.stream_timeout = std::chrono::seconds(o.stream_timeout_s);
+  config.max_streams = static_cast<size_t>(o.max_streams);
+  config.ingest_timeout = std::chrono::milliseconds(o.ingest_timeout_ms);
+  config.stream_buffer_bytes = static_cast<size_t>(o.stream_buffer_mb) << 20;
+  config.http_limits = o.http_limits;
   auto gateway = lp::Gateway::start(std::move(config));
   if (!gateway) {
     std::fprintf(stderr, "lpnode: %s\n", gateway.error().message.c_str());
@@ -149,6 +183,7 @@ int run_gateway(const lp::NodeOptions& o, Node& node) {
 int run_transcoder(const lp::NodeOptions& o, Node& node) {
   lp::TranscoderClientConfig config;
   config.orch_addr = o.orch_addr;
+  config.orch_cert_sha256 = o.orch_cert_sha256;
   config.secret = o.orch_secret;
   config.capacity = o.max_sessions;
   config.capabilities = lp::node_capabilities();

@@ -52,6 +52,28 @@ Result<std::string> own_password(const std::string& path, bool create) {
 
 }  // namespace
 
+Result<std::string> load_or_create_token_key(const std::string& data_dir) {
+  const std::string path = data_dir + "/auth-token.key";
+  if (g_mkdir_with_parents(data_dir.c_str(), 0700) != 0)
+    return Error{ErrorCode::Internal, "cannot make " + data_dir + ": " + g_strerror(errno)};
+  if (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) {
+    // Written whole under a temporary name, then linked into place: of two nodes starting at
+    // once on one data dir, one link wins and both read its key.
+    const std::string tmp = path + ".tmp" + std::to_string(g_random_int());
+    auto made = own_password(tmp, true);
+    if (!made) return Error{made.error().code, "the auth token key: " + made.error().message};
+    const bool linked = link(tmp.c_str(), path.c_str()) == 0;
+    const int link_errno = errno;
+    g_unlink(tmp.c_str());
+    if (!linked && link_errno != EEXIST)
+      return Error{ErrorCode::Internal, "cannot create " + path + ": " + g_strerror(link_errno)};
+  }
+  auto key = own_password(path, false);
+  if (!key) return Error{key.error().code, "the auth token key: " + key.error().message};
+  if (key->size() < 32) return Error{ErrorCode::BadKey, path + " holds fewer than 32 characters: remove it to make a new one"};
+  return *key;
+}
+
 std::string node_data_dir(const NodeOptions& options) {
   if (!options.data_dir.empty()) return options.data_dir;
   return std::string(g_get_home_dir()) + "/.lpgst";

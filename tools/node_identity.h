@@ -24,4 +24,8 @@ Result<NodeKey> load_node_key(const NodeOptions& options);
 // --data-dir, or $HOME/.lpgst.
 std::string node_data_dir(const NodeOptions& options);
 
+// The key that makes the orchestrator's auth tokens: <data dir>/auth-token.key (64 hex digits,
+// mode 0600), made once, so tokens survive a restart. Never the transcoders' secret.
+Result<std::string> load_or_create_token_key(const std::string& data_dir);
+
 }  // namespace lp

@@ -2,6 +2,8 @@
 // spellings share the value checks and --help lists both from the same source.
 #include "node_options.h"
 
+#include <glib.h>
+
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -12,6 +14,8 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "http/tls_trust.h"
 
 namespace lp {
 namespace {
@@ -59,7 +63,7 @@ enum class AddrKind { Bind, Dial };
 Result<std::string> parse_addr(std::string_view v, const std::string& flag, AddrKind kind,
                                std::string_view default_port) {
   constexpr std::string_view kShape = "host:port or :port";
-  // No schemes, paths or lists: one plain address.
+  // No paths or lists: one plain address (schemes are taken off by the flags that allow one).
   if (v.empty() || v.find_first_of(" \t/\\?#@,") != std::string_view::npos) {
     return bad_value(flag, kShape, v);
   }
@@ -131,19 +135,46 @@ Result<std::string> secret_or_file(std::string_view v, const std::string& flag) 
 }
 
 // One address, or (for a gateway) a comma list; orch_addr keeps the first.
+// "http://" or "https://" in front of an address: taken off, and whether it was plain http.
+std::pair<std::string_view, bool> strip_scheme(std::string_view v) {
+  if (v.starts_with("http://")) return {v.substr(7), true};
+  if (v.starts_with("https://")) return {v.substr(8), false};
+  return {v, false};
+}
+
+// Orchestrator addresses keep an explicit "http://" (plain HTTP); bare ones mean TLS.
 Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag) {
   std::vector<std::string> addrs;
   std::string_view rest = v;
   while (true) {
     const auto comma = rest.find(',');
     std::string one;
-    if (auto e = set_addr(one, rest.substr(0, comma), flag, AddrKind::Dial, "8935")) return e;
+    const auto [bare, plain] = strip_scheme(rest.substr(0, comma));
+    if (auto e = set_addr(one, bare, flag, AddrKind::Dial, "8935")) return e;
+    if (plain) one = "http://" + one;
     addrs.push_back(std::move(one));
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
   o.orch_addrs = std::move(addrs);
   o.orch_addr = o.orch_addrs.front();
+  return std::nullopt;
+}
+
+// Whole seconds (or a decimal like 0.5) as milliseconds, 0.1 to 3600.
+Fail set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag) {
+  char* end = nullptr;
+  const std::string text(v);
+  const double s = g_ascii_strtod(text.c_str(), &end);
+  if (text.empty() || !end || *end != '\0' || !(s >= 0.1 && s <= 3600)) return bad_value(flag, "seconds, 0.1 to 3600", v);
+  out = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+  return std::nullopt;
+}
+
+Fail set_count(int& out, std::string_view v, const std::string& flag) {
+  const auto n = parse_int<int>(v, 1, 1000000);
+  if (!n) return bad_value(flag, "1 to 1000000", v);
+  out = *n;
   return std::nullopt;
 }
 
@@ -245,10 +276,70 @@ const std::array kFlags = {
              .boolean = &NodeOptions::gateway, .help = "Take live streams in, serve them as HLS"},
     FlagSpec{.gnu = "http-addr", .go = "httpAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_addr(o.http_addr, v, f, AddrKind::Bind, "8935");
+               const auto [bare, plain] = strip_scheme(v);
+               o.http_plain = plain;
+               return set_addr(o.http_addr, bare, f, AddrKind::Bind, "8935");
              },
-             .arg = "HOST:PORT", .def = "0.0.0.0:8935",
-             .help = "Public API (:PORT = all interfaces, port 0 = any free port)"},
+             .arg = "[http://]HOST:PORT", .def = "0.0.0.0:8935",
+             .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
+    FlagSpec{.gnu = "tls-cert",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.tls_cert = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PEM", .def = "self-signed in --data-dir/tls", .help = "Public port's TLS certificate (chain)"},
+    FlagSpec{.gnu = "tls-key",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.tls_key = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PEM", .def = "with --tls-cert", .help = "Public port's TLS private key"},
+    FlagSpec{.gnu = "orch-cert-sha256",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
+               if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
+               return std::nullopt;
+             },
+             .arg = "HEX", .def = "any certificate",
+             .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
+    FlagSpec{.gnu = "http-header-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.header_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "10", .help = "A new connection's request head (and TLS handshake) must arrive in this time"},
+    FlagSpec{.gnu = "http-idle-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.idle_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "30", .help = "A kept-alive connection with no next request is closed after this"},
+    FlagSpec{.gnu = "http-stall-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.stall_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "10", .help = "A request body or answer with no progress this long is cut off"},
+    FlagSpec{.gnu = "http-min-body-rate",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
+               if (!n) return bad_value(f, "bytes per second", v);
+               o.http_limits.min_body_rate = static_cast<size_t>(*n);
+               return std::nullopt;
+             },
+             .arg = "BYTES/S", .def = "4096", .help = "Slowest average a request body may arrive at"},
+    FlagSpec{.gnu = "http-max-connections",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_connections, v, f);
+             },
+             .arg = "N", .def = "1024", .help = "Open connections per listener (also kept under the fd limit)"},
+    FlagSpec{.gnu = "http-max-connections-per-ip",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_connections_per_address, v, f);
+             },
+             .arg = "N", .def = "64", .help = "Open connections from one client address"},
+    FlagSpec{.gnu = "http-max-bodies",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_bodies, v, f);
+             },
+             .arg = "N", .def = "32", .help = "Request bodies received at once; more get 503 unread"},
     FlagSpec{.gnu = "service-addr", .go = "serviceAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935");
@@ -280,6 +371,50 @@ const std::array kFlags = {
              },
              .arg = "SECONDS", .def = "30",
              .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
+    FlagSpec{.gnu = "max-renditions",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.max_renditions, v, f);
+             },
+             .arg = "N", .def = "10", .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
+    FlagSpec{.gnu = "max-frame-pixels",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
+               if (!n) return bad_value(f, "a pixel count", v);
+               o.max_frame_pixels = *n;
+               return std::nullopt;
+             },
+             .arg = "N", .def = "4096x2304, or less as transcoders announce",
+             .help = "Orchestrator: width x height of one rendition (400 past it)"},
+    FlagSpec{.gnu = "max-pixels-per-second",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
+               if (!n) return bad_value(f, "a pixel rate", v);
+               o.max_pixels_per_second = *n;
+               return std::nullopt;
+             },
+             .arg = "N", .def = "120 x the frame cap",
+             .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
+    FlagSpec{.gnu = "max-streams",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.max_streams, v, f);
+             },
+             .arg = "N", .def = "64", .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
+    FlagSpec{.gnu = "ingest-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               std::chrono::milliseconds ms{};
+               if (auto e = set_ms(ms, v, f)) return e;
+               o.ingest_timeout_ms = static_cast<int>(ms.count());
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "10", .help = "Gateway: a publisher that sends no media this long is disconnected"},
+    FlagSpec{.gnu = "stream-buffer-mb",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 4096);
+               if (!n) return bad_value(f, "1 to 4096", v);
+               o.stream_buffer_mb = *n;
+               return std::nullopt;
+             },
+             .arg = "MB", .def = "16", .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
     FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
              .arg = "SECRET|FILE", .def = "none",
              .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "error.h"
+#include "http/http_limits.h"
 #include "profile.h"
 
 namespace lp {
@@ -20,17 +21,27 @@ struct NodeOptions {
   bool gateway = false;
 
   std::string http_addr = "0.0.0.0:8935";  // public API (host:port; ":8935" = all interfaces)
+  bool http_plain = false;                  // --http-addr http://...: no TLS on the public port
+  std::string tls_cert, tls_key;            // "" = self-signed, kept under --data-dir
+  std::string orch_cert_sha256;             // transcoder: pin the orchestrator's certificate
+  HttpLimits http_limits;
   std::string service_addr;                 // advertised in /v1/info; "" = derived from http_addr
   std::string cli_addr = "127.0.0.1:7935";  // operator API
-  std::string orch_addr;                    // transcoder: where its orchestrator listens
+  std::string orch_addr;                    // transcoder: where its orchestrator listens ("http://" kept: plain)
   std::vector<std::string> orch_addrs;      // gateway: every --orch-addr given (comma list), in order
   std::string rtmp_addr = "127.0.0.1:1935";  // gateway: RTMP ingest (go-livepeer's default)
   int stream_timeout_s = 30;                 // gateway
+  int max_streams = 64;                      // gateway: live streams at once
+  int ingest_timeout_ms = 10000;             // gateway: a publisher silent this long is closed
+  int stream_buffer_mb = 16;                 // gateway: input waiting for the segmenter, per stream
 
   // The shared orchestrator/transcoder secret: the flag's value, or the contents of the file
   // it names (trailing newline dropped, as geth reads password files). "" = not given.
   std::string orch_secret;
 
+  int max_renditions = 0;          // per segment; 0 = the dispatcher's default
+  int64_t max_frame_pixels = 0;    // one rendition's width x height; 0 = default
+  int64_t max_pixels_per_second = 0;  // over the ladder; 0 = default
   int max_sessions = 10;           // --max-sessions N
   bool max_sessions_auto = false;  // --max-sessions auto: the sum of transcoder capacities
 

@@ -1,3 +1,4 @@
+#include "http/tls_trust.h"
 #include "job_worker.h"
 
 #include <libsoup/soup.h>
@@ -17,9 +18,11 @@ struct SessionUnref {
 };
 
 // PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
-std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable) {
+std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable,
+                           const std::string& pin) {
   g_autoptr(SoupMessage) msg = soup_message_new("PUT", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid upload URL: " + url};
+  accept_orchestrator_certificate(msg, pin);
   soup_message_set_request_body_from_bytes(msg, "video/mp2t", body);
   g_autoptr(GError) error = nullptr;
   g_autoptr(GBytes) answer = soup_session_send_and_read(session, msg, cancellable, &error);
@@ -36,9 +39,11 @@ std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes
 
 // GET the job's source. Transport failures are Unreachable and a gone job NotFound: both
 // are the transcoder's trouble, not the segment's, so the orchestrator tries elsewhere.
-Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellable* cancellable) {
+Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellable* cancellable,
+                       const std::string& pin) {
   g_autoptr(SoupMessage) msg = soup_message_new("GET", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid source URL: " + url};
+  accept_orchestrator_certificate(msg, pin);
   g_autoptr(GError) error = nullptr;
   g_autoptr(GBytes) body = soup_session_send_and_read(session, msg, cancellable, &error);
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) return Error{ErrorCode::Timeout, "cancelled"};
@@ -52,14 +57,15 @@ Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellabl
 
 }  // namespace
 
-JobWorker::JobWorker(wire::Job job, int cuda_device)
-    : job_(std::move(job)), cuda_device_(cuda_device), cancellable_(g_cancellable_new()) {}
+JobWorker::JobWorker(wire::Job job, int cuda_device, std::string cert_pin)
+    : job_(std::move(job)), cert_pin_(std::move(cert_pin)), cuda_device_(cuda_device),
+      cancellable_(g_cancellable_new()) {}
 
 JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 
 std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report, int cuda_device,
-                                            Ended ended) {
-  auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device);
+                                            Ended ended, std::string cert_pin) {
+  auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device, std::move(cert_pin));
   std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
     worker->run(ctx, std::move(report), std::move(ended));
     g_main_context_unref(ctx);
@@ -98,7 +104,7 @@ Result<std::string> JobWorker::execute() {
   std::unique_ptr<SoupSession, SessionUnref> session(
       soup_session_new_with_options("timeout", socket_timeout, nullptr));
   soup_session_set_proxy_resolver(session.get(), nullptr);  // the orchestrator is reached directly
-  auto source = fetch(session.get(), job_.source_url, cancellable_);
+  auto source = fetch(session.get(), job_.source_url, cancellable_, cert_pin_);
   if (!source) return source.error();
 
   // The pipeline gets 80 % of the deadline: the uploads must land before the orchestrator
@@ -116,7 +122,7 @@ Result<std::string> JobWorker::execute() {
   for (size_t i = 0; i < renditions->size(); ++i) {
     if (cancelled_) return Error{ErrorCode::Timeout, "cancelled"};
     const Rendition& r = (*renditions)[i];
-    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_))
+    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_, cert_pin_))
       return *e;
     result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
                                  static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),

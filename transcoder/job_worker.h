@@ -28,14 +28,15 @@ class JobWorker {
   using Ended = std::function<void(const std::optional<Error>& failure)>;
 
   // `cuda_device`: the GPU the job's ladder decodes and scales on, -1 = the CPU.
+  // `cert_pin`: the orchestrator certificate's SHA-256 the job URLs must present ("" = any).
   static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report, int cuda_device = -1,
-                                          Ended ended = nullptr);
+                                          Ended ended = nullptr, std::string cert_pin = "");
 
   // Stops the job (its pipeline within ~100 ms); no report follows.
   void cancel();
   const std::string& id() const { return job_.job_id; }
 
-  JobWorker(wire::Job job, int cuda_device);
+  JobWorker(wire::Job job, int cuda_device, std::string cert_pin = "");
   ~JobWorker();
   JobWorker(const JobWorker&) = delete;
   JobWorker& operator=(const JobWorker&) = delete;
@@ -46,6 +47,7 @@ class JobWorker {
   Result<std::string> execute();
 
   wire::Job job_;
+  std::string cert_pin_;
   int cuda_device_;
   std::atomic<bool> cancelled_{false};
   GCancellable* cancellable_;  // owned; cancels the fetch and uploads

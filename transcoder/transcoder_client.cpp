@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/tls_trust.h"
 #include "job_pipeline.h"
 #include "main_context.h"
 #include "wire/error_body.h"
@@ -31,13 +32,14 @@ void TranscoderClient::start() { connect(); }
 
 void TranscoderClient::connect() {
   if (stopping_) return;
-  const std::string url = "http://" + config_.orch_addr + wire::kChannelPath;
+  const std::string url = orchestrator_base_url(config_.orch_addr) + wire::kChannelPath;
   if (pending_) g_object_unref(pending_);
   pending_ = soup_message_new("GET", url.c_str());
   if (!pending_) {
     fatal_("--orch-addr " + config_.orch_addr + " does not make a valid URL");
     return;
   }
+  accept_orchestrator_certificate(pending_, config_.orch_cert_sha256);
   soup_message_headers_replace(soup_message_get_request_headers(pending_), "Authorization",
                                wire::bearer_value(config_.secret).c_str());
   if (cancellable_) g_object_unref(cancellable_);
@@ -213,7 +215,7 @@ void TranscoderClient::start_job(wire::Job job) {
         jobs_.erase(it);
         send(message);
       },
-      device, std::move(ended));
+      device, std::move(ended), config_.orch_cert_sha256);
 }
 
 void TranscoderClient::stop_job(const std::string& job_id) {

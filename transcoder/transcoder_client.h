@@ -20,7 +20,8 @@
 namespace lp {
 
 struct TranscoderClientConfig {
-  std::string orch_addr;  // host:port
+  std::string orch_addr;  // host:port (TLS), https://host:port, or http://host:port (plain)
+  std::string orch_cert_sha256;  // pin the orchestrator's certificate ("" = any: like go-livepeer)
   std::string secret;
   int capacity = 1;
   wire::Capabilities capabilities;

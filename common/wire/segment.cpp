@@ -47,6 +47,13 @@ std::optional<int64_t> parse_int(std::string_view text, int64_t min, int64_t max
 // The Lp-Profiles value through the same reader as profiles inside JSON messages, so the
 // rules and messages ("Lp-Profiles[1].width: ...") are the same.
 Result<std::vector<Profile>> parse_profiles_header(const std::string& value) {
+  if (json::nested_too_deep(value)) {
+    return bad_header(header::kProfiles, "invalid JSON: nested deeper than " + std::to_string(json::kMaxNesting) + " levels");
+  }
+  // json-glib cuts a string at an escaped NUL: refused before parsing, naming the field.
+  if (auto at = json_nul_escape_path(value))
+    return json::bad_request(std::string(header::kProfiles) + *at +
+                             ": contains a NUL character (\\u0000), which no field may hold");
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) error = nullptr;
   if (!json_parser_load_from_data(parser, value.data(), static_cast<gssize>(value.size()),

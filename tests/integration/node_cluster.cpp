@@ -62,7 +62,11 @@ const TestKey& test_key() {
 }
 
 std::string Orchestrator::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(http_port) + path;
+  return (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(http_port) + path;
+}
+
+std::string Orchestrator::address() const {
+  return (tls ? "127.0.0.1:" : "http://127.0.0.1:") + std::to_string(http_port);
 }
 
 std::string Orchestrator::cli_url(const std::string& path) const {
@@ -74,8 +78,9 @@ Orchestrator start_orchestrator(const OrchestratorOptions& options, const std::s
   o.http_port = options.http_port ? options.http_port : free_port();
   o.cli_port = options.cli_port ? options.cli_port : free_port();
   const TestKey& key = test_key();
+  o.tls = options.tls;
   std::vector<std::string> args = {"--orchestrator",
-                                   "--http-addr", "127.0.0.1:" + std::to_string(o.http_port),
+                                   "--http-addr", o.address(),
                                    "--cli-addr", "127.0.0.1:" + std::to_string(o.cli_port),
                                    "--max-sessions", options.max_sessions,
                                    "--eth-keystore-path", key.keystore,
@@ -94,7 +99,7 @@ Orchestrator start_orchestrator(const OrchestratorOptions& options, const std::s
 std::unique_ptr<NodeProcess> start_transcoder(const Orchestrator& orch, int capacity, const std::string& name,
                                               const std::string& secret, bool wait) {
   auto t = NodeProcess::start(lpnode_binary(),
-                              {"--transcoder", "--orch-addr", "127.0.0.1:" + std::to_string(orch.http_port),
+                              {"--transcoder", "--orch-addr", orch.address(),
                                "--orch-secret", secret, "--max-sessions", std::to_string(capacity)},
                               name);
   if (wait) {

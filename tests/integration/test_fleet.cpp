@@ -202,7 +202,8 @@ TEST(Fleet, WrongSecretIsFatal) {
   EXPECT_NE(*status, 0);
   EXPECT_NE(t->log().find("secret rejected"), std::string::npos) << t->log();
   EXPECT_EQ(get_status(orch).transcoders.size(), 0u);
-  EXPECT_TRUE(orch.process->wait_for_log("wrong or missing secret", seconds(1)));
+  EXPECT_TRUE(orch.process->wait_for_log("transcoder logins refused: 1 wrong secret", seconds(1)))
+      << orch.process->log();
 }
 
 TEST(Fleet, TranscoderSigtermDrainsItsJobsAndExitsZero) {

@@ -358,6 +358,7 @@ TEST(OrchestratorFlags, GoLivepeerSpellingsStartTheSameNode) {
   Orchestrator orch;
   orch.http_port = http;
   orch.cli_port = cli;
+  orch.tls = true;
   Status s = get_status(orch);
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.max_sessions, 3);

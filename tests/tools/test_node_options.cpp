@@ -280,6 +280,20 @@ TEST(NodeOptions, Addresses) {
   EXPECT_EQ(parse_ok({"--orchestrator", "--cli-addr", "127.0.0.2"}).cli_addr, "127.0.0.2:7935");
   EXPECT_EQ(parse_ok({"--orchestrator", "--service-addr", "node.example.com"}).service_addr,
             "node.example.com:8935");
+  // TLS unless the address says http://; clients keep an explicit http:// (plain).
+  EXPECT_FALSE(http("127.0.0.1:9").http_plain);
+  EXPECT_FALSE(http("https://127.0.0.1:9").http_plain);
+  const auto plain = http("http://127.0.0.1:9");
+  EXPECT_TRUE(plain.http_plain);
+  EXPECT_EQ(plain.http_addr, "127.0.0.1:9");
+  auto orch = [](const std::string& v) { return parse_ok({"--transcoder", "--orch-secret=s", "--orch-addr", v}); };
+  EXPECT_EQ(orch("h:1").orch_addr, "h:1");
+  EXPECT_EQ(orch("https://h:1").orch_addr, "h:1");
+  EXPECT_EQ(orch("http://h:1").orch_addr, "http://h:1");
+  EXPECT_EQ(parse_ok({"--transcoder", "--orch-secret=s", "--orch-addr", "h:1", "--orch-cert-sha256",
+                      "AB:" + std::string(62, 'c')})
+                .orch_cert_sha256,
+            "ab" + std::string(62, 'c'));
 
   struct Bad {
     Args args;
@@ -297,8 +311,10 @@ TEST(NodeOptions, Addresses) {
       {{"--orchestrator", "--service-addr", ":8935"}, "--service-addr: needs a host"},
       {{"--transcoder", "--orch-secret=s", "-orchAddr", ":8935"}, "-orchAddr: needs a host"},
       {{"--transcoder", "--orch-secret=s", "--orch-addr", "h:0"}, "--orch-addr: port must be 1"},
-      {{"--transcoder", "--orch-secret=s", "--orch-addr", "https://h:8935"},
-       "--orch-addr: expected host:port"},
+      {{"--transcoder", "--orch-secret=s", "--orch-addr", "ftp://h:8935"}, "--orch-addr: expected host:port"},
+      {{"--orchestrator", "--http-addr", "https://h:1/x"}, "--http-addr: expected host:port"},
+      {{"--transcoder", "--orch-secret=s", "--orch-addr", "h:1", "--orch-cert-sha256", "abc"},
+       "--orch-cert-sha256: expected 64 hex digits"},
       {{"--transcoder", "--orch-secret=s", "--orch-addr", "a:1,b:2"},
        "--transcoder works for one orchestrator"},
       {{"--gateway", "--orch-addr", "a:1,:2"}, "--orch-addr: needs a host"},
@@ -442,7 +458,7 @@ TEST(NodeOptions, HelpAndVersionNeedNoRole) {
 TEST(NodeOptions, UsageListsEveryFlagWithItsGoSpellingAndDefault) {
   const std::string usage = lp::node_usage();
   for (const char* gnu :
-       {"--orchestrator", "--transcoder", "--gateway", "--http-addr HOST:PORT", "--service-addr",
+       {"--orchestrator", "--transcoder", "--gateway", "--http-addr [http://]HOST:PORT", "--service-addr",
         "--cli-addr", "--orch-addr", "--orch-secret", "--max-sessions N|auto",
         "--transcoding-options", "--data-dir", "--pipeline-template", "--nvidia",
         "--eth-keystore-path", "--eth-password", "--eth-acct-addr", "--require-client-signature",

@@ -130,6 +130,22 @@ TEST(SegmentHeaders, TokenProblemsAreUnauthorizedWhateverElseIsWrong) {
                         "Lp-Auth-Token: auth token: hmac"));
 }
 
+// Found while fuzzing (docs/fuzzing.md): Lp-Profiles went to json-glib as it came, and 100 KB of
+// "[" overflowed the orchestrator's stack.
+TEST(SegmentHeaders, DeeplyNestedProfilesAreRefusedNotACrash) {
+  HeaderMap h = sample_headers();
+  h["Lp-Profiles"] = std::string(200000, '[');
+  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest,
+                        "Lp-Profiles: invalid JSON: nested deeper than 128 levels"));
+}
+
+// json-glib would cut the name at the escaped NUL and a truncated name would be transcoded.
+TEST(SegmentHeaders, EscapedNulInAProfileIsRefusedNamingTheField) {
+  HeaderMap h = sample_headers();
+  h["Lp-Profiles"] = R"([{"name":"P240\u0000evil","width":426,"height":240,"bitrate":600000}])";
+  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest, "Lp-Profiles[0].name: contains a NUL character"));
+}
+
 TEST(SegmentHeaders, EachRequiredHeader) {
   for (const char* name :
        {"Lp-Stream-Id", "Lp-Seq", "Lp-Duration-Ms", "Lp-Profiles", "Lp-Body-Sha256"}) {
