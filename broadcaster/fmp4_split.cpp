@@ -330,6 +330,8 @@ Result<Fmp4Segment> split_fmp4(std::span<const uint8_t> data, GstClockTime start
     if (trak.type != fourcc("trak")) continue;
     auto t = read_track(data, *moov, trak);
     if (!t) return malformed("a trak without readable tkhd/mdhd/hdlr/stsd");
+    // Track ids are unique (ISO/IEC 14496-12 8.3.2); av1C is rewritten per id below.
+    if (tracks.count(t->id)) return malformed("track " + std::to_string(t->id) + " is declared twice");
     order.push_back(t->id);
     tracks[t->id] = std::move(*t);
   }

@@ -141,6 +141,7 @@ bool ChunkReader::finish_if_complete(const OnMessage& on_message) {
 }
 
 std::optional<std::string> ChunkReader::feed(std::string_view data, const OnMessage& on_message) {
+  std::string carried;  // payload bytes an earlier read left in header_ (see below)
   while (!data.empty()) {
     if (chunk_left_ > 0) {
       const size_t n = std::min<size_t>(chunk_left_, data.size());
@@ -163,7 +164,15 @@ std::optional<std::string> ChunkReader::feed(std::string_view data, const OnMess
       data.remove_prefix(take);  // all of it is header
       continue;
     }
-    data.remove_prefix(*size - had);
+    if (*size >= had) {
+      data.remove_prefix(*size - had);
+    } else {
+      // A format-3 header whose size was told only by the 4 bytes after it (the extended
+      // timestamp is not repeated): the bytes kept since the last read past the header are
+      // the payload's first bytes, and go before `data`.
+      carried = header_.substr(*size, had - *size) + std::string(data);
+      data = carried;
+    }
     header_.resize(*size);
     auto error = apply_header(header_);
     header_.clear();

@@ -45,6 +45,12 @@ Error bad_request(std::string message);
 // Parses `text` as one JSON object; `parser`, owned by the caller, owns the result.
 Result<JsonObject*> load_object(JsonParser* parser, std::string_view text);
 
+// Arrays and objects nested deeper than any message needs. json-glib 1.6 parses them
+// recursively without a limit, so text nested some 100k levels deep (100 KB of "[") overflows
+// the stack: such text is refused before json-glib sees it (load_object does this).
+inline constexpr int kMaxNesting = 128;
+bool nested_too_deep(std::string_view text);
+
 // Lower-case `digits` hex digits of `text` ("0x" allowed in front when `prefix_ok`), or nullopt.
 std::optional<std::string> normalize_hex(std::string_view text, size_t digits, bool prefix_ok);
 

@@ -286,6 +286,48 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
   expect_error(bad, "track 77");
 }
 
+// Found writing tests/fuzz (fuzz_fmp4_split, on a crafted input): an AV1 track declared twice. av1C was rewritten once
+// per trak of the id, the second time at offsets the first rewrite had moved: with a first av1C
+// larger than the rebuilt one, the second splice erased past the end of the init (a crash).
+TEST(Fmp4Split, ATrackDeclaredTwiceIsRefused) {
+  CODEC_OR_SKIP(AV1);
+  TempDir dir;
+  Encoded e = encode(dir, "AV1", 256, 144);
+  ASSERT_EQ(e.segments.size(), 1u);
+  const auto whole = span_of(e.segments[0].get());
+  auto top = read_boxes(whole, 0, whole.size());
+  const Box moov = *find_box(*top, fourcc("moov"));
+  auto moov_kids = children(whole, moov);
+  const Box trak = *find_box(*moov_kids, fourcc("trak"));
+  // The video trak with 300 bytes of padding in its av1C (every box around it grown to match).
+  const Box stsd = *find_path(whole, trak, kToStsd);
+  const Box entry = children(whole, stsd, 8)->front();
+  ASSERT_EQ(entry.type, fourcc("av01"));
+  const Box av1c = *find_box(*children(whole, entry, 78), fourcc("av1C"));
+  std::vector<uint8_t> big(whole.begin() + static_cast<std::ptrdiff_t>(trak.offset),
+                           whole.begin() + static_cast<std::ptrdiff_t>(trak.end()));
+  const uint32_t pad = 300;
+  big.insert(big.begin() + static_cast<std::ptrdiff_t>(av1c.end() - trak.offset), pad, 0);
+  const Box mdia = *find_path(whole, trak, {fourcc("mdia")});
+  const Box minf = *find_path(whole, mdia, {fourcc("minf")});
+  const Box stbl = *find_path(whole, minf, {fourcc("stbl")});
+  for (const Box& b : {trak, mdia, minf, stbl, stsd, entry, av1c})
+    set_u32(big, b.offset - trak.offset, static_cast<uint32_t>(b.size) + pad);
+  // moov: the padded trak, then the original (same track id), then the rest.
+  std::vector<uint8_t> twice(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(moov.offset));
+  const size_t moov_at = begin_box(twice, fourcc("moov"));
+  for (const Box& kid : *moov_kids) {
+    if (kid.offset == trak.offset) twice.insert(twice.end(), big.begin(), big.end());
+    append(twice, whole, kid);
+  }
+  end_box(twice, moov_at);
+  twice.insert(twice.end(), whole.begin() + static_cast<std::ptrdiff_t>(moov.end()), whole.end());
+  auto r = split_fmp4(twice, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::BadSegment);
+  EXPECT_NE(r.error().message.find("declared twice"), std::string::npos) << r.error().message;
+}
+
 TEST(Fmp4Split, HlsWriterNamesTheInitSectionAndFmp4Segments) {
   CODEC_OR_SKIP(VP9);
   TempDir dir;

@@ -603,5 +603,40 @@ TEST(RtmpChunkReader, AnySplitOfTheInputGivesTheSameMessages) {
   }
 }
 
+// Found by tests/fuzz (fuzz_rtmp_chunk): a format-3 header after an extended timestamp, sent
+// without the repeated timestamp (as some publishers do) and cut by a read right after its
+// basic header. The reader kept up to 4 bytes to tell whether the timestamp was there; told
+// "no", it must give those bytes back to the payload (it moved `data` backwards: undefined
+// behaviour, a read out of bounds).
+TEST(RtmpChunkReader, Format3HeaderWithoutRepeatedExtendedTimestampSplitAcrossReads) {
+  using namespace rtmp;
+  std::string payload(200, 'p');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
+  std::string wire;
+  wire += '\x04';                                 // format 0, csid 4
+  wire += std::string("\xff\xff\xff", 3);        // timestamp: extended
+  wire += std::string("\x00\x00\xc8", 3);        // length 200
+  wire += static_cast<char>(kVideo);
+  wire += std::string("\x01\x00\x00\x00", 4);    // stream id 1
+  wire += std::string("\x01\x23\x45\x67", 4);    // extended timestamp
+  wire += payload.substr(0, 128);
+  wire += '\xc4';                                 // format 3, csid 4: no extended timestamp
+  wire += payload.substr(128);
+  const size_t second_header = 1 + 11 + 4 + 128;
+  for (size_t cut : {second_header + 1, second_header + 2, second_header + 3, second_header + 4}) {
+    ChunkReader reader(ChunkReader::Limits{});
+    std::vector<Message> got;
+    const auto take = [&](Message&& m) {
+      got.push_back(std::move(m));
+      return true;
+    };
+    ASSERT_FALSE(reader.feed(std::string_view(wire).substr(0, cut), take)) << cut;
+    ASSERT_FALSE(reader.feed(std::string_view(wire).substr(cut), take)) << cut;
+    ASSERT_EQ(got.size(), 1u) << cut;
+    EXPECT_EQ(got[0].payload, payload) << cut;
+    EXPECT_EQ(got[0].timestamp, 0x1234567u) << cut;
+  }
+}
+
 }  // namespace
 }  // namespace lp

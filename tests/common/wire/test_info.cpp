@@ -26,6 +26,23 @@ TEST(Info, RoundTrip) {
   EXPECT_EQ(to_json(*back), to_json(info));
 }
 
+// Found while fuzzing (docs/fuzzing.md): json-glib 1.6 recurses once per level of nesting with
+// no limit, so 100 KB of "[" from a peer overflowed the stack of whoever parsed it.
+TEST(Info, DeeplyNestedJsonIsRefusedNotACrash) {
+  EXPECT_TRUE(FailsWith(info_from_json(std::string(200000, '[')), ErrorCode::BadRequest,
+                        "invalid JSON: nested deeper than 128 levels"));
+  std::string json = to_json(sample_info());
+  json.pop_back();  // the closing '}': add an unknown member 129 levels deep
+  const std::string deep = json + ",\"future\":" + std::string(128, '[') + std::string(128, ']') + "}";
+  EXPECT_TRUE(FailsWith(info_from_json(deep), ErrorCode::BadRequest, "invalid JSON: nested deeper"));
+  // 128 levels (the object and 127 inside it) are read; brackets inside strings do not count.
+  const std::string ok = json + ",\"future\":" + std::string(127, '[') + std::string(127, ']') +
+                         ",\"text\":\"" + std::string(300, '[') + "\\\"{\"}";
+  auto parsed = info_from_json(ok);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, sample_info());
+}
+
 TEST(Info, RoundTripOfDefaults) {
   Info info;
   info.service_addr = "127.0.0.1:8935";
