@@ -1,6 +1,7 @@
 // The orchestrator's assembly (servers, dispatcher, combined-mode worker), its operator API
 // (GET /status, /metrics, /) and draining.
 #include <json-glib/json-glib.h>
+#include <malloc.h>
 
 #include "dashboard.h"
 #include "http/http_listen.h"
@@ -65,6 +66,9 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
     return *e;
   auto impl = std::make_unique<Impl>(std::move(config));
   ListenOptions public_options{impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr};
+  // Rendition uploads are checked against a live job before their body is read (api_server),
+  // so they are bounded by the jobs in flight, not by --http-max-bodies.
+  public_options.limits.uncounted_body_prefix = "/v1/jobs/";
   auto pub = listen_http(impl->config.http_addr, "--http-addr", public_options);
   if (!pub) return pub.error();
   impl->public_server = std::move(*pub);
@@ -77,6 +81,7 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   impl->add_operator_handlers();
   impl->client_check = add_timeout_repeat(std::chrono::milliseconds(250), [me = impl.get()] {
     me->check_clients();
+    me->expire_results();
     return true;
   });
   ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
@@ -114,6 +119,22 @@ void Orchestrator::drain(std::function<void()> done) {
     return false;
   };
   impl.drain_timer = add_timeout_repeat(std::chrono::milliseconds(50), check);
+}
+
+// Results past their ttl go even when no new segment comes, and once a good part of the store
+// has gone the heap is handed back to the system (glibc keeps freed memory otherwise, and an
+// idle node would show its busiest five minutes' RSS for good).
+void Orchestrator::Impl::expire_results() {
+  const gint64 now = g_get_monotonic_time();
+  if (now - last_expiry_us < G_USEC_PER_SEC) return;
+  last_expiry_us = now;
+  const size_t before = results.bytes();
+  results.expire();
+  freed_since_trim += before - results.bytes();
+  if (freed_since_trim >= (size_t{16} << 20) || (freed_since_trim > 0 && results.count() == 0)) {
+    malloc_trim(0);
+    freed_since_trim = 0;
+  }
 }
 
 void Orchestrator::Impl::add_operator_handlers() {

@@ -31,6 +31,7 @@ struct Orchestrator::Impl {
   void on_job_media(SoupServerMessage* msg, const char* path);
   void answer_segment(SoupServerMessage* msg, JobOutcome outcome, gint64 started_us);
   void check_clients();
+  void expire_results();
   wire::Capabilities capabilities() const;
   int max_sessions() const;
   std::string public_base(SoupServerMessage* msg) const;
@@ -55,6 +56,8 @@ struct Orchestrator::Impl {
   std::function<void()> drained;
   guint drain_timer = 0;
   guint client_check = 0;
+  gint64 last_expiry_us = 0;    // main thread
+  size_t freed_since_trim = 0;  // result bytes expired since the heap was last trimmed
   uint64_t segments_answered = 0;
   // POST /v1/segment requests accepted and not yet fully answered (drain waits for them),
   // with their segment's id while it is being transcoded ("" once answered).

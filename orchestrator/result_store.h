@@ -30,7 +30,7 @@ class ResultStore {
 
   size_t bytes() const { return bytes_; }
   size_t count() const { return results_.size(); }
-  void expire();  // drops results past their ttl (also runs every second)
+  void expire();  // drops results past their ttl (on every put, and every second from the orchestrator)
 
  private:
   struct Stored {

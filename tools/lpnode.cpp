@@ -99,6 +99,7 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   config.price = {o.price_per_unit, o.pixels_per_unit};
   config.http_limits = o.http_limits;
   config.max_renditions = o.max_renditions;
+  config.result_ttl = std::chrono::seconds(o.result_ttl_s);
   config.max_frame_pixels = o.max_frame_pixels;
   config.max_pixels_per_second = o.max_pixels_per_second;
   const std::string data_dir = lp::node_data_dir(o);

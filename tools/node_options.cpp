@@ -339,7 +339,7 @@ const std::array kFlags = {
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_count(o.http_limits.max_bodies, v, f);
              },
-             .arg = "N", .def = "32", .help = "Request bodies received at once; more get 503 unread"},
+             .arg = "N", .def = "64", .help = "Request bodies received at once; more get 503 unread"},
     FlagSpec{.gnu = "service-addr", .go = "serviceAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935");
@@ -371,6 +371,14 @@ const std::array kFlags = {
              },
              .arg = "SECONDS", .def = "30",
              .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
+    FlagSpec{.gnu = "result-ttl",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 86400);
+               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+               o.result_ttl_s = *n;
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "300", .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
     FlagSpec{.gnu = "max-renditions",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_count(o.max_renditions, v, f);

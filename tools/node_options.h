@@ -39,6 +39,7 @@ struct NodeOptions {
   // it names (trailing newline dropped, as geth reads password files). "" = not given.
   std::string orch_secret;
 
+  int result_ttl_s = 300;          // orchestrator: how long result URLs answer
   int max_renditions = 0;          // per segment; 0 = the dispatcher's default
   int64_t max_frame_pixels = 0;    // one rendition's width x height; 0 = default
   int64_t max_pixels_per_second = 0;  // over the ladder; 0 = default

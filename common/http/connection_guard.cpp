@@ -237,7 +237,8 @@ void ConnectionGuard::got_headers(SoupServerMessage* msg, Conn& c) {
     set_error(msg, 400, "bad_request", "Content-Length must be one decimal number");
   } else if (limits_.ip_hosts_only && !ip_literal_host(host_header(h))) {
     set_error(msg, 403, "forbidden", "the operator API answers only to an IP address or localhost as Host");
-  } else if (body && soup_server_message_get_status(msg) == 0 && bodies_ >= limits_.max_bodies) {
+  } else if (body && soup_server_message_get_status(msg) == 0 && bodies_ >= limits_.max_bodies &&
+             !uncounted(msg)) {
     set_error(msg, 503, "busy", "too many request bodies being received at once; retry");
   }
   if (soup_server_message_get_status(msg) != 0 && (body || soup_message_headers_get_list(h, "Content-Length"))) {
@@ -246,13 +247,19 @@ void ConnectionGuard::got_headers(SoupServerMessage* msg, Conn& c) {
   }
   if (body) {
     c.phase = Phase::Body;
-    c.counted_body = true;
-    ++bodies_;
+    c.counted_body = !uncounted(msg);
+    if (c.counted_body) ++bodies_;
     c.since_us = c.window_start_us = g_get_monotonic_time();
     c.window_bytes = 0;
   } else {
     c.phase = Phase::Handling;
   }
+}
+
+bool ConnectionGuard::uncounted(SoupServerMessage* msg) const {
+  if (limits_.uncounted_body_prefix.empty()) return false;
+  const char* path = g_uri_get_path(soup_server_message_get_uri(msg));
+  return path && std::string_view(path).starts_with(limits_.uncounted_body_prefix);
 }
 
 void ConnectionGuard::end_body(Conn& c) {

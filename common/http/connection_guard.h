@@ -50,6 +50,7 @@ class ConnectionGuard {
   void tick();
   void close(Conn& c, const char* why);
   void end_body(Conn& c);
+  bool uncounted(SoupServerMessage* msg) const;
   void log_refusals();
 
   SoupServer* server_;          // not owned: the guard lives in the server's object data

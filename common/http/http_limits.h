@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace lp {
 
@@ -17,7 +18,10 @@ struct HttpLimits {
   size_t min_body_rate = 4096;
   int max_connections = 1024;
   int max_connections_per_address = 64;
-  int max_bodies = 32;  // request bodies being received at once; more get 503 before any is read
+  int max_bodies = 64;  // request bodies being received at once; more get 503 before any is read
+  // Bodies under this path prefix are not counted against max_bodies: their handler's early
+  // check already bounds them (the orchestrator's rendition uploads: live jobs only).
+  std::string uncounted_body_prefix;
   // The operator API: refuse Host headers that are not an IP literal or "localhost" (a page
   // on another origin reaching it through DNS rebinding names its own host).
   bool ip_hosts_only = false;

@@ -225,6 +225,26 @@ TEST(HostileClients, StalledAndSlowConnectionsAreClosed) {
   EXPECT_EQ(http_request("GET", orch.url("/v1/info")).status, 200);
 }
 
+// Bodies being received at once are capped: past the cap a request is 503 before its body.
+TEST(HostileClients, BodiesAtOnceAreCapped) {
+  OrchestratorOptions o = plain({"--http-max-bodies", "2"});
+  o.transcoder = true;
+  Orchestrator orch = start_orchestrator(o, "bodies");
+  const std::string token = auth_token(orch);
+  std::string head = "POST /v1/segment HTTP/1.1\r\nHost: x\r\n";
+  for (const auto& [k, v] : segment_headers(token, "s", 0, std::string(1000000, 'x'))) head += k + ": " + v + "\r\n";
+  head += "Content-Length: 1000000\r\n\r\n";
+  Raw a(orch.http_port), b(orch.http_port), c(orch.http_port);
+  ASSERT_TRUE(a.send(head + std::string(1000, 'a')));
+  ASSERT_TRUE(b.send(head + std::string(1000, 'b')));
+  std::this_thread::sleep_for(milliseconds(300));
+  ASSERT_TRUE(c.send(head));
+  const std::string answer = c.read_all(seconds(3));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_NE(answer.find("too many request bodies"), std::string::npos) << answer;
+  EXPECT_EQ(a.status(milliseconds(200)), 0) << "the first two bodies are still being received";
+}
+
 // One client address cannot hold more than its share of connections; others still get in.
 TEST(HostileClients, ConnectionsPerAddressAreCapped) {
   Orchestrator orch = start_orchestrator(plain({"--http-max-connections-per-ip", "10"}), "per-ip");
@@ -320,6 +340,20 @@ TEST(HostileClients, ResultIndicesArePlainDecimals) {
   const std::string base = url.substr(0, url.size() - 1);
   EXPECT_EQ(http_request("GET", base + "0").status, 200);
   for (const char* index : {"+0", "-0", "0x0", "%200", "00000"}) EXPECT_EQ(http_request("GET", base + index).status, 404) << index;
+}
+
+// Results leave memory when their ttl passes, also on a node that gets no more segments
+// (expiry used to run only when a new result came in).
+TEST(HostileClients, ResultsExpireWhileIdle) {
+  OrchestratorOptions o = plain({"--result-ttl", "1"});
+  o.transcoder = true;
+  Orchestrator orch = start_orchestrator(o, "result-ttl");
+  ASSERT_EQ(post_segment(orch, auth_token(orch), "ttl", 0, small_segments()[0]).status, 200);
+  EXPECT_EQ(get_status(orch).totals["results_stored"], 1);
+  std::this_thread::sleep_for(milliseconds(2500));
+  const Status s = get_status(orch);
+  EXPECT_EQ(s.totals.at("results_stored"), 0) << s.raw;
+  EXPECT_EQ(s.totals.at("result_bytes"), 0) << s.raw;
 }
 
 // Auth tokens are made with their own key, not the transcoders' secret: a token minted with
