@@ -4,7 +4,8 @@
 # segments get lost, and whether the orchestrator's fds and RSS stay flat.
 #
 #   bash bench/soak.sh [--minutes M] [--kill-every SEC] [--row-every N] [--clients C]
-#                      [--build DIR] [--plain] [--profiles LIST] [--settle SEC] [--keep]
+#                      [--build DIR] [--plain] [--profiles LIST] [--settle SEC]
+#                      [--result-ttl SEC] [--keep]
 #
 #   --minutes M       how long the clients send (default 10)
 #   --kill-every SEC  SIGKILL one transcoder every SEC s, alternating, and restart it at once
@@ -16,7 +17,8 @@
 #   --plain           plain HTTP on the public port (default: TLS, self-signed, curl -k)
 #   --profiles LIST   preset names, comma-separated (default P144p30fps16x9)
 #   --settle SEC      after the clients stop, stay idle SEC s and print rows every 60 s
-#                     (results expire 300 s after they were made; default 0)
+#                     (results expire --result-ttl s after they were made; default 0)
+#   --result-ttl SEC  the orchestrator's --result-ttl (default 300)
 #   --keep            keep the temporary directory (segment, the nodes' logs, client logs)
 #
 # Makes a 1 s 320x180 MPEG-TS with `lpctl sample`, starts the orchestrator (loopback, free
@@ -39,18 +41,19 @@ CLIENTS=4
 PLAIN=0
 PROFILE_NAMES=P144p30fps16x9
 SETTLE=0
+RESULT_TTL=300
 KEEP=0
 RETRY_SLEEP=0.2
 MAX_RETRIES=300
 CMDLINE="bash bench/soak.sh${*:+ $*}"
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "soak.sh: error: $*" >&2; exit 1; }
 num() { [[ "$2" =~ ^[0-9]+$ ]] || die "$1 must be a whole number (got '$2')"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --minutes|--kill-every|--row-every|--clients|--build|--profiles|--settle)
+    --minutes|--kill-every|--row-every|--clients|--build|--profiles|--settle|--result-ttl)
       [ $# -ge 2 ] || die "$1 needs a value" ;;&
     --minutes) num "$1" "$2"; MINUTES="$2"; shift 2 ;;
     --kill-every) num "$1" "$2"; KILL_EVERY="$2"; shift 2 ;;
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
     --build) BUILD_DIR="$2"; shift 2 ;;
     --profiles) PROFILE_NAMES="$2"; shift 2 ;;
     --settle) num "$1" "$2"; SETTLE="$2"; shift 2 ;;
+    --result-ttl) num "$1" "$2"; RESULT_TTL="$2"; shift 2 ;;
     --plain) PLAIN=1; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -149,7 +153,7 @@ OPS="http://127.0.0.1:$CLI_PORT"
 mkdir -p "$WORK/orch-data"
 
 "$LPNODE" --orchestrator --http-addr "$HTTP_ADDR" --cli-addr "127.0.0.1:$CLI_PORT" \
-  --orch-secret "$SECRET" --data-dir "$WORK/orch-data" --max-sessions auto \
+  --orch-secret "$SECRET" --data-dir "$WORK/orch-data" --max-sessions auto --result-ttl "$RESULT_TTL" \
   >"$WORK/orchestrator.log" 2>&1 &
 ORCH_PID=$!
 PIDS+=("$ORCH_PID")
