@@ -1,5 +1,6 @@
 #include "transcoder_channel_server.h"
 
+#include "http/http_listen.h"
 #include "http_reply.h"
 #include "main_context.h"
 #include "wire/transcoder_channel.h"
@@ -86,6 +87,9 @@ void TranscoderChannelServer::on_websocket(SoupServer*, SoupServerMessage* msg, 
 }
 
 void TranscoderChannelServer::accepted(SoupServerMessage* msg, SoupWebsocketConnection* conn) {
+  // Frames past 1 MiB close the channel (libsoup); whole messages past the size guard's cap too.
+  g_object_set(conn, "max-incoming-payload-size", guint64{1} << 20, nullptr);
+  size_guard_.watch(conn, request_socket(msg));
   const std::string key = "c" + std::to_string(next_id_++);
   auto h = std::make_unique<Handshake>();
   h->conn = SOUP_WEBSOCKET_CONNECTION(g_object_ref(conn));

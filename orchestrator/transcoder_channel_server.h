@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "channel_size_guard.h"
 #include "dispatcher.h"
 #include "job_media.h"
 #include "login_throttle.h"
@@ -46,6 +47,7 @@ class TranscoderChannelServer {
   ChannelSettings settings_;
   std::string scheme_;
   LoginThrottle throttle_;  // main thread
+  ChannelSizeGuard size_guard_;
   guint throttle_log_ = 0;
   std::map<std::string, std::unique_ptr<Handshake>> handshakes_;
   std::map<std::string, std::shared_ptr<RemoteTranscoder>> transcoders_;

@@ -294,6 +294,42 @@ TEST(HostileClients, WrongSecretLoginsAreThrottled) {
   EXPECT_TRUE(wait_for_transcoders(orch, 1, seconds(5)));
 }
 
+// A registered channel that sends one endless fragmented message (libsoup gathers fragments
+// in memory, with no cap of its own) is closed once it passes the size guard's cap.
+TEST(HostileClients, EndlessFragmentedChannelMessageIsCut) {
+  Orchestrator orch = start_orchestrator(plain(), "fragments");
+  const pid_t pid = orch.process->pid();
+  const long rss_before = rss_kb(pid);
+  Raw c(orch.http_port);
+  ASSERT_TRUE(c.send("GET /v1/transcoder HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer test-secret\r\n\r\n"));
+  ASSERT_EQ(c.status(seconds(3)), 101);
+  // Frames of 64 KiB, masked with a zero key (payload as is): a text start, then continuations.
+  auto frame = [](uint8_t first_byte) {
+    std::string f;
+    f += static_cast<char>(first_byte);
+    f += static_cast<char>(0x80 | 127);
+    const uint64_t n = 65536;
+    for (int i = 7; i >= 0; --i) f += static_cast<char>((n >> (8 * i)) & 0xff);
+    f += std::string(4, '\0');
+    f += std::string(n, 'f');
+    return f;
+  };
+  size_t sent = 0;
+  bool cut = !c.send(frame(0x01));  // FIN=0, text
+  const std::string more = frame(0x00);  // FIN=0, continuation
+  while (!cut && sent < (size_t{256} << 20)) {
+    if (!c.send(more)) cut = true;
+    sent += more.size();
+  }
+  EXPECT_TRUE(cut) << "the channel took " << sent << " bytes of one message";
+  EXPECT_LT(sent, size_t{128} << 20);
+  EXPECT_TRUE(orch.process->wait_for_log("without a whole message", seconds(3))) << orch.process->log();
+  EXPECT_LT(rss_kb(pid) - rss_before, 200 * 1024);
+  EXPECT_EQ(http_request("GET", orch.url("/v1/info")).status, 200);
+}
+
 // DNS rebinding: a page on another origin reaching the operator API names its own host.
 TEST(HostileClients, OperatorApiAnswersOnlyToIpHosts) {
   Orchestrator orch = start_orchestrator(plain(), "rebinding");
