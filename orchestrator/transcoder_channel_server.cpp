@@ -87,8 +87,8 @@ void TranscoderChannelServer::on_websocket(SoupServer*, SoupServerMessage* msg, 
 }
 
 void TranscoderChannelServer::accepted(SoupServerMessage* msg, SoupWebsocketConnection* conn) {
-  // Frames past 1 MiB close the channel (libsoup); whole messages past the size guard's cap too.
-  g_object_set(conn, "max-incoming-payload-size", guint64{1} << 20, nullptr);
+  // Frames past libsoup's max-incoming-payload-size (128 KiB) close the channel; messages
+  // gathered from fragments past the size guard's cap too.
   size_guard_.watch(conn, request_socket(msg));
   const std::string key = "c" + std::to_string(next_id_++);
   auto h = std::make_unique<Handshake>();
