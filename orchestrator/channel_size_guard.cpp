@@ -6,20 +6,51 @@
 
 #include <vector>
 
-#include "main_context.h"
 
 namespace lp {
 
+namespace {
+
+// Runs the check on every iteration of the main loop: libsoup reads a channel until the
+// socket is drained and then returns to the loop, so a channel can gather at most the cap
+// plus one socket buffer before it is seen.
+struct GuardSource {
+  GSource base;
+  ChannelSizeGuard* guard;
+};
+
+gboolean guard_prepare(GSource* source, gint* timeout) {
+  *timeout = -1;
+  return reinterpret_cast<GuardSource*>(source)->guard->any_over();
+}
+
+gboolean guard_check(GSource* source) { return reinterpret_cast<GuardSource*>(source)->guard->any_over(); }
+
+gboolean guard_dispatch(GSource* source, GSourceFunc, gpointer) {
+  reinterpret_cast<GuardSource*>(source)->guard->close_over();
+  return G_SOURCE_CONTINUE;
+}
+
+GSourceFuncs kGuardFuncs = {guard_prepare, guard_check, guard_dispatch, nullptr, nullptr, nullptr};
+
+}  // namespace
+
 ChannelSizeGuard::ChannelSizeGuard() {
-  timer_ = add_timeout_repeat(std::chrono::milliseconds(100), [this] {
-    check();
-    return true;
-  });
+  source_ = g_source_new(&kGuardFuncs, sizeof(GuardSource));
+  reinterpret_cast<GuardSource*>(source_)->guard = this;
+  g_source_attach(source_, nullptr);
 }
 
 ChannelSizeGuard::~ChannelSizeGuard() {
-  remove_source(timer_);
+  g_source_destroy(source_);
+  g_source_unref(source_);
   while (!watched_.empty()) forget(watched_.begin()->first);
+}
+
+bool ChannelSizeGuard::any_over() const {
+  for (const auto& [conn, w] : watched_)
+    if (bytes_received(w.socket) - w.mark > kMaxBytesBetweenMessages) return true;
+  return false;
 }
 
 uint64_t ChannelSizeGuard::bytes_received(GSocket* socket) {
@@ -54,7 +85,7 @@ void ChannelSizeGuard::forget(SoupWebsocketConnection* conn) {
   g_object_unref(conn);
 }
 
-void ChannelSizeGuard::check() {
+void ChannelSizeGuard::close_over() {
   std::vector<SoupWebsocketConnection*> over;
   for (const auto& [conn, w] : watched_)
     if (bytes_received(w.socket) - w.mark > kMaxBytesBetweenMessages) over.push_back(conn);
@@ -67,8 +98,8 @@ void ChannelSizeGuard::check() {
     if (soup_websocket_connection_get_state(conn) == SOUP_WEBSOCKET_STATE_OPEN)
       soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message too big");
     // libsoup keeps gathering fragments until the peer answers the close, which a hostile
-    // one never does: no more is read, so the connection ends now.
-    g_socket_shutdown(socket, TRUE, FALSE, nullptr);
+    // one never does: the socket is closed under it (its next read fails and it lets go).
+    g_socket_close(socket, nullptr);
     g_object_unref(socket);
     g_object_unref(conn);
   }

@@ -3,7 +3,7 @@
 // continuation fragments, which it gathers in memory until the last one. The kernel counts
 // the bytes each TCP connection has received (TCP_INFO), so a channel that takes in more
 // than the cap between two whole messages (an endless fragmented message, or a control-frame
-// flood) is closed with 1009 "message too big".
+// flood) is closed with 1009 "message too big". The check runs on every main-loop iteration.
 #pragma once
 
 #include <libsoup/soup.h>
@@ -25,6 +25,10 @@ class ChannelSizeGuard {
   // Watches `conn` (whose TCP socket is `socket`) until it closes.
   void watch(SoupWebsocketConnection* conn, GSocket* socket);
 
+  // For the guard's main-loop source: whether a channel is over the cap; close those that are.
+  bool any_over() const;
+  void close_over();
+
  private:
   struct Watch {
     GSocket* socket = nullptr;  // owned reference
@@ -32,13 +36,12 @@ class ChannelSizeGuard {
     gulong message_handler = 0;
     gulong closed_handler = 0;
   };
-  void check();
   void forget(SoupWebsocketConnection* conn);
   static uint64_t bytes_received(GSocket* socket);
 
   // Main thread only; each connection holds a reference while watched.
   std::map<SoupWebsocketConnection*, Watch> watched_;
-  guint timer_ = 0;
+  GSource* source_ = nullptr;  // owned; checks on every main-loop iteration
 };
 
 }  // namespace lp

@@ -316,17 +316,14 @@ TEST(HostileClients, EndlessFragmentedChannelMessageIsCut) {
     f += std::string(n, 'f');
     return f;
   };
-  size_t sent = 0;
-  bool cut = !c.send(frame(0x01));  // FIN=0, text
-  const std::string more = frame(0x00);  // FIN=0, continuation
-  while (!cut && sent < (size_t{256} << 20)) {
-    if (!c.send(more)) cut = true;
-    sent += more.size();
+  // 256 MiB of one message (the client may not notice the cut: loopback takes it all in).
+  if (c.send(frame(0x01))) {
+    const std::string more = frame(0x00);  // FIN=0, continuation
+    for (size_t sent = 0; sent < (size_t{256} << 20); sent += more.size())
+      if (!c.send(more)) break;
   }
-  EXPECT_TRUE(cut) << "the channel took " << sent << " bytes of one message";
-  EXPECT_LT(sent, size_t{128} << 20);
   EXPECT_TRUE(orch.process->wait_for_log("without a whole message", seconds(3))) << orch.process->log();
-  EXPECT_LT(rss_kb(pid) - rss_before, 200 * 1024);
+  EXPECT_LT(rss_kb(pid) - rss_before, 64 * 1024) << "the node gathered the fragments";
   EXPECT_EQ(http_request("GET", orch.url("/v1/info")).status, 200);
 }
 
