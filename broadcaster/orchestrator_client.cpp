@@ -1,6 +1,7 @@
 #include "orchestrator_client.h"
 
 #include "http/tls_trust.h"
+#include "multipart_answer.h"
 #include "result_verifier.h"
 #include "sha256.h"
 #include "wire/error_body.h"
@@ -125,22 +126,15 @@ Result<TranscodedSegment> OrchestratorClient::transcode(const SegmentToSend& seg
   if (answer->status != 200) return error_of(*answer, "segment " + std::to_string(segment.seq));
 
   // multipart/mixed: the JSON result, then one part per rendition.
-  SoupMessageHeaders* response_headers = soup_message_get_response_headers(msg);
-  SoupMultipart* parts = soup_multipart_new_from_message(response_headers, answer->body.get());
-  if (!parts) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " did not answer multipart/mixed"};
-  std::unique_ptr<SoupMultipart, decltype(&soup_multipart_free)> owned(parts, soup_multipart_free);
-  SoupMessageHeaders* part_headers = nullptr;
-  GBytes* part = nullptr;
-  if (soup_multipart_get_length(parts) < 1 || !soup_multipart_get_part(parts, 0, &part_headers, &part))
-    return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " sent an empty multipart answer"};
-  auto result = wire::transcode_result_from_json(text_of(part));
+  auto parts = split_multipart_answer(soup_message_get_response_headers(msg), answer->body.get());
+  if (!parts) return Error{parts.error().code, "orchestrator " + address_ + ": " + parts.error().message};
+  auto result = wire::transcode_result_from_json(text_of((*parts)[0].get()));
   if (!result) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + ": " + result.error().message};
   TranscodedSegment out{*result, {}, {}};
   std::vector<GBytes*> views;
-  for (int i = 1; i < soup_multipart_get_length(parts); ++i) {
-    if (!soup_multipart_get_part(parts, i, &part_headers, &part)) break;
-    out.renditions.emplace_back(g_bytes_ref(part));
-    views.push_back(part);
+  for (size_t i = 1; i < parts->size(); ++i) {
+    views.push_back((*parts)[i].get());
+    out.renditions.push_back(std::move((*parts)[i]));
   }
   VerifyOptions verify{signer_, options_.decode_check};
   if (auto e = verify_result(out.result, views, segment.profiles, verify, &out.counts)) {
