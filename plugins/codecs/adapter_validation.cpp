@@ -2,9 +2,19 @@
 
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 namespace lp {
 namespace {
+
+// An enum field as the integer a C adapter stored: reading a value outside the enumerators
+// through the enum type is undefined in C++ (UBSan: "not a valid value for type").
+template <typename E>
+long long raw_value(const E& field) {
+  std::underlying_type_t<E> v{};
+  std::memcpy(&v, &field, sizeof v);
+  return static_cast<long long>(v);
+}
 
 constexpr size_t kMaxNameLength = 64;
 
@@ -73,16 +83,16 @@ std::optional<std::string> adapter_problem(const LpCodecAdapter* adapter) {
            " letters, digits, '-', '_' or '.'";
   }
   if (g_ascii_strcasecmp(a.name, "auto") == 0) return "name 'auto' is reserved";
-  if (!lp_video_codec_name(a.codec)) {
-    return "codec " + std::to_string(static_cast<int>(a.codec)) +
-           " is not a known LpVideoCodec (H.264, HEVC, VP8, VP9, AV1)";
+  const long long codec = raw_value(a.codec);
+  if (codec < LP_VIDEO_CODEC_H264 || codec > LP_VIDEO_CODEC_AV1) {
+    return "codec " + std::to_string(codec) + " is not a known LpVideoCodec (H.264, HEVC, VP8, VP9, AV1)";
   }
   if (empty(a.element)) return "element (the encoder's element factory) is not set";
   if (a.rank < 0 || a.rank > LP_CODEC_ADAPTER_RANK_MAX) {
     return "rank " + std::to_string(a.rank) + " is outside 0.." +
            std::to_string(LP_CODEC_ADAPTER_RANK_MAX);
   }
-  const int memory = static_cast<int>(a.memory);
+  const long long memory = raw_value(a.memory);
   if (memory != LP_MEMORY_SYSTEM && memory != LP_MEMORY_CUDA) {
     return "memory " + std::to_string(memory) + " is neither LP_MEMORY_SYSTEM nor LP_MEMORY_CUDA";
   }
