@@ -319,6 +319,9 @@ TEST(GatewayLimits, ThreadsAndMemoryComeBackAfterStreamsEnd) {
   // Measured on a 2-core machine: the first round leaves 13 to 25 MB (GStreamer's caches,
   // the allocator's), the second 0 to 6 MB more; without the ended streams let go at once
   // and the heap trimmed, the first leaves 60 MB.
+  // ASan's allocator keeps freed memory in its quarantine and never trims: RSS is checked
+  // where the node runs as built for use (.ci/asan sets ASAN_OPTIONS).
+  if (g_getenv("ASAN_OPTIONS")) return;
   EXPECT_LE(rss1, rss0 + 40 * 1024);  // given back near the start
   EXPECT_LE(rss2, rss1 + 16 * 1024);  // and no round keeps a round's worth
 }
