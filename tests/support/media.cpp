@@ -249,6 +249,34 @@ std::vector<VideoPes> scan_video_pes(const std::vector<uint8_t>& ts, const TsPro
 
 }  // namespace
 
+bool shift_video_pes_time(uint8_t* ts, size_t size, int which) {
+  constexpr uint64_t kHour = 90000ull * 3600, kWrap = 1ull << 33;
+  int n = -1;
+  for (size_t i = 0; i + 188 <= size; i += 188) {
+    uint8_t* p = &ts[i];
+    if (p[0] != 0x47 || !(p[1] & 0x40)) continue;
+    size_t off = 4;
+    if (p[3] & 0x20) off += 1 + size_t{p[4]};
+    if (off + 19 > 188 || p[off] != 0 || p[off + 1] != 0 || p[off + 2] != 1 || (p[off + 3] & 0xF0) != 0xE0) continue;
+    if (++n != which) continue;
+    auto shift = [&](uint8_t* t) {
+      uint64_t v = (uint64_t((t[0] >> 1) & 7) << 30) | (uint64_t(t[1]) << 22) | (uint64_t(t[2] >> 1) << 15) |
+                   (uint64_t(t[3]) << 7) | uint64_t(t[4] >> 1);
+      v = (v + kHour) % kWrap;
+      t[0] = uint8_t((t[0] & 0xF0) | (((v >> 30) & 7) << 1) | 1);
+      t[1] = uint8_t(v >> 22);
+      t[2] = uint8_t((((v >> 15) & 0x7F) << 1) | 1);
+      t[3] = uint8_t(v >> 7);
+      t[4] = uint8_t(((v & 0x7F) << 1) | 1);
+    };
+    const uint8_t flags = p[off + 7];
+    if (flags & 0x80) shift(p + off + 9);
+    if (flags & 0x40) shift(p + off + 14);
+    return (flags & 0x80) != 0;
+  }
+  return false;
+}
+
 std::optional<int64_t> ts_first_video_pts(const std::vector<uint8_t>& ts) {
   if (!looks_like_ts(ts)) return std::nullopt;
   const auto pes = scan_video_pes(ts, find_program(ts));

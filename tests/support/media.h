@@ -119,6 +119,10 @@ MediaInfo inspect_media_bytes(GBytes* bytes);
 std::optional<int64_t> ts_first_video_pts(const std::vector<uint8_t>& ts);
 std::vector<int64_t> ts_video_pts_list(const std::vector<uint8_t>& ts);
 
+// Moves the PTS (and DTS) of the video PES numbered `which` (0-based, in packet order) one
+// hour later, as a flipped bit in a PES header does. False when there is no such PES.
+bool shift_video_pes_time(uint8_t* ts, size_t size, int which);
+
 // Runs a gst-launch description to EOS. Returns std::nullopt on EOS, else the error text
 // (element error message + debug). Never waits longer than timeout_s (then returns "timeout").
 std::optional<std::string> run_launch(const std::string& description, double timeout_s = 60);

@@ -414,36 +414,6 @@ class BadSegmentFast : public ::testing::Test {
   static inline std::vector<uint8_t>* ts_ = nullptr;
 };
 
-// Rewrites the PTS (and DTS) of the video PES numbered `which` to one hour later, as a flipped
-// bit in a PES header does. Returns false when there is no such PES.
-bool shift_video_pes_time(std::vector<uint8_t>& ts, int which) {
-  constexpr uint64_t kHour = 90000ull * 3600, kWrap = 1ull << 33;
-  int n = -1;
-  for (size_t i = 0; i + 188 <= ts.size(); i += 188) {
-    uint8_t* p = &ts[i];
-    if (p[0] != 0x47 || !(p[1] & 0x40)) continue;
-    size_t off = 4;
-    if (p[3] & 0x20) off += 1 + size_t{p[4]};
-    if (off + 19 > 188 || p[off] != 0 || p[off + 1] != 0 || p[off + 2] != 1 || (p[off + 3] & 0xF0) != 0xE0) continue;
-    if (++n != which) continue;
-    auto shift = [&](uint8_t* t) {
-      uint64_t v = (uint64_t((t[0] >> 1) & 7) << 30) | (uint64_t(t[1]) << 22) | (uint64_t(t[2] >> 1) << 15) |
-                   (uint64_t(t[3]) << 7) | uint64_t(t[4] >> 1);
-      v = (v + kHour) % kWrap;
-      t[0] = uint8_t((t[0] & 0xF0) | (((v >> 30) & 7) << 1) | 1);
-      t[1] = uint8_t(v >> 22);
-      t[2] = uint8_t((((v >> 15) & 0x7F) << 1) | 1);
-      t[3] = uint8_t(v >> 7);
-      t[4] = uint8_t(((v & 0x7F) << 1) | 1);
-    };
-    const uint8_t flags = p[off + 7];
-    if (flags & 0x80) shift(p + off + 9);
-    if (flags & 0x40) shift(p + off + 14);
-    return (flags & 0x80) != 0;
-  }
-  return false;
-}
-
 // The first 1,880 bytes (ten whole packets) of a real segment: PAT, PMT and the start of the
 // first keyframe, no audio frame. The declared audio stream never carries a frame, and the
 // muxers used to wait for it forever.
@@ -461,7 +431,7 @@ TEST_F(BadSegmentFast, FirstTenPacketsOfASegment) {
 // their frame rate (108,000 frames) until the deadline.
 TEST_F(BadSegmentFast, CorruptTimestampMidSegment) {
   std::vector<uint8_t> ts = *ts_;
-  ASSERT_TRUE(shift_video_pes_time(ts, 10));
+  ASSERT_TRUE(lp::test::shift_video_pes_time(ts.data(), ts.size(), 10));
   const Outcome o = run(ts);
   ASSERT_FALSE(o.result.ok()) << describe(o);
   EXPECT_EQ(o.result.error().code, ErrorCode::BadSegment) << describe(o);
