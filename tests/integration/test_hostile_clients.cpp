@@ -328,7 +328,9 @@ TEST(HostileClients, EndlessFragmentedChannelMessageIsCut) {
       if (!c.send(more)) break;
   }
   EXPECT_TRUE(orch.process->wait_for_log("without a whole message", seconds(3))) << orch.process->log();
-  EXPECT_LT(rss_kb(pid) - rss_before, 128 * 1024) << "the node gathered the fragments";
+  // Half of what was sent: the guard acts between libsoup's read bursts, and a loaded machine
+  // lengthens them (144 MiB seen under a parallel suite); without it the node keeps all 512.
+  EXPECT_LT(rss_kb(pid) - rss_before, 256 * 1024) << "the node gathered the fragments";
   EXPECT_EQ(http_request("GET", orch.url("/v1/info")).status, 200);
 }
 
