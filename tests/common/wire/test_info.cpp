@@ -103,6 +103,21 @@ TEST(Info, UnknownFieldsAreIgnored) {
   EXPECT_EQ(*back, sample_info());
 }
 
+// Found by fuzz_wire_info: json-glib took a raw 0xF0 inside a string, then to_json wrote text
+// that no longer parsed. Text that is not UTF-8 is refused, saying where.
+TEST(Info, TextThatIsNotUtf8IsRefused) {
+  std::string json = to_json(sample_info());
+  const size_t at = json.find("P720p");
+  ASSERT_NE(at, std::string::npos);
+  json[at + 1] = '\xF0';
+  auto back = info_from_json(json);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().code, ErrorCode::BadRequest);
+  EXPECT_NE(back.error().message.find("not UTF-8 text (byte 0xF0 at offset " + std::to_string(at + 1) + ")"),
+            std::string::npos)
+      << back.error().message;
+}
+
 TEST(Info, OptionalCapabilityFieldsDefault) {
   std::string json = to_json(sample_info());
   for (const char* key : {"max_width", "max_height", "hardware"}) {

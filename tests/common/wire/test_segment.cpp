@@ -49,6 +49,15 @@ TEST(SegmentHeaders, WritesTheNamedHeaders) {
   EXPECT_EQ(h.size(), 6u);
 }
 
+TEST(SegmentHeaders, ProfilesThatAreNotUtf8AreRefused) {
+  HeaderMap h = sample_headers();
+  h[header::kProfiles] = "[{\"name\":\"P\xF0\",\"width\":640,\"height\":360,\"bitrate\":1000000}]";
+  auto r = segment_from_headers(h);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("not UTF-8"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find(header::kProfiles), std::string::npos) << r.error().message;
+}
+
 TEST(SegmentHeaders, RoundTrip) {
   auto back = segment_from_headers(sample_headers());
   ASSERT_TRUE(back.ok()) << back.error().message;
