@@ -253,18 +253,28 @@ bool NodeProcess::wait_for_log(const std::string& needle, milliseconds timeout) 
   return true;
 }
 
+// Ports come from below the kernel's ephemeral range (32768+ by default): a port that
+// bind(0) handed out and we released can be taken by any outgoing connection before the
+// child binds it (CI saw "Address already in use"). Each test process walks its own
+// pid-seeded sequence and never returns the same port twice.
 int free_port() {
-  Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd.get() < 0 || bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "free_port: " << g_strerror(errno);
-    return 0;
+  static std::mutex mutex;
+  static int next = 0;
+  constexpr int kFirst = 12000, kCount = 20000;
+  std::lock_guard lock(mutex);
+  if (next == 0) next = static_cast<int>(getpid() * 7919 % kCount);
+  for (int tries = 0; tries < kCount; ++tries) {
+    const int port = kFirst + (next++ % kCount);
+    Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0) break;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return port;
   }
-  return ntohs(addr.sin_port);
+  ADD_FAILURE() << "free_port: no free port in " << kFirst << ".." << kFirst + kCount - 1 << ": " << g_strerror(errno);
+  return 0;
 }
 
 namespace {
