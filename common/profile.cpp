@@ -134,6 +134,25 @@ std::optional<VideoCodec> codec_from_name(std::string_view name) {
 
 // Names end up in output file names and playlists: keep them free of path separators and
 // control characters, since profiles can arrive from the network.
+// lpgst's own fields: "" and "auto" are the defaults, like go-livepeer's "" for encoder.
+std::optional<ProfileContainer> container_from_name(std::string_view name) {
+  static constexpr std::pair<const char*, ProfileContainer> kNames[] = {
+      {"", ProfileContainer::Unset},       {"auto", ProfileContainer::Unset},
+      {"mpegts", ProfileContainer::MpegTs}, {"mp4", ProfileContainer::Mp4},
+      {"webm", ProfileContainer::WebM},
+  };
+  for (const auto& [n, c] : kNames) {
+    if (iequals(name, n)) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<SizeRule> size_rule_from_name(std::string_view name) {
+  if (name.empty() || iequals(name, "fit-box")) return SizeRule::FitBox;
+  if (iequals(name, "lpms")) return SizeRule::Lpms;
+  return std::nullopt;
+}
+
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
   for (unsigned char c : name) {
@@ -144,7 +163,7 @@ bool valid_name(std::string_view name) {
 
 enum class Field {
   Name, Width, Height, Bitrate, Fps, FpsDen, Profile, Gop, Encoder, Quality, ColorDepth,
-  ChromaFormat
+  ChromaFormat, Container, SizeRule
 };
 
 constexpr std::pair<const char*, Field> kFields[] = {
@@ -156,6 +175,7 @@ constexpr std::pair<const char*, Field> kFields[] = {
     {"colorDepth", Field::ColorDepth}, {"chromaFormat", Field::ChromaFormat},
 };
 
+    {"container", Field::Container},   {"size_rule", Field::SizeRule},
 // Fields seen so far; validation that spans fields (bitrate vs quality) runs at the end.
 struct Seen {
   bool width = false;
@@ -278,6 +298,20 @@ std::optional<Error> read_field(Field which, const std::string& field, JsonNode*
     }
   }
   return std::nullopt;
+    case Field::Container: {
+      const auto s = as_string(node);
+      const auto v = s ? container_from_name(trim(*s)) : std::nullopt;
+      if (!v) return field_error(field, "expected \"mpegts\", \"mp4\" or \"webm\"", node);
+      p.container = *v;
+      return std::nullopt;
+    }
+    case Field::SizeRule: {
+      const auto s = as_string(node);
+      const auto v = s ? size_rule_from_name(trim(*s)) : std::nullopt;
+      if (!v) return field_error(field, "expected \"fit-box\" or \"lpms\"", node);
+      p.size_rule = *v;
+      return std::nullopt;
+    }
 }
 
 // One profile object. `prefix` ("" or "profiles[1].") goes before every field name.
@@ -294,7 +328,8 @@ Result<Profile> parse_object(JsonObject* object, const std::string& prefix) {
     if (known == std::end(kFields)) {
       return invalid(prefix + key +
                      ": unknown field (known: name, width, height, bitrate, fps, fpsDen, "
-                     "profile, gop, encoder, quality, colorDepth, chromaFormat)");
+                     "profile, gop, encoder, quality, colorDepth, chromaFormat, container, "
+                     "size_rule)");
     }
     if (JSON_NODE_HOLDS_NULL(node)) continue;  // Go's encoding/json: null leaves the default
     if (auto err = read_field(known->second, prefix + known->first, node, p, seen)) {
@@ -580,6 +615,9 @@ std::string profile_to_json(const Profile& profile) {
 
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   g_autoptr(JsonGenerator) gen = json_generator_new();
+  if (profile.container != ProfileContainer::Unset)
+    add_string("container", profile_container_name(profile.container));
+  if (profile.size_rule != SizeRule::FitBox) add_string("size_rule", size_rule_name(profile.size_rule));
   json_generator_set_root(gen, root);
   g_autofree gchar* text = json_generator_to_data(gen, nullptr);
   return text;
@@ -608,3 +646,15 @@ const char* video_codec_name(VideoCodec codec) {
 }
 
 }  // namespace lp
+const char* profile_container_name(ProfileContainer container) {
+  switch (container) {
+    case ProfileContainer::Unset: return "auto";
+    case ProfileContainer::MpegTs: return "mpegts";
+    case ProfileContainer::Mp4: return "mp4";
+    case ProfileContainer::WebM: return "webm";
+  }
+  return "auto";
+}
+
+const char* size_rule_name(SizeRule rule) { return rule == SizeRule::Lpms ? "lpms" : "fit-box"; }
+

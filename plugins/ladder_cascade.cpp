@@ -8,6 +8,10 @@ namespace lp {
 std::optional<size_t> cascade_parent(const std::vector<Profile>& profiles,
                                      const std::vector<bool>& requested, size_t child) {
   const Profile& c = profiles[child];
+  // The lpms rule sizes from the source's pixel dimensions and aspect; a parent's frames have
+  // other ones (a fit-box parent has square pixels, an lpms one rounded sides), so the
+  // child's size could differ from go-livepeer's by a rounding or, for anamorphic input, a lot.
+  if (c.size_rule == SizeRule::Lpms) return std::nullopt;
   std::optional<size_t> best;
   for (size_t i = 0; i < profiles.size(); ++i) {
     const Profile& p = profiles[i];

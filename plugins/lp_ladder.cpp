@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "decoded_video.h"
 #include "demux_guards.h"
 #include "ladder_cascade.h"
 #include "lp_enums.h"
@@ -49,15 +50,9 @@ struct LadderImpl {
 
   lp::DemuxWatchdog watchdog;  // fed bytes and exposed streams; see on_demuxer_stalled
 
-  // The decoded video's timeline (check_timeline), reset per run.
-  GstClockTime last_video_pts = GST_CLOCK_TIME_NONE;
-  bool timeline_broken = false;
+  // The decoded video's timeline and counts (on_decoded_data), reset per run; its own lock.
+  lp::DecodedVideoMonitor decoded;
 };
-
-// Decoded frames further apart than this are a broken timeline (a corrupt PTS or PCR), not a
-// pause: renditions fill gaps at their frame rate, so an 18-hour jump would have them encode
-// two million frames before the deadline stops them.
-constexpr GstClockTime kMaxFrameGap = 10 * GST_SECOND;
 
 }  // namespace
 
@@ -68,7 +63,8 @@ struct _LpLadder {
 
 G_DEFINE_TYPE(LpLadder, lp_ladder, GST_TYPE_BIN)
 
-enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER, PROP_CUDA_DEVICE_ID };
+enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER, PROP_CUDA_DEVICE_ID,
+       PROP_DECODED_FRAMES, PROP_DECODED_PIXELS };
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -162,33 +158,11 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
   return GST_PAD_PROBE_REMOVE;
 }
 
-// Every decoded video frame on its way to the renditions: a jump of more than kMaxFrameGap
-// between two frames fails the segment at once.
-GstPadProbeReturn check_timeline(GstPad*, GstPadProbeInfo* info, gpointer data) {
+// Every decoded video frame (and event) on its way to the renditions: checks the timeline,
+// counts frames and pixels, reports them at EOS (decoded_video.h).
+GstPadProbeReturn on_decoded_data(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = LP_LADDER(data);
-  LadderImpl& impl = self->impl;
-  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
-  const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  GstClockTime previous;
-  {
-    std::lock_guard guard(impl.lock);
-    if (impl.timeline_broken) return GST_PAD_PROBE_DROP;
-    previous = impl.last_video_pts;
-    const bool broken = GST_CLOCK_TIME_IS_VALID(previous) &&
-                        (pts > previous ? pts - previous : previous - pts) > kMaxFrameGap;
-    impl.timeline_broken = broken;
-    if (!broken) {
-      impl.last_video_pts = pts;
-      return GST_PAD_PROBE_OK;
-    }
-  }
-  GST_ELEMENT_ERROR(self, STREAM, DECODE,
-                    ("corrupt timestamps in the segment: decoded video jumps from %" GST_TIME_FORMAT
-                     " to %" GST_TIME_FORMAT, GST_TIME_ARGS(previous), GST_TIME_ARGS(pts)),
-                    ("consecutive frames more than %" GST_TIME_FORMAT " apart",
-                     GST_TIME_ARGS(kMaxFrameGap)));
-  return GST_PAD_PROBE_DROP;
+  return self->impl.decoded.on_data(GST_ELEMENT(self), info);
 }
 
 // Adds an element that only this run's streams need.
@@ -508,9 +482,8 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
       std::lock_guard guard(impl.lock);
       impl.scanner = lp::SourceTimestampScanner();
       impl.scanned_to = 0;
-      impl.last_video_pts = GST_CLOCK_TIME_NONE;
-      impl.timeline_broken = false;
     }
+    impl.decoded.reset();
     impl.watchdog.start(element, on_demuxer_stalled);
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(lp_ladder_parent_class)->change_state(element, transition);
@@ -558,6 +531,11 @@ static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue*
 static void lp_ladder_get_property(GObject* object, guint prop_id, GValue* value,
                                    GParamSpec* pspec) {
   LadderImpl& impl = LP_LADDER(object)->impl;
+  if (prop_id == PROP_DECODED_FRAMES || prop_id == PROP_DECODED_PIXELS) {
+    const lp::DecodedCounts counts = impl.decoded.counts();  // its own lock, not impl.lock
+    g_value_set_uint64(value, prop_id == PROP_DECODED_FRAMES ? counts.frames : counts.pixels);
+    return;
+  }
   std::lock_guard guard(impl.lock);
   switch (prop_id) {
     case PROP_PROFILES: g_value_set_string(value, impl.profiles_spec.c_str()); break;
@@ -588,7 +566,10 @@ static void lp_ladder_init(LpLadder* self) {
   }
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(impl.video_tee, "sink");
-  gst_pad_add_probe(tee_sink, GST_PAD_PROBE_TYPE_BUFFER, check_timeline, self, nullptr);
+  gst_pad_add_probe(tee_sink,
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                    on_decoded_data, self, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
   g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
@@ -633,6 +614,13 @@ static void lp_ladder_class_init(LpLadderClass* klass) {
                        "NVIDIA GPU to decode H.264/HEVC (NVDEC), scale and encode on (NVENC when "
                        "it has one, else the CPU: the hybrid path); -1: all on the CPU",
                        -1, 1023, -1, rw));
+  auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(gobject_class, PROP_DECODED_FRAMES,
+      g_param_spec_uint64("decoded-frames", "Decoded frames", "Video frames decoded this run "
+                          "(also in the lpladder-stats message at EOS)", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property(gobject_class, PROP_DECODED_PIXELS,
+      g_param_spec_uint64("decoded-pixels", "Decoded pixels", "Sum of width x height over the "
+                          "video frames decoded this run", 0, G_MAXUINT64, 0, ro));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);

@@ -282,8 +282,9 @@ bool build(LpRendition* self) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", adapter.error().message.c_str()), (nullptr));
     return false;
   }
-  // The container follows the adapter's codec (rendition_format.h).
-  auto container = lp::choose_container(settings.container, (*adapter)->codec());
+  // The container follows the adapter's codec; a profile naming one overrides the property.
+  auto container = lp::choose_container(
+      lp::requested_container(settings.container, settings.profile.container), (*adapter)->codec());
   if (!container) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", container.error().message.c_str()), (nullptr));
     return false;

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "decoded_video.h"
+
 namespace lp {
 namespace {
 
@@ -105,9 +107,21 @@ void take_stats(GstMessage* msg, std::vector<Rendition>& out) {
   if (const char* container = gst_structure_get_string(s, "container")) out[index].container = container;
 }
 
+// Copies the ladder's own lpladder-stats message (not another lpladder's, should a template
+// hold one) into `stats`.
+void take_ladder_stats(GstMessage* msg, GstElement* ladder, LadderStats& stats) {
+  const GstStructure* s = gst_message_get_structure(msg);
+  if (!s || GST_MESSAGE_SRC(msg) != GST_OBJECT(ladder) ||
+      !gst_structure_has_name(s, kLadderStatsMessage))
+    return;
+  guint64 v = 0;
+  if (gst_structure_get_uint64(s, "decoded-frames", &v)) stats.decoded_frames = v;
+  if (gst_structure_get_uint64(s, "decoded-pixels", &v)) stats.decoded_pixels = v;
+}
+
 // Reads the bus until EOS: nullopt then, else why the run stopped.
-std::optional<Error> wait_for_eos(GstElement* pipeline, const RunLimits& limits,
-                                  std::vector<Rendition>& out) {
+std::optional<Error> wait_for_eos(GstElement* pipeline, GstElement* ladder, const RunLimits& limits,
+                                  std::vector<Rendition>& out, LadderStats& stats) {
   g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
@@ -128,10 +142,12 @@ std::optional<Error> wait_for_eos(GstElement* pipeline, const RunLimits& limits,
     if (!msg) continue;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) return error_from_message(msg, missing);
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) return std::nullopt;
-    if (gst_is_missing_plugin_message(msg))
+    if (gst_is_missing_plugin_message(msg)) {
       missing = missing_plugin_text(msg);
-    else
+    } else {
       take_stats(msg, out);
+      take_ladder_stats(msg, ladder, stats);
+    }
   }
 }
 
@@ -158,13 +174,15 @@ Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElem
 
   std::vector<Rendition> out(names.size());
   for (size_t i = 0; i < names.size(); ++i) out[i].name = names[i];
-  if (auto error = wait_for_eos(running.get(), limits, out)) return *error;
+  LadderStats stats;
+  if (auto error = wait_for_eos(running.get(), ladder, limits, out, stats)) return *error;
   running.reset();  // stops streaming before the buffers are taken
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i].frames == 0 || collected[i].data->len == 0)
       return Error{ErrorCode::BadSegment, "rendition " + out[i].name + " is empty"};
     out[i].bytes.reset(g_byte_array_free_to_bytes(collected[i].data.release()));
   }
+  if (limits.stats) *limits.stats = stats;
   return out;
 }
 

@@ -28,11 +28,15 @@ struct RunLimits {
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
   // Polled at least every 100 ms; true stops the run with ErrorCode::Timeout ("cancelled").
   const std::atomic<bool>* cancelled = nullptr;
+  // When set, receives the ladder's lpladder-stats figures once the run has succeeded
+  // (left untouched when it fails).
+  LadderStats* stats = nullptr;
 };
 
 // Links ladder.src_0 .. src_{names.size()-1} to appsinks added to `pipeline`, plays it to
 // EOS and returns the renditions in pad order, named by `names`, with the width, height,
 // frames and pixels of their lprendition-stats messages. `ladder` is a child of `pipeline`.
+// A run whose ladder posted no lpladder-stats (its video never ended) reports zero counts.
 // GStreamer errors map onto BadSegment (the media), InvalidProfile (settings), Unsupported
 // (a missing plugin, named) and Timeout.
 Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElement* ladder,

@@ -46,11 +46,14 @@ void remove_all(GstBin* bin, std::vector<GstElement*>& elements) {
 
 // Chroma sited as H.264/HEVC decoders assume (MPEG-2's). Stating it also keeps it in the
 // encoder's caps, which mp4mux 1.22.0 needs for VP9 (it crashes on VP9 caps without it).
-GstCaps* raw_output_caps(const VideoChainPlan& plan, int width, int height, int fps_n, int fps_d) {
+// The pixel aspect is square except under the lpms size rule (rendition_format.h); the
+// encoder writes it into the stream (H.264/HEVC VUI).
+GstCaps* raw_output_caps(const VideoChainPlan& plan, const OutputFrame& frame, int fps_n, int fps_d) {
   GstCaps* caps = gst_caps_new_simple(
-      "video/x-raw", "format", G_TYPE_STRING, plan.format.c_str(), "width", G_TYPE_INT, width,
-      "height", G_TYPE_INT, height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "framerate",
-      GST_TYPE_FRACTION, fps_n, fps_d, "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
+      "video/x-raw", "format", G_TYPE_STRING, plan.format.c_str(), "width", G_TYPE_INT,
+      frame.size.width, "height", G_TYPE_INT, frame.size.height, "pixel-aspect-ratio",
+      GST_TYPE_FRACTION, frame.par_n, frame.par_d, "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
+      "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
   if (plan.cuda_frames) set_cuda_memory(caps);
   return caps;
 }
@@ -115,14 +118,16 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   GstVideoInfo info;
   if (!gst_video_info_from_caps(&info, input_caps)) return "unusable video caps";
   const GstStructure* s = gst_caps_get_structure(input_caps, 0);
-  Size size = fit_inside_box(GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
-                             GST_VIDEO_INFO_PAR_N(&info), GST_VIDEO_INFO_PAR_D(&info),
-                             config.profile.width, config.profile.height);
+  const OutputFrame frame = output_frame(
+      config.profile.size_rule, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
+      GST_VIDEO_INFO_PAR_N(&info), GST_VIDEO_INFO_PAR_D(&info), config.profile.width,
+      config.profile.height);
+  const Size size = frame.size;
   width_ = size.width;
   height_ = size.height;
   if (filter_) {
     // Input changed mid-stream: keep the rate, path and encoder, refit the size.
-    g_autoptr(GstCaps) caps = raw_output_caps(plan_, size.width, size.height, fps_n_, fps_d_);
+    g_autoptr(GstCaps) caps = raw_output_caps(plan_, frame, fps_n_, fps_d_);
     g_object_set(filter_, "caps", caps, nullptr);
     return std::nullopt;
   }
@@ -169,7 +174,7 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   GstElement* coded_filter = encode_part[plan_.encoder_index + 1];
   configure_scaler(scale, settings.device);
   if (plan_.encoder_index > 0) set_device(encode_part[0], settings.device);  // up/download
-  g_autoptr(GstCaps) raw_caps = raw_output_caps(plan_, size.width, size.height, fps_n_, fps_d_);
+  g_autoptr(GstCaps) raw_caps = raw_output_caps(plan_, frame, fps_n_, fps_d_);
   g_object_set(raw_filter, "caps", raw_caps, nullptr);
   g_object_set(coded_filter, "caps", coded_caps->get(), nullptr);
   // H.264/HEVC parameter sets before every IDR, so each segment decodes on its own.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <string>
 
 namespace lp {
@@ -22,6 +24,9 @@ bool carries(OutputContainer container, VideoCodec codec) {
 
 bool is(const char* name, const char* media_type) { return std::strcmp(name, media_type) == 0; }
 
+// ffmpeg's av_rescale(a, b, c) for positive values: a*b/c rounded to nearest, halves up.
+int64_t rescale_round(int64_t a, int64_t b, int64_t c) { return (a * b + c / 2) / c; }
+
 }  // namespace
 
 Size fit_inside_box(int width, int height, int par_n, int par_d, int box_w, int box_h) {
@@ -35,6 +40,41 @@ Size fit_inside_box(int width, int height, int par_n, int par_d, int box_w, int 
     return {round_even(box_w), round_even(box_w * display_h / display_w)};
   }
   return {round_even(box_h * display_w / display_h), round_even(box_h)};
+}
+
+Size lpms_output_size(int iw, int ih, int W, int H) {
+  if (iw <= 0 || ih <= 0) return {std::max(2, W), std::max(2, H)};
+  if (W <= 0) W = iw;
+  if (H <= 0) H = ih;
+  // Both factors fit easily in 64 bits: sides are at most a few thousand.
+  if (iw >= ih) return {W, std::max(2, static_cast<int>(rescale_round(W, ih, int64_t{2} * iw) * 2))};
+  return {std::max(2, static_cast<int>(rescale_round(H, iw, int64_t{2} * ih) * 2)), H};
+}
+
+OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w,
+                         int box_h) {
+  OutputFrame out;
+  if (rule == SizeRule::FitBox) {
+    out.size = fit_inside_box(width, height, par_n, par_d, box_w, box_h);
+    return out;
+  }
+  out.size = lpms_output_size(width, height, box_w, box_h);
+  if (par_n <= 0 || par_d <= 0 || width <= 0 || height <= 0) return out;
+  // ffmpeg's scale filter: SAR_out = SAR_in * (ow * ih) / (oh * iw), reduced (av_reduce).
+  int64_t n = int64_t{par_n} * out.size.width * height;
+  int64_t d = int64_t{par_d} * out.size.height * width;
+  const int64_t g = std::gcd(n, d);
+  n /= g;
+  d /= g;
+  // Past int range (absurd sizes and PARs together) the nearest fraction GStreamer can hold.
+  if (n > INT32_MAX || d > INT32_MAX) {
+    gst_util_double_to_fraction(static_cast<double>(n) / static_cast<double>(d), &out.par_n,
+                                &out.par_d);
+    return out;
+  }
+  out.par_n = static_cast<int>(n);
+  out.par_d = static_cast<int>(d);
+  return out;
 }
 
 void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input,
@@ -85,6 +125,16 @@ Result<OutputContainer> choose_container(LpContainer requested, VideoCodec codec
     case VideoCodec::VP8: return OutputContainer::WebM;
   }
   return OutputContainer::MpegTs;
+}
+
+LpContainer requested_container(LpContainer property, ProfileContainer profile) {
+  switch (profile) {
+    case ProfileContainer::Unset: return property;
+    case ProfileContainer::MpegTs: return LP_CONTAINER_MPEGTS;
+    case ProfileContainer::Mp4: return LP_CONTAINER_MP4;
+    case ProfileContainer::WebM: return LP_CONTAINER_WEBM;
+  }
+  return property;
 }
 
 const char* container_name(OutputContainer container) {

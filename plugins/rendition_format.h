@@ -21,6 +21,26 @@ struct Size {
 // A zero box side is computed from the other; both zero keeps the source's display size.
 Size fit_inside_box(int width, int height, int par_n, int par_d, int box_w, int box_h);
 
+// go-livepeer's output size (lpms: scale='w=if(gte(iw,ih),W,-2):h=if(lt(iw,ih),H,-2)') for a
+// source of iw x ih pixels, its sample aspect ignored as ffmpeg's scale does: a landscape or
+// square source gets width W exactly and height round(W*ih / (2*iw)) * 2 (av_rescale: halves
+// away from zero); a portrait one height H and width round(H*iw / (2*ih)) * 2. W or H 0 means
+// the source's side (ffmpeg's 0); a side that would round to 0 is 2.
+Size lpms_output_size(int iw, int ih, int W, int H);
+
+// A scaled frame's size and pixel aspect ratio (reduced).
+struct OutputFrame {
+  Size size;
+  int par_n = 1;
+  int par_d = 1;
+};
+
+// The frame a rendition outputs under `rule` (profile.h). FitBox: fit_inside_box, square
+// pixels. Lpms: lpms_output_size with ffmpeg's scale-filter aspect, output SAR = input SAR *
+// (ow*ih) / (oh*iw), so the display aspect is kept as go-livepeer keeps it.
+OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w,
+                         int box_h);
+
 // Output frame rate: the profile's when fps_n > 0, else the source's; a variable-rate source
 // (0/1) uses its max-framerate when given, else 30 fps.
 void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input,
@@ -33,6 +53,10 @@ enum class OutputContainer { MpegTs, Mp4, WebM };
 // (MPEG-TS cannot carry them; HLS takes them as fMP4), WebM for VP8 (MP4 cannot carry it).
 // An explicit container that cannot carry the codec is an Unsupported error naming both.
 Result<OutputContainer> choose_container(LpContainer requested, VideoCodec codec);
+
+// The container a rendition asks choose_container for: the profile's when it names one (it
+// overrides the element's property), else the property's.
+LpContainer requested_container(LpContainer property, ProfileContainer profile);
 
 const char* container_name(OutputContainer container);  // "mpegts", "mp4", "webm"
 const char* muxer_factory(OutputContainer container);   // "mpegtsmux", "mp4mux", "webmmux"

@@ -37,6 +37,8 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
   for (const auto& p : profiles) names.push_back(p.name);
   RunLimits limits;
   limits.timeout = options.timeout;
+  limits.stats = options.stats;
+  limits.cancelled = options.cancelled;
   return run_ladder_pipeline(std::move(pipeline), ladder, names, limits);
 }
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,14 @@ struct BytesUnref {
 };
 using BytesPtr = std::unique_ptr<GBytes, BytesUnref>;
 
+// What lpladder decoded in one run (its lpladder-stats message): the video frames that went
+// to the renditions and the sum of their width x height, the figures go-livepeer's
+// transcoder reports with every result.
+struct LadderStats {
+  uint64_t decoded_frames = 0;
+  uint64_t decoded_pixels = 0;
+};
+
 struct TranscodeOptions {
   std::string speed_preset = "veryfast";
   std::string encoder = "auto";      // codec adapter name, or auto
@@ -28,6 +37,10 @@ struct TranscodeOptions {
   // uses that GPU's NVENC when it has one, else x264 on the CPU (the hybrid path).
   int cuda_device = -1;
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // When set, receives the ladder's decoded-video counts of a run that succeeds.
+  LadderStats* stats = nullptr;
+  // Polled while running; true stops the run with ErrorCode::Timeout ("cancelled").
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 struct Rendition {

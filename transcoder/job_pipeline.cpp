@@ -220,6 +220,7 @@ Result<std::vector<Rendition>> run_job_pipeline(std::string_view description, si
   RunLimits limits;
   limits.timeout = options.timeout;
   limits.cancelled = options.cancelled;
+  limits.stats = options.stats;
   return run_ladder_pipeline(std::move(pipeline), ladder, names, limits);
 }
 

@@ -51,6 +51,9 @@ struct RunJobOptions {
   GBytes* source_bytes = nullptr;
   // The GPU that decodes and scales (lpladder's cuda-device-id), -1 = as the description says.
   int cuda_device = -1;
+  // When set, receives the ladder's decoded-video counts of a job that succeeds (go-livepeer
+  // reports the decoded pixels with every result).
+  LadderStats* stats = nullptr;
 };
 
 // Runs a checked description and collects ladder.src_0 .. src_{n-1}, as transcode_segment does.

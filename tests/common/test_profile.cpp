@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lp {
@@ -225,6 +226,12 @@ TEST(Profile, InvalidFieldsNameTheField) {
       {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":"4:4:4"})",
        "chromaFormat: unsupported"},
       {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":false})", "chromaFormat: "},
+      {R"({"width":640,"height":360,"bitrate":1,"container":"avi"})",
+       R"(container: expected "mpegts", "mp4" or "webm", got "avi")"},
+      {R"({"width":640,"height":360,"bitrate":1,"container":4})", "container: "},
+      {R"({"width":640,"height":360,"bitrate":1,"size_rule":"stretch"})",
+       R"(size_rule: expected "fit-box" or "lpms", got "stretch")"},
+      {R"({"width":640,"height":360,"bitrate":1,"size_rule":true})", "size_rule: "},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.json);
@@ -390,6 +397,35 @@ TEST(Profile, JsonRoundTrip) {
   full.bitrate = 5000000;
   full.fps = 30000;
   full.fps_den = 1001;
+  EXPECT_EQ(a.container, b.container);
+  EXPECT_EQ(a.size_rule, b.size_rule);
+}
+
+TEST(Profile, ContainerAndSizeRule) {
+  auto p = parse_profile_json(
+      R"({"width":640,"height":360,"bitrate":1,"container":" MP4 ","size_rule":"LPMS"})");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->container, ProfileContainer::Mp4);
+  EXPECT_EQ(p->size_rule, SizeRule::Lpms);
+  const std::pair<const char*, ProfileContainer> containers[] = {
+      {"mpegts", ProfileContainer::MpegTs}, {"webm", ProfileContainer::WebM},
+      {"auto", ProfileContainer::Unset},    {"", ProfileContainer::Unset}};
+  for (const auto& [name, container] : containers) {
+    auto q = parse_profile_json(std::string(R"({"width":2,"height":2,"bitrate":1,"container":")") +
+                                name + R"("})");
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    EXPECT_EQ(q->container, container) << name;
+  }
+  auto fit = parse_profile_json(R"({"width":2,"height":2,"bitrate":1,"size_rule":"fit-box"})");
+  ASSERT_TRUE(fit.ok()) << fit.error().message;
+  EXPECT_EQ(fit->size_rule, SizeRule::FitBox);
+  // Defaults: the element's container property decides; the box is fitted.
+  const Profile preset = *find_preset("P240p30fps16x9");
+  EXPECT_EQ(preset.container, ProfileContainer::Unset);
+  EXPECT_EQ(preset.size_rule, SizeRule::FitBox);
+  // Array errors name the index too.
+  ExpectError(parse_profiles(R"([{"width":2,"height":2,"bitrate":1,"container":"flv"}])"),
+              ErrorCode::InvalidProfile, {"profiles[0].container: "});
   full.h264_profile = H264Profile::ConstrainedHigh;
   full.gop = Gop{Gop::Kind::Seconds, 0.1};
   full.codec = VideoCodec::HEVC;
@@ -405,11 +441,15 @@ TEST(Profile, JsonRoundTrip) {
   crf.width = 640;
   crf.height = 360;
   crf.quality = 23;
+  full.container = ProfileContainer::Mp4;
+  full.size_rule = SizeRule::Lpms;
   crf.gop = Gop{Gop::Kind::Seconds, 2.0};
   profiles.push_back(crf);
 
   for (const auto& p : profiles) {
     const std::string json = profile_to_json(p);
+  intra.container = ProfileContainer::WebM;
+  intra.size_rule = SizeRule::FitBox;
     SCOPED_TRACE(json);
     const auto back = parse_profile_json(json);
     ASSERT_TRUE(back.ok()) << back.error().message;
@@ -428,6 +468,11 @@ TEST(Profile, AcceptsValuesStillQuotedByGstLaunch) {
   auto one = parse_profile_json(R"("{\"name\":\"q\",\"width\":320,\"height\":180,\"bitrate\":1000}")");
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_EQ(one->name, "q");
+  EXPECT_CONTAINS(profile_to_json(full), R"("quality":20,"container":"mp4","size_rule":"lpms"})");
+  EXPECT_CONTAINS(profile_to_json(intra), R"("container":"webm"})");  // size_rule at its default
+  Profile ts = crf;
+  ts.container = ProfileContainer::MpegTs;
+  EXPECT_CONTAINS(profile_to_json(ts), R"("container":"mpegts")");
   auto single = parse_profile_json(R"('{"width":320,"height":180,"bitrate":1000}')");
   ASSERT_TRUE(single.ok()) << single.error().message;
   auto list = parse_profiles(R"("P240p30fps16x9,P144p30fps16x9")");

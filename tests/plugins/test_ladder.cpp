@@ -372,6 +372,12 @@ TEST(Ladder, RunsAgainAfterStopping) {
     auto info = lp::test::inspect_media(out);
     EXPECT_EQ(info.frames, 30);
     EXPECT_TRUE(info.has_audio);
+    // The decoded counts are this run's, not both runs'.
+    g_autoptr(GstElement) ladder = gst_bin_get_by_name(p.bin(), "l");
+    guint64 frames = 0, pixels = 0;
+    g_object_get(ladder, "decoded-frames", &frames, "decoded-pixels", &pixels, nullptr);
+    EXPECT_EQ(frames, 30u);
+    EXPECT_EQ(pixels, 30u * 320 * 240);
   }
 }
 
@@ -457,6 +463,55 @@ TEST(Ladder, AudioOutlastingVideoDoesNotStall) {
     EXPECT_NEAR(info.frames, 60, 1);
     EXPECT_TRUE(info.has_audio);
   }
+}
+
+// go-livepeer's transcoder reports the decoded input's pixels with every result.
+TEST(Ladder, ReportsDecodedFramesAndPixels) {
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 320;
+  spec.height = 240;
+  spec.seconds = 1;
+  std::string in = make(dir, "in.ts", spec);
+  lp::LadderStats stats;
+  lp::TranscodeOptions options;
+  options.stats = &stats;
+  auto ladder = transcode_file(in, "P144p30fps16x9,P240p30fps16x9", options);
+  ASSERT_EQ(ladder.renditions.size(), 2u);
+  EXPECT_EQ(stats.decoded_frames, 30u);  // decoded once, whatever the number of renditions
+  EXPECT_EQ(stats.decoded_pixels, 30u * 320 * 240);
+}
+
+// go-livepeer's MP4 output ("format: MP4") sized by its rule: a profile's container and
+// size_rule, next to one that keeps the ladder's container.
+TEST(Ladder, GoLivepeerMp4AndLpmsSizes) {
+  TempDir dir;
+  MediaSpec spec;
+  spec.width = 640;
+  spec.height = 480;  // 4:3 into 16:9 boxes: go-livepeer keeps the width, not the box
+  spec.seconds = 1;
+  spec.audio_codec = "aac";
+  std::string in = make(dir, "in.ts", spec);
+  auto ladder = transcode_file(
+      in, R"([{"name":"mp4","width":640,"height":360,"bitrate":600000,"container":"mp4","size_rule":"lpms"},
+             {"name":"ts","width":320,"height":180,"bitrate":300000,"size_rule":"lpms"},
+             {"name":"box","width":320,"height":180,"bitrate":300000}])");
+  ASSERT_EQ(ladder.renditions.size(), 3u);
+  const auto& mp4 = ladder.renditions[0];
+  EXPECT_EQ(mp4.container, "mp4");
+  EXPECT_STREQ(lp::rendition_media_type(mp4), "video/mp4");
+  EXPECT_EQ(ladder.info[0].container, "video/quicktime");
+  EXPECT_EQ(ladder.info[0].width, 640);
+  EXPECT_EQ(ladder.info[0].height, 480);
+  EXPECT_EQ(ladder.info[0].frames, 30);
+  EXPECT_TRUE(ladder.info[0].has_audio);
+  EXPECT_EQ(mp4.pixels, 30u * 640 * 480);
+  EXPECT_EQ(ladder.renditions[1].container, "mpegts");
+  EXPECT_EQ(ladder.info[1].width, 320);  // scaled from the source, not from the 640x480 rung
+  EXPECT_EQ(ladder.info[1].height, 240);
+  EXPECT_EQ(ladder.info[2].width, 240);  // fitted inside the box
+  EXPECT_EQ(ladder.info[2].height, 180);
+  for (const auto& info : ladder.info) expect_h264_420_square(info);
 }
 
 }  // namespace

@@ -149,4 +149,44 @@ TEST(Rendition, InvalidSettingsFailAtStartWithTheirName) {
   EXPECT_NE(err->find("no output size"), std::string::npos) << *err;
 }
 
+TEST(Rendition, TheProfilesContainerOverridesThePropertyAndBadPairsFailAsBefore) {
+  TempDir dir;
+  const std::string mp4 = dir.file("r.mp4");
+  auto err = lp::test::run_launch(
+      "videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "lprendition container=mpegts "
+      "profile='{\"name\":\"x\",\"width\":160,\"height\":120,\"bitrate\":200000,\"container\":\"mp4\"}' ! "
+      "filesink location=" + mp4);
+  ASSERT_FALSE(err) << *err;
+  auto info = lp::test::inspect_media(mp4);
+  EXPECT_EQ(info.container, "video/quicktime");
+  EXPECT_EQ(info.frames, 15);
+
+  // H.264 in WebM: choose_container's error, as container=webm gives it.
+  err = lp::test::run_launch(
+      "videotestsrc num-buffers=5 ! lprendition "
+      "profile='{\"width\":160,\"height\":120,\"bitrate\":200000,\"container\":\"webm\"}' ! fakesink");
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("container webm cannot carry H.264: use container=mpegts or mp4 (or auto)"),
+            std::string::npos) << *err;
+}
+
+TEST(Rendition, LpmsSizeRuleSetsGoLivepeersSizeAndKeepsTheDisplayAspect) {
+  // Portrait 360x640 into 640x360: height 360, width round(360*360 / 1280) * 2 = 202, and the
+  // pixels are 202*640 / (360*360) = 404/405 wide, as ffmpeg's scale filter would make them.
+  auto h = rendition_harness([](GstElement* e) {
+    g_object_set(e, "profile", R"({"width":640,"height":360,"bitrate":300000,"size_rule":"lpms"})", nullptr);
+  });
+  auto out = run_harness(h.get(), "video/x-raw,format=I420,width=360,height=640,framerate=30/1", 10);
+  auto info = inspect(out);
+  EXPECT_EQ(info.width, 202);
+  EXPECT_EQ(info.height, 360);
+  EXPECT_EQ(info.par_n, 404);
+  EXPECT_EQ(info.par_d, 405);
+  EXPECT_EQ(info.frames, 10);
+  guint64 pixels = 0;
+  g_object_get(h->element, "pixels", &pixels, nullptr);
+  EXPECT_EQ(pixels, 10u * 202 * 360);
+}
+
 }  // namespace

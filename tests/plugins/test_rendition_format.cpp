@@ -1,6 +1,7 @@
 // Output geometry, frame rate and audio decisions of lprendition.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <utility>
 
 #include "rendition_format.h"
@@ -52,6 +53,67 @@ TEST(FitInsideBox, ZeroSidesAreDerived) {
   auto none = lp::fit_inside_box(1441, 1081, 1, 1, 0, 0);
   EXPECT_EQ(none.width % 2, 0);
   EXPECT_EQ(none.height % 2, 0);
+}
+
+struct LpmsCase {
+  int iw, ih, W, H;
+  int width, height;
+};
+
+// go-livepeer's scale='w=if(gte(iw,ih),W,-2):h=if(lt(iw,ih),H,-2)', worked by hand.
+TEST(LpmsOutputSize, MatchesFfmpegsScaleExpression) {
+  const LpmsCase cases[] = {
+      {1920, 1080, 426, 240, 426, 240},   // 426*1080/3840 = 119.8 -> 120 -> 240
+      {1920, 1080, 1280, 720, 1280, 720},
+      {640, 480, 640, 360, 640, 480},     // 4:3 into a 16:9 box: width kept, height not boxed
+      {1080, 1920, 1280, 720, 406, 720},  // portrait: 720*1080/3840 = 202.5 -> 203 (half up)
+      {1920, 1080, 1000, 720, 1000, 562},  // 1000*1080/3840 = 281.25 -> 281 -> 562
+      {1920, 1080, 427, 240, 427, 240},   // W itself is kept, odd or not; 120.09 -> 120
+      {1000, 1000, 300, 200, 300, 300},   // square counts as landscape: width W
+      {1366, 768, 854, 480, 854, 480},    // 854*768/2732 = 240.07 -> 240
+      {1366, 768, 853, 480, 853, 480},    // 239.79 -> 240
+      {720, 1280, 640, 360, 202, 360},    // 360*720/2560 = 101.25 -> 101 -> 202
+      {720, 576, 640, 360, 640, 512},     // anamorphic PAL: pixels only, 256 -> 512
+      {1440, 1080, 1280, 720, 1280, 960},
+      {4000, 10, 100, 100, 100, 2},       // 100*10/8000 = 0.125 -> 0: kept at 2
+      {1920, 1080, 0, 240, 1920, 1080},   // W 0 is the source's width (ffmpeg's 0)
+      {1080, 1920, 640, 0, 1080, 1920},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::to_string(c.iw) + "x" + std::to_string(c.ih) + " -> " + std::to_string(c.W) +
+                 "x" + std::to_string(c.H));
+    auto s = lp::lpms_output_size(c.iw, c.ih, c.W, c.H);
+    EXPECT_EQ(s.width, c.width);
+    EXPECT_EQ(s.height, c.height);
+  }
+}
+
+TEST(OutputFrame, FitBoxIsSquareLpmsKeepsTheDisplayAspectInTheSar) {
+  auto fit = lp::output_frame(lp::SizeRule::FitBox, 1440, 1080, 4, 3, 1280, 720);
+  EXPECT_EQ(fit.size.width, 1280);
+  EXPECT_EQ(fit.size.height, 720);
+  EXPECT_EQ(fit.par_n, 1);
+  EXPECT_EQ(fit.par_d, 1);
+  // Same aspect: square stays square.
+  auto same = lp::output_frame(lp::SizeRule::Lpms, 1920, 1080, 1, 1, 1280, 720);
+  EXPECT_EQ(same.par_n, 1);
+  EXPECT_EQ(same.par_d, 1);
+  // SAR_out = SAR_in * (ow*ih) / (oh*iw): 406*1920 / (720*1080) = 406/405.
+  auto portrait = lp::output_frame(lp::SizeRule::Lpms, 1080, 1920, 1, 1, 1280, 720);
+  EXPECT_EQ(portrait.size.width, 406);
+  EXPECT_EQ(portrait.size.height, 720);
+  EXPECT_EQ(portrait.par_n, 406);
+  EXPECT_EQ(portrait.par_d, 405);
+  // Anamorphic 4:3 pixels scaled proportionally keep them.
+  auto ana = lp::output_frame(lp::SizeRule::Lpms, 1440, 1080, 4, 3, 1280, 720);
+  EXPECT_EQ(ana.size.width, 1280);
+  EXPECT_EQ(ana.size.height, 960);
+  EXPECT_EQ(ana.par_n, 4);
+  EXPECT_EQ(ana.par_d, 3);
+  // 426x240 from 1920x1080: 426*1080 / (240*1920) = 460080/460800 = 639/640 (reduced).
+  auto p240 = lp::output_frame(lp::SizeRule::Lpms, 1920, 1080, 1, 1, 426, 240);
+  EXPECT_EQ(p240.par_n, 639);
+  EXPECT_EQ(p240.par_d, 640);
 }
 
 TEST(ChooseFrameRate, ProfileRateWins) {
@@ -151,9 +213,19 @@ TEST(ChooseContainer, ExplicitContainerIsKeptOrRefusedWithTheAlternatives) {
   auto vp8_mp4 = lp::choose_container(LP_CONTAINER_MP4, lp::VideoCodec::VP8);
   ASSERT_FALSE(vp8_mp4.ok());
   EXPECT_EQ(vp8_mp4.error().message, "container mp4 cannot carry VP8: use container=webm (or auto)");
-  auto h264_webm = lp::choose_container(LP_CONTAINER_WEBM, lp::VideoCodec::H264);
+  auto h264_webm = lp::choose_container(
+      lp::requested_container(LP_CONTAINER_MPEGTS, lp::ProfileContainer::WebM), lp::VideoCodec::H264);
   ASSERT_FALSE(h264_webm.ok());
   EXPECT_NE(h264_webm.error().message.find("H.264"), std::string::npos);
+}
+
+TEST(ChooseContainer, TheProfilesContainerOverridesTheProperty) {
+  using P = lp::ProfileContainer;
+  EXPECT_EQ(lp::requested_container(LP_CONTAINER_AUTO, P::Unset), LP_CONTAINER_AUTO);
+  EXPECT_EQ(lp::requested_container(LP_CONTAINER_WEBM, P::Unset), LP_CONTAINER_WEBM);
+  EXPECT_EQ(lp::requested_container(LP_CONTAINER_AUTO, P::Mp4), LP_CONTAINER_MP4);
+  EXPECT_EQ(lp::requested_container(LP_CONTAINER_MP4, P::MpegTs), LP_CONTAINER_MPEGTS);
+  EXPECT_EQ(lp::requested_container(LP_CONTAINER_MPEGTS, P::WebM), LP_CONTAINER_WEBM);
 }
 
 }  // namespace

@@ -275,9 +275,13 @@ TEST_F(RunJobPipeline, TranscodesOneRenditionPerProfileFromMemory) {
   auto bytes = segment();
   lp::RunJobOptions options;
   options.source_bytes = bytes.get();
+  lp::LadderStats stats;
+  options.stats = &stats;
   auto r = lp::run_job_pipeline(d, profiles.size(), options);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(stats.decoded_frames, 30u);  // the source's frames, decoded once
+  EXPECT_EQ(stats.decoded_pixels, 30u * 320 * 180);
   expect_144p((*r)[0]);
   const lp::Rendition& r240 = (*r)[1];
   EXPECT_EQ(r240.name, "P240p30fps16x9");
