@@ -2,6 +2,8 @@
 // json-glib. Every field error names the field first so users can find it in their file.
 #include "profile.h"
 
+#include "json_text.h"
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -132,8 +134,6 @@ std::optional<VideoCodec> codec_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-// Names end up in output file names and playlists: keep them free of path separators and
-// control characters, since profiles can arrive from the network.
 // lpgst's own fields: "" and "auto" are the defaults, like go-livepeer's "" for encoder.
 std::optional<ProfileContainer> container_from_name(std::string_view name) {
   static constexpr std::pair<const char*, ProfileContainer> kNames[] = {
@@ -153,6 +153,8 @@ std::optional<SizeRule> size_rule_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+// Names end up in output file names and playlists: keep them free of path separators and
+// control characters, since profiles can arrive from the network.
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
   for (unsigned char c : name) {
@@ -173,9 +175,9 @@ constexpr std::pair<const char*, Field> kFields[] = {
     {"profile", Field::Profile},   {"gop", Field::Gop},
     {"encoder", Field::Encoder},   {"quality", Field::Quality},
     {"colorDepth", Field::ColorDepth}, {"chromaFormat", Field::ChromaFormat},
+    {"container", Field::Container},   {"size_rule", Field::SizeRule},
 };
 
-    {"container", Field::Container},   {"size_rule", Field::SizeRule},
 // Fields seen so far; validation that spans fields (bitrate vs quality) runs at the end.
 struct Seen {
   bool width = false;
@@ -296,8 +298,6 @@ std::optional<Error> read_field(Field which, const std::string& field, JsonNode*
       }
       return std::nullopt;
     }
-  }
-  return std::nullopt;
     case Field::Container: {
       const auto s = as_string(node);
       const auto v = s ? container_from_name(trim(*s)) : std::nullopt;
@@ -312,6 +312,8 @@ std::optional<Error> read_field(Field which, const std::string& field, JsonNode*
       p.size_rule = *v;
       return std::nullopt;
     }
+  }
+  return std::nullopt;
 }
 
 // One profile object. `prefix` ("" or "profiles[1].") goes before every field name.
@@ -355,6 +357,7 @@ Error nul_error(const std::string& path, const std::string& array_name) {
 
 // Parses JSON text; the caller owns the parser, which owns the returned root.
 Result<JsonNode*> load_json(JsonParser* parser, std::string_view text) {
+  if (auto why = json_text_problem(text)) return invalid("invalid JSON: " + *why);
   g_autoptr(GError) error = nullptr;
   if (!json_parser_load_from_data(parser, text.data(), static_cast<gssize>(text.size()),
                                   &error)) {
@@ -487,6 +490,7 @@ std::optional<std::string> unquote_launch_value(std::string_view text) {
   const std::string_view s = trim(text);
   if (s.size() >= 2 && s.front() == '\'' && s.back() == '\'') return std::string(s.substr(1, s.size() - 2));
   if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::nullopt;
+  if (json_text_problem(s)) return std::nullopt;  // load_json names the problem
   g_autoptr(JsonParser) parser = json_parser_new();
   if (!json_parser_load_from_data(parser, s.data(), static_cast<gssize>(s.size()), nullptr))
     return std::nullopt;
@@ -611,13 +615,13 @@ std::string profile_to_json(const Profile& profile) {
   }
   add_string("encoder", video_codec_name(profile.codec));
   if (profile.quality != 0) add_int("quality", profile.quality);
+  if (profile.container != ProfileContainer::Unset)
+    add_string("container", profile_container_name(profile.container));
+  if (profile.size_rule != SizeRule::FitBox) add_string("size_rule", size_rule_name(profile.size_rule));
   json_builder_end_object(b);
 
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   g_autoptr(JsonGenerator) gen = json_generator_new();
-  if (profile.container != ProfileContainer::Unset)
-    add_string("container", profile_container_name(profile.container));
-  if (profile.size_rule != SizeRule::FitBox) add_string("size_rule", size_rule_name(profile.size_rule));
   json_generator_set_root(gen, root);
   g_autofree gchar* text = json_generator_to_data(gen, nullptr);
   return text;
@@ -645,7 +649,6 @@ const char* video_codec_name(VideoCodec codec) {
   return "H.264";
 }
 
-}  // namespace lp
 const char* profile_container_name(ProfileContainer container) {
   switch (container) {
     case ProfileContainer::Unset: return "auto";
@@ -658,3 +661,4 @@ const char* profile_container_name(ProfileContainer container) {
 
 const char* size_rule_name(SizeRule rule) { return rule == SizeRule::Lpms ? "lpms" : "fit-box"; }
 
+}  // namespace lp

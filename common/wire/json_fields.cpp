@@ -3,6 +3,8 @@
 #include <limits>
 #include <utility>
 
+#include "json_text.h"
+
 namespace lp::wire::json {
 namespace {
 
@@ -54,19 +56,8 @@ bool nested_too_deep(std::string_view text) {
   return false;
 }
 
-std::optional<std::string> not_utf8(std::string_view text) {
-  const gchar* end = nullptr;
-  if (g_utf8_validate_len(text.data(), text.size(), &end)) return std::nullopt;
-  const auto at = static_cast<size_t>(end - text.data());
-  char byte[8];
-  g_snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
-  return "not UTF-8 text (byte " + std::string(byte) + " at offset " + std::to_string(at) + ")";
-}
-
 Result<JsonObject*> load_object(JsonParser* parser, std::string_view text) {
-  // json-glib takes bytes that are not UTF-8 inside strings but writes them back as JSON it
-  // cannot read again; JSON text is UTF-8 (RFC 8259), so such input is refused here.
-  if (auto why = not_utf8(text)) return bad_request("invalid JSON: " + *why);
+  if (auto why = json_text_problem(text)) return bad_request("invalid JSON: " + *why);
   if (nested_too_deep(text)) {
     return bad_request("invalid JSON: nested deeper than " + std::to_string(kMaxNesting) + " levels");
   }

@@ -51,10 +51,6 @@ Result<JsonObject*> load_object(JsonParser* parser, std::string_view text);
 inline constexpr int kMaxNesting = 128;
 bool nested_too_deep(std::string_view text);
 
-// Why `text` is not UTF-8 ("not UTF-8 text (byte 0xF0 at offset 12)"); nullopt when it is.
-// load_object refuses such text: json-glib reads it but writes JSON it cannot read back.
-std::optional<std::string> not_utf8(std::string_view text);
-
 // Lower-case `digits` hex digits of `text` ("0x" allowed in front when `prefix_ok`), or nullopt.
 std::optional<std::string> normalize_hex(std::string_view text, size_t digits, bool prefix_ok);
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "json_text.h"
 #include "wire/json_fields.h"
 
 namespace lp::wire {
@@ -47,7 +48,7 @@ std::optional<int64_t> parse_int(std::string_view text, int64_t min, int64_t max
 // The Lp-Profiles value through the same reader as profiles inside JSON messages, so the
 // rules and messages ("Lp-Profiles[1].width: ...") are the same.
 Result<std::vector<Profile>> parse_profiles_header(const std::string& value) {
-  if (auto why = json::not_utf8(value)) return bad_header(header::kProfiles, "invalid JSON: " + *why);
+  if (auto why = json_text_problem(value)) return bad_header(header::kProfiles, "invalid JSON: " + *why);
   if (json::nested_too_deep(value)) {
     return bad_header(header::kProfiles, "invalid JSON: nested deeper than " + std::to_string(json::kMaxNesting) + " levels");
   }

@@ -251,6 +251,17 @@ TEST(Profile, InvalidJsonSyntax) {
   ExpectError(parse_profile_json(" "), ErrorCode::InvalidProfile, {"expected a JSON object"});
 }
 
+// Found by fuzz_profile: json-glib read "\216" (an octal escape JSON does not have) as the
+// byte 0x8E, and profile_to_json then wrote a name that no longer parsed.
+TEST(Profile, EscapesAndBytesJsonDoesNotAllowAreRefused) {
+  const std::string octal = R"({"name":"hbbbP72064,\216x9bd","width":1791,"height":720,"bitrate":4000})";
+  ExpectError(parse_profile_json(octal), ErrorCode::InvalidProfile, {"invalid escape \\2 at offset 20"});
+  ExpectError(parse_profiles(octal), ErrorCode::InvalidProfile, {"invalid escape \\2"});
+  ExpectError(parse_profiles("[" + octal + "]"), ErrorCode::InvalidProfile, {"invalid escape"});
+  ExpectError(parse_profile_json("{\"name\":\"a\xF0\",\"width\":320,\"height\":240,\"bitrate\":1}"),
+              ErrorCode::InvalidProfile, {"not UTF-8 text (byte 0xF0 at offset 10)"});
+}
+
 TEST(Profile, CaseInsensitiveKeys) {
   const auto r = parse_profile_json(
       R"({"NAME":"x","Width":320,"HEIGHT":240,"BitRate":500000,"FPS":24,"fpsden":1,)"
@@ -386,17 +397,6 @@ void ExpectSame(const Profile& a, const Profile& b) {
   EXPECT_EQ(a.gop.seconds, b.gop.seconds);  // exact: the text must read back bit for bit
   EXPECT_EQ(a.codec, b.codec);
   EXPECT_EQ(a.quality, b.quality);
-}
-
-TEST(Profile, JsonRoundTrip) {
-  std::vector<Profile> profiles = preset_profiles();
-  Profile full;
-  full.name = "full \"quoted\" ü";
-  full.width = 1920;
-  full.height = 1080;
-  full.bitrate = 5000000;
-  full.fps = 30000;
-  full.fps_den = 1001;
   EXPECT_EQ(a.container, b.container);
   EXPECT_EQ(a.size_rule, b.size_rule);
 }
@@ -426,30 +426,41 @@ TEST(Profile, ContainerAndSizeRule) {
   // Array errors name the index too.
   ExpectError(parse_profiles(R"([{"width":2,"height":2,"bitrate":1,"container":"flv"}])"),
               ErrorCode::InvalidProfile, {"profiles[0].container: "});
+}
+
+TEST(Profile, JsonRoundTrip) {
+  std::vector<Profile> profiles = preset_profiles();
+  Profile full;
+  full.name = "full \"quoted\" ü";
+  full.width = 1920;
+  full.height = 1080;
+  full.bitrate = 5000000;
+  full.fps = 30000;
+  full.fps_den = 1001;
   full.h264_profile = H264Profile::ConstrainedHigh;
   full.gop = Gop{Gop::Kind::Seconds, 0.1};
   full.codec = VideoCodec::HEVC;
   full.quality = 20;
+  full.container = ProfileContainer::Mp4;
+  full.size_rule = SizeRule::Lpms;
   profiles.push_back(full);
   Profile intra = full;
   intra.gop = Gop{Gop::Kind::Intra, 0.0};
   intra.quality = 0;
   intra.codec = VideoCodec::AV1;
+  intra.container = ProfileContainer::WebM;
+  intra.size_rule = SizeRule::FitBox;
   profiles.push_back(intra);
   Profile crf;
   crf.name = "crf";
   crf.width = 640;
   crf.height = 360;
   crf.quality = 23;
-  full.container = ProfileContainer::Mp4;
-  full.size_rule = SizeRule::Lpms;
   crf.gop = Gop{Gop::Kind::Seconds, 2.0};
   profiles.push_back(crf);
 
   for (const auto& p : profiles) {
     const std::string json = profile_to_json(p);
-  intra.container = ProfileContainer::WebM;
-  intra.size_rule = SizeRule::FitBox;
     SCOPED_TRACE(json);
     const auto back = parse_profile_json(json);
     ASSERT_TRUE(back.ok()) << back.error().message;
@@ -457,6 +468,11 @@ TEST(Profile, ContainerAndSizeRule) {
   }
   EXPECT_CONTAINS(profile_to_json(crf), R"("gop":"2.0")");
   EXPECT_CONTAINS(profile_to_json(intra), R"("gop":"intra")");
+  EXPECT_CONTAINS(profile_to_json(full), R"("quality":20,"container":"mp4","size_rule":"lpms"})");
+  EXPECT_CONTAINS(profile_to_json(intra), R"("container":"webm"})");  // size_rule at its default
+  Profile ts = crf;
+  ts.container = ProfileContainer::MpegTs;
+  EXPECT_CONTAINS(profile_to_json(ts), R"("container":"mpegts")");
   const std::string preset_json = profile_to_json(*find_preset("P240p30fps16x9"));
   EXPECT_EQ(preset_json,
             R"({"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,)"
@@ -468,11 +484,6 @@ TEST(Profile, AcceptsValuesStillQuotedByGstLaunch) {
   auto one = parse_profile_json(R"("{\"name\":\"q\",\"width\":320,\"height\":180,\"bitrate\":1000}")");
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_EQ(one->name, "q");
-  EXPECT_CONTAINS(profile_to_json(full), R"("quality":20,"container":"mp4","size_rule":"lpms"})");
-  EXPECT_CONTAINS(profile_to_json(intra), R"("container":"webm"})");  // size_rule at its default
-  Profile ts = crf;
-  ts.container = ProfileContainer::MpegTs;
-  EXPECT_CONTAINS(profile_to_json(ts), R"("container":"mpegts")");
   auto single = parse_profile_json(R"('{"width":320,"height":180,"bitrate":1000}')");
   ASSERT_TRUE(single.ok()) << single.error().message;
   auto list = parse_profiles(R"("P240p30fps16x9,P144p30fps16x9")");

@@ -1,0 +1,63 @@
+#include "json_text.h"
+
+#include <glib.h>
+
+namespace lp {
+namespace {
+
+std::string byte_name(unsigned char c) {
+  char out[8];
+  if (c >= 0x21 && c < 0x7F) {
+    g_snprintf(out, sizeof out, "\\%c", c);
+  } else {
+    g_snprintf(out, sizeof out, "\\x%02X", c);
+  }
+  return out;
+}
+
+// Offset of the first escape JSON does not define, scanning strings only.
+std::optional<size_t> first_bad_escape(std::string_view text) {
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) return i;
+      const char e = text[i + 1];
+      if (e == 'u') {
+        for (size_t k = i + 2; k < i + 6; ++k)
+          if (k >= text.size() || !g_ascii_isxdigit(text[k])) return i;
+        i += 5;
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+        ++i;
+      } else {
+        return i;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> json_text_problem(std::string_view text) {
+  const gchar* end = nullptr;
+  if (!g_utf8_validate_len(text.data(), text.size(), &end)) {
+    const auto at = static_cast<size_t>(end - text.data());
+    char byte[8];
+    g_snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
+    return "not UTF-8 text (byte " + std::string(byte) + " at offset " + std::to_string(at) + ")";
+  }
+  if (auto at = first_bad_escape(text)) {
+    const std::string what = *at + 1 < text.size() ? byte_name(static_cast<unsigned char>(text[*at + 1])) : "\\";
+    return "invalid escape " + what + " at offset " + std::to_string(*at);
+  }
+  return std::nullopt;
+}
+
+}  // namespace lp
