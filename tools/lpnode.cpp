@@ -16,8 +16,12 @@
 #include "node_identity.h"
 #include "node_options.h"
 #include "http/tls_identity.h"
+#include "livepeer/livepeer_capabilities.h"
+#include "livepeer/livepeer_transcoder.h"
 #include "orchestrator.h"
+#include "orchestrator_protocol.h"
 #include "transcoder_client.h"
+#include "transcoder_status_server.h"
 
 namespace {
 
@@ -50,6 +54,8 @@ struct Node {
   GMainLoop* loop = nullptr;
   std::unique_ptr<lp::Orchestrator> orchestrator;
   std::unique_ptr<lp::TranscoderClient> transcoder;
+  std::unique_ptr<lp::livepeer::LivepeerTranscoder> livepeer;  // a transcoder for go-livepeer
+  std::unique_ptr<lp::TranscoderStatusServer> status_server;    // a standalone transcoder's --cli-addr
   std::unique_ptr<lp::Gateway> gateway;
   int exit_code = 0;
   bool draining = false;
@@ -68,6 +74,8 @@ gboolean on_signal(gpointer data) {
     node->orchestrator->drain(done);
   } else if (node->transcoder) {
     node->transcoder->drain(kDrainLimit, done);
+  } else if (node->livepeer) {
+    node->livepeer->drain(kDrainLimit, done);
   } else if (node->gateway) {
     node->gateway.reset();  // ends every stream (their playlists get ENDLIST)
     done();
@@ -181,6 +189,48 @@ int run_gateway(const lp::NodeOptions& o, Node& node) {
   return 0;
 }
 
+// --orch-protocol: as given, or asked of the orchestrator (retrying until it answers: a
+// transcoder may start before its orchestrator).
+lp::OrchestratorProtocol resolve_protocol(const lp::NodeOptions& o) {
+  if (o.orch_protocol == "lpgst") return lp::OrchestratorProtocol::Lpgst;
+  if (o.orch_protocol == "livepeer") return lp::OrchestratorProtocol::Livepeer;
+  auto delay = std::chrono::milliseconds(250);
+  for (int attempt = 1;; ++attempt) {
+    auto found = lp::probe_orchestrator_protocol(o.orch_addr, o.orch_cert_sha256, std::chrono::seconds(5));
+    if (found) return *found;
+    if (attempt == 1 || attempt % 10 == 0)
+      g_message("cannot reach the orchestrator at %s to learn its protocol: %s; retrying", o.orch_addr.c_str(),
+                found.error().message.c_str());
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(10000));
+  }
+}
+
+int run_livepeer_transcoder(const lp::NodeOptions& o, Node& node, int capacity, const lp::wire::Capabilities& caps,
+                            std::shared_ptr<lp::JobPlacement> placement) {
+  lp::livepeer::LivepeerTranscoderConfig config;
+  config.orch_addr = o.orch_addr;
+  config.cert_pin = o.orch_cert_sha256;
+  config.secret = o.orch_secret;
+  config.capacity = capacity;
+  const auto bits = lp::livepeer::transcoder_capabilities(caps);
+  config.capabilities = lp::livepeer::to_net_capabilities(bits, lp::livepeer::kAnnouncedVersion);
+  config.placement = std::move(placement);
+  std::string names;
+  for (int b : bits) names += (names.empty() ? "" : " ") + lp::livepeer::capability_name(b);
+  g_message("go-livepeer capabilities: %s (version %s)", names.c_str(), lp::livepeer::kAnnouncedVersion);
+  node.livepeer = std::make_unique<lp::livepeer::LivepeerTranscoder>(std::move(config), [&node](const std::string& why) {
+    std::fprintf(stderr, "lpnode: %s\n", why.c_str());
+    node.exit_code = 1;
+    g_main_loop_quit(node.loop);
+  });
+  if (auto e = node.livepeer->start()) {
+    std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
+    return 2;
+  }
+  return 0;
+}
+
 int run_transcoder(const lp::NodeOptions& o, Node& node) {
   lp::TranscoderClientConfig config;
   config.orch_addr = o.orch_addr;
@@ -201,14 +251,47 @@ int run_transcoder(const lp::NodeOptions& o, Node& node) {
     config.placement = gpus->placement;
   }
   const int capacity = config.capacity;
-  node.transcoder = std::make_unique<lp::TranscoderClient>(std::move(config), [&node](const std::string& why) {
-    std::fprintf(stderr, "lpnode: %s\n", why.c_str());
-    node.exit_code = 1;
-    g_main_loop_quit(node.loop);
-  });
-  node.transcoder->start();
-  std::printf("lpnode: transcoder for %s, capacity %d%s\n", o.orch_addr.c_str(), capacity,
-              o.nvidia.empty() ? "" : " (GPUs)");
+  const auto protocol = resolve_protocol(o);
+  g_message("the orchestrator at %s speaks the %s protocol", o.orch_addr.c_str(), lp::protocol_name(protocol));
+  if (protocol == lp::OrchestratorProtocol::Livepeer) {
+    if (int rc = run_livepeer_transcoder(o, node, capacity, config.capabilities, config.placement)) return rc;
+  } else {
+    node.transcoder = std::make_unique<lp::TranscoderClient>(std::move(config), [&node](const std::string& why) {
+      std::fprintf(stderr, "lpnode: %s\n", why.c_str());
+      node.exit_code = 1;
+      g_main_loop_quit(node.loop);
+    });
+    node.transcoder->start();
+  }
+  if (o.cli_addr_given) {
+    auto server = lp::TranscoderStatusServer::start(o.cli_addr, [&node, &o, capacity, protocol] {
+      lp::TranscoderStatus s;
+      s.orchestrator = o.orch_addr;
+      s.protocol = lp::protocol_name(protocol);
+      s.capacity = capacity;
+      if (node.livepeer) {
+        const auto st = node.livepeer->state();
+        s.connected = st.registered;
+        s.running = static_cast<int64_t>(st.running);
+        s.segments_done = st.segments_done;
+        s.segments_failed = st.segments_failed;
+        s.registrations = st.registrations;
+        s.last_error = st.last_error;
+      } else if (node.transcoder) {
+        s.connected = node.transcoder->connected();
+        s.running = static_cast<int64_t>(node.transcoder->running());
+      }
+      return s;
+    });
+    if (!server) {
+      std::fprintf(stderr, "lpnode: %s\n", server.error().message.c_str());
+      return 1;
+    }
+    node.status_server = std::move(*server);
+  }
+  std::printf("lpnode: transcoder for %s (%s protocol), capacity %d%s%s\n", o.orch_addr.c_str(),
+              lp::protocol_name(protocol), capacity, o.nvidia.empty() ? "" : " (GPUs)",
+              node.status_server ? (", status on http://" + node.status_server->address()).c_str() : "");
   std::fflush(stdout);
   return 0;
 }
@@ -258,7 +341,9 @@ int main(int argc, char** argv) {
   g_unix_signal_add(SIGINT, on_signal, &node);
   g_main_loop_run(node.loop);
   node.gateway.reset();
+  node.status_server.reset();
   node.transcoder.reset();
+  node.livepeer.reset();
   node.orchestrator.reset();
   g_main_loop_unref(node.loop);
   if (node.draining && node.exit_code == 0) g_message("drained; exiting");

@@ -348,15 +348,25 @@ const std::array kFlags = {
              .help = "The address clients are told to use (/v1/info)"},
     FlagSpec{.gnu = "cli-addr", .go = "cliAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               o.cli_addr_given = true;
                return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
              },
-             .arg = "HOST:PORT", .def = "127.0.0.1:7935", .help = "Operator API"},
+             .arg = "HOST:PORT", .def = "127.0.0.1:7935",
+             .help = "Operator API (a standalone transcoder serves /status and /metrics there only when given)"},
     FlagSpec{.gnu = "orch-addr", .go = "orchAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_orch_addrs(o, v, f);
              },
              .arg = "HOST:PORT[,...]", .def = "none",
              .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
+    FlagSpec{.gnu = "orch-protocol",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               if (v != "auto" && v != "lpgst" && v != "livepeer") return bad_value(f, "auto, lpgst or livepeer", v);
+               o.orch_protocol = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "auto|lpgst|livepeer", .def = "auto",
+             .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
     FlagSpec{.gnu = "rtmp-addr", .go = "rtmpAddr",
              .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
                return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935");
@@ -469,6 +479,8 @@ const std::array kFlags = {
              .def = "0", .help = "Accepted for go-livepeer compatibility; not charged yet"},
     FlagSpec{.gnu = "pixels-per-unit", .go = "pixelsPerUnit", .apply = set_pixels, .arg = "N",
              .def = "1", .help = "Accepted for go-livepeer compatibility; not charged yet"},
+    FlagSpec{.gnu = "test-transcoder", .go = "testTranscoder", .boolean = &NodeOptions::test_transcoder,
+             .help = "Accepted for go-livepeer compatibility: a transcoder always checks its encoders (and GPUs) at start"},
     FlagSpec{.gnu = "monitor", .go = "monitor", .boolean = &NodeOptions::monitor,
              .help = "Accepted for go-livepeer compatibility; does nothing yet"},
     FlagSpec{.gnu = "verbosity", .go = "v", .apply = set_verbosity, .arg = "N", .def = "0",
@@ -487,7 +499,7 @@ constexpr std::string_view kGoOnlyFlags[] = {
     "selectStakeWeight", "selectPriceWeight", "selectPriceExpFactor", "orchPerfStatsUrl",
     "region", "maxPricePerUnit", "maxPricePerCapability", "ignoreMaxPriceIfNeeded",
     "minPerfScore", "discoveryTimeout", "gatewayHost", "maxAttempts", "currentManifest",
-    "netint", "testTranscoder", "hevcDecoding", "aiWorker", "aiModels", "aiModelsDir",
+    "netint", "hevcDecoding", "aiWorker", "aiModels", "aiModelsDir",
     "aiServiceRegistry", "ethOrchAddr", "ethUrl", "ethController", "transactionTimeout",
     "maxTransactionReplacements", "gasLimit", "minGasPrice", "maxGasPrice", "initializeRound",
     "ticketEV", "maxFaceValue", "maxTicketEV", "maxTotalEV", "depositMultiplier",

@@ -27,6 +27,8 @@ struct NodeOptions {
   HttpLimits http_limits;
   std::string service_addr;                 // advertised in /v1/info; "" = derived from http_addr
   std::string cli_addr = "127.0.0.1:7935";  // operator API
+  bool cli_addr_given = false;              // a standalone transcoder serves it only when given
+  std::string orch_protocol = "auto";       // transcoder: auto | lpgst | livepeer
   std::string orch_addr;                    // transcoder: where its orchestrator listens ("http://" kept: plain)
   std::vector<std::string> orch_addrs;      // gateway: every --orch-addr given (comma list), in order
   std::string rtmp_addr = "127.0.0.1:1935";  // gateway: RTMP ingest (go-livepeer's default)
@@ -62,6 +64,7 @@ struct NodeOptions {
   int64_t price_per_unit = 0;
   int64_t pixels_per_unit = 1;
   bool monitor = false;
+  bool test_transcoder = true;  // go-livepeer's -testTranscoder; lpgst always tests
   int verbosity = 0;  // -v N / --verbosity N
 
   bool help = false;

@@ -40,6 +40,8 @@ std::string describe(const lp::NodeOptions& o) {
   add("http_addr", o.http_addr);
   add("service_addr", o.service_addr);
   add("cli_addr", o.cli_addr);
+  add("cli_addr_given", std::to_string(o.cli_addr_given));
+  add("orch_protocol", o.orch_protocol);
   add("orch_addr", o.orch_addr);
   add("orch_secret", o.orch_secret);
   add("max_sessions", std::to_string(o.max_sessions));
@@ -55,6 +57,7 @@ std::string describe(const lp::NodeOptions& o) {
   add("price_per_unit", std::to_string(o.price_per_unit));
   add("pixels_per_unit", std::to_string(o.pixels_per_unit));
   add("monitor", std::to_string(o.monitor));
+  add("test_transcoder", std::to_string(o.test_transcoder));
   add("verbosity", std::to_string(o.verbosity));
   add("help", std::to_string(o.help));
   add("version", std::to_string(o.version));
@@ -151,6 +154,7 @@ TEST(NodeOptions, EveryBooleanInEverySpelling) {
       {"gateway", "gateway", &lp::NodeOptions::gateway},
       {"gateway", "broadcaster", &lp::NodeOptions::gateway},
       {"monitor", "monitor", &lp::NodeOptions::monitor},
+      {"test-transcoder", "testTranscoder", &lp::NodeOptions::test_transcoder},
       {"require-client-signature", "", &lp::NodeOptions::require_client_signature},
   };
   for (const auto& f : flags) {
@@ -224,6 +228,24 @@ TEST(NodeOptions, GoLivepeerTranscoderCommandLine) {
   const auto gnu = parse_ok({"--transcoder", "--orch-addr=127.0.0.1:8935", "--orch-secret=secret",
                              "--nvidia=0,1"});
   EXPECT_EQ(describe(gnu), describe(o));
+}
+
+// A transcoder works for lpgst and go-livepeer orchestrators; -testTranscoder (refused until
+// that was so) is a go-livepeer transcoder flag, taken now.
+TEST(NodeOptions, OrchestratorProtocolAndTranscoderCliAddr) {
+  const Args base = {"-transcoder", "-orchAddr", "o:8935", "-orchSecret", "s"};
+  auto o = parse_ok(base);
+  EXPECT_EQ(o.orch_protocol, "auto");
+  EXPECT_FALSE(o.cli_addr_given);
+  EXPECT_TRUE(o.test_transcoder);
+  for (const char* p : {"auto", "lpgst", "livepeer"}) EXPECT_EQ(parse_ok(concat(base, {"--orch-protocol", p})).orch_protocol, p);
+  const std::string e = parse_error(concat(base, {"--orch-protocol", "grpc"}));
+  EXPECT_NE(e.find("--orch-protocol"), std::string::npos) << e;
+  EXPECT_NE(e.find("auto, lpgst or livepeer"), std::string::npos) << e;
+  o = parse_ok(concat(base, {"-cliAddr", "127.0.0.1:7936", "-testTranscoder=false"}));
+  EXPECT_TRUE(o.cli_addr_given);
+  EXPECT_EQ(o.cli_addr, "127.0.0.1:7936");
+  EXPECT_FALSE(o.test_transcoder);
 }
 
 TEST(NodeOptions, SecretFromFile) {
