@@ -65,14 +65,14 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
                                                                          : config.pipeline_template))
     return *e;
   auto impl = std::make_unique<Impl>(std::move(config));
-  ListenOptions public_options{impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr};
+  ListenOptions public_options{impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr, {}};
   // Rendition uploads are checked against a live job before their body is read (api_server),
   // so they are bounded by the jobs in flight, not by --http-max-bodies.
   public_options.limits.uncounted_body_prefix = "/v1/jobs/";
   auto pub = listen_http(impl->config.http_addr, "--http-addr", public_options);
   if (!pub) return pub.error();
   impl->public_server = std::move(*pub);
-  ListenOptions operator_options{impl->config.http_limits, nullptr};
+  ListenOptions operator_options{impl->config.http_limits, nullptr, {}};
   operator_options.limits.ip_hosts_only = true;
   auto op = listen_http(impl->config.cli_addr, "--cli-addr", operator_options);
   if (!op) return op.error();

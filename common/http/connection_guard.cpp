@@ -19,6 +19,13 @@ std::unordered_map<GSocketAddress*, GSocket*>& socket_registry() {
   return sockets;
 }
 
+// Sockets registered with add_socket(), each holding a reference to its address (the key in
+// socket_registry) until the socket is finalized. Main thread only.
+std::unordered_map<GSocket*, GSocketAddress*>& added_sockets() {
+  static std::unordered_map<GSocket*, GSocketAddress*> added;
+  return added;
+}
+
 std::string ip_of(GSocketAddress* address) {
   if (!address || !G_IS_INET_SOCKET_ADDRESS(address)) return "?";
   g_autofree char* ip = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
@@ -103,8 +110,13 @@ struct ConnectionGuard::Conn {
   }
 };
 
-ConnectionGuard::ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCertificate* tls)
-    : server_(server), limits_(limits), tls_(tls ? G_TLS_CERTIFICATE(g_object_ref(tls)) : nullptr) {
+ConnectionGuard::ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCertificate* tls,
+                                 std::function<void(GIOStream*, GSocketAddress*)> h2)
+    : server_(server),
+      limits_(limits),
+      tls_(tls ? G_TLS_CERTIFICATE(g_object_ref(tls)) : nullptr),
+      h2_(tls ? std::move(h2) : nullptr),
+      handshakes_(g_cancellable_new()) {
   // Leave room under the process's descriptor limit for everything else it opens.
   limits_.max_connections = std::max(1, std::min(limits_.max_connections, open_file_limit() - 64));
   g_signal_connect(server_, "request-started", G_CALLBACK(on_request_started), this);
@@ -115,6 +127,8 @@ ConnectionGuard::ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCert
 }
 
 ConnectionGuard::~ConnectionGuard() {
+  g_cancellable_cancel(handshakes_);
+  g_object_unref(handshakes_);
   remove_source(ticker_);
   g_signal_handlers_disconnect_by_data(server_, this);
   for (auto& [remote, c] : conns_) {
@@ -129,6 +143,19 @@ GSocket* ConnectionGuard::socket_of(SoupServerMessage* msg) {
   if (GSocket* s = soup_server_message_get_socket(msg)) return s;
   auto it = socket_registry().find(soup_server_message_get_remote_address(msg));
   return it == socket_registry().end() ? nullptr : it->second;
+}
+
+void ConnectionGuard::add_socket(GSocketAddress* remote, GSocket* socket) {
+  socket_registry()[remote] = socket;
+  added_sockets()[socket] = G_SOCKET_ADDRESS(g_object_ref(remote));
+  g_object_weak_ref(G_OBJECT(socket), +[](gpointer, GObject* gone) {
+    auto it = added_sockets().find(reinterpret_cast<GSocket*>(gone));
+    if (it == added_sockets().end()) return;
+    if (auto r = socket_registry().find(it->second); r != socket_registry().end() && r->second == it->first)
+      socket_registry().erase(r);
+    g_object_unref(it->second);
+    added_sockets().erase(it);
+  }, nullptr);
 }
 
 void ConnectionGuard::accept(GSocketConnection* connection) {
@@ -169,9 +196,47 @@ void ConnectionGuard::accept(GSocketConnection* connection) {
   ++per_address_[ip];
   Conn& record = *c;
   conns_[c->remote] = std::move(c);
+  if (h2_) {
+    // ALPN decides who serves it, so the handshake happens here, before either does. The
+    // header timeout (tick) covers it: the record is in Phase::Head from now on.
+    const gchar* protocols[] = {"h2", "http/1.1", nullptr};
+    g_tls_connection_set_advertised_protocols(G_TLS_CONNECTION(stream), protocols);
+    g_tls_connection_handshake_async(G_TLS_CONNECTION(stream), G_PRIORITY_DEFAULT, handshakes_, handshake_done, this);
+    return;
+  }
+  serve(stream, record.remote);
+}
+
+void ConnectionGuard::handshake_done(GObject* source, GAsyncResult* result, gpointer data) {
   g_autoptr(GError) error = nullptr;
-  if (!soup_server_accept_iostream(server_, stream, local, record.remote, &error))
-    g_warning("cannot serve a connection from %s: %s", ip.c_str(), error->message);
+  const bool ok = g_tls_connection_handshake_finish(G_TLS_CONNECTION(source), result, &error);
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) return;  // the guard is gone
+  auto* me = static_cast<ConnectionGuard*>(data);
+  auto* stream = G_IO_STREAM(source);
+  Conn* record = nullptr;
+  for (auto& [key, c] : me->conns_)
+    if (c->stream == stream) record = c.get();
+  if (!ok || !record) {
+    if (record) g_debug("TLS handshake with %s failed: %s", record->address.c_str(), error ? error->message : "");
+    g_io_stream_close(stream, nullptr, nullptr);
+    return;  // the record goes with the stream
+  }
+  const char* protocol = g_tls_connection_get_negotiated_protocol(G_TLS_CONNECTION(stream));
+  if (protocol && std::string_view(protocol) == "h2") {
+    record->phase = Phase::Upgraded;  // the HTTP/2 session keeps its own timeouts
+    me->h2_(stream, record->remote);
+    return;
+  }
+  me->serve(stream, record->remote);
+}
+
+void ConnectionGuard::serve(GIOStream* stream, GSocketAddress* remote) {
+  g_autoptr(GSocketAddress) local = nullptr;
+  if (auto it = conns_.find(remote); it != conns_.end())
+    local = g_socket_get_local_address(it->second->socket, nullptr);
+  g_autoptr(GError) error = nullptr;
+  if (!soup_server_accept_iostream(server_, stream, local, remote, &error))
+    g_warning("cannot serve a connection from %s: %s", ip_of(remote).c_str(), error->message);
 }
 
 void ConnectionGuard::on_stream_gone(gpointer data, GObject*) {

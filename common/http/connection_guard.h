@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,8 +21,10 @@ namespace lp {
 
 class ConnectionGuard {
  public:
-  // `tls`: the server certificate (TLS on every connection), or null for plain HTTP.
-  ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCertificate* tls);
+  // `tls`: the server certificate (TLS on every connection), or null for plain HTTP. `h2`,
+  // with TLS: connections whose ALPN picks "h2" go there instead of to the server.
+  ConnectionGuard(SoupServer* server, HttpLimits limits, GTlsCertificate* tls,
+                  std::function<void(GIOStream*, GSocketAddress*)> h2 = {});
   ~ConnectionGuard();
   ConnectionGuard(const ConnectionGuard&) = delete;
   ConnectionGuard& operator=(const ConnectionGuard&) = delete;
@@ -32,6 +35,8 @@ class ConnectionGuard {
 
   // The socket under a message (libsoup has none for connections it did not accept itself).
   static GSocket* socket_of(SoupServerMessage* msg);
+  // Makes socket_of() answer `socket` for messages from `remote` until `socket` is finalized.
+  static void add_socket(GSocketAddress* remote, GSocket* socket);
 
   int connections() const { return static_cast<int>(conns_.size()); }
   bool tls() const { return tls_ != nullptr; }
@@ -52,10 +57,14 @@ class ConnectionGuard {
   void end_body(Conn& c);
   bool uncounted(SoupServerMessage* msg) const;
   void log_refusals();
+  void serve(GIOStream* stream, GSocketAddress* remote);
+  static void handshake_done(GObject* source, GAsyncResult* result, gpointer self);
 
   SoupServer* server_;          // not owned: the guard lives in the server's object data
   HttpLimits limits_;
   GTlsCertificate* tls_;        // owned reference, or null
+  std::function<void(GIOStream*, GSocketAddress*)> h2_;
+  GCancellable* handshakes_;    // owned: cancels handshakes still running when the guard goes
   guint ticker_ = 0;
   // All below: main thread only (every signal and timer here runs on the default context).
   std::unordered_map<GSocketAddress*, std::unique_ptr<Conn>> conns_;  // keyed by libsoup's remote address

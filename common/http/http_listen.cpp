@@ -71,7 +71,7 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
                                      G_SOCKET_PROTOCOL_TCP, nullptr, &effective, &error))
     return Error{ErrorCode::Internal, std::string("cannot listen on ") + addr + " (" + what + "): " + error->message};
   listener->address = address_text(effective);
-  listener->guard = std::make_unique<ConnectionGuard>(server.get(), options.limits, options.tls);
+  listener->guard = std::make_unique<ConnectionGuard>(server.get(), options.limits, options.tls, options.h2);
   g_signal_connect(listener->service, "incoming",
                    G_CALLBACK(+[](GSocketService*, GSocketConnection* c, GObject*, gpointer guard) -> gboolean {
                      static_cast<ConnectionGuard*>(guard)->accept(c);
@@ -85,6 +85,8 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 }
 
 GSocket* request_socket(SoupServerMessage* msg) { return ConnectionGuard::socket_of(msg); }
+
+void register_request_socket(GSocketAddress* remote, GSocket* socket) { ConnectionGuard::add_socket(remote, socket); }
 
 int open_connections(SoupServer* server) {
   Listener* l = listener_of(server);

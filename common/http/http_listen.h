@@ -4,6 +4,7 @@
 
 #include <libsoup/soup.h>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -21,9 +22,15 @@ struct ServerUnref {
 };
 using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
 
+// Takes a TLS connection whose ALPN chose "h2" (the stream and the client's address); the
+// listener keeps counting it as one of its connections until the stream is finalized.
+using H2Acceptor = std::function<void(GIOStream* stream, GSocketAddress* remote)>;
+
 struct ListenOptions {
   HttpLimits limits;
   GTlsCertificate* tls = nullptr;  // not owned; null = plain HTTP
+  // With TLS: offer "h2" next to "http/1.1" (ALPN) and hand h2 connections to this.
+  H2Acceptor h2;
 };
 
 // `addr` is "host:port", "[v6]:port" or ":port" (all interfaces); port 0 picks a free one.
@@ -34,6 +41,11 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 
 // The socket under a request (for peeking at a paused client); null if it is gone.
 GSocket* request_socket(SoupServerMessage* msg);
+
+// Lets request_socket() find `socket` for messages whose remote-address object is `remote`:
+// for connections handed to libsoup by other code than the listener (the HTTP/2 bridge), so
+// that checks for a vanished client work on them too. Lasts until `socket` is finalized.
+void register_request_socket(GSocketAddress* remote, GSocket* socket);
 
 // Connections the server holds open now.
 int open_connections(SoupServer* server);
