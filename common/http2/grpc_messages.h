@@ -22,6 +22,7 @@ enum StatusCode : int {
   kUnknown = 2,
   kInvalidArgument = 3,
   kDeadlineExceeded = 4,
+  kResourceExhausted = 8,
   kUnimplemented = 12,
   kInternal = 13,
   kUnavailable = 14,
