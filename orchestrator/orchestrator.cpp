@@ -69,9 +69,17 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   // Rendition uploads are checked against a live job before their body is read (api_server),
   // so they are bounded by the jobs in flight, not by --http-max-bodies.
   public_options.limits.uncounted_body_prefix = "/v1/jobs/";
+  if (impl->config.tls) {
+    impl->h2_port = std::make_unique<h2::Port>();
+    public_options.h2 = impl->h2_port->acceptor();
+  }
   auto pub = listen_http(impl->config.http_addr, "--http-addr", public_options);
   if (!pub) return pub.error();
   impl->public_server = std::move(*pub);
+  if (impl->h2_port) {
+    impl->h2_port->serve_http_with(impl->public_server.get());
+    impl->add_livepeer_methods();
+  }
   ListenOptions operator_options{impl->config.http_limits, nullptr, {}};
   operator_options.limits.ip_hosts_only = true;
   auto op = listen_http(impl->config.cli_addr, "--cli-addr", operator_options);

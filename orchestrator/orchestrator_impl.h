@@ -8,6 +8,8 @@
 
 #include "dispatcher.h"
 #include "http/http_listen.h"
+#include "http2/h2_port.h"
+#include "livepeer/livepeer_auth_tokens.h"
 #include "job_media.h"
 #include "local_transcoder.h"
 #include "metrics.h"
@@ -34,6 +36,7 @@ struct Orchestrator::Impl {
   void expire_results();
   wire::Capabilities capabilities() const;
   int max_sessions() const;
+  void add_livepeer_methods();  // gRPC for go-livepeer gateways (livepeer_discovery.h)
   std::string public_base(SoupServerMessage* msg) const;
   std::string signed_service_addr() const;
   Result<wire::SegmentHeaders> segment_headers(SoupServerMessage* msg) const;
@@ -49,6 +52,10 @@ struct Orchestrator::Impl {
   ResultStore results;
   ServerPtr public_server;
   ServerPtr operator_server;
+  // HTTP/2 on the public port (ALPN h2): gRPC, and the HTTP handlers through a bridge.
+  // Declared after public_server so that its sessions end before the server does.
+  std::unique_ptr<h2::Port> h2_port;
+  livepeer::AuthTokens livepeer_tokens;  // go-livepeer gateways' session tokens (main thread)
   std::unique_ptr<TranscoderChannelServer> channel;
   std::shared_ptr<LocalTranscoder> local;
   std::string token_secret;
