@@ -18,10 +18,6 @@ namespace {
 
 int64_t unix_now() { return g_get_real_time() / G_USEC_PER_SEC; }
 
-gint64 content_length(SoupServerMessage* msg) {
-  return soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
-}
-
 bool has_length(SoupServerMessage* msg) {
   return soup_message_headers_get_encoding(soup_server_message_get_request_headers(msg)) ==
          SOUP_ENCODING_CONTENT_LENGTH;

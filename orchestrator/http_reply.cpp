@@ -44,6 +44,10 @@ std::string request_header(SoupServerMessage* msg, const char* name) {
   return v ? v : "";
 }
 
+gint64 content_length(SoupServerMessage* msg) {
+  return soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+}
+
 std::string peer_address(SoupServerMessage* msg) {
   const char* host = soup_server_message_get_remote_host(msg);
   GSocketAddress* addr = soup_server_message_get_remote_address(msg);

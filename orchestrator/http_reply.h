@@ -21,6 +21,8 @@ void reply_error(SoupServerMessage* msg, const Error& error);
 // The request's headers as the wire layer reads them (names as sent).
 std::map<std::string, std::string> request_headers(SoupServerMessage* msg);
 std::string request_header(SoupServerMessage* msg, const char* name);
+// The request's Content-Length (0 when none is given).
+gint64 content_length(SoupServerMessage* msg);
 
 // "host:port" of the peer, for logs and /status.
 std::string peer_address(SoupServerMessage* msg);

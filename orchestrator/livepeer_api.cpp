@@ -14,8 +14,15 @@ void Orchestrator::Impl::add_livepeer_methods() {
     return livepeer::to_net_capabilities(livepeer::transcoder_capabilities(capabilities()),
                                          livepeer::kAnnouncedVersion);
   };
-  hooks.capped = [this] { return dispatcher.in_flight() >= max_sessions(); };
-  hooks.end_session = [](const std::string& id) { g_message("go-livepeer session %s ended by its gateway", id.c_str()); };
+  // go-livepeer's CheckCapacity(""): capped once -maxSessions streams are open.
+  hooks.capped = [this] {
+    return draining || livepeer_sessions.capped("", static_cast<size_t>(std::max(0, max_sessions())),
+                                                std::chrono::steady_clock::now());
+  };
+  hooks.end_session = [this](const std::string& id) {
+    livepeer_sessions.end(id);
+    g_message("go-livepeer session %s ended by its gateway", id.c_str());
+  };
   livepeer::add_discovery_methods(h2_port->services(), config.key ? &*config.key : nullptr, livepeer_tokens,
                                   std::move(hooks));
 }

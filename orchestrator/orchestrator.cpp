@@ -52,6 +52,11 @@ Orchestrator::Impl::Impl(OrchestratorConfig c)
 }
 
 Orchestrator::Impl::~Impl() {
+  *alive = false;
+  if (fetch_session) {
+    soup_session_abort(fetch_session);
+    g_object_unref(fetch_session);
+  }
   remove_source(drain_timer);
   remove_source(client_check);
   channel.reset();  // closes transcoder channels while the dispatcher still exists
@@ -86,6 +91,7 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   if (!op) return op.error();
   impl->operator_server = std::move(*op);
   impl->add_public_handlers();
+  impl->add_livepeer_segment_handlers();
   impl->add_operator_handlers();
   impl->client_check = add_timeout_repeat(std::chrono::milliseconds(250), [me = impl.get()] {
     me->check_clients();
@@ -138,6 +144,7 @@ void Orchestrator::Impl::expire_results() {
   last_expiry_us = now;
   const size_t before = results.bytes();
   results.expire();
+  std::erase_if(stream_files, [this](const auto& f) { return !results.get(f.second.first, f.second.second).bytes; });
   freed_since_trim += before - results.bytes();
   if (freed_since_trim >= (size_t{16} << 20) || (freed_since_trim > 0 && results.count() == 0)) {
     malloc_trim(0);

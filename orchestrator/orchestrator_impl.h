@@ -10,6 +10,8 @@
 #include "http/http_listen.h"
 #include "http2/h2_port.h"
 #include "livepeer/livepeer_auth_tokens.h"
+#include "livepeer/livepeer_segment_creds.h"
+#include "livepeer/livepeer_sessions.h"
 #include "job_media.h"
 #include "local_transcoder.h"
 #include "metrics.h"
@@ -37,6 +39,14 @@ struct Orchestrator::Impl {
   wire::Capabilities capabilities() const;
   int max_sessions() const;
   void add_livepeer_methods();  // gRPC for go-livepeer gateways (livepeer_discovery.h)
+  // go-livepeer gateways' POST /segment and the renditions' /stream/ URLs (livepeer_segment_api.cpp).
+  void add_livepeer_segment_handlers();
+  void on_livepeer_segment(SoupServerMessage* msg);
+  void transcode_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds, SharedBytes body);
+  void answer_livepeer_segment(SoupServerMessage* msg, const livepeer::SegmentCreds& creds, JobOutcome outcome);
+  void on_stream_file(SoupServerMessage* msg, const char* path);
+  livepeer::CredsContext livepeer_creds_context();
+  net::OrchestratorInfo livepeer_info(const net::AuthToken& token);
   std::string public_base(SoupServerMessage* msg) const;
   std::string signed_service_addr() const;
   Result<wire::SegmentHeaders> segment_headers(SoupServerMessage* msg) const;
@@ -56,6 +66,13 @@ struct Orchestrator::Impl {
   // Declared after public_server so that its sessions end before the server does.
   std::unique_ptr<h2::Port> h2_port;
   livepeer::AuthTokens livepeer_tokens;  // go-livepeer gateways' session tokens (main thread)
+  livepeer::Sessions livepeer_sessions;  // go-livepeer sessions for -maxSessions (main thread)
+  // /stream/<session>/<profile>/<seq>.<ext> -> (result id, rendition index); main thread,
+  // pruned with the results.
+  std::map<std::string, std::pair<std::string, size_t>> stream_files;
+  SoupSession* fetch_session = nullptr;  // owned: fetches segments given by URL
+  // False once the Impl is gone: fetches still finishing check it before touching it.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   std::unique_ptr<TranscoderChannelServer> channel;
   std::shared_ptr<LocalTranscoder> local;
   std::string token_secret;
