@@ -1,6 +1,9 @@
 // MPEG-TS clock rewriting and the scanner that reads the source's clock.
 #include <gtest/gtest.h>
 
+#include <gst/gst.h>
+
+#include <cstdlib>
 #include <vector>
 
 #include "source_timestamps.h"
@@ -82,6 +85,27 @@ TEST(TsRestamp, NanosecondsToTicksRounds) {
   EXPECT_EQ(lp::ns_to_ts_ticks(1'000'000'000), 90000);
   EXPECT_EQ(lp::ns_to_ts_ticks(33'333'333), 3000);
   EXPECT_EQ(lp::ns_to_ts_ticks(-1'000'000'000), -90000);
+}
+
+// mpegtsmux converts by gst_util_uint64_scale(t, 9, 100000), truncating toward zero.
+int64_t mpegtsmux_ticks(int64_t ns) {
+  int64_t t = static_cast<int64_t>(gst_util_uint64_scale(static_cast<guint64>(std::llabs(ns)), 9, 100000));
+  return ns < 0 ? -t : t;
+}
+
+TEST(TsRestamp, MuxTimeForTicksSurvivesTheMuxersTruncation) {
+  // 1/30 s as videorate computes it (33333333 ns) would lose a tick in the muxer.
+  EXPECT_EQ(mpegtsmux_ticks(33'333'333), 2999);
+  EXPECT_EQ(lp::mux_time_for_ticks(3000), 33'333'334);
+  EXPECT_EQ(lp::mux_time_for_ticks(90000), 1'000'000'000);
+  EXPECT_EQ(lp::mux_time_for_ticks(0), 0);
+  for (int64_t ticks : {int64_t{1}, int64_t{2999}, int64_t{3003}, int64_t{128999}, int64_t{-3003},
+                        lp::kTsWrap - 1}) {
+    SCOPED_TRACE(ticks);
+    int64_t ns = lp::mux_time_for_ticks(ticks);
+    EXPECT_EQ(mpegtsmux_ticks(ns), ticks);
+    EXPECT_EQ(lp::ns_to_ts_ticks(ns), ticks);  // and it is the tick's own time, not the next's
+  }
 }
 
 TEST(SourceTimestampScanner, PrefersRandomAccessPesAcrossChunkBoundaries) {
