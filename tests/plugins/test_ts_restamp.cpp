@@ -138,6 +138,24 @@ TEST(SourceTimestampScanner, ProgramStreamVideoPes) {
   EXPECT_EQ(scanner.first_video_pts(), 123456);
 }
 
+TEST(SourceTimestampScanner, StreamTimeOffsetFromTheSourceClockRounds) {
+  auto pkt = pes_packet(0x100, 129000, 129000, true, std::nullopt);  // 1.433333... s
+  lp::SourceTimestampScanner scanner;
+  scanner.feed(pkt.data(), pkt.size());
+  // The demuxer's stream time for it, a nanosecond short as tsdemux truncates.
+  EXPECT_EQ(scanner.stream_time_offset(7'000'000'000, 433'333'333, true), 1'000'000'000);
+}
+
+TEST(SourceTimestampScanner, MatroskaSourceTimeIsThePts) {
+  const uint8_t ebml[] = {0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01};
+  lp::SourceTimestampScanner scanner;
+  scanner.feed(ebml, sizeof ebml);
+  EXPECT_EQ(scanner.container(), lp::SourceTimestampScanner::Container::Matroska);
+  EXPECT_TRUE(scanner.done());
+  // matroskademux: PTS 0.54 s at stream time 0.
+  EXPECT_EQ(scanner.stream_time_offset(540'000'000, 0, true), 540'000'000);
+}
+
 TEST(SourceTimestampScanner, OtherContainersAreLeftAlone) {
   const uint8_t mp4[] = {0, 0, 0, 0x20, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'};
   lp::SourceTimestampScanner scanner;
@@ -145,6 +163,7 @@ TEST(SourceTimestampScanner, OtherContainersAreLeftAlone) {
   EXPECT_EQ(scanner.container(), lp::SourceTimestampScanner::Container::Other);
   EXPECT_TRUE(scanner.done());
   EXPECT_FALSE(scanner.first_video_pts());
+  EXPECT_FALSE(scanner.stream_time_offset(540'000'000, 540'000'000, true));
 }
 
 }  // namespace
