@@ -7,6 +7,18 @@ namespace {
 
 constexpr gint64 kDemuxerIdleUs = 3 * G_USEC_PER_SEC;
 
+// True when `pad`'s peer already has this segment.
+bool peer_has_segment(GstPad* pad, const GstSegment* segment) {
+  g_autoptr(GstPad) peer = gst_pad_get_peer(pad);
+  GstEvent* current = peer ? gst_pad_get_sticky_event(peer, GST_EVENT_SEGMENT, 0) : nullptr;
+  if (!current) return false;
+  const GstSegment* seg = nullptr;
+  gst_event_parse_segment(current, &seg);
+  bool same = gst_segment_is_equal(seg, segment);
+  gst_event_unref(current);
+  return same;
+}
+
 }  // namespace
 
 void check_ts_size(GstElement* owner, GstPad* sink) {
@@ -20,7 +32,7 @@ void check_ts_size(GstElement* owner, GstPad* sink) {
   }
 }
 
-GstPadProbeReturn open_ps_segment(GstPad*, GstPadProbeInfo* info, gpointer) {
+GstPadProbeReturn open_segment(GstPad* pad, GstPadProbeInfo* info, gpointer) {
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (GST_EVENT_TYPE(event) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
   const GstSegment* seg = nullptr;
@@ -31,6 +43,7 @@ GstPadProbeReturn open_ps_segment(GstPad*, GstPadProbeInfo* info, gpointer) {
   opened.time = seg->time >= seg->start ? seg->time - seg->start : 0;
   opened.position = 0;
   opened.start = 0;
+  if (peer_has_segment(pad, &opened)) return GST_PAD_PROBE_DROP;
   GstEvent* replacement = gst_event_new_segment(&opened);
   gst_event_set_seqnum(replacement, gst_event_get_seqnum(event));
   gst_event_unref(event);

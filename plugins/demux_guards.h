@@ -1,5 +1,6 @@
-// What lpladder guards its demuxer with: a truncated-TS check, a fix for mpegpsdemux's
-// segment, and a watchdog for demuxers that die without an error reaching the bus.
+// What lpladder guards its demuxer with: a truncated-TS check, a fix for the segments of
+// mpegpsdemux and matroskademux, and a watchdog for demuxers that die without an error
+// reaching the bus.
 #pragma once
 
 #include <gst/gst.h>
@@ -12,10 +13,13 @@ namespace lp {
 // STREAM/DEMUX error on `owner` when the bytes upstream of `sink` are not.
 void check_ts_size(GstElement* owner, GstPad* sink);
 
-// Pad probe (downstream events) for mpegpsdemux's pads: it starts its segment ~0.4 s after
-// the first PTS, so decoders would clip the first frames of every segment. Opens the segment
-// from 0; stream times stay the same.
-GstPadProbeReturn open_ps_segment(GstPad* pad, GstPadProbeInfo* info, gpointer unused);
+// Pad probe (downstream events) for the pads of mpegpsdemux and matroskademux. mpegpsdemux
+// can start its segment ~0.4 s after the first PTS, so decoders would clip the first frames.
+// matroskademux starts stream time at 0 and moves its segment's start back when it meets an
+// earlier block, mid-stream, which restarts videorate. Opens the segment from 0, keeping
+// stream times where they are not before the start (else stream time = PTS), and drops one
+// that would change nothing downstream.
+GstPadProbeReturn open_segment(GstPad* pad, GstPadProbeInfo* info, gpointer unused);
 
 // parsebin (1.22, pull mode) can drop the error its demuxer posted, and the pipeline would
 // then wait forever. Before any stream is exposed nothing downstream can hold the demuxer

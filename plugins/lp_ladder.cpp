@@ -21,7 +21,6 @@
 #include "nv_decoder.h"
 #include "profile.h"
 #include "source_timestamps.h"
-#include "ts_restamp.h"
 
 GST_DEBUG_CATEGORY_STATIC(lp_ladder_debug);
 #define GST_CAT_DEFAULT lp_ladder_debug
@@ -129,31 +128,28 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
   LadderImpl& impl = self->impl;
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
   if (!GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
-  std::optional<int64_t> ticks;
+  guint64 stream_time = GST_BUFFER_PTS(buffer);
+  if (GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(event, &segment);
+    guint64 st = gst_segment_to_stream_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    if (GST_CLOCK_TIME_IS_VALID(st)) stream_time = st;
+    gst_event_unref(event);
+  }
+  bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  std::optional<int64_t> offset;
   std::vector<GstElement*> renditions;
   {
     std::lock_guard guard(impl.lock);
-    bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    ticks = keyframe ? impl.scanner.first_keyframe_pts() : std::nullopt;
-    if (!ticks) ticks = impl.scanner.first_video_pts();
+    offset = impl.scanner.stream_time_offset(GST_BUFFER_PTS(buffer), stream_time, keyframe);
     renditions = impl.renditions;
   }
-  if (ticks) {
-    guint64 stream_time = GST_BUFFER_PTS(buffer);
-    if (GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
-      const GstSegment* segment = nullptr;
-      gst_event_parse_segment(event, &segment);
-      guint64 st = gst_segment_to_stream_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-      if (GST_CLOCK_TIME_IS_VALID(st)) stream_time = st;
-      gst_event_unref(event);
-    }
-    gint64 source_ns = static_cast<gint64>(gst_util_uint64_scale(*ticks, GST_SECOND, lp::kTsClockHz));
-    gint64 offset = source_ns - static_cast<gint64>(stream_time);
-    GST_DEBUG_OBJECT(self, "source PTS %" PRId64 " ticks, stream time %" GST_TIME_FORMAT
-                     ": timestamp-offset %" G_GINT64_FORMAT, *ticks, GST_TIME_ARGS(stream_time),
-                     offset);
+  if (offset) {
+    GST_DEBUG_OBJECT(self, "PTS %" GST_TIME_FORMAT ", stream time %" GST_TIME_FORMAT
+                     ": timestamp-offset %" PRId64, GST_TIME_ARGS(GST_BUFFER_PTS(buffer)),
+                     GST_TIME_ARGS(stream_time), *offset);
     for (GstElement* r : renditions)
-      if (r) g_object_set(r, "timestamp-offset", offset, nullptr);
+      if (r) g_object_set(r, "timestamp-offset", static_cast<gint64>(*offset), nullptr);
   }
   return GST_PAD_PROBE_REMOVE;
 }
@@ -289,14 +285,15 @@ void decode_video(LpLadder* self, GstPad* pad, GstCaps* caps) {
 void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
   auto* self = LP_LADDER(data);
   LadderImpl& impl = self->impl;
-  bool program_stream;
+  lp::SourceTimestampScanner::Container container;
   {
     std::lock_guard guard(impl.lock);
     impl.watchdog.streams_exposed();
-    program_stream = impl.scanner.container() == lp::SourceTimestampScanner::Container::MpegPs;
+    container = impl.scanner.container();
   }
-  if (program_stream)
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, lp::open_ps_segment, nullptr, nullptr);
+  if (container == lp::SourceTimestampScanner::Container::MpegPs ||
+      container == lp::SourceTimestampScanner::Container::Matroska)
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, lp::open_segment, nullptr, nullptr);
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
   const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));

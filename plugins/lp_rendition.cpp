@@ -18,6 +18,7 @@
 #include "rendition_branch.h"
 #include "rendition_format.h"
 #include "rendition_properties.h"
+#include "ts_clock.h"
 #include "ts_restamp.h"
 
 GST_DEBUG_CATEGORY_STATIC(lp_rendition_debug);
@@ -56,7 +57,7 @@ struct RenditionImpl {
 
   lp::VideoBranch video;   // built on the first video caps
   lp::AudioBranch audio;   // built on the first audio caps
-  std::optional<int64_t> restamp_ticks;  // set on the first muxed buffer
+  lp::TsClock ts_clock;  // MPEG-TS output: the source's clock (ts_clock.h)
 };
 
 }  // namespace
@@ -163,21 +164,10 @@ GstPadProbeReturn on_audio_caps(GstPad* pad, GstPadProbeInfo* info, gpointer use
 // Shifts mpegtsmux's clock (3600 s at running time 0) onto the source's clock.
 bool restamp_buffer(LpRendition* self, GstBuffer* buffer) {
   RenditionImpl& impl = self->impl;
-  if (!impl.restamp_ticks) {
-    gint64 stream_minus_running = 0;
-    if (GstEvent* seg_event = gst_pad_get_sticky_event(impl.mux_video_pad, GST_EVENT_SEGMENT, 0)) {
-      const GstSegment* seg = nullptr;
-      gst_event_parse_segment(seg_event, &seg);
-      stream_minus_running = static_cast<gint64>(seg->time) - static_cast<gint64>(seg->base);
-      gst_event_unref(seg_event);
-    }
-    impl.restamp_ticks = lp::ns_to_ts_ticks(stream_minus_running + impl.timestamp_offset.load()) -
-                         lp::kMpegtsmuxClockBase;
-    GST_DEBUG_OBJECT(self, "shifting TS clock by %" G_GINT64_FORMAT " ticks", *impl.restamp_ticks);
-  }
+  int64_t shift = impl.ts_clock.shift(impl.mux_video_pad, impl.timestamp_offset.load());
   GstMapInfo map;
   if (!gst_buffer_map(buffer, &map, GST_MAP_READWRITE)) return false;
-  bool ok = lp::ts_shift_timestamps(map.data, map.size, *impl.restamp_ticks);
+  bool ok = lp::ts_shift_timestamps(map.data, map.size, shift);
   gst_buffer_unmap(buffer, &map);
   return ok;
 }
@@ -205,6 +195,14 @@ void post_stats(LpRendition* self) {
       G_TYPE_STRING, lp::container_name(impl.container), "video-path", G_TYPE_STRING,
       lp::video_path_name(impl.video.path()), nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+}
+
+// MPEG-TS output: each buffer into the muxer, nudged so its timestamps round (ts_clock.h).
+GstPadProbeReturn on_mux_input(GstPad* pad, GstPadProbeInfo* info, gpointer user_data) {
+  RenditionImpl& impl = impl_of(user_data);
+  GST_PAD_PROBE_INFO_DATA(info) = impl.ts_clock.align(
+      pad, GST_PAD_PROBE_INFO_BUFFER(info), impl.mux_video_pad, impl.timestamp_offset.load());
+  return GST_PAD_PROBE_OK;
 }
 
 GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
@@ -247,6 +245,7 @@ void add_audio_input(LpRendition* self) {
                64u << 20, nullptr);
   gst_bin_add(GST_BIN(self), impl.audio_queue);
   impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, ts ? "sink_%d" : "audio_%u");
+  if (ts) gst_pad_add_probe(impl.mux_audio_pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_input, self, nullptr);
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(impl.audio_queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(impl.audio_queue, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(impl.audio_pad), queue_sink);
@@ -307,6 +306,7 @@ bool build(LpRendition* self) {
   gst_bin_add_many(GST_BIN(self), impl.video_queue, impl.mux, nullptr);
   bool ts = *container == lp::OutputContainer::MpegTs;
   impl.mux_video_pad = gst_element_request_pad_simple(impl.mux, ts ? "sink_%d" : "video_%u");
+  if (ts) gst_pad_add_probe(impl.mux_video_pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_input, self, nullptr);
 
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(impl.video_queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(impl.video_queue, "src");
@@ -348,7 +348,7 @@ void teardown(LpRendition* self) {
       *e = nullptr;
     }
   }
-  impl.restamp_ticks.reset();
+  impl.ts_clock.reset();
   impl.built = false;
 }
 
@@ -363,7 +363,7 @@ static GstStateChangeReturn lp_rendition_change_state(GstElement* element,
   }
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     self->impl.video.reset_counts();
-    self->impl.restamp_ticks.reset();
+    self->impl.ts_clock.reset();
   }
   GstStateChangeReturn ret =
       GST_ELEMENT_CLASS(lp_rendition_parent_class)->change_state(element, transition);

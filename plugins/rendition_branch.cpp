@@ -169,6 +169,10 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
     return "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) +
            " video path: " + missing;
   }
+  // The first frame opens the output, as ffmpeg's fps filter does: by default videorate
+  // repeats it back to the segment start, which demuxers may put well before it (lpladder
+  // opens MPEG-PS and Matroska segments from 0: demux_guards.h).
+  g_object_set(scale_part[0], "skip-to-first", TRUE, nullptr);
   GstElement* scale = scale_part[1];
   GstElement* raw_filter = scale_part[2];
   GstElement* coded_filter = encode_part[plan_.encoder_index + 1];

@@ -22,7 +22,7 @@ std::optional<int64_t> video_pes_pts(const uint8_t* pes) {
 }  // namespace
 
 bool SourceTimestampScanner::done() const {
-  if (container_ == Container::Other) return true;
+  if (container_ == Container::Other || container_ == Container::Matroska) return true;
   if (scanned_ > kScanLimit) return true;
   if (container_ == Container::MpegPs) return first_video_pts_.has_value();
   return first_keyframe_pts_.has_value();
@@ -36,6 +36,10 @@ void SourceTimestampScanner::detect(const uint8_t* data, std::size_t size) {
     container_ = Container::MpegTs;
   } else if (p[0] == 0 && p[1] == 0 && p[2] == 1 && p[3] == 0xba) {
     container_ = Container::MpegPs;
+  } else if (p[0] == 0x1a && p[1] == 0x45 && p[2] == 0xdf && p[3] == 0xa3) {  // EBML
+    container_ = Container::Matroska;
+    pending_.clear();
+    return;
   } else {
     container_ = Container::Other;
     pending_.clear();
@@ -44,6 +48,16 @@ void SourceTimestampScanner::detect(const uint8_t* data, std::size_t size) {
   std::vector<uint8_t> buffered;
   buffered.swap(pending_);
   feed(buffered.data(), buffered.size());
+}
+
+std::optional<int64_t> SourceTimestampScanner::stream_time_offset(uint64_t pts, uint64_t stream_time,
+                                                                 bool keyframe) const {
+  if (container_ == Container::Matroska) return static_cast<int64_t>(pts - stream_time);
+  std::optional<int64_t> ticks = keyframe ? first_keyframe_pts_ : std::nullopt;
+  if (!ticks) ticks = first_video_pts_;
+  if (!ticks) return std::nullopt;
+  int64_t source_ns = (*ticks * 100000 + 4) / 9;  // 90 kHz to ns, rounded
+  return source_ns - static_cast<int64_t>(stream_time);
 }
 
 void SourceTimestampScanner::feed(const uint8_t* data, std::size_t size) {

@@ -1,6 +1,7 @@
 // Finds the source's own clock in a segment's raw bytes. Demuxers renormalise timestamps
 // (tsdemux subtracts the first PCR), so the original 90 kHz PTS of the first video frame is
-// read from the MPEG-TS or MPEG-PS packets as they stream into lpladder.
+// read from the MPEG-TS or MPEG-PS packets as they stream into lpladder. matroskademux
+// keeps the block timestamps as PTS but starts stream time at 0 (its segment's time).
 #pragma once
 
 #include <cstddef>
@@ -12,7 +13,7 @@ namespace lp {
 
 class SourceTimestampScanner {
  public:
-  enum class Container { Unknown, MpegTs, MpegPs, Other };
+  enum class Container { Unknown, MpegTs, MpegPs, Matroska, Other };
 
   // Feed the segment's bytes in order, in chunks of any size.
   void feed(const uint8_t* data, std::size_t size);
@@ -24,6 +25,12 @@ class SourceTimestampScanner {
   std::optional<int64_t> first_video_pts() const { return first_video_pts_; }
   // True when there is nothing more to learn from further bytes.
   bool done() const;
+
+  // What to add to a frame's stream time to give the source's own timestamp (ns), from the
+  // first coded video frame out of the demuxer: its PTS and stream time, whether it is a
+  // keyframe. nullopt when stream time already is the source's (MP4: its edit list
+  // applied) or no clock was found.
+  std::optional<int64_t> stream_time_offset(uint64_t pts, uint64_t stream_time, bool keyframe) const;
 
  private:
   void detect(const uint8_t* data, std::size_t size);

@@ -1,5 +1,7 @@
 #include "ts_restamp.h"
 
+#include <cstdlib>
+
 namespace lp {
 namespace {
 
@@ -77,6 +79,12 @@ int64_t ns_to_ts_ticks(int64_t ns) {
   // 90 kHz ticks = ns * 9 / 100000, rounded half away from zero.
   int64_t num = ns * 9;
   return num >= 0 ? (num + 50000) / 100000 : -((-num + 50000) / 100000);
+}
+
+int64_t mux_time_for_ticks(int64_t ticks) {
+  // ceil(|ticks| * 100000 / 9), with the sign of ticks.
+  int64_t ns = (std::abs(ticks) * 100000 + 8) / 9;
+  return ticks < 0 ? -ns : ns;
 }
 
 }  // namespace lp

@@ -25,4 +25,8 @@ int64_t read_pes_timestamp(const uint8_t* p);
 // Nanoseconds to 90 kHz ticks, rounded to nearest (negative values allowed).
 int64_t ns_to_ts_ticks(int64_t ns);
 
+// The time (ns) nearest zero that mpegtsmux turns into exactly `ticks`: it converts by
+// truncating toward zero, so a time a nanosecond short of a tick would lose the whole tick.
+int64_t mux_time_for_ticks(int64_t ticks);
+
 }  // namespace lp

@@ -1,6 +1,9 @@
 // MPEG-TS clock rewriting and the scanner that reads the source's clock.
 #include <gtest/gtest.h>
 
+#include <gst/gst.h>
+
+#include <cstdlib>
 #include <vector>
 
 #include "source_timestamps.h"
@@ -84,6 +87,27 @@ TEST(TsRestamp, NanosecondsToTicksRounds) {
   EXPECT_EQ(lp::ns_to_ts_ticks(-1'000'000'000), -90000);
 }
 
+// mpegtsmux converts by gst_util_uint64_scale(t, 9, 100000), truncating toward zero.
+int64_t mpegtsmux_ticks(int64_t ns) {
+  int64_t t = static_cast<int64_t>(gst_util_uint64_scale(static_cast<guint64>(std::llabs(ns)), 9, 100000));
+  return ns < 0 ? -t : t;
+}
+
+TEST(TsRestamp, MuxTimeForTicksSurvivesTheMuxersTruncation) {
+  // 1/30 s as videorate computes it (33333333 ns) would lose a tick in the muxer.
+  EXPECT_EQ(mpegtsmux_ticks(33'333'333), 2999);
+  EXPECT_EQ(lp::mux_time_for_ticks(3000), 33'333'334);
+  EXPECT_EQ(lp::mux_time_for_ticks(90000), 1'000'000'000);
+  EXPECT_EQ(lp::mux_time_for_ticks(0), 0);
+  for (int64_t ticks : {int64_t{1}, int64_t{2999}, int64_t{3003}, int64_t{128999}, int64_t{-3003},
+                        lp::kTsWrap - 1}) {
+    SCOPED_TRACE(ticks);
+    int64_t ns = lp::mux_time_for_ticks(ticks);
+    EXPECT_EQ(mpegtsmux_ticks(ns), ticks);
+    EXPECT_EQ(lp::ns_to_ts_ticks(ns), ticks);  // and it is the tick's own time, not the next's
+  }
+}
+
 TEST(SourceTimestampScanner, PrefersRandomAccessPesAcrossChunkBoundaries) {
   std::vector<uint8_t> stream;
   auto a = pes_packet(0x100, 5000, 5000, false, std::nullopt);
@@ -114,6 +138,24 @@ TEST(SourceTimestampScanner, ProgramStreamVideoPes) {
   EXPECT_EQ(scanner.first_video_pts(), 123456);
 }
 
+TEST(SourceTimestampScanner, StreamTimeOffsetFromTheSourceClockRounds) {
+  auto pkt = pes_packet(0x100, 129000, 129000, true, std::nullopt);  // 1.433333... s
+  lp::SourceTimestampScanner scanner;
+  scanner.feed(pkt.data(), pkt.size());
+  // The demuxer's stream time for it, a nanosecond short as tsdemux truncates.
+  EXPECT_EQ(scanner.stream_time_offset(7'000'000'000, 433'333'333, true), 1'000'000'000);
+}
+
+TEST(SourceTimestampScanner, MatroskaSourceTimeIsThePts) {
+  const uint8_t ebml[] = {0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01};
+  lp::SourceTimestampScanner scanner;
+  scanner.feed(ebml, sizeof ebml);
+  EXPECT_EQ(scanner.container(), lp::SourceTimestampScanner::Container::Matroska);
+  EXPECT_TRUE(scanner.done());
+  // matroskademux: PTS 0.54 s at stream time 0.
+  EXPECT_EQ(scanner.stream_time_offset(540'000'000, 0, true), 540'000'000);
+}
+
 TEST(SourceTimestampScanner, OtherContainersAreLeftAlone) {
   const uint8_t mp4[] = {0, 0, 0, 0x20, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'};
   lp::SourceTimestampScanner scanner;
@@ -121,6 +163,7 @@ TEST(SourceTimestampScanner, OtherContainersAreLeftAlone) {
   EXPECT_EQ(scanner.container(), lp::SourceTimestampScanner::Container::Other);
   EXPECT_TRUE(scanner.done());
   EXPECT_FALSE(scanner.first_video_pts());
+  EXPECT_FALSE(scanner.stream_time_offset(540'000'000, 540'000'000, true));
 }
 
 }  // namespace

@@ -52,6 +52,12 @@ struct MediaSpec {
   std::string x264_speed_preset = "veryfast";  // x264enc / x265enc speed-preset
   int video_bitrate_kbps = 0;              // 0: derived from the pixel rate (~0.1 bit/pixel)
   int audio_rate = 48000, audio_channels = 2;
+  // Time of the first frame and sample (timestamp-offset of the test sources): a source whose
+  // clock does not start at 0, as real cameras and DVDs do not.
+  double start_seconds = 0;
+  // MPEG-TS: every PTS/DTS on the 90 kHz tick nearest the frame's time, as ffmpeg writes
+  // them. mpegtsmux alone truncates (1/30 s becomes 2999 ticks, not 3000).
+  bool ts_exact_ticks = false;
 };
 
 // The frames the VFR generator keeps: frame n (at the nominal rate) is dropped when

@@ -1,6 +1,8 @@
 // Test-support: make_media, the synthetic media generator (videotestsrc/audiotestsrc + encoders + muxers).
 #include "media.h"
 
+#include "ts_restamp.h"
+
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -17,13 +19,44 @@ int nominal_frames(const MediaSpec& spec) {
 
 std::string fraction(int n, int d) { return std::to_string(n) + "/" + std::to_string(d); }
 
+int64_t start_ns(const MediaSpec& spec) { return std::llround(spec.start_seconds * 1e9); }
+
+// Moves a timestamp to the time that mpegtsmux (which truncates) writes as its nearest tick.
+void to_exact_tick(const GstSegment* segment, GstClockTime* ts) {
+  guint64 abs_running = 0;
+  int sign = GST_CLOCK_TIME_IS_VALID(*ts)
+                 ? gst_segment_to_running_time_full(segment, GST_FORMAT_TIME, *ts, &abs_running) : 0;
+  if (sign == 0) return;
+  const int64_t running = static_cast<int64_t>(abs_running) * sign;
+  const int64_t moved = static_cast<int64_t>(*ts) + lp::mux_time_for_ticks(lp::ns_to_ts_ticks(running)) - running;
+  if (moved >= 0) *ts = static_cast<GstClockTime>(moved);
+}
+
+GstPadProbeReturn exact_tick_probe(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+  GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!event) return GST_PAD_PROBE_OK;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(event, &segment);
+  GstBuffer* buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  to_exact_tick(segment, &GST_BUFFER_PTS(buf));
+  to_exact_tick(segment, &GST_BUFFER_DTS(buf));
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
+  gst_event_unref(event);
+  return GST_PAD_PROBE_OK;
+}
+
+gboolean add_exact_tick_probe(GstElement*, GstPad* pad, gpointer) {
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, exact_tick_probe, nullptr, nullptr);
+  return TRUE;
+}
+
 // Drops frames in the fixed VFR pattern; the frame number comes from the PTS at the nominal rate.
 GstPadProbeReturn vfr_probe(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
   const auto* spec = static_cast<const MediaSpec*>(user_data);
   GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
   if (!buf || !GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
   const auto n = static_cast<int64_t>(gst_util_uint64_scale_round(
-      GST_BUFFER_PTS(buf), static_cast<guint64>(spec->fps_n), static_cast<guint64>(spec->fps_d) * GST_SECOND));
+      GST_BUFFER_PTS(buf) - static_cast<GstClockTime>(start_ns(*spec)), static_cast<guint64>(spec->fps_n), static_cast<guint64>(spec->fps_d) * GST_SECOND));
   return vfr_keeps_frame(n) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
@@ -34,7 +67,8 @@ std::string video_branch(const MediaSpec& spec) {
   int kbps = spec.video_bitrate_kbps > 0 ? spec.video_bitrate_kbps
                                          : static_cast<int>(std::max(300L, pixel_rate / 10000L));
   std::ostringstream d;
-  d << "videotestsrc name=lpvsrc is-live=false pattern=" << spec.pattern << " num-buffers=" << nominal_frames(spec);
+  d << "videotestsrc name=lpvsrc is-live=false pattern=" << spec.pattern << " num-buffers=" << nominal_frames(spec)
+    << " timestamp-offset=" << start_ns(spec);
   if (spec.pattern != "ball") d << " horizontal-speed=4";
   d << " ! video/x-raw,format=" << spec.chroma << ",width=" << spec.width << ",height=" << spec.height
     << ",framerate=" << fraction(spec.fps_n, spec.fps_d)
@@ -75,7 +109,8 @@ std::string audio_branch(const MediaSpec& spec) {
   const int per_buffer = spec.audio_rate / 50;  // 20 ms buffers
   std::ostringstream d;
   d << "audiotestsrc is-live=false wave=sine freq=440 volume=0.3 samplesperbuffer=" << per_buffer
-    << " num-buffers=" << std::llround(spec.seconds * 50) << " ! audio/x-raw,rate=" << spec.audio_rate
+    << " num-buffers=" << std::llround(spec.seconds * 50) << " timestamp-offset=" << start_ns(spec)
+    << " ! audio/x-raw,rate=" << spec.audio_rate
     << ",channels=" << spec.audio_channels << " ! audioconvert ! ";
   const std::string& c = spec.audio_codec;
   if (spec.container == "mpegps" && c != "mp3" && c != "aac")  // mpegpsmux 1.22 takes MPEG audio and LPCM only
@@ -123,6 +158,11 @@ void make_media(const MediaSpec& spec, const std::string& path) {
   detail::Pipeline pipeline(detail::parse_pipeline(desc));
   detail::ElementPtr sink(gst_bin_get_by_name(pipeline.bin(), "lpsink"));
   g_object_set(sink.get(), "location", path.c_str(), nullptr);
+  if (spec.ts_exact_ticks) {
+    if (spec.container != "mpegts") throw std::runtime_error("make_media: ts_exact_ticks needs mpegts");
+    detail::ElementPtr mux_element(gst_bin_get_by_name(pipeline.bin(), "mux"));
+    gst_element_foreach_sink_pad(mux_element.get(), add_exact_tick_probe, nullptr);
+  }
   if (spec.variable_frame_rate) {
     detail::ElementPtr vfr(gst_bin_get_by_name(pipeline.bin(), "lpvfr"));
     detail::PadPtr src(gst_element_get_static_pad(vfr.get(), "src"));
