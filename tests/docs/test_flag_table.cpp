@@ -2,9 +2,9 @@
 // takes, or the reverse. Every row of its three flag tables is checked against the option
 // parser lpnode runs (parse_node_options) and its --help (node_usage): the spellings, the
 // default, that each spelling is accepted, that each refused flag is refused with the pointer
-// to the page, and that no flag is missing from the tables. The `lpnode ...; echo "exit
-// status $?"` examples run through the real lpnode ($LPNODE) and must print what the page
-// shows; every other lpnode command of the page must parse.
+// to the page, and that no flag is missing from the tables. Blocks of `lpnode ...; echo
+// "exit status $?"` examples run through the real lpnode ($LPNODE) and must print what the
+// page shows; every other lpnode command of the page must parse. docs/faq.md, likewise.
 #include <glib.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -219,6 +219,8 @@ std::string run_lpnode(const std::string& lpnode, const std::vector<std::string>
   return text + "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128) + "\n";
 }
 
+// A block of nothing but `lpnode ...; echo "exit status $?"` lines runs through the real
+// lpnode and must print its console block; any other lpnode command must parse.
 void check_commands(const std::string& doc) {
   const std::string path = lp::test::docs::doc_path(doc);
   const auto blocks = lp::test::docs::fenced_blocks(path);
@@ -227,30 +229,38 @@ void check_commands(const std::string& doc) {
   int commands = 0;
   for (size_t b = 0; b < blocks->size(); ++b) {
     if ((*blocks)[b].info != "sh") continue;
-    std::string expected, actual;
-    for (const std::string& text : lp::test::docs::join_commands((*blocks)[b].lines)) {
-      SCOPED_TRACE(doc + ":" + std::to_string((*blocks)[b].line) + ": " + text);
+    const std::string where = doc + ":" + std::to_string((*blocks)[b].line);
+    const auto texts = lp::test::docs::join_commands((*blocks)[b].lines);
+    std::vector<LpnodeCommand> found;
+    bool only_mistakes = !texts.empty();
+    for (const std::string& text : texts) {
       std::optional<LpnodeCommand> c;
-      ASSERT_NO_THROW(c = lpnode_command(text));
-      if (!c) continue;
-      ++commands;
-      if (!c->shows_exit_status) {
-        auto r = lp::parse_node_options(c->args);
-        EXPECT_TRUE(r.ok()) << r.error().message;
-        continue;
-      }
-      ASSERT_TRUE(lpnode && *lpnode) << "set LPNODE to the lpnode binary (meson test does)";
-      actual += run_lpnode(lpnode, c->args);
+      ASSERT_NO_THROW(c = lpnode_command(text)) << where << ": " << text;
+      only_mistakes = only_mistakes && c && c->shows_exit_status;
+      if (c) found.push_back(*c);
     }
-    if (actual.empty()) continue;
-    ASSERT_LT(b + 1, blocks->size());
-    ASSERT_EQ((*blocks)[b + 1].info, "console") << "the output follows the commands";
+    commands += static_cast<int>(found.size());
+    if (!only_mistakes) {
+      for (const LpnodeCommand& c : found) {
+        auto r = lp::parse_node_options(c.args);
+        EXPECT_TRUE(r.ok()) << where << ": lpnode " << testing::PrintToString(c.args) << ": "
+                            << (r.ok() ? "" : r.error().message);
+      }
+      continue;
+    }
+    ASSERT_TRUE(lpnode && *lpnode) << "set LPNODE to the lpnode binary (meson test does)";
+    std::string expected, actual;
+    for (const LpnodeCommand& c : found) actual += run_lpnode(lpnode, c.args);
+    ASSERT_LT(b + 1, blocks->size()) << where;
+    ASSERT_EQ((*blocks)[b + 1].info, "console") << where << ": the output follows the commands";
     for (const std::string& line : (*blocks)[b + 1].lines) expected += line + "\n";
-    EXPECT_EQ(actual, expected) << doc << ":" << (*blocks)[b].line << ": lpnode prints something else";
+    EXPECT_EQ(actual, expected) << where << ": lpnode prints something else";
   }
   EXPECT_GT(commands, 0) << doc << " has no lpnode command in a ```sh block";
 }
 
 TEST(GoLivepeerFlagsMd, CommandsParseAndMistakesPrintWhatThePageShows) { check_commands(kDoc); }
+
+TEST(FaqMd, LpnodeCommandsParseAndMistakesPrintWhatThePageShows) { check_commands("docs/faq.md"); }
 
 }  // namespace
