@@ -121,7 +121,7 @@ class Dispatcher {
   std::vector<WorkerStatus> workers() const;
   std::vector<StreamStatus> streams() const;
 
-  // The job id a segment's current attempt runs under, for logs ("" when unknown).
+  // Where lines about re-dispatches, lost transcoders and missed deadlines go.
   void set_logger(std::function<void(const std::string&)> log) { log_ = std::move(log); }
 
  private:

@@ -204,7 +204,7 @@ std::string OrchestratorMetrics::render() const {
          "Total session capacity of the connected transcoders", s.capacity);
   family(out, "lpgst_orchestrator_transcoders_load", "gauge",
          "Sessions currently assigned to the connected transcoders", s.load);
-  family(out, "lpgst_current_sessions_total", "gauge", "Segments in flight (accepted, not yet answered)",
+  family(out, "lpgst_current_sessions", "gauge", "Segments in flight (accepted, not yet answered)",
          s.sessions);
   family(out, "lpgst_segment_source_received_total", "counter",
          "Segments received from broadcasters", static_cast<int64_t>(s.received));

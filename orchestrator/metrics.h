@@ -1,6 +1,7 @@
 // The orchestrator's Prometheus metrics (GET /metrics on --cli-addr), named after
-// go-livepeer's (monitor/census.go) with an lpgst_ prefix. Thread-safe: the API server and
-// the workers' completion callbacks update them from any thread.
+// go-livepeer's (monitor/census.go) with an lpgst_ prefix, except where Prometheus's naming
+// rules differ (a gauge has no _total: lpgst_current_sessions). Thread-safe: the API server
+// and the workers' completion callbacks update them from any thread.
 #pragma once
 
 #include <cstdint>

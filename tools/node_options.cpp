@@ -574,6 +574,8 @@ Fail validate(const NodeOptions& o) {
 
 }  // namespace
 
+std::vector<std::string> refused_go_flags() { return {std::begin(kGoOnlyFlags), std::end(kGoOnlyFlags)}; }
+
 Result<NodeOptions> parse_node_options(const std::vector<std::string>& args) {
   NodeOptions o;
   o.transcoding_options = *parse_profiles(kDefaultProfiles);

@@ -78,4 +78,8 @@ Result<NodeOptions> parse_node_options(const std::vector<std::string>& args);
 // The --help text.
 std::string node_usage();
 
+// go-livepeer flags lpnode refuses with a pointer to docs/go-livepeer-flags.md (names without
+// the dash), so the doc's table can be checked against them.
+std::vector<std::string> refused_go_flags();
+
 }  // namespace lp

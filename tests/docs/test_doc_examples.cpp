@@ -6,22 +6,23 @@
 // be non-empty media with video.
 //
 // The repository root comes from the environment variable LP_SOURCE_DIR, else from the
-// compile-time macro LP_SOURCE_DIR.
-#include <glib.h>
-#include <glib/gstdio.h>
+// compile-time macro LP_SOURCE_DIR. test_flag_table.cpp, in the same test, checks
+// docs/go-livepeer-flags.md against lpnode's option parser.
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "doc_blocks.h"
 #include "media.h"
 
 namespace {
+
+using lp::test::docs::shell_words;
+using lp::test::docs::starts_with;
+using lp::test::docs::trim;
 
 namespace fs = std::filesystem;
 
@@ -38,30 +39,7 @@ struct Example {
 // How gtest shows a parameter in failure messages.
 void PrintTo(const Example& e, std::ostream* os) { *os << "line " << e.line << ": " << e.command; }
 
-// Where the repository is; empty when neither the environment nor the build says.
-std::string source_dir() {
-  if (const char* env = g_getenv("LP_SOURCE_DIR"); env && *env) return env;
-#ifdef LP_SOURCE_DIR
-  return LP_SOURCE_DIR;
-#else
-  return {};
-#endif
-}
-
-std::string doc_path() {
-  const std::string dir = source_dir();
-  return dir.empty() ? std::string() : (fs::path(dir) / kDoc).string();
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
+std::string doc_path() { return lp::test::docs::doc_path(kDoc); }
 
 struct ParsedDoc {
   bool read = false;
@@ -69,67 +47,35 @@ struct ParsedDoc {
   std::vector<int> launch_outside_sh;      // lines of gst-launch-1.0 in other fenced blocks
 };
 
-// Splits the markdown into fenced blocks; keeps ```sh ones as examples.
+// Keeps the ```sh blocks as examples, each expected to hold one gst-launch-1.0 command.
 ParsedDoc parse_doc(const std::string& path) {
   ParsedDoc doc;
-  std::ifstream in(path);
-  if (!in) return doc;
+  const auto blocks = lp::test::docs::fenced_blocks(path);
+  if (!blocks) return doc;
   doc.read = true;
-  std::string line;
-  int number = 0;
-  bool in_block = false;
-  std::string info;  // the fence's info string
-  Example current;
-  std::vector<std::string> lines;
-  while (std::getline(in, line)) {
-    ++number;
-    const std::string t = trim(line);
-    if (!in_block) {
-      if (starts_with(t, "```")) {
-        in_block = true;
-        info = trim(t.substr(3));
-        current = Example{};
-        current.line = number;
-        lines.clear();
-      }
-      continue;
-    }
-    if (t == "```") {
-      in_block = false;
-      if (info != "sh") continue;
-      // Join continuation lines, then expect exactly one gst-launch-1.0 command.
-      std::vector<std::string> commands;
-      std::string joined;
-      for (const std::string& l : lines) {
-        std::string piece = trim(l);
-        const bool continues = !piece.empty() && piece.back() == '\\';
-        if (continues) piece = trim(piece.substr(0, piece.size() - 1));
-        if (!piece.empty()) joined += (joined.empty() ? "" : " ") + piece;
-        if (!continues && !joined.empty()) {
-          commands.push_back(joined);
-          joined.clear();
-        }
-      }
-      if (!joined.empty()) commands.push_back(joined);
-      if (commands.size() != 1) {
-        current.problem = "expected one command per ```sh block, found " + std::to_string(commands.size());
-      } else if (!starts_with(commands[0], "gst-launch-1.0 ")) {
-        current.problem = "a ```sh block must hold a gst-launch-1.0 command: " + commands[0];
-      }
-      if (!commands.empty()) current.command = commands[0];
+  for (const auto& block : *blocks) {
+    Example current;
+    current.line = block.line;
+    if (!block.terminated) {
+      current.problem = "unterminated fenced block";
       doc.examples.push_back(current);
       continue;
     }
-    lines.push_back(line);
-    if (info != "sh" && info != "sh-skip" && starts_with(trim(line), "gst-launch-1.0")) {
-      doc.launch_outside_sh.push_back(number);
+    if (block.info != "sh") {
+      for (size_t i = 0; i < block.lines.size(); ++i) {
+        if (block.info != "sh-skip" && starts_with(trim(block.lines[i]), "gst-launch-1.0"))
+          doc.launch_outside_sh.push_back(block.line + 1 + static_cast<int>(i));
+      }
+      continue;
     }
-  }
-  if (in_block) {
-    Example unterminated;
-    unterminated.line = current.line;
-    unterminated.problem = "unterminated fenced block";
-    doc.examples.push_back(unterminated);
+    const std::vector<std::string> commands = lp::test::docs::join_commands(block.lines);
+    if (commands.size() != 1) {
+      current.problem = "expected one command per ```sh block, found " + std::to_string(commands.size());
+    } else if (!starts_with(commands[0], "gst-launch-1.0 ")) {
+      current.problem = "a ```sh block must hold a gst-launch-1.0 command: " + commands[0];
+    }
+    if (!commands.empty()) current.command = commands[0];
+    doc.examples.push_back(current);
   }
   return doc;
 }
@@ -153,22 +99,8 @@ std::string escape_argument(const std::string& arg) {
   return out;
 }
 
-// The shell's word splitting and quote removal (g_shell_parse_argv), then what gst-launch
-// does with its argv: skip the program name and its options, escape and join the rest.
-std::vector<std::string> shell_words(const std::string& command) {
-  gint argc = 0;
-  gchar** argv = nullptr;
-  GError* error = nullptr;
-  if (!g_shell_parse_argv(command.c_str(), &argc, &argv, &error)) {
-    std::string message = error ? error->message : "unknown error";
-    g_clear_error(&error);
-    throw std::runtime_error("cannot split the command like a shell: " + message);
-  }
-  std::vector<std::string> words(argv, argv + argc);
-  g_strfreev(argv);
-  return words;
-}
-
+// What gst-launch does with its argv (after the shell's word splitting): skip the program
+// name and its options, escape and join the rest.
 std::string launch_description(const std::vector<std::string>& words) {
   size_t i = 1;  // words[0] is gst-launch-1.0
   while (i < words.size() && starts_with(words[i], "-")) ++i;  // -q, -m, -v, -e ...

@@ -584,7 +584,7 @@ TEST_F(DispatcherTest, MetricsCountRedispatchesAndGauges) {
   EXPECT_NE(text.find("\nlpgst_orchestrator_transcoders_number 2\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nlpgst_orchestrator_transcoders_capacity 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nlpgst_orchestrator_transcoders_load 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("\nlpgst_current_sessions_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nlpgst_current_sessions 1\n"), std::string::npos) << text;
   // Two failed attempts were timed.
   EXPECT_NE(text.find("\nlpgst_transcode_time_seconds_count 2\n"), std::string::npos) << text;
 
@@ -596,7 +596,7 @@ TEST_F(DispatcherTest, MetricsCountRedispatchesAndGauges) {
   const std::string after = metrics_.render();
   EXPECT_NE(after.find("\nlpgst_orchestrator_transcoders_number 0\n"), std::string::npos) << after;
   EXPECT_NE(after.find("\nlpgst_orchestrator_transcoders_load 0\n"), std::string::npos) << after;
-  EXPECT_NE(after.find("\nlpgst_current_sessions_total 0\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("\nlpgst_current_sessions 0\n"), std::string::npos) << after;
 }
 
 TEST_F(DispatcherTest, DestroyedWithJobsInFlightLeavesNoTimerBehind) {

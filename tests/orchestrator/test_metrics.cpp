@@ -1,128 +1,44 @@
-// OrchestratorMetrics: the rendered text is parsed back (a small exposition-format parser
-// below) so the tests check what a Prometheus scraper would read, not string fragments.
+// OrchestratorMetrics and a standalone transcoder's /metrics: the rendered text is parsed
+// back (tests/support/prometheus_text.h) so the tests check what a Prometheus scraper would
+// read, not string fragments, and linted with promtool's rules (and promtool, when installed).
 // Also the dashboard page, which is served next to /metrics.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
-#include <optional>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "dashboard.h"
 #include "metrics.h"
+#include "prometheus_text.h"
+#include "transcoder_status_server.h"
 
 namespace {
 
-using Labels = std::map<std::string, std::string>;
+using Exposition = lp::test::PromText;
 
-struct Sample {
-  std::string name;
-  Labels labels;
-  double value = 0;
-};
-
-struct Exposition {
-  std::map<std::string, std::string> types;  // family -> counter/gauge/histogram
-  std::set<std::string> helps;
-  std::vector<Sample> samples;
-
-  std::optional<double> get(const std::string& name, const Labels& labels = {}) const {
-    for (const Sample& s : samples) {
-      if (s.name == name && s.labels == labels) return s.value;
-    }
-    return std::nullopt;
-  }
-  std::vector<Sample> family(const std::string& name) const {
-    std::vector<Sample> out;
-    for (const Sample& s : samples) {
-      if (s.name == name) out.push_back(s);
-    }
-    return out;
-  }
-};
-
-// Reads `"value"` at `at` (just after the opening quote), undoing \\, \" and \n.
-std::string parse_label_value(const std::string& line, size_t& at) {
-  std::string v;
-  while (at < line.size() && line[at] != '"') {
-    char c = line[at++];
-    if (c == '\\' && at < line.size()) {
-      char e = line[at++];
-      c = e == 'n' ? '\n' : e;
-    }
-    v += c;
-  }
-  ++at;  // closing quote
-  return v;
-}
-
-// Fails the test (and returns false) on any line that is not a comment or a well-formed sample.
-bool parse_sample(const std::string& line, Sample& s) {
-  size_t at = line.find_first_of("{ ");
-  if (at == std::string::npos || at == 0) return false;
-  s.name = line.substr(0, at);
-  if (line[at] == '{') {
-    ++at;
-    while (at < line.size() && line[at] != '}') {
-      const size_t eq = line.find('=', at);
-      if (eq == std::string::npos || eq + 1 >= line.size() || line[eq + 1] != '"') return false;
-      const std::string key = line.substr(at, eq - at);
-      at = eq + 2;
-      s.labels[key] = parse_label_value(line, at);
-      if (at < line.size() && line[at] == ',') ++at;
-    }
-    ++at;  // closing brace
-  }
-  if (at >= line.size() || line[at] != ' ') return false;
-  const std::string value = line.substr(at + 1);
-  if (value == "+Inf") {
-    s.value = INFINITY;
-    return true;
-  }
-  size_t used = 0;
-  s.value = std::stod(value, &used);
-  return used == value.size();
-}
-
+// Parses and fails the test on any format problem.
 Exposition parse(const std::string& text) {
-  Exposition e;
-  EXPECT_TRUE(text.empty() || text.back() == '\n') << "the text ends with a newline";
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("# HELP ", 0) == 0) {
-      e.helps.insert(line.substr(7, line.find(' ', 7) - 7));
-    } else if (line.rfind("# TYPE ", 0) == 0) {
-      const size_t sp = line.find(' ', 7);
-      e.types[line.substr(7, sp - 7)] = line.substr(sp + 1);
-    } else {
-      Sample s;
-      EXPECT_TRUE(parse_sample(line, s)) << "bad line: " << line;
-      // A sample's family (name less a histogram suffix) was declared before it.
-      std::string family = s.name;
-      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
-        const std::string sfx = suffix;
-        if (!e.types.count(family) && family.size() > sfx.size() &&
-            family.compare(family.size() - sfx.size(), sfx.size(), sfx) == 0) {
-          family.resize(family.size() - sfx.size());
-        }
-      }
-      EXPECT_TRUE(e.types.count(family)) << "no # TYPE before " << line;
-      e.samples.push_back(std::move(s));
-    }
-  }
+  Exposition e = lp::test::parse_prometheus_text(text);
+  for (const std::string& p : e.problems) ADD_FAILURE() << p;
   return e;
+}
+
+// No problem by promtool's rules, nor by promtool itself where it is installed.
+void expect_promtool_clean(const std::string& text) {
+  for (const std::string& p : lp::test::lint_prometheus_text(text)) ADD_FAILURE() << p << "\n" << text;
+  if (auto promtool = lp::test::run_promtool(text)) {
+    EXPECT_EQ(promtool->status, 0) << promtool->output << text;
+  }
 }
 
 // Checks one histogram: cumulative buckets, +Inf == _count; returns its buckets by bound.
 std::map<double, double> check_histogram(const Exposition& e, const std::string& name) {
   std::map<double, double> buckets;
   double last = 0;
-  for (const Sample& s : e.family(name + "_bucket")) {
+  for (const lp::test::PromSample& s : e.samples(name + "_bucket")) {
     const std::string le = s.labels.at("le");
     const double bound = le == "+Inf" ? INFINITY : std::stod(le);
     EXPECT_TRUE(buckets.empty() || bound > buckets.rbegin()->first) << name << " le order";
@@ -142,11 +58,16 @@ const char* const kHistograms[] = {"lpgst_transcode_time_seconds",
 TEST(OrchestratorMetrics, EveryFamilyHasHelpAndTypeFromTheStart) {
   lp::OrchestratorMetrics m;
   const Exposition e = parse(m.render());
+  std::map<std::string, std::string> types;
+  for (const auto& f : e.families) {
+    types[f.name] = f.type;
+    EXPECT_TRUE(f.help) << f.name;
+  }
   const std::map<std::string, std::string> expected = {
       {"lpgst_orchestrator_transcoders_number", "gauge"},
       {"lpgst_orchestrator_transcoders_capacity", "gauge"},
       {"lpgst_orchestrator_transcoders_load", "gauge"},
-      {"lpgst_current_sessions_total", "gauge"},
+      {"lpgst_current_sessions", "gauge"},
       {"lpgst_segment_source_received_total", "counter"},
       {"lpgst_segment_transcoded_total", "counter"},
       {"lpgst_segment_transcode_failed_total", "counter"},
@@ -154,11 +75,10 @@ TEST(OrchestratorMetrics, EveryFamilyHasHelpAndTypeFromTheStart) {
       {"lpgst_transcode_time_seconds", "histogram"},
       {"lpgst_transcode_overall_latency_seconds", "histogram"},
   };
-  EXPECT_EQ(e.types, expected);
-  for (const auto& [name, type] : expected) EXPECT_TRUE(e.helps.count(name)) << name;
+  EXPECT_EQ(types, expected);
   EXPECT_EQ(e.get("lpgst_segment_source_received_total"), 0.0);
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_number"), 0.0);
-  EXPECT_TRUE(e.family("lpgst_segment_transcode_failed_total").empty());
+  EXPECT_TRUE(e.samples("lpgst_segment_transcode_failed_total").empty());
   for (const char* h : kHistograms) {
     const auto buckets = check_histogram(e, h);
     EXPECT_EQ(buckets.at(INFINITY), 0.0);
@@ -184,7 +104,7 @@ TEST(OrchestratorMetrics, GaugesAndCountersMove) {
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_number"), 3.0);
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_capacity"), 12.0);
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_load"), 5.0);
-  EXPECT_EQ(e.get("lpgst_current_sessions_total"), 4.0);
+  EXPECT_EQ(e.get("lpgst_current_sessions"), 4.0);
   EXPECT_EQ(e.get("lpgst_segment_source_received_total"), 3.0);
   EXPECT_EQ(e.get("lpgst_segment_transcoded_total"), 2.0);
   EXPECT_EQ(e.get("lpgst_segment_transcode_failed_total", {{"code", "TranscodeFailed"}}), 2.0);
@@ -197,7 +117,7 @@ TEST(OrchestratorMetrics, GaugesAndCountersMove) {
   e = parse(m.render());
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_number"), 1.0);
   EXPECT_EQ(e.get("lpgst_orchestrator_transcoders_load"), 0.0);
-  EXPECT_EQ(e.get("lpgst_current_sessions_total"), 0.0);
+  EXPECT_EQ(e.get("lpgst_current_sessions"), 0.0);
 }
 
 TEST(OrchestratorMetrics, HistogramBucketsAreCumulative) {
@@ -271,6 +191,48 @@ TEST(OrchestratorMetrics, ConcurrentUpdatesAddUp) {
   EXPECT_EQ(t.at(0.1), 0.0);
   EXPECT_NEAR(e.get("lpgst_transcode_time_seconds_sum").value_or(0), total * 0.2, 1e-6);
   EXPECT_EQ(check_histogram(e, "lpgst_transcode_overall_latency_seconds").at(INFINITY), total);
+}
+
+// Every family promtool-clean, empty and with every sample present (GPUs included).
+TEST(OrchestratorMetrics, PassPromtoolsChecks) {
+  lp::OrchestratorMetrics m;
+  expect_promtool_clean(m.render());
+  m.set_transcoders(2, 8, 3);
+  m.set_current_sessions(3);
+  m.segment_received();
+  m.segment_transcoded();
+  m.segment_failed("bad_segment");
+  m.segment_failed("timeout");
+  m.segment_redispatched();
+  m.observe_transcode_time(0.3);
+  m.observe_overall_latency(0.4);
+  m.set_gpus({{"t-1", 0, "NVIDIA \"H200\"", "hybrid", 4, 1, 25, true},
+              {"t-1", 1, "NVIDIA GeForce RTX 4090", "full", 2, 0, 0, false}});
+  const std::string text = m.render();
+  expect_promtool_clean(text);
+  const Exposition e = parse(text);
+  EXPECT_TRUE(e.family("lpgst_gpu_info") && e.family("lpgst_gpu_usable")) << text;
+  for (const auto& f : e.families) EXPECT_EQ(f.name.rfind("lpgst_", 0), 0u) << f.name;
+}
+
+TEST(TranscoderMetrics, PassPromtoolsChecks) {
+  for (const char* protocol : {"lpgst", "livepeer"}) {
+    lp::TranscoderStatus s;
+    s.orchestrator = "orch.example.com:8935";
+    s.protocol = protocol;
+    s.connected = true;
+    s.capacity = 4;
+    s.running = 1;
+    s.segments_done = 7;
+    s.segments_failed = 1;
+    s.registrations = 2;
+    const std::string text = lp::transcoder_metrics_text(s);
+    expect_promtool_clean(text);
+    const Exposition e = parse(text);
+    EXPECT_EQ(e.get("lpgst_transcoder_connected", {{"protocol", protocol}}), 1.0) << text;
+    EXPECT_EQ(e.get("lpgst_transcoder_segments_total", {{"outcome", "failed"}}), 1.0) << text;
+    for (const auto& f : e.families) EXPECT_EQ(f.name.rfind("lpgst_", 0), 0u) << f.name;
+  }
 }
 
 TEST(Dashboard, IsSelfContainedHtmlPollingStatus) {
