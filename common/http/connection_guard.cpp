@@ -19,13 +19,6 @@ std::unordered_map<GSocketAddress*, GSocket*>& socket_registry() {
   return sockets;
 }
 
-// Sockets registered with add_socket(), each holding a reference to its address (the key in
-// socket_registry) until the socket is finalized. Main thread only.
-std::unordered_map<GSocket*, GSocketAddress*>& added_sockets() {
-  static std::unordered_map<GSocket*, GSocketAddress*> added;
-  return added;
-}
-
 std::string ip_of(GSocketAddress* address) {
   if (!address || !G_IS_INET_SOCKET_ADDRESS(address)) return "?";
   g_autofree char* ip = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
@@ -145,17 +138,40 @@ GSocket* ConnectionGuard::socket_of(SoupServerMessage* msg) {
   return it == socket_registry().end() ? nullptr : it->second;
 }
 
-void ConnectionGuard::add_socket(GSocketAddress* remote, GSocket* socket) {
-  socket_registry()[remote] = socket;
-  added_sockets()[socket] = G_SOCKET_ADDRESS(g_object_ref(remote));
-  g_object_weak_ref(G_OBJECT(socket), +[](gpointer, GObject* gone) {
-    auto it = added_sockets().find(reinterpret_cast<GSocket*>(gone));
-    if (it == added_sockets().end()) return;
-    if (auto r = socket_registry().find(it->second); r != socket_registry().end() && r->second == it->first)
-      socket_registry().erase(r);
-    g_object_unref(it->second);
-    added_sockets().erase(it);
-  }, nullptr);
+bool ConnectionGuard::room_for(const std::string& ip) {
+  if (connections() < limits_.max_connections && per_address_[ip] < limits_.max_connections_per_address) return true;
+  if (per_address_[ip] == 0) per_address_.erase(ip);
+  ++refused_connections_;
+  log_refusals();
+  return false;
+}
+
+ConnectionGuard::Conn& ConnectionGuard::adopt(GIOStream* stream, GSocket* socket, GSocketAddress* remote,
+                                              const std::string& ip) {
+  auto c = std::make_unique<Conn>();
+  c->guard = this;
+  c->remote = G_SOCKET_ADDRESS(g_object_ref(remote));
+  c->socket = G_SOCKET(g_object_ref(socket));
+  c->stream = stream;
+  c->address = ip;
+  c->since_us = g_get_monotonic_time();
+  g_object_weak_ref(G_OBJECT(stream), on_stream_gone, c.get());
+  socket_registry()[c->remote] = c->socket;
+  ++per_address_[ip];
+  Conn& record = *c;
+  conns_[c->remote] = std::move(c);
+  return record;
+}
+
+bool ConnectionGuard::accept_stream(GIOStream* stream, GSocket* socket, GSocketAddress* remote) {
+  const std::string ip = ip_of(remote);
+  if (!room_for(ip)) {
+    g_io_stream_close(stream, nullptr, nullptr);
+    return false;
+  }
+  Conn& record = adopt(stream, socket, remote, ip);
+  serve(stream, record.remote);
+  return true;
 }
 
 void ConnectionGuard::accept(GSocketConnection* connection) {
@@ -163,11 +179,7 @@ void ConnectionGuard::accept(GSocketConnection* connection) {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, nullptr);
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(connection, nullptr);
   const std::string ip = ip_of(remote);
-  if (!remote || !local || connections() >= limits_.max_connections ||
-      per_address_[ip] >= limits_.max_connections_per_address) {
-    if (per_address_[ip] == 0) per_address_.erase(ip);
-    ++refused_connections_;
-    log_refusals();
+  if (!remote || !local || !room_for(ip)) {
     g_io_stream_close(G_IO_STREAM(connection), nullptr, nullptr);
     return;
   }
@@ -184,18 +196,7 @@ void ConnectionGuard::accept(GSocketConnection* connection) {
   } else {
     stream = G_IO_STREAM(g_object_ref(connection));
   }
-  auto c = std::make_unique<Conn>();
-  c->guard = this;
-  c->remote = G_SOCKET_ADDRESS(g_object_ref(remote));
-  c->socket = G_SOCKET(g_object_ref(socket));
-  c->stream = stream;
-  c->address = ip;
-  c->since_us = g_get_monotonic_time();
-  g_object_weak_ref(G_OBJECT(stream), on_stream_gone, c.get());
-  socket_registry()[c->remote] = c->socket;
-  ++per_address_[ip];
-  Conn& record = *c;
-  conns_[c->remote] = std::move(c);
+  Conn& record = adopt(stream, socket, remote, ip);
   if (h2_) {
     // ALPN decides who serves it, so the handshake happens here, before either does. The
     // header timeout (tick) covers it: the record is in Phase::Head from now on.
@@ -234,6 +235,11 @@ void ConnectionGuard::serve(GIOStream* stream, GSocketAddress* remote) {
   g_autoptr(GSocketAddress) local = nullptr;
   if (auto it = conns_.find(remote); it != conns_.end())
     local = g_socket_get_local_address(it->second->socket, nullptr);
+  // libsoup wants an internet address (a bridged socketpair has none).
+  if (!local || !G_IS_INET_SOCKET_ADDRESS(local)) {
+    g_clear_object(&local);
+    local = g_inet_socket_address_new_from_string("0.0.0.0", 0);
+  }
   g_autoptr(GError) error = nullptr;
   if (!soup_server_accept_iostream(server_, stream, local, remote, &error))
     g_warning("cannot serve a connection from %s: %s", ip_of(remote).c_str(), error->message);

@@ -35,8 +35,10 @@ class ConnectionGuard {
 
   // The socket under a message (libsoup has none for connections it did not accept itself).
   static GSocket* socket_of(SoupServerMessage* msg);
-  // Makes socket_of() answer `socket` for messages from `remote` until `socket` is finalized.
-  static void add_socket(GSocketAddress* remote, GSocket* socket);
+  // Serves a connection made by other code (the HTTP/2 bridge's socketpair end, `socket`
+  // under `stream`) as one of this listener's: same caps, timeouts and body limits, counted
+  // against `remote`'s address. False (and closed) when a cap refuses it.
+  bool accept_stream(GIOStream* stream, GSocket* socket, GSocketAddress* remote);
 
   int connections() const { return static_cast<int>(conns_.size()); }
   bool tls() const { return tls_ != nullptr; }
@@ -58,6 +60,8 @@ class ConnectionGuard {
   bool uncounted(SoupServerMessage* msg) const;
   void log_refusals();
   void serve(GIOStream* stream, GSocketAddress* remote);
+  bool room_for(const std::string& ip);  // counts a refusal when there is none
+  Conn& adopt(GIOStream* stream, GSocket* socket, GSocketAddress* remote, const std::string& ip);
   static void handshake_done(GObject* source, GAsyncResult* result, gpointer self);
 
   SoupServer* server_;          // not owned: the guard lives in the server's object data

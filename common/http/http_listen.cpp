@@ -86,7 +86,14 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 
 GSocket* request_socket(SoupServerMessage* msg) { return ConnectionGuard::socket_of(msg); }
 
-void register_request_socket(GSocketAddress* remote, GSocket* socket) { ConnectionGuard::add_socket(remote, socket); }
+bool serve_connection(SoupServer* server, GIOStream* stream, GSocket* socket, GSocketAddress* remote) {
+  Listener* l = listener_of(server);
+  if (!l) {
+    g_io_stream_close(stream, nullptr, nullptr);
+    return false;
+  }
+  return l->guard->accept_stream(stream, socket, remote);
+}
 
 int open_connections(SoupServer* server) {
   Listener* l = listener_of(server);

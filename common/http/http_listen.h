@@ -42,10 +42,11 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 // The socket under a request (for peeking at a paused client); null if it is gone.
 GSocket* request_socket(SoupServerMessage* msg);
 
-// Lets request_socket() find `socket` for messages whose remote-address object is `remote`:
-// for connections handed to libsoup by other code than the listener (the HTTP/2 bridge), so
-// that checks for a vanished client work on them too. Lasts until `socket` is finalized.
-void register_request_socket(GSocketAddress* remote, GSocket* socket);
+// Serves `stream` (a connection made by other code than the listener: the HTTP/2 bridge's
+// socketpair end, `socket` under it) as one of the listener's own connections: the same caps,
+// header and body timeouts and body limits, counted against `remote`'s address. False (and
+// the stream closed) when a cap refuses it, or `server` has no listener.
+bool serve_connection(SoupServer* server, GIOStream* stream, GSocket* socket, GSocketAddress* remote);
 
 // Connections the server holds open now.
 int open_connections(SoupServer* server);

@@ -64,16 +64,14 @@ class SoupBridge final : public StreamHandler {
       return false;
     }
     g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection(server_end);
-    // A copy of the address: the connection guard keys its own connections by the object.
-    // libsoup needs both addresses to be internet ones, so the socketpair gets these.
+    // A copy of the address: the connection guard keys its connections by the object.
     g_autoptr(GSocketAddress) remote = peer ? copy_address(peer) : nullptr;
     if (!remote) remote = g_inet_socket_address_new_from_string("0.0.0.0", 0);
-    g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string("0.0.0.0", 0);
-    // Checks for a vanished client (a paused answer's) poll the socketpair's server end: it
+    // The listener's guard serves it like an accepted connection (caps, timeouts, body
+    // limits), and checks for a vanished client poll the socketpair's server end, which
     // reads end-of-file once this bridge closes its end.
-    register_request_socket(remote, server_end);
-    if (!soup_server_accept_iostream(server, G_IO_STREAM(connection), local, remote, &error)) {
-      g_message("HTTP/2: cannot bridge %s %s: %s", method_.c_str(), path_.c_str(), error->message);
+    if (!serve_connection(server, G_IO_STREAM(connection), server_end, remote)) {
+      g_message("HTTP/2: %s %s refused: connection caps reached", method_.c_str(), path_.c_str());
       return false;
     }
     arm_read();

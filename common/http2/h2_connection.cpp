@@ -106,7 +106,7 @@ Connection::~Connection() {
   if (tcp_) g_object_unref(tcp_);
 }
 
-Result<int32_t> Connection::submit(const Headers& headers, std::string body, StreamEvents events) {
+Result<int32_t> Connection::submit(const Headers& headers, std::string body, StreamEvents events, bool end_stream) {
   const std::string scheme_name = ":scheme", scheme = "https", authority_name = ":authority";
   std::vector<nghttp2_nv> nv;
   // Pseudo-headers first (RFC 9113 8.3): the caller's :method/:path, then ours.
@@ -119,6 +119,7 @@ Result<int32_t> Connection::submit(const Headers& headers, std::string body, Str
   auto stream = std::make_unique<Stream>();
   stream->events = std::move(events);
   stream->body = std::move(body);
+  stream->end_stream = end_stream;
   nghttp2_data_provider provider{};
   provider.read_callback = read_body;
   const int32_t id = nghttp2_submit_request(session_.get(), nullptr, nv.data(), nv.size(), &provider, nullptr);
@@ -253,9 +254,10 @@ ssize_t Connection::read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf,
   if (it == self->streams_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   Stream& s = *it->second;
   const size_t n = std::min(length, s.body.size() - s.sent);
+  if (n == 0 && !s.end_stream) return NGHTTP2_ERR_DEFERRED;  // held open on purpose
   std::memcpy(buf, s.body.data() + s.sent, n);
   s.sent += n;
-  if (s.sent == s.body.size()) {
+  if (s.sent == s.body.size() && s.end_stream) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     std::string().swap(s.body);  // the rendition bytes are not kept until the answer
     s.sent = 0;

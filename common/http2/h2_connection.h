@@ -55,8 +55,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Queues a request: `headers` start with the pseudo-headers (:method, :path; :scheme and
-  // :authority are added). The body is sent whole, then the stream is half-closed.
-  Result<int32_t> submit(const Headers& headers, std::string body, StreamEvents events);
+  // :authority are added). The body is sent whole, then the stream is half-closed (unless
+  // `end_stream` is false: then it stays open, as a client that stalls would leave it).
+  Result<int32_t> submit(const Headers& headers, std::string body, StreamEvents events, bool end_stream = true);
   // Queues an HTTP/2 PING (liveness of a long-lived stream).
   void ping();
 
@@ -79,6 +80,7 @@ class Connection {
     bool got_headers = false;
     std::string body;    // request body still to send
     size_t sent = 0;
+    bool end_stream = true;
   };
   struct SessionDeleter {
     void operator()(nghttp2_session* s) const { nghttp2_session_del(s); }

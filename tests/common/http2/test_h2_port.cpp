@@ -56,6 +56,10 @@ class H2Port : public testing::Test {
                                                           .preface_timeout = 2s});
       ListenOptions options;
       options.tls = identity_->certificate();
+      // Short enough for tests; each HTTP/2 request is held to them through the bridge.
+      options.limits.header_timeout = 1500ms;
+      options.limits.stall_timeout = 1500ms;
+      options.limits.max_bodies = 2;
       options.h2 = port_->acceptor();
       auto server = listen_http("127.0.0.1:0", "--test", options);
       if (!server) return false;
@@ -324,6 +328,47 @@ TEST_F(H2Port, OversizeHeaderBlockResetsOnlyItsStream) {
   EXPECT_NE(a.close_code, 0u);
   a = call(*c, {{":method", "GET"}, {":path", "/missing"}}, "");
   EXPECT_EQ(h2::header_value(a.headers, ":status"), "404");
+}
+
+// A request body that stops coming: the listener's stall timeout ends the stream, as it
+// would end an HTTP/1.1 connection; the connection serves on.
+TEST_F(H2Port, StalledRequestBodyIsEndedByTheListenersTimeout) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  uint32_t code = 0xffffffff;
+  h2::Headers headers;
+  h2::StreamEvents events;
+  events.on_headers = [&](const h2::Headers& h, bool) { headers = h; };
+  events.on_close = [&](uint32_t e) { code = e; };
+  const auto t0 = Clock::now();
+  auto id = c->submit({{":method", "POST"}, {":path", "/echo"}, {"content-length", "100000"}}, std::string(10, 'x'),
+                      std::move(events), /*end_stream=*/false);
+  ASSERT_TRUE(id);
+  EXPECT_FALSE(c->finish(*id, Clock::now() + 10s, nullptr));
+  const double waited = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_TRUE(code != 0 || h2::header_value(headers, ":status") != "200") << "stream ended normally";
+  EXPECT_GT(waited, 1.0);
+  EXPECT_LT(waited, 6.0);
+  Answer a = call(*c, {{":method", "GET"}, {":path", "/missing"}}, "");
+  EXPECT_EQ(h2::header_value(a.headers, ":status"), "404");
+}
+
+// Bodies being received at once are bounded on HTTP/2 as on HTTP/1.1 (max_bodies = 2 here):
+// a third one is refused with 503 before any of it is read.
+TEST_F(H2Port, BodiesReceivedAtOnceAreBounded) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  std::vector<int32_t> held;
+  for (int i = 0; i < 2; ++i) {
+    auto id = c->submit({{":method", "POST"}, {":path", "/echo"}, {"content-length", "100000"}}, std::string(10, 'x'),
+                        h2::StreamEvents{}, /*end_stream=*/false);
+    ASSERT_TRUE(id);
+    held.push_back(*id);
+  }
+  ASSERT_FALSE(c->pump(300ms, nullptr));
+  std::this_thread::sleep_for(200ms);
+  Answer a = call(*c, {{":method", "POST"}, {":path", "/echo"}, {"content-length", "5"}}, "hello");
+  EXPECT_EQ(h2::header_value(a.headers, ":status"), "503") << a.body;
 }
 
 // A client that opens TLS with h2 and then says nothing is closed after the preface timeout.
