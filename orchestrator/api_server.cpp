@@ -271,6 +271,8 @@ void Orchestrator::Impl::check_clients() {
     dispatcher.abandon(sid);
     metrics.segment_failed("client_gone");
     soup_server_message_set_status(msg, 503, nullptr);  // written to nobody; lets libsoup finish it
+    // A chunked answer (go-livepeer's early 200) ends here too, or libsoup waits for it.
+    soup_message_body_complete(soup_server_message_get_response_body(msg));
     soup_server_message_unpause(msg);
     g_object_unref(msg);  // the reference taken when the answer was paused
   }

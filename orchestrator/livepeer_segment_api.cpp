@@ -10,6 +10,7 @@
 #include "keccak.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "livepeer/livepeer_profiles.h"
+#include "main_context.h"
 #include "orchestrator_impl.h"
 #include "result_signing.h"
 
@@ -66,6 +67,10 @@ void Orchestrator::Impl::add_livepeer_segment_handlers() {
     auto checked = livepeer::check_segment_headers(request_header(m, "Livepeer-Payment"),
                                                    request_header(m, "Livepeer-Segment"), me->livepeer_creds_context());
     if (auto* no = std::get_if<livepeer::Refusal>(&checked)) return refuse(m, no->status, no->message);
+    // Go's HTTP clients send the length of a segment body; without one the cap could only
+    // be checked after libsoup had buffered the body.
+    if (soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) != SOUP_ENCODING_CONTENT_LENGTH)
+      return refuse(m, 411, "Content-Length is required");
     if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
       refuse(m, 413, "segment of " + std::to_string(content_length(m)) + " bytes is over the cap of " +
                          std::to_string(me->config.max_segment_bytes));
@@ -112,6 +117,7 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
     GCancellable* cancellable = g_cancellable_new();
     size_t received = 0;
     gint64 started_us = g_get_monotonic_time();
+    guint deadline = 0;  // cancels the fetch at kUriFetchTimeout, however slowly bytes come
   };
   auto state = std::make_unique<Fetch>(Fetch{this, alive, msg, std::move(creds)});
   g_signal_connect(fetch, "got-body-data", G_CALLBACK(+[](SoupMessage*, guint chunk, gpointer data) {
@@ -119,6 +125,8 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
                      f->received += chunk;
                      if (f->received > f->impl->config.max_segment_bytes) g_cancellable_cancel(f->cancellable);
                    }), state.get());
+  GCancellable* cancellable = state->cancellable;
+  state->deadline = add_timeout_once(kUriFetchTimeout, [cancellable] { g_cancellable_cancel(cancellable); });
   soup_server_message_pause(msg);
   g_object_ref(msg);
   Fetch* raw = state.release();  // owned by the callback below, which always runs
@@ -126,6 +134,7 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
       fetch_session, fetch, G_PRIORITY_DEFAULT, raw->cancellable,
       +[](GObject* session, GAsyncResult* result, gpointer data) {
         std::unique_ptr<Fetch> f(static_cast<Fetch*>(data));
+        remove_source(f->deadline);
         g_autoptr(GError) error = nullptr;
         g_autoptr(GBytes) bytes = soup_session_send_and_read_finish(SOUP_SESSION(session), result, &error);
         SoupMessage* m = soup_session_get_async_result_message(SOUP_SESSION(session), result);
@@ -163,6 +172,7 @@ void Orchestrator::Impl::transcode_livepeer_segment(SoupServerMessage* msg, live
   // The early 200: the upload is done; whatever happens next goes in the TranscodeResult.
   soup_server_message_set_status(msg, 200, nullptr);
   soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
+  answer_comes_later(msg);
   Segment s{"lp-" + session, creds.segment.seq(), creds.duration_ms, creds.profiles, body};
   g_object_ref(msg);
   auto shared = std::make_shared<livepeer::SegmentCreds>(std::move(creds));

@@ -19,6 +19,12 @@ std::unordered_map<GSocketAddress*, GSocket*>& socket_registry() {
   return sockets;
 }
 
+}  // namespace
+
+const char* const kAnswerLater = "lp-answer-later";
+
+namespace {
+
 std::string ip_of(GSocketAddress* address) {
   if (!address || !G_IS_INET_SOCKET_ADDRESS(address)) return "?";
   g_autofree char* ip = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
@@ -286,13 +292,18 @@ void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gp
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found == g->conns_.end() || found->second->phase == Phase::Refused) return;
+                     // An answer whose body comes later (the early 200 of /segment) waits on
+                     // us, not on the client: timed as Writing from its first body bytes.
+                     if (g_object_get_data(G_OBJECT(m), kAnswerLater)) return;
                      found->second->phase = Phase::Writing;
                      found->second->since_us = g_get_monotonic_time();
                    }), me);
   g_signal_connect(msg, "wrote-body-data", G_CALLBACK(+[](SoupServerMessage* m, guint, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
-                     if (found != g->conns_.end()) found->second->since_us = g_get_monotonic_time();
+                     if (found == g->conns_.end()) return;
+                     if (found->second->phase == Phase::Handling) found->second->phase = Phase::Writing;
+                     found->second->since_us = g_get_monotonic_time();
                    }), me);
   g_signal_connect(msg, "finished", G_CALLBACK(+[](SoupServerMessage* m, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);

@@ -19,6 +19,10 @@
 
 namespace lp {
 
+// Object data a handler sets on a message whose headers go out now and whose body comes later
+// (answer_comes_later in http_listen.h).
+extern const char* const kAnswerLater;
+
 class ConnectionGuard {
  public:
   // `tls`: the server certificate (TLS on every connection), or null for plain HTTP. `h2`,

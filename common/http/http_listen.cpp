@@ -86,6 +86,10 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 
 GSocket* request_socket(SoupServerMessage* msg) { return ConnectionGuard::socket_of(msg); }
 
+void answer_comes_later(SoupServerMessage* msg) {
+  g_object_set_data(G_OBJECT(msg), kAnswerLater, GINT_TO_POINTER(1));
+}
+
 bool serve_connection(SoupServer* server, GIOStream* stream, GSocket* socket, GSocketAddress* remote) {
   Listener* l = listener_of(server);
   if (!l) {

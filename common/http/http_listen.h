@@ -48,6 +48,10 @@ GSocket* request_socket(SoupServerMessage* msg);
 // the stream closed) when a cap refuses it, or `server` has no listener.
 bool serve_connection(SoupServer* server, GIOStream* stream, GSocket* socket, GSocketAddress* remote);
 
+// Marks `msg` as an answer whose headers go out now and whose body comes when the work is
+// done (go-livepeer's early 200): the wait is not timed as a client that stopped reading.
+void answer_comes_later(SoupServerMessage* msg);
+
 // Connections the server holds open now.
 int open_connections(SoupServer* server);
 

@@ -20,7 +20,20 @@ class CallHandler final : public h2::StreamHandler {
 
   bool on_data(std::string_view bytes) override {
     if (call_.over()) return false;
-    if (auto e = reader_.feed(bytes, [this](std::string&& m) { messages_.push_back(std::move(m)); })) {
+    // One request message: a second one is refused at once rather than kept.
+    bool extra = false;
+    auto e = reader_.feed(bytes, [this, &extra](std::string&& m) {
+      if (messages_.empty()) {
+        messages_.push_back(std::move(m));
+      } else {
+        extra = true;
+      }
+    });
+    if (extra && !e) {
+      call_.finish(kInternal, "more than one request message");
+      return true;
+    }
+    if (e) {
       // Answered (trailers-only); the rest of the body is read and dropped: resetting the
       // stream now could overtake the answer.
       call_.finish(kResourceExhausted, e->message);

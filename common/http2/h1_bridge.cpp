@@ -63,6 +63,9 @@ class SoupBridge final : public StreamHandler {
       ::close(fds[1]);
       return false;
     }
+    // GSocket blocks unless told otherwise (SOCK_NONBLOCK on the fd is not enough): a full
+    // socketpair would then block the main loop, where libsoup drains it.
+    g_socket_set_blocking(socket_, FALSE);
     g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection(server_end);
     // A copy of the address: the connection guard keys its connections by the object.
     g_autoptr(GSocketAddress) remote = peer ? copy_address(peer) : nullptr;
@@ -81,6 +84,10 @@ class SoupBridge final : public StreamHandler {
   bool paces_body() const override { return true; }
 
   bool on_data(std::string_view bytes) override {
+    if (done_) {  // answered already: the rest of the body is read and dropped
+      responder_.consume(bytes.size());
+      return true;
+    }
     if (!socket_) return false;
     if (!head_sent_) send_head(/*body_follows=*/true);
     if (chunked_) {
@@ -307,6 +314,12 @@ class SoupBridge final : public StreamHandler {
   }
 
   void shut() {
+    // Body bytes taken but never written still count against the peer's windows.
+    if (unconsumed_ > 0) {
+      responder_.consume(unconsumed_);
+      unconsumed_ = 0;
+    }
+    out_.clear();
     for (GSource** src : {&read_source_, &write_source_}) {
       if (*src) {
         g_source_destroy(*src);

@@ -1,5 +1,7 @@
 #include "http2/h2_port.h"
 
+#include <vector>
+
 #include "http2/h1_bridge.h"
 #include "main_context.h"
 
@@ -62,7 +64,10 @@ void Port::accept(GIOStream* stream, GSocketAddress* remote) {
 }
 
 void Port::shut_down(bool now) {
-  for (auto& [raw, session] : sessions_) session->shut_down(now);
+  // A session may close, and leave the map, while being shut down: iterate over a copy.
+  std::vector<std::shared_ptr<ServerSession>> all;
+  for (auto& [raw, session] : sessions_) all.push_back(session);
+  for (auto& session : all) session->shut_down(now);
 }
 
 }  // namespace lp::h2

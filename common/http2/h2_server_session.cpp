@@ -14,6 +14,7 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 constexpr size_t kMaxPendingOut = 64 << 10;  // bytes taken from nghttp2 before the socket has room
 constexpr int32_t kStreamWindow = 1 << 20;   // per-stream receive window (go's server: 1 MiB)
+constexpr int32_t kConnectionWindow = 4 << 20;
 
 nghttp2_nv make_nv(const std::string& name, const std::string& value) {
   return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
@@ -159,6 +160,7 @@ ServerSession::ServerSession(GIOStream* stream, std::string peer, Router router,
       on_closed_(std::move(on_closed)) {}
 
 ServerSession::~ServerSession() {
+  remove_source(watchdog_);
   remove_source(reaper_);
   remove_source(idle_timer_);
   remove_source(preface_timer_);
@@ -175,6 +177,7 @@ bool ServerSession::init() {
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
   // Window updates are ours to send, so a handler that streams a body on can pace the peer.
   nghttp2_option* option = nullptr;
   if (nghttp2_option_new(&option) != 0) {
@@ -194,6 +197,13 @@ bool ServerSession::init() {
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(limits_.max_header_bytes)},
   };
   if (nghttp2_submit_settings(session_.get(), NGHTTP2_FLAG_NONE, settings, std::size(settings)) != 0) return false;
+  // SETTINGS_INITIAL_WINDOW_SIZE is per stream; the connection's own window (65,535 bytes by
+  // default) would otherwise hold every upload on the connection to one round trip per 64 KiB.
+  nghttp2_session_set_local_window_size(session_.get(), NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  watchdog_ = add_timeout_repeat(std::chrono::seconds(1), [this] {
+    watch();
+    return !closed_;
+  });
   preface_timer_ = add_timeout_once(limits_.preface_timeout, [this] {
     preface_timer_ = 0;
     close("no HTTP/2 preface in time");
@@ -278,7 +288,10 @@ void ServerSession::flush() {
       if (n == 0) break;
       pending_out_.append(reinterpret_cast<const char*>(bytes), static_cast<size_t>(n));
     }
-    if (pending_out_.empty()) break;
+    if (pending_out_.empty()) {
+      write_progress_us_ = g_get_monotonic_time();
+      break;
+    }
     g_autoptr(GError) error = nullptr;
     const gssize w =
         g_pollable_output_stream_write_nonblocking(out, pending_out_.data(), pending_out_.size(), nullptr, &error);
@@ -291,6 +304,7 @@ void ServerSession::flush() {
       return;
     }
     pending_out_.erase(0, static_cast<size_t>(w));
+    if (w > 0) write_progress_us_ = g_get_monotonic_time();
   }
   check_done();
 }
@@ -320,6 +334,7 @@ void ServerSession::close(const char*) {
   if (closed_) return;
   closed_ = true;
   auto keep = weak_from_this().lock();  // null only while start() is still building it
+  remove_source(watchdog_);
   remove_source(idle_timer_);
   remove_source(preface_timer_);
   drop_source(read_source_);
@@ -333,6 +348,25 @@ void ServerSession::close(const char*) {
   }
   g_io_stream_close_async(stream_, G_PRIORITY_DEFAULT, nullptr, nullptr, nullptr);
   if (auto done = std::move(on_closed_)) done();
+}
+
+void ServerSession::watch() {
+  if (closed_) return;
+  const gint64 now = g_get_monotonic_time();
+  const gint64 limit = std::chrono::microseconds(limits_.stall_timeout).count();
+  if (!pending_out_.empty() && now - write_progress_us_ > limit) {
+    close("the peer stopped reading");
+    return;
+  }
+  // Paced handlers (the HTTP/1.1 bridge) are timed by the listener's guard; the others here.
+  bool reset = false;
+  for (auto& [id, st] : streams_)
+    if (!st->request_done && st->handler && !st->handler->paces_body() && now - st->opened_us > limit) {
+      nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+      st->request_done = true;  // reset once
+      reset = true;
+    }
+  if (reset) flush();
 }
 
 void ServerSession::touch_idle() {
@@ -398,8 +432,10 @@ int ServerSession::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, v
     if (!s) return 0;
   }
   if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
-      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && s->handler)
+      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && s->handler) {
+    s->request_done = true;
     s->handler->on_end();
+  }
   return 0;
 }
 
@@ -436,6 +472,21 @@ int ServerSession::on_stream_close(nghttp2_session*, int32_t id, uint32_t error_
   if (stream->on_drained) stream->on_drained();
   self->bury(std::move(stream));
   self->touch_idle();
+  return 0;
+}
+
+// Answered while the request is still coming (a refusal, or an answer that needs no more of
+// the body): RST_STREAM(NO_ERROR) tells the client to stop sending (RFC 9113 8.1).
+int ServerSession::on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* data) {
+  auto* self = static_cast<ServerSession*>(data);
+  if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
+      !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+    return 0;
+  Stream* s = self->find(frame->hd.stream_id);
+  if (s && !s->request_done) {
+    s->request_done = true;
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+  }
   return 0;
 }
 

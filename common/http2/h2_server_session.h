@@ -86,6 +86,9 @@ struct ServerLimits {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   // The client must send its preface and SETTINGS within this.
   std::chrono::milliseconds preface_timeout{std::chrono::seconds(10)};
+  // A request that handlers do not pace (gRPC) must be complete within this, and a peer that
+  // stops reading what we send is closed after this without progress.
+  std::chrono::milliseconds stall_timeout{std::chrono::seconds(30)};
 };
 
 class ServerSession : public std::enable_shared_from_this<ServerSession> {
@@ -119,6 +122,8 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
     bool deferred = false;        // the data provider returned DEFERRED
     Headers trailers;
     std::function<void()> on_drained;
+    gint64 opened_us = g_get_monotonic_time();
+    bool request_done = false;    // END_STREAM received
   };
   struct SessionDeleter {
     void operator()(nghttp2_session* s) const { nghttp2_session_del(s); }
@@ -136,6 +141,7 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   void close(const char* why);
   void check_done();
   void touch_idle();
+  void watch();
   void bury(std::unique_ptr<Stream> stream);
   Stream* find(int32_t id);
   void resume(int32_t id, Stream& s);
@@ -146,6 +152,7 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame*, void*);
   static int on_data_chunk(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
   static int on_stream_close(nghttp2_session*, int32_t, uint32_t, void*);
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame*, void*);
   static ssize_t read_body(nghttp2_session*, int32_t, uint8_t*, size_t, uint32_t*, nghttp2_data_source*, void*);
 
   // All below: main context only.
@@ -164,6 +171,8 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   GSource* read_source_ = nullptr;
   GSource* write_source_ = nullptr;
   guint idle_timer_ = 0;
+  guint watchdog_ = 0;          // every second while open: stalled requests and writes
+  gint64 write_progress_us_ = g_get_monotonic_time();  // last time pending_out_ shrank or was empty
   guint preface_timer_ = 0;
   bool closed_ = false;
   bool in_callback_ = false;  // nghttp2 is running: flush after it returns

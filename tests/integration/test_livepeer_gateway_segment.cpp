@@ -225,6 +225,37 @@ TEST_F(LivepeerGatewaySegment, SegmentGivenByUrlIsFetched) {
   g_main_context_unref(context);
 }
 
+// The early 200 is not a client that stopped reading: a transcode longer than the listener's
+// stall timeout (0.3 s here) still gets its TranscodeResult.
+TEST_F(LivepeerGatewaySegment, EarlyAnswerOutlivesTheStallTimeout) {
+  OrchestratorOptions o;
+  o.transcoder = true;
+  o.extra = {"--http-stall-timeout", "0.3"};
+  Orchestrator orch = start_orchestrator(o, "gateway-slow");
+  auto g = LivepeerGatewayPeer::connect("127.0.0.1", static_cast<uint16_t>(orch.http_port));
+  ASSERT_TRUE(g);
+  auto info = g->discover();
+  ASSERT_TRUE(info);
+  MediaSpec spec;
+  spec.width = 1280;
+  spec.height = 720;
+  spec.seconds = 4;
+  spec.gop_frames = 120;
+  TempDir dir;
+  make_media(spec, dir.file("slow.ts"));
+  const auto bytes = read_file(dir.file("slow.ts"));
+  const std::string body(bytes.begin(), bytes.end());
+  const auto started = std::chrono::steady_clock::now();
+  GatewayAnswer a = g->post(LivepeerGatewayPeer::segment_data(*info, "slow", 0, body,
+                                                              {LivepeerGatewayPeer::profile("P720p30fps16x9", 1280, 720, 4000000)}),
+                            body);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_EQ(a.status, 200) << a.text;
+  ASSERT_TRUE(a.result) << "the answer was cut after " << took << " s";
+  EXPECT_TRUE(a.result->has_data()) << a.result->error();
+  EXPECT_GT(took, 0.6) << "too fast to show anything: use a longer segment";
+}
+
 // -maxSessions counts streams (auth-token sessions) as go-livepeer does: a third session is
 // OrchestratorCapped at discovery and at /segment, while known sessions keep going.
 TEST_F(LivepeerGatewaySegment, MaxSessionsCountsStreams) {

@@ -53,7 +53,8 @@ class H2Port : public testing::Test {
       port_ = std::make_unique<h2::Port>(h2::ServerLimits{.max_concurrent_streams = 100,
                                                           .max_header_bytes = 16 << 10,
                                                           .idle_timeout = 30s,
-                                                          .preface_timeout = 2s});
+                                                          .preface_timeout = 2s,
+                                                          .stall_timeout = 1500ms});
       ListenOptions options;
       options.tls = identity_->certificate();
       // Short enough for tests; each HTTP/2 request is held to them through the bridge.
@@ -234,6 +235,38 @@ TEST_F(H2Port, GrpcUnaryCallAndErrors) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, grpc::kResourceExhausted);
   EXPECT_NE(status->message.find("compressed"), std::string::npos) << status->message;
+}
+
+// A gRPC request that keeps sending messages is refused at the second one (nothing piles up),
+// and one that never ends is reset after the stall timeout.
+TEST_F(H2Port, GrpcRequestsThatDoNotEndAreCutOff) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  Answer a;
+  h2::StreamEvents events;
+  events.on_headers = [&a](const h2::Headers& h, bool trailers) { (trailers ? a.trailers : a.headers) = h; };
+  events.on_close = [&a](uint32_t code) { a.close_code = code; };
+  auto id = c->submit(grpc::request_headers("/test.Echo/Say"), grpc::frame("a") + grpc::frame("b"), std::move(events),
+                      /*end_stream=*/false);
+  ASSERT_TRUE(id);
+  const auto t0 = Clock::now();
+  EXPECT_FALSE(c->finish(*id, Clock::now() + 10s, nullptr));
+  auto status = grpc::status_from(a.headers);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->message, "more than one request message");
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 1.0);
+
+  Answer b;
+  h2::StreamEvents held;
+  held.on_close = [&b](uint32_t code) { b.close_code = code; };
+  id = c->submit(grpc::request_headers("/test.Echo/Say"), grpc::frame("a"), std::move(held), /*end_stream=*/false);
+  ASSERT_TRUE(id);
+  const auto t1 = Clock::now();
+  EXPECT_FALSE(c->finish(*id, Clock::now() + 10s, nullptr));
+  const double waited = std::chrono::duration<double>(Clock::now() - t1).count();
+  EXPECT_EQ(b.close_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
+  EXPECT_GT(waited, 1.0);
+  EXPECT_LT(waited, 5.0);
 }
 
 TEST_F(H2Port, GrpcServerStreamingCall) {
