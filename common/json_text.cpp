@@ -15,7 +15,19 @@ std::string byte_name(unsigned char c) {
   return out;
 }
 
-// Offset of the first escape JSON does not define, scanning strings only.
+// The 4 hex digits at `at`, or nullopt.
+std::optional<unsigned> hex4(std::string_view text, size_t at) {
+  if (at + 4 > text.size()) return std::nullopt;
+  unsigned v = 0;
+  for (size_t k = at; k < at + 4; ++k) {
+    if (!g_ascii_isxdigit(text[k])) return std::nullopt;
+    v = v * 16 + static_cast<unsigned>(g_ascii_xdigit_value(text[k]));
+  }
+  return v;
+}
+
+// Offset of the first escape JSON does not define (or a lone UTF-16 surrogate), scanning
+// strings only.
 std::optional<size_t> first_bad_escape(std::string_view text) {
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -30,8 +42,17 @@ std::optional<size_t> first_bad_escape(std::string_view text) {
       if (i + 1 >= text.size()) return i;
       const char e = text[i + 1];
       if (e == 'u') {
-        for (size_t k = i + 2; k < i + 6; ++k)
-          if (k >= text.size() || !g_ascii_isxdigit(text[k])) return i;
+        auto unit = hex4(text, i + 2);
+        if (!unit) return i;
+        // UTF-16 surrogates come in pairs; json-glib turns a lone one into bytes that are
+        // not UTF-8 (found by fuzz_wire_error_body).
+        if (*unit >= 0xDC00 && *unit <= 0xDFFF) return i;
+        if (*unit >= 0xD800 && *unit <= 0xDBFF) {
+          const bool pair = i + 7 < text.size() && text[i + 6] == '\\' && text[i + 7] == 'u';
+          auto low = pair ? hex4(text, i + 8) : std::nullopt;
+          if (!low || *low < 0xDC00 || *low > 0xDFFF) return i;
+          i += 6;
+        }
         i += 5;
       } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
         ++i;

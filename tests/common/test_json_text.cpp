@@ -25,6 +25,16 @@ TEST(JsonText, EscapesJsonDoesNotHaveAreNamed) {
   EXPECT_EQ(json_text_problem("[\"\\\x01\"]"), "invalid escape \\x01 at offset 2");
 }
 
+// Found by fuzz_wire_error_body: json-glib turns a lone UTF-16 surrogate into bytes that are
+// not UTF-8. Pairs are fine; a lone high or low half is refused.
+TEST(JsonText, LoneSurrogatesAreRefused) {
+  EXPECT_EQ(json_text_problem(R"(["\ud83d\ude00"])"), std::nullopt);
+  EXPECT_EQ(json_text_problem(R"(["a\udddddnd"])"), "invalid escape \\u at offset 3");
+  EXPECT_EQ(json_text_problem(R"(["\ud800x"])"), "invalid escape \\u at offset 2");
+  EXPECT_EQ(json_text_problem(R"(["\ud800\u0041"])"), "invalid escape \\u at offset 2");
+  EXPECT_EQ(json_text_problem(R"(["\ud800\"])"), "invalid escape \\u at offset 2");
+}
+
 TEST(JsonText, BackslashesOutsideStringsAreLeftToTheParser) {
   EXPECT_EQ(json_text_problem(R"([1] \2)"), std::nullopt);
   EXPECT_EQ(json_text_problem(R"(["a\\"] \2)"), std::nullopt);
