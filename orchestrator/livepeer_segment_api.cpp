@@ -82,8 +82,7 @@ void Orchestrator::Impl::add_livepeer_segment_handlers() {
     static_cast<Impl*>(self)->on_stream_file(m, path);
   }, this, nullptr);
   refuse_unexpected_bodies(s, {"/stream"});
-  fetch_session = soup_session_new();
-  soup_session_set_timeout(fetch_session, static_cast<guint>(kUriFetchTimeout.count()));
+  fetch_session = soup_session_new();  // its deadline is the fetch's own timer
   soup_session_set_proxy_resolver(fetch_session, nullptr);
 }
 
@@ -108,25 +107,33 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
   g_signal_connect(fetch, "accept-certificate",
                    G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
                    nullptr);
-  // Over the cap: cancelled as soon as the headers or the bytes say so.
+  // Over the cap: cancelled as soon as the headers say so. A body without a Content-Length
+  // is refused too (object stores send one), so the cap holds before anything is read.
   struct Fetch {
     Impl* impl;
     std::shared_ptr<bool> alive;
     SoupServerMessage* msg;
     livepeer::SegmentCreds creds;
     GCancellable* cancellable = g_cancellable_new();
-    size_t received = 0;
     gint64 started_us = g_get_monotonic_time();
     guint deadline = 0;  // cancels the fetch at kUriFetchTimeout, however slowly bytes come
+    bool unusable = false;  // no Content-Length, or over the cap
   };
   auto state = std::make_unique<Fetch>(Fetch{this, alive, msg, std::move(creds)});
-  g_signal_connect(fetch, "got-body-data", G_CALLBACK(+[](SoupMessage*, guint chunk, gpointer data) {
+  g_signal_connect(fetch, "got-headers", G_CALLBACK(+[](SoupMessage* m, gpointer data) {
                      auto* f = static_cast<Fetch*>(data);
-                     f->received += chunk;
-                     if (f->received > f->impl->config.max_segment_bytes) g_cancellable_cancel(f->cancellable);
+                     SoupMessageHeaders* h = soup_message_get_response_headers(m);
+                     if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH ||
+                         soup_message_headers_get_content_length(h) > static_cast<goffset>(f->impl->config.max_segment_bytes)) {
+                       f->unusable = true;
+                       g_cancellable_cancel(f->cancellable);
+                     }
                    }), state.get());
-  GCancellable* cancellable = state->cancellable;
-  state->deadline = add_timeout_once(kUriFetchTimeout, [cancellable] { g_cancellable_cancel(cancellable); });
+  Fetch* watched = state.get();
+  state->deadline = add_timeout_once(kUriFetchTimeout, [watched] {
+    watched->deadline = 0;  // fired: nothing to remove later
+    g_cancellable_cancel(watched->cancellable);
+  });
   soup_server_message_pause(msg);
   g_object_ref(msg);
   Fetch* raw = state.release();  // owned by the callback below, which always runs
@@ -138,7 +145,7 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
         g_autoptr(GError) error = nullptr;
         g_autoptr(GBytes) bytes = soup_session_send_and_read_finish(SOUP_SESSION(session), result, &error);
         SoupMessage* m = soup_session_get_async_result_message(SOUP_SESSION(session), result);
-        const bool ok = bytes && m && SOUP_STATUS_IS_SUCCESSFUL(soup_message_get_status(m)) &&
+        const bool ok = bytes && m && !f->unusable && SOUP_STATUS_IS_SUCCESSFUL(soup_message_get_status(m)) &&
                         g_get_monotonic_time() - f->started_us <= std::chrono::microseconds(kUriFetchTimeout).count();
         g_object_unref(f->cancellable);
         if (!*f->alive) {  // the node is shutting down

@@ -185,31 +185,61 @@ TEST_F(LivepeerGatewaySegment, UndecodableSegmentIsAnErrorInTheResult) {
 }
 
 // A segment given by URL (Content-Type application/vnd+livepeer.uri): the node fetches it.
-TEST_F(LivepeerGatewaySegment, SegmentGivenByUrlIsFetched) {
-  // A plain HTTP server on its own thread serving one segment at /seg.ts.
-  GMainContext* context = g_main_context_new();
-  SoupServer* server = soup_server_new(nullptr, nullptr);
-  static std::string served;
-  served = small_segments()[0];
-  g_main_context_push_thread_default(context);
-  soup_server_add_handler(server, "/seg.ts", +[](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer) {
-    soup_server_message_set_status(m, 200, nullptr);
-    soup_server_message_set_response(m, "video/mp2t", SOUP_MEMORY_STATIC, served.data(), served.size());
-  }, nullptr, nullptr);
-  ASSERT_TRUE(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, nullptr));
-  g_main_context_pop_thread_default(context);
-  GSList* uris = soup_server_get_uris(server);
-  const int port = g_uri_get_port(static_cast<GUri*>(uris->data));
-  g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
-  GMainLoop* loop = g_main_loop_new(context, FALSE);
-  std::thread thread([loop] { g_main_loop_run(loop); });
+// A plain HTTP server on its own thread and context serving `body` at /seg.ts; stopped and
+// joined when it goes, whatever the test did.
+class SegmentServer {
+ public:
+  explicit SegmentServer(std::string body) : body_(std::move(body)) {
+    g_main_context_push_thread_default(context_);
+    soup_server_add_handler(server_, "/seg.ts", +[](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+      const std::string& b = static_cast<SegmentServer*>(self)->body_;
+      soup_server_message_set_status(m, 200, nullptr);
+      soup_server_message_set_response(m, "video/mp2t", SOUP_MEMORY_COPY, b.data(), b.size());
+    }, this, nullptr);
+    const bool listening = soup_server_listen_local(server_, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, nullptr);
+    g_main_context_pop_thread_default(context_);
+    if (listening) {
+      GSList* uris = soup_server_get_uris(server_);
+      port_ = g_uri_get_port(static_cast<GUri*>(uris->data));
+      g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+    }
+    // The context is the thread's default too: libsoup attaches each accepted connection's
+    // sources to the thread-default context of whoever accepts it.
+    thread_ = std::thread([this] {
+      g_main_context_push_thread_default(context_);
+      g_main_loop_run(loop_);
+      g_main_context_pop_thread_default(context_);
+    });
+  }
+  ~SegmentServer() {
+    g_main_loop_quit(loop_);
+    thread_.join();
+    g_object_unref(server_);
+    g_main_loop_unref(loop_);
+    g_main_context_unref(context_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/seg.ts"; }
+  int port() const { return port_; }
 
+ private:
+  std::string body_;
+  GMainContext* context_ = g_main_context_new();
+  GMainLoop* loop_ = g_main_loop_new(context_, FALSE);
+  SoupServer* server_ = soup_server_new(nullptr, nullptr);
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A segment given by URL (Content-Type application/vnd+livepeer.uri): the node fetches it.
+TEST_F(LivepeerGatewaySegment, SegmentGivenByUrlIsFetched) {
+  const std::string media = small_segments()[0];
+  SegmentServer source(media);
+  ASSERT_NE(source.port(), 0);
   auto g = gateway();
   auto info = g->discover();
   ASSERT_TRUE(info);
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/seg.ts";
-  auto seg = LivepeerGatewayPeer::segment_data(*info, "by-url", 0, served, ladder());  // hash of the media
-  GatewayAnswer a = g->post(seg, url, {}, "application/vnd+livepeer.uri");
+  auto seg = LivepeerGatewayPeer::segment_data(*info, "by-url", 0, media, ladder());  // the hash of the media
+  GatewayAnswer a = g->post(seg, source.url(), {}, "application/vnd+livepeer.uri");
   EXPECT_EQ(a.status, 200) << a.text;
   ASSERT_TRUE(a.result);
   EXPECT_TRUE(a.result->has_data()) << a.result->error();
@@ -217,12 +247,6 @@ TEST_F(LivepeerGatewaySegment, SegmentGivenByUrlIsFetched) {
   a = g->post(seg, "http://127.0.0.1:1/nothing.ts", {}, "application/vnd+livepeer.uri");
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.text, "BadRequest\n");
-
-  g_main_loop_quit(loop);
-  thread.join();
-  g_main_loop_unref(loop);
-  g_object_unref(server);
-  g_main_context_unref(context);
 }
 
 // The early 200 is not a client that stopped reading: a transcode longer than the listener's
