@@ -1,6 +1,5 @@
 // The go-livepeer side of the public port: gRPC methods for go-livepeer gateways
 // (orchestrator/livepeer/livepeer_discovery.h), served over the port's HTTP/2 connections.
-#include "livepeer/livepeer_capabilities.h"
 #include "livepeer/livepeer_discovery.h"
 #include "orchestrator_impl.h"
 
@@ -10,10 +9,7 @@ void Orchestrator::Impl::add_livepeer_methods() {
   livepeer::DiscoveryHooks hooks;
   // What /v1/info signs, never the request's :authority (anyone can set that).
   hooks.service_uri = [this](const std::string&) { return "https://" + signed_service_addr(); };
-  hooks.capabilities = [this] {
-    return livepeer::to_net_capabilities(livepeer::transcoder_capabilities(capabilities()),
-                                         livepeer::kAnnouncedVersion);
-  };
+  hooks.capabilities = [this] { return livepeer_creds_context().capabilities; };
   // go-livepeer's CheckCapacity(""): capped once -maxSessions streams are open.
   hooks.capped = [this] {
     return draining || livepeer_sessions.capped("", static_cast<size_t>(std::max(0, max_sessions())),

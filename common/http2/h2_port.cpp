@@ -1,7 +1,5 @@
 #include "http2/h2_port.h"
 
-#include <vector>
-
 #include "http2/h1_bridge.h"
 #include "main_context.h"
 
@@ -61,13 +59,6 @@ void Port::accept(GIOStream* stream, GSocketAddress* remote) {
   if (session->closed()) return;
   *holder = session.get();
   sessions_[session.get()] = std::move(session);
-}
-
-void Port::shut_down(bool now) {
-  // A session may close, and leave the map, while being shut down: iterate over a copy.
-  std::vector<std::shared_ptr<ServerSession>> all;
-  for (auto& [raw, session] : sessions_) all.push_back(session);
-  for (auto& session : all) session->shut_down(now);
 }
 
 }  // namespace lp::h2

@@ -27,8 +27,6 @@ class Port {
   grpc::ServiceTable& services() { return services_; }
   // For ListenOptions::h2.
   H2Acceptor acceptor();
-  // Sends GOAWAY on every connection (drain) or closes them.
-  void shut_down(bool now);
   size_t sessions() const { return sessions_.size(); }
 
  private:
