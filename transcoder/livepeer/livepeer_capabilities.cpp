@@ -74,6 +74,17 @@ std::vector<int> transcoder_capabilities(const wire::Capabilities& node) {
   return caps;
 }
 
+wire::Capabilities wire_capabilities_from(const std::vector<int>& capabilities) {
+  wire::Capabilities out;
+  auto has = [&](int c) { return std::find(capabilities.begin(), capabilities.end(), c) != capabilities.end(); };
+  const std::pair<int, VideoCodec> encoders[] = {
+      {kH264, VideoCodec::H264}, {kHevcEncode, VideoCodec::HEVC}, {kVp8Encode, VideoCodec::VP8}, {kVp9Encode, VideoCodec::VP9}};
+  for (const auto& [bit, codec] : encoders)
+    if (has(bit)) out.codecs.push_back(video_codec_name(codec));
+  for (const auto& p : preset_profiles()) out.presets.push_back(p.name);
+  return out;
+}
+
 net::Capabilities to_net_capabilities(const std::vector<int>& capabilities, const std::string& version) {
   std::vector<uint64_t> words;
   for (int c : capabilities) set_bit(words, c);

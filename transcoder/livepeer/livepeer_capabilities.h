@@ -53,6 +53,10 @@ inline constexpr const char* kAnnouncedVersion = "0.8.9";
 // Sorted, no duplicates.
 std::vector<int> transcoder_capabilities(const wire::Capabilities& node);
 
+// What a go-livepeer transcoder's bits mean in lpgst's terms, for matching profiles: the
+// codecs it encodes (H264, HEVC_Encode, VP8_Encode, VP9_Encode) and every preset.
+wire::Capabilities wire_capabilities_from(const std::vector<int>& capabilities);
+
 // The message a transcoder registers with.
 net::Capabilities to_net_capabilities(const std::vector<int>& capabilities, const std::string& version);
 

@@ -1,5 +1,7 @@
 #include "livepeer/livepeer_profiles.h"
 
+#include <cmath>
+
 namespace lp::livepeer {
 namespace {
 
@@ -78,6 +80,47 @@ Result<std::vector<Profile>> profiles_from_segment(const net::SegData& segment) 
     auto profile = profile_from_net(p);
     if (!profile) return profile.error();
     out.push_back(std::move(*profile));
+  }
+  return out;
+}
+
+Result<net::VideoProfile> profile_to_net(const Profile& p) {
+  net::VideoProfile out;
+  out.set_name(p.name);
+  out.set_width(p.width);
+  out.set_height(p.height);
+  out.set_bitrate(p.bitrate);
+  out.set_quality(static_cast<uint32_t>(std::max(0, p.quality)));
+  if (p.fps > 0) {
+    out.set_fps(static_cast<uint32_t>(p.fps));
+    out.set_fpsden(static_cast<uint32_t>(std::max(1, p.fps_den)));
+  }
+  switch (p.container) {
+    case ProfileContainer::Unset:
+    case ProfileContainer::MpegTs: out.set_format(net::VideoProfile::MPEGTS); break;
+    case ProfileContainer::Mp4: out.set_format(net::VideoProfile::MP4); break;
+    case ProfileContainer::WebM:
+      return Error{ErrorCode::Unsupported, "profile " + p.name + ": go-livepeer transcoders make no WebM"};
+  }
+  switch (p.h264_profile) {
+    case H264Profile::Unset: out.set_profile(net::VideoProfile::ENCODER_DEFAULT); break;
+    case H264Profile::Baseline: out.set_profile(net::VideoProfile::H264_BASELINE); break;
+    case H264Profile::Main: out.set_profile(net::VideoProfile::H264_MAIN); break;
+    case H264Profile::High: out.set_profile(net::VideoProfile::H264_HIGH); break;
+    case H264Profile::ConstrainedHigh: out.set_profile(net::VideoProfile::H264_CONSTRAINED_HIGH); break;
+  }
+  switch (p.gop.kind) {
+    case Gop::Kind::Unset: break;
+    case Gop::Kind::Intra: out.set_gop(-1); break;
+    case Gop::Kind::Seconds: out.set_gop(static_cast<int32_t>(std::lround(p.gop.seconds * 1000))); break;
+  }
+  switch (p.codec) {
+    case VideoCodec::H264: out.set_encoder(net::VideoProfile::H264); break;
+    case VideoCodec::HEVC: out.set_encoder(net::VideoProfile::H265); break;
+    case VideoCodec::VP8: out.set_encoder(net::VideoProfile::VP8); break;
+    case VideoCodec::VP9: out.set_encoder(net::VideoProfile::VP9); break;
+    case VideoCodec::AV1:
+      return Error{ErrorCode::Unsupported, "profile " + p.name + ": go-livepeer transcoders encode no AV1"};
   }
   return out;
 }

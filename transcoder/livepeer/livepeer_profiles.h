@@ -17,6 +17,11 @@ Result<std::vector<Profile>> profiles_from_segment(const net::SegData& segment);
 // One VideoProfile (exposed for tests).
 Result<Profile> profile_from_net(const net::VideoProfile& profile);
 
+// The reverse, for sending an lpgst profile to a go-livepeer transcoder. go-livepeer has no
+// AV1, WebM or fit-box sizing: AV1 and WebM are errors; a fit-box profile is sent as it is
+// and sized as lpms sizes it.
+Result<net::VideoProfile> profile_to_net(const Profile& profile);
+
 // The file extension go-livepeer gives a rendition of this profile: ".ts" or ".mp4".
 const char* rendition_extension(const net::VideoProfile& profile);
 

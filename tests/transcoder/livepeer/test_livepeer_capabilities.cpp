@@ -42,6 +42,13 @@ TEST(LivepeerCapabilities, BitstringIsGoLivepeersWordLayout) {
   EXPECT_EQ(capabilities_in(net), (std::vector<int>{0, 1, 63, 64, 70}));
 }
 
+TEST(LivepeerCapabilities, GoLivepeerBitsAsLpgstEncoders) {
+  auto caps = wire_capabilities_from({kH264, kMpegTs, kHevcDecode, kVp9Encode});
+  EXPECT_EQ(caps.codecs, (std::vector<std::string>{"H.264", "VP9"}));
+  EXPECT_FALSE(caps.presets.empty());
+  EXPECT_TRUE(wire_capabilities_from({kMpegTs, kHevcEncode}).codecs == std::vector<std::string>{"HEVC"});
+}
+
 TEST(LivepeerCapabilities, SegmentCheckNamesWhatIsMissing) {
   const auto ours = to_net_capabilities({kH264, kMpegTs, kGop}, "0.8.9");
   EXPECT_FALSE(incompatible(to_net_capabilities({kH264, kMpegTs}, ""), ours));

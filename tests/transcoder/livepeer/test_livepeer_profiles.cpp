@@ -119,5 +119,42 @@ TEST(LivepeerProfiles, ReadsFullProfiles3ThenTwoThenOne) {
   EXPECT_EQ((*got)[1].name, "three-b");
 }
 
+TEST(LivepeerProfiles, LpgstProfilesGoToGoLivepeerTranscodersAndBack) {
+  Profile p;
+  p.name = "P720p30fps16x9";
+  p.width = 1280;
+  p.height = 720;
+  p.bitrate = 4000000;
+  p.fps = 30000;
+  p.fps_den = 1001;
+  p.h264_profile = H264Profile::High;
+  p.gop.kind = Gop::Kind::Seconds;
+  p.gop.seconds = 2;
+  p.codec = VideoCodec::HEVC;
+  p.container = ProfileContainer::Mp4;
+  auto net = profile_to_net(p);
+  ASSERT_TRUE(net) << net.error().message;
+  EXPECT_EQ(net->gop(), 2000);
+  EXPECT_EQ(net->encoder(), net::VideoProfile::H265);
+  EXPECT_EQ(net->format(), net::VideoProfile::MP4);
+  auto back = profile_from_net(*net);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->name, p.name);
+  EXPECT_EQ(back->width, 1280);
+  EXPECT_EQ(back->fps, 30000);
+  EXPECT_EQ(back->fps_den, 1001);
+  EXPECT_EQ(back->h264_profile, H264Profile::High);
+  EXPECT_EQ(back->gop.seconds, 2);
+  EXPECT_EQ(back->codec, VideoCodec::HEVC);
+  p.gop.kind = Gop::Kind::Intra;
+  EXPECT_EQ(profile_to_net(p)->gop(), -1);
+  // What go-livepeer has no words for.
+  p.codec = VideoCodec::AV1;
+  EXPECT_EQ(profile_to_net(p).error().code, ErrorCode::Unsupported);
+  p.codec = VideoCodec::VP8;
+  p.container = ProfileContainer::WebM;
+  EXPECT_NE(profile_to_net(p).error().message.find("WebM"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lp::livepeer
