@@ -123,7 +123,9 @@ bool Dispatcher::try_start(const std::string& sid) {
   std::vector<WorkerLoad> loads;
   std::vector<WorkerLoad> retry_loads;  // workers this segment already failed on
   for (const auto& [id, e] : workers_) {
-    if (e.worker->draining() || wire::can_transcode(e.worker->capabilities(), p.segment.profiles)) continue;
+    if (e.worker->draining() || wire::can_transcode(e.worker->capabilities(), p.segment.profiles) ||
+        e.worker->lacks(p.segment.required_capabilities))
+      continue;
     (p.failed_on.count(id) ? retry_loads : loads).push_back({id, e.load, e.worker->capacity()});
   }
   auto sticky = streams_.find(p.segment.stream_id);
@@ -149,7 +151,7 @@ bool Dispatcher::try_start(const std::string& sid) {
   stream.last_us = p.started_us;
 
   JobRequest job{p.job_id, p.segment.stream_id, p.segment.seq, p.segment.profiles,
-                 p.segment.source, deadline_of(p.segment)};
+                 p.segment.source, deadline_of(p.segment), p.segment.livepeer_segment};
   p.deadline = add_timeout_once(job.timeout, [this, sid] { on_deadline(sid); });
   if (p.attempts > 1) metrics_.segment_redispatched();
   update_gauges();
@@ -329,8 +331,8 @@ void Dispatcher::update_gauges() {
 std::vector<WorkerStatus> Dispatcher::workers() const {
   std::vector<WorkerStatus> out;
   for (const auto& [id, e] : workers_)
-    out.push_back({id, e.worker->address(), e.worker->capacity(), e.load, e.worker->local(),
-                   e.worker->capabilities(), e.done});
+    out.push_back({id, e.worker->address(), e.worker->capacity(), e.load, e.worker->local(), e.worker->protocol(),
+                   e.worker->capabilities(), e.worker->livepeer_capabilities(), e.done});
   return out;
 }
 

@@ -61,6 +61,8 @@ struct Segment {
   int64_t duration_ms = 2000;
   std::vector<Profile> profiles;
   SharedBytes source;
+  std::string livepeer_segment{};             // JobRequest::livepeer_segment
+  std::vector<int> required_capabilities{};  // go-livepeer bits the gateway asked for
 };
 
 struct WorkerStatus {
@@ -69,7 +71,9 @@ struct WorkerStatus {
   int capacity = 0;
   int load = 0;
   bool local = false;
+  std::string protocol;  // Worker::protocol()
   wire::Capabilities capabilities;
+  std::vector<int> livepeer_capabilities;
   uint64_t segments_done = 0;
 };
 

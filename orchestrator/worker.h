@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct JobRequest {
   std::vector<Profile> profiles;
   SharedBytes source;
   std::chrono::milliseconds timeout{8000};
+  // A go-livepeer gateway's segment: its SegData (protobuf), which go-livepeer transcoders
+  // are sent; "" for segments from lpgst's v1 API.
+  std::string livepeer_segment{};
 };
 
 struct RenditionOutput {
@@ -89,6 +93,14 @@ class Worker {
   // A GPU transcoder's devices as its latest heartbeat described them (sessions, load).
   void set_hardware(std::vector<wire::HardwareDevice> hardware) { caps_.hardware = std::move(hardware); }
   bool local() const { return local_; }
+  // The protocol it is reached by, as /status and /metrics name it.
+  virtual const char* protocol() const { return local_ ? "local" : "lpgst"; }
+  // What it does in go-livepeer's capability bits, when it announced them (go-livepeer
+  // transcoders); empty for lpgst's own.
+  virtual std::vector<int> livepeer_capabilities() const { return {}; }
+  // Why it cannot take a segment that requires these go-livepeer capabilities (the names it
+  // lacks), or nullopt. Workers that announce none are matched by capabilities() alone.
+  virtual std::optional<std::string> lacks(const std::vector<int>& /*required*/) const { return std::nullopt; }
   // A draining worker finishes its jobs but takes no new ones.
   bool draining() const { return draining_; }
   void set_draining() { draining_ = true; }

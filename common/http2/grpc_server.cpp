@@ -107,9 +107,11 @@ bool ServiceTable::is_grpc(const h2::Headers& request) {
 }
 
 std::unique_ptr<h2::StreamHandler> ServiceTable::handle(const h2::Headers& request,
-                                                        const h2::Responder& responder) const {
+                                                        const h2::Responder& responder,
+                                                        const std::string& peer) const {
   ServerCall call(responder, std::make_shared<bool>(false));
   *call.request_ = request;
+  *call.peer_ = peer;
   auto it = methods_.find(h2::header_value(request, ":path"));
   if (it == methods_.end()) {
     call.finish(kUnimplemented, "unknown method " + h2::header_value(request, ":path"));

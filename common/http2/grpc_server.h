@@ -35,6 +35,8 @@ class ServerCall {
   // Body bytes queued and not yet sent (a streaming handler's back-pressure).
   size_t queued() const { return responder_.queued(); }
   const h2::Headers& request_headers() const { return *request_; }
+  // The client's "ip:port" ("?" when unknown), for logs and throttling.
+  const std::string& peer() const { return *peer_; }
   // finish()ed, or cancelled.
   bool over() const { return *closed_; }
   // The client went away: runs on_cancel's callback once.
@@ -47,6 +49,7 @@ class ServerCall {
   std::shared_ptr<bool> headers_sent_ = std::make_shared<bool>(false);
   std::shared_ptr<std::function<void()>> on_cancel_ = std::make_shared<std::function<void()>>();
   std::shared_ptr<h2::Headers> request_ = std::make_shared<h2::Headers>();
+  std::shared_ptr<std::string> peer_ = std::make_shared<std::string>("?");
 };
 
 // The method's handler: the request message (protobuf bytes) and the call to answer, now or
@@ -58,7 +61,8 @@ class ServiceTable {
   // `path` is "/package.Service/Method".
   void add(const std::string& path, MethodHandler handler) { methods_[path] = std::move(handler); }
   // The stream handler for one gRPC request; unknown methods get UNIMPLEMENTED.
-  std::unique_ptr<h2::StreamHandler> handle(const h2::Headers& request, const h2::Responder& responder) const;
+  std::unique_ptr<h2::StreamHandler> handle(const h2::Headers& request, const h2::Responder& responder,
+                                            const std::string& peer = "?") const;
   // True when a request's headers mark it as gRPC (HTTP/2 POST, content-type application/grpc*).
   static bool is_grpc(const h2::Headers& request);
   // The largest request message accepted.

@@ -40,8 +40,8 @@ void Port::accept(GIOStream* stream, GSocketAddress* remote) {
   std::shared_ptr<GSocketAddress> peer_ref(peer, [](GSocketAddress* a) {
     if (a) g_object_unref(a);
   });
-  Router router = [this, peer_ref](const Headers& request, const Responder& responder) {
-    if (grpc::ServiceTable::is_grpc(request)) return services_.handle(request, responder);
+  Router router = [this, peer_ref, who = describe(remote)](const Headers& request, const Responder& responder) {
+    if (grpc::ServiceTable::is_grpc(request)) return services_.handle(request, responder, who);
     return bridge_to_soup(server_, peer_ref.get(), request, responder);
   };
   auto holder = std::make_shared<ServerSession*>(nullptr);

@@ -3,7 +3,15 @@
 namespace lp::livepeer {
 
 size_t Sessions::expire(std::chrono::steady_clock::time_point now) {
-  std::erase_if(last_, [now](const auto& entry) { return now - entry.second > kIdle; });
+  for (auto it = last_.begin(); it != last_.end();) {
+    if (now - it->second <= kIdle) {
+      ++it;
+      continue;
+    }
+    const std::string id = it->first;
+    it = last_.erase(it);
+    if (on_end_) on_end_(id);
+  }
   return last_.size();
 }
 

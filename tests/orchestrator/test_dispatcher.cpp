@@ -84,9 +84,16 @@ class FakeWorker : public lp::Worker {
     return started.empty() ? none : started.back().job_id;
   }
 
+  std::optional<std::string> lacks(const std::vector<int>& required) const override {
+    for (int bit : required)
+      if (!std::count(bits.begin(), bits.end(), bit)) return "capability " + std::to_string(bit);
+    return std::nullopt;
+  }
+
   std::vector<JobRequest> started;
   std::vector<std::string> cancelled;
   std::set<std::string> running;  // started, not yet ended or cancelled
+  std::vector<int> bits{0, 1, 2};  // go-livepeer capability bits it has (lacks())
 };
 
 struct Finish {
@@ -235,6 +242,25 @@ TEST_F(DispatcherTest, SegmentRunsOnAWorkerAndItsOutcomeFinishes) {
   w->succeed(job.job_id);
   EXPECT_EQ(finished_.size(), 1u);
   EXPECT_EQ(d().workers()[0].segments_done, 1u);
+}
+
+TEST_F(DispatcherTest, RequiredCapabilitiesPickTheWorkerThatHasThem) {
+  auto plain = add("w1", 2);
+  auto hevc = add("w2", 2);
+  hevc->bits = {0, 1, 2, 15};  // HEVC_Decode
+  lp::Segment s = segment("hevc-stream", 0);
+  s.required_capabilities = {0, 15};
+  s.livepeer_segment = "segdata";
+  submit(std::move(s));
+  EXPECT_TRUE(plain->started.empty());
+  ASSERT_EQ(hevc->started.size(), 1u);
+  EXPECT_EQ(hevc->started[0].livepeer_segment, "segdata");  // passed through to the worker
+  // Nobody has it: the segment waits (and fails at its deadline), never on a worker without.
+  lp::Segment t = segment("av-stream", 0);
+  t.required_capabilities = {26};
+  submit(std::move(t));
+  EXPECT_TRUE(plain->started.empty());
+  EXPECT_EQ(hevc->started.size(), 1u);
 }
 
 TEST_F(DispatcherTest, DeadlineIsAtLeastTheMinimum) {

@@ -24,6 +24,22 @@ TEST(LivepeerSessions, KnownSessionsFitNewOnesAreCappedUntilOthersGoIdle) {
   EXPECT_EQ(s.expire(t0 + 71s), 0u);
 }
 
+TEST(LivepeerSessions, EndedSessionsAreReportedOnce) {
+  Sessions s;
+  std::vector<std::string> ended;
+  s.on_end([&](const std::string& id) { ended.push_back(id); });
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
+  s.touch("a", t0);
+  s.touch("b", t0 + 30s);
+  s.end("b");
+  s.end("b");        // already over
+  s.end("unknown");  // never was
+  EXPECT_EQ(s.expire(t0 + 60s), 1u);
+  EXPECT_EQ(s.expire(t0 + 71s), 0u);
+  EXPECT_EQ(s.expire(t0 + 200s), 0u);
+  EXPECT_EQ(ended, (std::vector<std::string>{"b", "a"}));
+}
+
 TEST(LivepeerSessions, ZeroMaxCapsEveryNewSession) {
   Sessions s;
   EXPECT_TRUE(s.capped("x", 0, std::chrono::steady_clock::now()));
