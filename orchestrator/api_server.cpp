@@ -157,11 +157,16 @@ int Orchestrator::Impl::max_sessions() const {
 std::string Orchestrator::Impl::public_base(SoupServerMessage* msg) const {
   const std::string scheme = config.tls ? "https://" : "http://";
   if (!config.service_addr.empty()) return scheme + config.service_addr;
-  std::string host = request_header(msg, "Host");
+  return base_for_host(request_header(msg, "Host"));
+}
+
+// "scheme://host" for a Host (or :authority) a peer dialled, when it is a plain host[:port];
+// else the signed service address.
+std::string Orchestrator::Impl::base_for_host(const std::string& host) const {
   const bool plain = !host.empty() && host.size() < 256 &&
                      host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
                          std::string::npos;
-  return scheme + (plain ? host : signed_service_addr());
+  return std::string(config.tls ? "https://" : "http://") + (plain ? host : signed_service_addr());
 }
 
 // What /v1/info signs: --service-addr, else the address the node is bound to; a node bound to

@@ -34,8 +34,11 @@ constexpr const char* kPage = R"html(<!DOCTYPE html>
 <h2>Totals</h2>
 <div class="cards" id="totals"></div>
 <h2>Transcoders</h2>
-<table><thead><tr><th>id</th><th>address</th><th>capacity</th><th>load</th><th>hardware</th></tr></thead>
+<table><thead><tr><th>id</th><th>protocol</th><th>address</th><th>capacity</th><th>load</th><th>hardware</th></tr></thead>
 <tbody id="transcoders"></tbody></table>
+<h2>Gateway sessions (go-livepeer)</h2>
+<table><thead><tr><th>session id</th><th>idle (s)</th></tr></thead>
+<tbody id="gateway_sessions"></tbody></table>
 <h2>Sessions</h2>
 <table><thead><tr><th>stream id</th><th>transcoder</th><th>segments</th></tr></thead>
 <tbody id="streams"></tbody></table>
@@ -99,13 +102,20 @@ function render(s) {
       card("segments received", t.segments_received),
       card("segments transcoded", t.segments_transcoded),
       card("segments failed", t.segments_failed));
-  fillTable($("transcoders"), transcoders, 5, "no transcoders").forEach((row, i) => {
+  fillTable($("transcoders"), transcoders, 6, "no transcoders").forEach((row, i) => {
     const x = obj(transcoders[i]);
     cell(row, val(x.id) + (x.local ? " (local)" : ""));
+    cell(row, x.protocol);
     cell(row, x.address);
     cell(row, x.capacity, true);
     cell(row, x.load, true);
     cell(row, hardware(x.hardware));
+  });
+  const gateways = list(s.gateway_sessions);
+  fillTable($("gateway_sessions"), gateways, 2, "no gateway sessions").forEach((row, i) => {
+    const x = obj(gateways[i]);
+    cell(row, x.session_id);
+    cell(row, x.idle_seconds, true);
   });
   fillTable($("streams"), streams, 3, "no sessions").forEach((row, i) => {
     const x = obj(streams[i]);

@@ -1,5 +1,6 @@
 // The go-livepeer side of the public port: gRPC methods for go-livepeer gateways
-// (orchestrator/livepeer/livepeer_discovery.h), served over the port's HTTP/2 connections.
+// (orchestrator/livepeer/livepeer_discovery.h) and transcoders (livepeer_transcoder_server.h),
+// served over the port's HTTP/2 connections.
 #include "livepeer/livepeer_discovery.h"
 #include "orchestrator_impl.h"
 
@@ -21,6 +22,16 @@ void Orchestrator::Impl::add_livepeer_methods() {
   };
   livepeer::add_discovery_methods(h2_port->services(), config.key ? &*config.key : nullptr, livepeer_tokens,
                                   std::move(hooks));
+  livepeer::TranscoderServerSettings settings;
+  settings.secret = config.secret;
+  settings.source_base = [this](const std::string& authority) { return base_for_host(authority); };
+  settings.max_rendition_bytes = config.max_segment_bytes;
+  livepeer_transcoders = std::make_unique<livepeer::TranscoderServer>(public_server.get(), h2_port->services(),
+                                                                      dispatcher, media, std::move(settings));
+  // Sessions that end (idle 70 s, or ended by their gateway) are ended on the transcoders too.
+  livepeer_sessions.on_end([this](const std::string& id) {
+    if (livepeer_transcoders) livepeer_transcoders->end_session(id);
+  });
 }
 
 }  // namespace lp

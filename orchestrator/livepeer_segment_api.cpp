@@ -181,6 +181,13 @@ void Orchestrator::Impl::transcode_livepeer_segment(SoupServerMessage* msg, live
   soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
   answer_comes_later(msg);
   Segment s{"lp-" + session, creds.segment.seq(), creds.duration_ms, creds.profiles, body};
+  // What a go-livepeer transcoder is sent: the gateway's SegData without its hash and storage
+  // (go-livepeer's mdCopy), and its required capabilities for matching.
+  net::SegData for_transcoder = creds.segment;
+  for_transcoder.clear_hash();
+  for_transcoder.DiscardUnknownFields();  // storage (32) is not in lpgst's subset of the proto
+  s.livepeer_segment = for_transcoder.SerializeAsString();
+  s.required_capabilities = livepeer::capabilities_in(creds.segment.capabilities());
   g_object_ref(msg);
   auto shared = std::make_shared<livepeer::SegmentCreds>(std::move(creds));
   auto& slot = open_answers[msg];

@@ -127,6 +127,8 @@ struct OrchestratorMetrics::State {
   int capacity = 0;
   int load = 0;
   int sessions = 0;
+  int gateway_sessions = 0;
+  std::map<std::string, int> protocols;  // transcoders by protocol
   uint64_t received = 0;
   uint64_t transcoded = 0;
   uint64_t redispatched = 0;
@@ -186,6 +188,16 @@ void OrchestratorMetrics::observe_overall_latency(double seconds) {
   state_->overall_latency.observe(seconds);
 }
 
+void OrchestratorMetrics::set_protocols(std::map<std::string, int> transcoders_by_protocol) {
+  std::lock_guard lock(state_->mutex);
+  state_->protocols = std::move(transcoders_by_protocol);
+}
+
+void OrchestratorMetrics::set_gateway_sessions(int sessions) {
+  std::lock_guard lock(state_->mutex);
+  state_->gateway_sessions = sessions;
+}
+
 OrchestratorMetrics::Totals OrchestratorMetrics::totals() const {
   std::lock_guard lock(state_->mutex);
   Totals t{state_->received, state_->transcoded, 0, state_->redispatched};
@@ -204,8 +216,17 @@ std::string OrchestratorMetrics::render() const {
          "Total session capacity of the connected transcoders", s.capacity);
   family(out, "lpgst_orchestrator_transcoders_load", "gauge",
          "Sessions currently assigned to the connected transcoders", s.load);
+  header(out, "lpgst_orchestrator_transcoders_by_protocol", "gauge",
+         "Connected transcoders by the protocol they speak (local, lpgst, livepeer)");
+  for (const char* protocol : {"local", "lpgst", "livepeer"}) {
+    auto it = s.protocols.find(protocol);
+    sample(out, std::string("lpgst_orchestrator_transcoders_by_protocol{protocol=\"") + protocol + "\"}",
+           it == s.protocols.end() ? 0 : it->second);
+  }
   family(out, "lpgst_current_sessions", "gauge", "Segments in flight (accepted, not yet answered)",
          s.sessions);
+  family(out, "lpgst_livepeer_gateway_sessions", "gauge",
+         "go-livepeer gateway sessions open (streams, as -maxSessions counts them)", s.gateway_sessions);
   family(out, "lpgst_segment_source_received_total", "counter",
          "Segments received from broadcasters", static_cast<int64_t>(s.received));
   family(out, "lpgst_segment_transcoded_total", "counter", "Segments transcoded successfully",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class OrchestratorMetrics {
     bool usable = true;  // false while it waits on (or failed) a re-test
   };
   void set_gpus(std::vector<Gpu> gpus);
+  // Connected transcoders by protocol ("local", "lpgst", "livepeer"), and the go-livepeer
+  // gateway sessions open now (what -maxSessions counts for them).
+  void set_protocols(std::map<std::string, int> transcoders_by_protocol);
+  void set_gateway_sessions(int sessions);
 
   // Counters.
   void segment_received();

@@ -8,6 +8,7 @@
 #include "http/tls_identity.h"
 #include "http_reply.h"
 #include "job_pipeline.h"
+#include "livepeer/livepeer_capabilities.h"
 #include "main_context.h"
 #include "node_capabilities.h"
 #include "orchestrator_impl.h"
@@ -59,6 +60,7 @@ Orchestrator::Impl::~Impl() {
   }
   remove_source(drain_timer);
   remove_source(client_check);
+  livepeer_transcoders.reset();  // ends registrations while the dispatcher still exists
   channel.reset();  // closes transcoder channels while the dispatcher still exists
 }
 
@@ -96,6 +98,7 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
   impl->client_check = add_timeout_repeat(std::chrono::milliseconds(250), [me = impl.get()] {
     me->check_clients();
     me->expire_results();
+    me->livepeer_sessions.expire(std::chrono::steady_clock::now());  // tells transcoders of ended sessions
     return true;
   });
   ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
@@ -166,6 +169,10 @@ void Orchestrator::Impl::add_operator_handlers() {
         if (!d.path.empty() || !d.error.empty())
           gpus.push_back({w.id, d.index, d.name, d.path, d.capacity, d.sessions, d.load_percent, d.error.empty()});
     impl->metrics.set_gpus(std::move(gpus));
+    std::map<std::string, int> protocols;
+    for (const auto& w : impl->dispatcher.workers()) ++protocols[w.protocol];
+    impl->metrics.set_protocols(std::move(protocols));
+    impl->metrics.set_gateway_sessions(static_cast<int>(impl->livepeer_sessions.size()));
     reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", impl->metrics.render());
   }, this, nullptr);
   soup_server_add_handler(s, "/", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
@@ -206,6 +213,7 @@ std::string Orchestrator::Impl::status_json() const {
     member(b, "address", w.address);
     json_builder_set_member_name(b, "local");
     json_builder_add_boolean_value(b, w.local);
+    member(b, "protocol", w.protocol);
     member(b, "capacity", w.capacity);
     member(b, "load", w.load);
     member(b, "segments", static_cast<int64_t>(w.segments_done));
@@ -214,6 +222,12 @@ std::string Orchestrator::Impl::status_json() const {
     for (const auto& c : w.capabilities.codecs) json_builder_add_string_value(b, c.c_str());
     json_builder_end_array(b);
     add_hardware(b, w.capabilities.hardware);
+    if (w.protocol == "livepeer") {
+      json_builder_set_member_name(b, "livepeer_capabilities");
+      json_builder_begin_array(b);
+      for (int c : w.livepeer_capabilities) json_builder_add_string_value(b, livepeer::capability_name(c).c_str());
+      json_builder_end_array(b);
+    }
     json_builder_end_object(b);
   }
   json_builder_end_array(b);
@@ -229,6 +243,18 @@ std::string Orchestrator::Impl::status_json() const {
     member(b, "transcoder", s.worker_id);
     member(b, "segments", static_cast<int64_t>(s.segments));
     member(b, "pipeline", s.pipeline);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+
+  // go-livepeer gateways' sessions (auth-token session ids), what -maxSessions counts.
+  json_builder_set_member_name(b, "gateway_sessions");
+  json_builder_begin_array(b);
+  const auto steady = std::chrono::steady_clock::now();
+  for (const auto& [id, last] : livepeer_sessions.list()) {
+    json_builder_begin_object(b);
+    member(b, "session_id", id);
+    member(b, "idle_seconds", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(steady - last).count()));
     json_builder_end_object(b);
   }
   json_builder_end_array(b);

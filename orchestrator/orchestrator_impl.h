@@ -12,6 +12,7 @@
 #include "livepeer/livepeer_auth_tokens.h"
 #include "livepeer/livepeer_segment_creds.h"
 #include "livepeer/livepeer_sessions.h"
+#include "livepeer/livepeer_transcoder_server.h"
 #include "job_media.h"
 #include "local_transcoder.h"
 #include "metrics.h"
@@ -48,6 +49,7 @@ struct Orchestrator::Impl {
   livepeer::CredsContext livepeer_creds_context();
   net::OrchestratorInfo livepeer_info(const net::AuthToken& token);
   std::string public_base(SoupServerMessage* msg) const;
+  std::string base_for_host(const std::string& host) const;
   std::string signed_service_addr() const;
   Result<wire::SegmentHeaders> segment_headers(SoupServerMessage* msg) const;
 
@@ -65,6 +67,8 @@ struct Orchestrator::Impl {
   // HTTP/2 on the public port (ALPN h2): gRPC, and the HTTP handlers through a bridge.
   // Declared after public_server so that its sessions end before the server does.
   std::unique_ptr<h2::Port> h2_port;
+  // go-livepeer transcoders (RegisterTranscoder, /transcodeResults); made with h2_port.
+  std::unique_ptr<livepeer::TranscoderServer> livepeer_transcoders;
   livepeer::AuthTokens livepeer_tokens;  // go-livepeer gateways' session tokens (main thread)
   livepeer::Sessions livepeer_sessions;  // go-livepeer sessions for -maxSessions (main thread)
   // /stream/<session>/<profile>/<seq>.<ext> -> (result id, rendition index); main thread,

@@ -171,7 +171,7 @@ Status get_status(const Orchestrator& orch) {
     JsonObject* t = json_array_get_object_element(ts, i);
     s.transcoders.push_back({string_member(t, "id"), string_member(t, "address"), int_member(t, "local") != 0,
                              static_cast<int>(int_member(t, "capacity")), static_cast<int>(int_member(t, "load")),
-                             static_cast<int>(int_member(t, "segments"))});
+                             static_cast<int>(int_member(t, "segments")), string_member(t, "protocol")});
   }
   JsonObject* totals = json_object_get_object_member(root, "totals");
   GList* names = json_object_get_members(totals);

@@ -76,6 +76,7 @@ struct TranscoderRow {
   int capacity = 0;
   int load = 0;
   int segments = 0;
+  std::string protocol;  // "local", "lpgst" or "livepeer"
 };
 struct Status {
   bool ok = false;

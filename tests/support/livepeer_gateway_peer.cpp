@@ -51,6 +51,19 @@ GatewayAnswer LivepeerGatewayPeer::exchange(const h2::Headers& headers, std::str
   return answer;
 }
 
+bool LivepeerGatewayPeer::end_session(const net::AuthToken& token) {
+  net::EndTranscodingSessionRequest request;
+  *request.mutable_auth_token() = token;
+  h2::Headers got, trailers;
+  h2::StreamEvents events;
+  events.on_headers = [&](const h2::Headers& h, bool t) { (t ? trailers : got) = h; };
+  auto id = conn_->submit(grpc::request_headers("/net.Orchestrator/EndTranscodingSession"),
+                          grpc::frame(request.SerializeAsString()), std::move(events));
+  if (!id || conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr)) return false;
+  auto status = grpc::status_from(trailers.empty() ? got : trailers);
+  return status && status->code == grpc::kOk;
+}
+
 std::optional<net::OrchestratorInfo> LivepeerGatewayPeer::discover(const eth::PrivateKey* key, std::string* error) {
   net::OrchestratorRequest request;
   if (key) {

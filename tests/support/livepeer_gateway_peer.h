@@ -36,6 +36,9 @@ class LivepeerGatewayPeer {
                                    const std::string& body, const std::vector<net::VideoProfile>& profiles,
                                    const eth::PrivateKey* key = nullptr);
 
+  // EndTranscodingSession with the session's token (broadcaster's StopSession); true on OK.
+  bool end_session(const net::AuthToken& token);
+
   // POST /segment: `segment` base64'd into Livepeer-Segment, `payment` into Livepeer-Payment.
   GatewayAnswer post(const net::SegData& segment, const std::string& body, const net::Payment& payment = {},
                      const std::string& content_type = "video/MP2T",
@@ -43,6 +46,8 @@ class LivepeerGatewayPeer {
   // Raw headers, for refusals a well-behaved gateway never sends.
   GatewayAnswer post_raw(const std::string& segment_header, const std::string& payment_header, const std::string& body,
                          const std::string& content_type = "video/MP2T");
+  // Any request on this connection (pseudo-headers first; :scheme and :authority are added).
+  GatewayAnswer exchange(const h2::Headers& headers, std::string body, std::chrono::seconds timeout);
   // GET of a rendition URL's path on this connection: status and bytes.
   std::pair<int, std::string> get(const std::string& url);
 
@@ -52,7 +57,6 @@ class LivepeerGatewayPeer {
 
  private:
   explicit LivepeerGatewayPeer(std::unique_ptr<h2::Connection> c) : conn_(std::move(c)) {}
-  GatewayAnswer exchange(const h2::Headers& headers, std::string body, std::chrono::seconds timeout);
   std::unique_ptr<h2::Connection> conn_;
 };
 
