@@ -151,7 +151,8 @@ bool Dispatcher::try_start(const std::string& sid) {
   stream.last_us = p.started_us;
 
   JobRequest job{p.job_id, p.segment.stream_id, p.segment.seq, p.segment.profiles,
-                 p.segment.source, deadline_of(p.segment), p.segment.livepeer_segment};
+                 p.segment.source, deadline_of(p.segment), p.segment.livepeer_segment,
+                 p.segment.duration_ms};
   p.deadline = add_timeout_once(job.timeout, [this, sid] { on_deadline(sid); });
   if (p.attempts > 1) metrics_.segment_redispatched();
   update_gauges();

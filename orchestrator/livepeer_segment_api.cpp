@@ -3,6 +3,7 @@
 // arrives through the h1 bridge like every other HTTP request.
 #include <libsoup/soup.h>
 
+#include <set>
 #include <span>
 
 #include "http/http_listen.h"
@@ -34,11 +35,31 @@ std::string bytes_text(GBytes* bytes) {
 
 }  // namespace
 
+// What the pool can do in go-livepeer's bits: what go-livepeer transcoders announced, and for
+// lpgst's own (which announce encoders, not bits) what their encoders and this machine's
+// GStreamer decoders give.
+std::vector<int> Orchestrator::Impl::livepeer_capability_bits() const {
+  std::set<int> bits;
+  wire::Capabilities lpgst;
+  std::set<std::string> codecs;
+  for (const auto& w : dispatcher.workers()) {
+    if (w.protocol == "livepeer") {
+      bits.insert(w.livepeer_capabilities.begin(), w.livepeer_capabilities.end());
+    } else {
+      codecs.insert(w.capabilities.codecs.begin(), w.capabilities.codecs.end());
+    }
+  }
+  if (!codecs.empty() || bits.empty()) {  // (no transcoder at all: what this machine decodes)
+    lpgst.codecs.assign(codecs.begin(), codecs.end());
+    for (int b : livepeer::transcoder_capabilities(lpgst)) bits.insert(b);
+  }
+  return {bits.begin(), bits.end()};
+}
+
 livepeer::CredsContext Orchestrator::Impl::livepeer_creds_context() {
   livepeer::CredsContext context;
   context.tokens = &livepeer_tokens;
-  context.capabilities =
-      livepeer::to_net_capabilities(livepeer::transcoder_capabilities(capabilities()), livepeer::kAnnouncedVersion);
+  context.capabilities = livepeer::to_net_capabilities(livepeer_capability_bits(), livepeer::kAnnouncedVersion);
   context.now_unix = g_get_real_time() / G_USEC_PER_SEC;
   context.capped = [this](const std::string& session) {
     return draining || livepeer_sessions.capped(session, static_cast<size_t>(std::max(0, max_sessions())),

@@ -47,6 +47,7 @@ struct Orchestrator::Impl {
   void answer_livepeer_segment(SoupServerMessage* msg, const livepeer::SegmentCreds& creds, JobOutcome outcome);
   void on_stream_file(SoupServerMessage* msg, const char* path);
   livepeer::CredsContext livepeer_creds_context();
+  std::vector<int> livepeer_capability_bits() const;
   net::OrchestratorInfo livepeer_info(const net::AuthToken& token);
   std::string public_base(SoupServerMessage* msg) const;
   std::string base_for_host(const std::string& host) const;

@@ -37,6 +37,7 @@ struct JobRequest {
   // A go-livepeer gateway's segment: its SegData (protobuf), which go-livepeer transcoders
   // are sent; "" for segments from lpgst's v1 API.
   std::string livepeer_segment{};
+  int64_t duration_ms{2000};  // the segment's duration (go-livepeer's SegData.duration)
 };
 
 struct RenditionOutput {

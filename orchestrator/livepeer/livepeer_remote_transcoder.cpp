@@ -51,6 +51,7 @@ std::string RemoteTranscoder::start(const JobRequest& job) {
     // for the session id, which transcoders use to keep a stream's sessions together.
     segment.set_manifestid(job.stream_id);
     segment.set_seq(job.seq);
+    segment.set_duration(static_cast<int32_t>(std::clamp<int64_t>(job.duration_ms, 0, 300000)));
     segment.mutable_auth_token()->set_session_id(job.stream_id);
     for (const Profile& p : job.profiles) {
       auto converted = profile_to_net(p);

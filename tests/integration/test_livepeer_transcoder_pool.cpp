@@ -240,6 +240,43 @@ TEST(LivepeerTranscoderPool, ResultsAreCheckedInGoLivepeersOrder) {
   EXPECT_EQ(notify->segdata().auth_token().session_id(), info->auth_token().session_id());
 }
 
+TEST(LivepeerTranscoderPool, V1SegmentsReachGoLivepeerTranscodersAndTheirBitsAreAnnounced) {
+  Orchestrator orch = start_orchestrator(OrchestratorOptions{}, "orch-v1");
+  net::Capabilities caps;  // go-livepeer's DefaultCapabilities plus HEVC decoding
+  for (int bit : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 26}) {
+    if (caps.bitstring_size() == 0) caps.add_bitstring(0);
+    caps.set_bitstring(0, caps.bitstring(0) | (uint64_t{1} << bit));
+  }
+  caps.set_version("0.8.9");
+  auto peer = LivepeerTranscoderPeer::start("127.0.0.1", static_cast<uint16_t>(orch.http_port), "test-secret", 1, &caps);
+  ASSERT_TRUE(wait_until([&] { return has_livepeer_transcoder(orch); }, 10s));
+  // Gateways are told what the pool can do: here the go-livepeer transcoder's bits.
+  auto g = LivepeerGatewayPeer::connect("127.0.0.1", static_cast<uint16_t>(orch.http_port));
+  auto info = g->discover();
+  ASSERT_TRUE(info);
+  ASSERT_GE(info->capabilities().bitstring_size(), 1);
+  EXPECT_EQ(info->capabilities().bitstring(0), caps.bitstring(0));
+
+  const std::string token = auth_token(orch);
+  auto answer = std::async(std::launch::async, [&] {
+    return post_segment(orch, token, "v1-cam", 4, small_segments()[2], "P144p30fps16x9");
+  });
+  auto notify = peer->next(20s);
+  ASSERT_TRUE(notify);
+  EXPECT_EQ(notify->segdata().manifestid(), "v1-cam");
+  EXPECT_EQ(notify->segdata().seq(), 4);
+  EXPECT_GT(notify->segdata().duration(), 0);
+  ASSERT_EQ(notify->segdata().fullprofiles3_size(), 1);
+  EXPECT_EQ(notify->segdata().fullprofiles3(0).name(), "P144p30fps16x9");
+  EXPECT_EQ(notify->segdata().fullprofiles3(0).width(), 256);
+  EXPECT_EQ(peer->fetch(notify->url()).body, small_segments()[2]);
+  PeerAnswer a = peer->send_results(notify->taskid(), {rendition(0)});
+  EXPECT_EQ(a.status, 200) << a.body;
+  HttpResponse r = answer.get();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("P144p30fps16x9"), std::string::npos);
+}
+
 TEST(LivepeerTranscoderPool, RealGoLivepeerProtocolTranscoderInAMixedPoolIsReplacedWhenKilled) {
   Orchestrator orch = start_orchestrator(OrchestratorOptions{}, "orch-mixed");
   auto lp_transcoder = NodeProcess::start(
