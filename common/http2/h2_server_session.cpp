@@ -214,6 +214,8 @@ bool ServerSession::init() {
 
 void ServerSession::arm_read() {
   if (read_source_ || closed_) return;
+  last_heard_us_ = g_get_monotonic_time();  // silence is counted while reading only
+  ping_sent_ = false;
   auto* in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(stream_));
   read_source_ = attached(g_pollable_input_stream_create_source(in, nullptr), G_SOURCE_FUNC(on_readable), this);
 }
@@ -257,6 +259,8 @@ void ServerSession::read_some() {
       close(error->message);
       return;
     }
+    last_heard_us_ = g_get_monotonic_time();
+    ping_sent_ = false;
     in_callback_ = true;
     const ssize_t used = nghttp2_session_mem_recv(session_.get(), buffer, static_cast<size_t>(n));
     in_callback_ = false;
@@ -357,6 +361,21 @@ void ServerSession::watch() {
   if (!pending_out_.empty() && now - write_progress_us_ > limit) {
     close("the peer stopped reading");
     return;
+  }
+  // Liveness of long-lived streams; not while reading is paused for back-pressure (the
+  // peer's answers wait unread then, and the write stall above is the measure).
+  const gint64 keepalive = std::chrono::microseconds(limits_.keepalive).count();
+  if (!streams_.empty() && read_source_ && keepalive > 0) {
+    const gint64 silent = now - last_heard_us_;
+    if (silent > 2 * keepalive) {
+      close("no frame from the peer, not even a PING answer");
+      return;
+    }
+    if (silent > keepalive && !ping_sent_) {
+      ping_sent_ = true;
+      nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, nullptr);
+      flush();
+    }
   }
   // Paced handlers (the HTTP/1.1 bridge) are timed by the listener's guard; the others here.
   bool reset = false;

@@ -89,6 +89,10 @@ struct ServerLimits {
   // A request that handlers do not pace (gRPC) must be complete within this, and a peer that
   // stops reading what we send is closed after this without progress.
   std::chrono::milliseconds stall_timeout{std::chrono::seconds(30)};
+  // While streams are open (a go-livepeer transcoder's registration, a gateway waiting for
+  // its answer), a peer silent this long gets a PING, and one silent twice as long is closed:
+  // a machine that vanished without closing its connection does not stay registered.
+  std::chrono::milliseconds keepalive{std::chrono::seconds(15)};
 };
 
 class ServerSession : public std::enable_shared_from_this<ServerSession> {
@@ -174,6 +178,8 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   guint watchdog_ = 0;          // every second while open: stalled requests and writes
   gint64 write_progress_us_ = g_get_monotonic_time();  // last time pending_out_ shrank or was empty
   guint preface_timer_ = 0;
+  gint64 last_heard_us_ = g_get_monotonic_time();  // the peer's latest bytes
+  bool ping_sent_ = false;                          // since last_heard_us_
   bool closed_ = false;
   bool in_callback_ = false;  // nghttp2 is running: flush after it returns
 };

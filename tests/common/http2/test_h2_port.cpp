@@ -54,7 +54,8 @@ class H2Port : public testing::Test {
                                                           .max_header_bytes = 16 << 10,
                                                           .idle_timeout = 30s,
                                                           .preface_timeout = 2s,
-                                                          .stall_timeout = 1500ms});
+                                                          .stall_timeout = 1500ms,
+                                                          .keepalive = 1s});
       ListenOptions options;
       options.tls = identity_->certificate();
       // Short enough for tests; each HTTP/2 request is held to them through the bridge.
@@ -123,6 +124,8 @@ class H2Port : public testing::Test {
     port_->services().add("/test.Echo/Say", [](std::string request, const grpc::ServerCall& call) {
       call.reply(std::string(request.rbegin(), request.rend()));
     });
+    // /test.Echo/Hold never answers (a registration's stream).
+    port_->services().add("/test.Echo/Hold", [](std::string, const grpc::ServerCall&) {});
     port_->services().add("/test.Echo/Count", [](std::string request, const grpc::ServerCall& call) {
       auto n = std::make_shared<int>(0);
       add_timeout_repeat(20ms, [call, request, n] {
@@ -309,6 +312,30 @@ TEST_F(H2Port, DrainLetsOpenStreamsFinishAndTakesNoNewOnes) {
   auto fresh = connect();
   ASSERT_TRUE(fresh);
   EXPECT_EQ(h2::header_value(call(*fresh, {{":method", "GET"}, {":path", "/missing"}}, "").headers, ":status"), "404");
+}
+
+TEST_F(H2Port, LongStreamsOfASilentPeerArePingedThenClosed) {
+  // A peer that keeps answering (its PING ACKs) keeps its stream past twice the keepalive.
+  auto alive = connect();
+  ASSERT_TRUE(alive);
+  bool alive_closed = false;
+  h2::StreamEvents events;
+  events.on_close = [&alive_closed](uint32_t) { alive_closed = true; };
+  ASSERT_TRUE(alive->submit(grpc::request_headers("/test.Echo/Hold"), grpc::frame("x"), std::move(events)));
+  const auto until = Clock::now() + 3500ms;
+  while (Clock::now() < until) EXPECT_FALSE(alive->pump(100ms, nullptr));
+  EXPECT_FALSE(alive_closed);
+  EXPECT_EQ(on_server([this] { return port_->sessions(); }), 1u);
+  // One that stops reading (a machine gone without a FIN) is closed after the unanswered PING.
+  auto silent = connect();
+  ASSERT_TRUE(silent);
+  ASSERT_TRUE(silent->submit(grpc::request_headers("/test.Echo/Hold"), grpc::frame("y"), {}));
+  EXPECT_FALSE(silent->pump(100ms, nullptr));  // the request goes out; then nothing is read
+  alive.reset();
+  const auto deadline = Clock::now() + 6s;
+  while (Clock::now() < deadline && on_server([this] { return port_->sessions(); }) > 0)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(on_server([this] { return port_->sessions(); }), 0u);
 }
 
 TEST_F(H2Port, HttpRequestsOverH2ReachTheSoupHandlers) {
