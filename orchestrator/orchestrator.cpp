@@ -123,7 +123,6 @@ void Orchestrator::drain(std::function<void()> done) {
   Impl& impl = *impl_;
   impl.draining = true;
   impl.drained = std::move(done);
-  if (impl.h2_port) impl.h2_port->drain();  // HTTP/2 peers open no new streams here
   const gint64 give_up = g_get_monotonic_time() + std::chrono::microseconds(impl.config.drain_timeout).count();
   g_message("draining: %d segment(s) in flight, waiting up to %lld s", impl.dispatcher.in_flight(),
             static_cast<long long>(impl.config.drain_timeout.count()));

@@ -23,10 +23,6 @@ Port::~Port() {
   for (auto& [raw, session] : sessions) session->shut_down(true);
 }
 
-void Port::drain() {
-  for (auto& [raw, session] : sessions_) session->shut_down(false);
-}
-
 H2Acceptor Port::acceptor() {
   return [this, alive = alive_](GIOStream* stream, GSocketAddress* remote) {
     if (*alive && server_) {

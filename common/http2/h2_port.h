@@ -28,9 +28,6 @@ class Port {
   // For ListenOptions::h2.
   H2Acceptor acceptor();
   size_t sessions() const { return sessions_.size(); }
-  // SIGTERM: every open connection gets GOAWAY (no new requests on it; the open ones finish,
-  // then it closes). New connections are still served: the node answers that it is draining.
-  void drain();
 
  private:
   void accept(GIOStream* stream, GSocketAddress* remote);

@@ -280,40 +280,6 @@ TEST_F(H2Port, GrpcServerStreamingCall) {
   EXPECT_EQ(h2::header_value(a.trailers, "grpc-status"), "0");
 }
 
-TEST_F(H2Port, DrainLetsOpenStreamsFinishAndTakesNoNewOnes) {
-  auto c = connect();
-  ASSERT_TRUE(c);
-  Answer a;
-  h2::StreamEvents events;
-  events.on_headers = [&a](const h2::Headers& h, bool trailers) { (trailers ? a.trailers : a.headers) = h; };
-  events.on_data = [&a](std::string_view d) { a.body.append(d); };
-  events.on_close = [&a](uint32_t code) { a.close_code = code; };
-  auto id = c->submit({{":method", "GET"}, {":path", "/chunked"}}, "", std::move(events));
-  ASSERT_TRUE(id);
-  // The answer has begun (its headers are in) when the port drains.
-  for (int i = 0; i < 100 && a.headers.empty(); ++i) EXPECT_FALSE(c->pump(20ms, nullptr));
-  ASSERT_FALSE(a.headers.empty());
-  on_server([this] {
-    port_->drain();
-    return true;
-  });
-  c->finish(*id, Clock::now() + 10s, nullptr);  // may also report the connection's end
-  EXPECT_EQ(a.body, "part1;part2;part3;");  // the open stream finished
-  EXPECT_EQ(a.close_code, 0u);
-  // The connection takes nothing new: its request is refused or the connection is over.
-  Answer late;
-  h2::StreamEvents late_events;
-  late_events.on_headers = [&late](const h2::Headers& h, bool) { late.headers = h; };
-  late_events.on_close = [&late](uint32_t code) { late.close_code = code; };
-  auto late_id = c->submit({{":method", "GET"}, {":path", "/missing"}}, "", std::move(late_events));
-  if (late_id) c->finish(*late_id, Clock::now() + 5s, nullptr);
-  EXPECT_TRUE(late.headers.empty()) << h2::header_value(late.headers, ":status");
-  // A new connection is served.
-  auto fresh = connect();
-  ASSERT_TRUE(fresh);
-  EXPECT_EQ(h2::header_value(call(*fresh, {{":method", "GET"}, {":path", "/missing"}}, "").headers, ":status"), "404");
-}
-
 TEST_F(H2Port, LongStreamsOfASilentPeerArePingedThenClosed) {
   // A peer that keeps answering (its PING ACKs) keeps its stream past twice the keepalive.
   auto alive = connect();
