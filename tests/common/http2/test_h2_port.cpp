@@ -120,6 +120,17 @@ class H2Port : public testing::Test {
         return false;
       });
     }, nullptr, nullptr);
+    // /slow answers "late" after 3.5 s (more than twice the fixture's 1 s keepalive).
+    soup_server_add_handler(server_.get(), "/slow", +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+      soup_server_message_pause(msg);
+      g_object_ref(msg);
+      add_timeout_once(3500ms, [msg] {
+        soup_server_message_set_status(msg, 200, nullptr);
+        soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "late", 4);
+        soup_server_message_unpause(msg);
+        g_object_unref(msg);
+      });
+    }, nullptr, nullptr);
     // gRPC: /test.Echo/Say answers its message reversed; /test.Echo/Count streams three.
     port_->services().add("/test.Echo/Say", [](std::string request, const grpc::ServerCall& call) {
       call.reply(std::string(request.rbegin(), request.rend()));
@@ -339,6 +350,16 @@ TEST_F(H2Port, LibsoupGetsH2AndHttp11StillWorksOnTheSamePort) {
   EXPECT_EQ(soup_message_get_status(msg), 200u);
   EXPECT_EQ(std::string(static_cast<const char*>(g_bytes_get_data(answer, nullptr)), g_bytes_get_size(answer)), "ping");
   EXPECT_EQ(soup_message_get_http_version(msg), SOUP_HTTP_2_0);
+
+  // A long wait for an answer: libsoup's client answers the keepalive PINGs meanwhile.
+  g_autoptr(SoupMessage) slow = soup_message_new("GET", ("https://127.0.0.1:" + std::to_string(port_number_) + "/slow").c_str());
+  g_signal_connect(slow, "accept-certificate", G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
+                     return TRUE;
+                   }), nullptr);
+  g_autoptr(GBytes) late = soup_session_send_and_read(session, slow, nullptr, &error);
+  ASSERT_TRUE(late) << error->message;
+  EXPECT_EQ(soup_message_get_status(slow), 200u);
+  EXPECT_EQ(g_bytes_get_size(late), 4u);
 
   // A client that offers only http/1.1 is served by libsoup directly.
   GIOStream* tls = tls_connect("http/1.1");
