@@ -2,8 +2,6 @@
 
 #include <glib.h>
 
-#include <thread>
-
 #include "job_pipeline.h"
 #include "main_context.h"
 #include "sha256.h"
@@ -17,7 +15,7 @@ LocalTranscoder::LocalTranscoder(int capacity, wire::Capabilities caps, std::str
       context_(g_main_context_default()) {}
 
 LocalTranscoder::~LocalTranscoder() {
-  for (auto& [id, flag] : running_) *flag = true;
+  for (auto& [id, flag] : running_) *flag = true;  // threads_ joins them next, promptly
 }
 
 std::string LocalTranscoder::start(const JobRequest& job) {
@@ -36,7 +34,7 @@ std::string LocalTranscoder::start(const JobRequest& job) {
   }
   g_message("job %s (stream %s seq %" G_GINT64_FORMAT ", local): %s", job.job_id.c_str(),
             job.stream_id.c_str(), job.seq, description->c_str());
-  std::thread([self, context = context_, job, cancelled, pipeline = *description] {
+  threads_.start([self, context = context_, job, cancelled, pipeline = *description] {
     RunJobOptions run;
     run.timeout = job.timeout;
     run.cancelled = cancelled.get();
@@ -64,7 +62,7 @@ std::string LocalTranscoder::start(const JobRequest& job) {
     invoke_on(context, [self, id = job.job_id, outcome = std::move(outcome)]() mutable {
       if (auto me = self.lock()) me->finished(id, std::move(outcome));
     });
-  }).detach();
+  });
   return *description;
 }
 

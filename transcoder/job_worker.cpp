@@ -4,7 +4,6 @@
 #include <libsoup/soup.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "job_pipeline.h"
 #include "main_context.h"
@@ -63,13 +62,13 @@ JobWorker::JobWorker(wire::Job job, int cuda_device, std::string cert_pin)
 
 JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 
-std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, GMainContext* context, Report report, int cuda_device,
-                                            Ended ended, std::string cert_pin) {
+std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, OwnedThreads& threads, GMainContext* context, Report report,
+                                            int cuda_device, Ended ended, std::string cert_pin) {
   auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device, std::move(cert_pin));
-  std::thread([worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
+  threads.start([worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
     worker->run(ctx, std::move(report), std::move(ended));
     g_main_context_unref(ctx);
-  }).detach();
+  });
   return worker;
 }
 

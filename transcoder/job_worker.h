@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "owned_threads.h"
 #include "transcode.h"
 #include "wire/transcoder_channel.h"
 
@@ -27,10 +28,11 @@ class JobWorker {
   // with its error (nullopt on success or when cancelled): frees what the job held (its GPU).
   using Ended = std::function<void(const std::optional<Error>& failure)>;
 
+  // The job runs on a thread of `threads`, whose owner joins it (after cancelling the job).
   // `cuda_device`: the GPU the job's ladder decodes and scales on, -1 = the CPU.
   // `cert_pin`: the orchestrator certificate's SHA-256 the job URLs must present ("" = any).
-  static std::shared_ptr<JobWorker> start(wire::Job job, GMainContext* context, Report report, int cuda_device = -1,
-                                          Ended ended = nullptr, std::string cert_pin = "");
+  static std::shared_ptr<JobWorker> start(wire::Job job, OwnedThreads& threads, GMainContext* context, Report report,
+                                          int cuda_device = -1, Ended ended = nullptr, std::string cert_pin = "");
 
   // Stops the job (its pipeline within ~100 ms); no report follows.
   void cancel();

@@ -15,6 +15,7 @@ TranscoderClient::TranscoderClient(TranscoderClientConfig config, std::function<
       session_(soup_session_new_with_options("idle-timeout", 0u, nullptr)) {}
 
 TranscoderClient::~TranscoderClient() {
+  *alive_ = false;
   stopping_ = true;
   for (auto& [id, job] : jobs_) job->cancel();
   remove_source(reconnect_timer_);
@@ -208,8 +209,9 @@ void TranscoderClient::start_job(wire::Job job) {
   }
   const std::string id = job.job_id;
   jobs_[id] = JobWorker::start(
-      std::move(job), context_,
-      [this, id](const std::string& message) {
+      std::move(job), job_threads_, context_,
+      [this, alive = alive_, id](const std::string& message) {
+        if (!*alive) return;  // queued before the client went
         auto it = jobs_.find(id);
         if (it == jobs_.end()) return;  // cancelled, or the channel it came on is gone
         jobs_.erase(it);

@@ -79,10 +79,14 @@ class TranscoderClient {
   guint watchdog_ = 0;        // no ping for 3 heartbeats: the orchestrator is gone
   gint64 last_ping_us_ = 0;
   int64_t heartbeat_ms_ = 1000;
-  std::map<std::string, std::shared_ptr<JobWorker>> jobs_;
+  std::map<std::string, std::shared_ptr<JobWorker>> jobs_;  // running, by job id (main thread)
   std::function<void()> drained_;
   guint drain_timer_ = 0;
   int attempts_ = 0;
+  // False once the client is gone: a job's report queued on the main context checks it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // The jobs' threads, cancelled ones included; last, so they are joined before the rest goes.
+  OwnedThreads job_threads_;
 };
 
 }  // namespace lp
