@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <map>
-#include <thread>
 
 #include "hls_writer.h"
 #include "http/connection_guard.h"
@@ -193,9 +192,9 @@ struct Gateway::Impl {
   void drop(const std::string& key) {
     auto it = streams.find(key);
     if (it == streams.end()) return;
-    // A stream still finishing may be inside a transcode: it is stopped off the main loop.
-    if (it->second.live && !it->second.live->stats().finished)
-      std::thread([live = std::move(it->second.live)] {}).detach();
+    // Stopped and joined here, before its folder goes and a new stream of the key may start:
+    // a stream still finishing is cancelled mid-call (LiveStream's destructor), so nothing of
+    // it can write into the folder afterwards.
     streams.erase(it);
     std::error_code ec;
     std::filesystem::remove_all(config.hls_dir + "/" + key, ec);

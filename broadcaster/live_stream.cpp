@@ -39,7 +39,9 @@ GBytes* read_bytes(const std::string& path) {
 
 LiveStream::LiveStream(LiveStreamConfig config)
     : config_(std::move(config)), dir_(config_.hls_dir + "/" + file_safe_name(config_.name)),
-      writer_(dir_, names_of(config_.profiles)) {}
+      writer_(dir_, names_of(config_.profiles)), cancellable_(g_cancellable_new()) {
+  config_.client.cancellable = cancellable_;  // the sender's orchestrator calls
+}
 
 std::unique_ptr<LiveStream> LiveStream::start(LiveStreamConfig config) {
   std::unique_ptr<LiveStream> s(new LiveStream(std::move(config)));
@@ -52,6 +54,7 @@ std::unique_ptr<LiveStream> LiveStream::start(LiveStreamConfig config) {
 
 LiveStream::~LiveStream() {
   cancel_ = true;
+  g_cancellable_cancel(cancellable_);  // an orchestrator call in flight ends now
   end();
   ready_.notify_all();
   cutter_.join();
@@ -60,6 +63,7 @@ LiveStream::~LiveStream() {
   std::lock_guard lock(mutex_);
   for (GBytes* b : early_) g_bytes_unref(b);
   if (appsrc_) gst_object_unref(appsrc_);
+  g_object_unref(cancellable_);
 }
 
 bool LiveStream::push(GBytes* bytes) {
@@ -188,6 +192,7 @@ void LiveStream::transcode_one(const SourceSegment& segment, std::vector<std::un
     }
     for (size_t tried = 0; tried < clients.size() && !cancel_; ++tried, at = (at + 1) % clients.size()) {
       auto result = clients[at]->transcode(send);
+      if (cancel_) return;  // stopped: nothing more is written
       if (!result) {
         last = result.error();
         g_message("stream %s segment %lld: %s", config_.name.c_str(), static_cast<long long>(segment.seq),

@@ -55,7 +55,8 @@ struct LiveStreamStats {
 class LiveStream {
  public:
   static std::unique_ptr<LiveStream> start(LiveStreamConfig config);
-  ~LiveStream();  // stops at once (ends the input, cancels what is in flight) and joins
+  ~LiveStream();  // stops at once (ends the input, cancels what is in flight, the orchestrator
+                  // call included) and joins: quick, so it may run on the main loop
   LiveStream(const LiveStream&) = delete;
   LiveStream& operator=(const LiveStream&) = delete;
 
@@ -87,6 +88,7 @@ class LiveStream {
   size_t current_ = 0;  // index of the orchestrator in use
   LiveStreamStats stats_;
   std::atomic<bool> cancel_{false};
+  GCancellable* cancellable_;  // owned; cancelled with cancel_ (the sender's HTTP calls)
   std::thread cutter_;
   std::thread sender_;
 };

@@ -36,7 +36,9 @@ Result<OrchestratorClient::Answer> OrchestratorClient::send(SoupMessage* msg) {
   // Any certificate: what is verified is the address that signs /v1/info and the results.
   accept_orchestrator_certificate(msg, "");
   g_autoptr(GError) error = nullptr;
-  g_autoptr(GBytes) body = soup_session_send_and_read(session_, msg, nullptr, &error);
+  g_autoptr(GBytes) body = soup_session_send_and_read(session_, msg, options_.cancellable, &error);
+  if (!body && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return Error{ErrorCode::Timeout, "orchestrator " + address_ + ": cancelled"};
   if (!body) {
     return Error{error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? ErrorCode::Timeout
                                                                                    : ErrorCode::Unreachable,

@@ -32,6 +32,9 @@ struct ClientOptions {
   bool decode_check = true;  // count frames and pixels of every rendition by decoding them
   // Sign each segment's metadata with this key (Lp-Signature / Lp-Signer); not owned.
   const eth::PrivateKey* client_key = nullptr;
+  // Cancelling it (from any thread) ends a request in flight at once, as Timeout
+  // ("cancelled"); not owned, must outlive the client.
+  GCancellable* cancellable = nullptr;
 };
 
 struct SegmentToSend {

@@ -1,6 +1,8 @@
 // `lpnode --gateway` with real publishers: GStreamer's rtmp2sink over RTMP, and MPEG-TS in a
 // chunked HTTP PUT; live HLS read back over HTTP; an orchestrator killed mid-stream; cleanup.
 #include <gtest/gtest.h>
+
+#include <csignal>
 #include <libsoup/soup.h>
 #include <signal.h>
 
@@ -194,6 +196,31 @@ TEST(Gateway, MpegTsOverChunkedHttpPut) {
   soup_message_set_request_body_from_bytes(bad, "video/mp2t", none);
   g_autoptr(GBytes) refused = soup_session_send_and_read(session, bad, nullptr, nullptr);
   EXPECT_EQ(soup_message_get_status(bad), 400u);
+  EXPECT_TRUE(g->process->running());
+}
+
+// A key published again while its previous stream is still waiting on the orchestrator: the old
+// stream is stopped there and then, its orchestrator call cancelled (the orchestrator sees its
+// client leave), so nothing of it can write into the folder the new stream uses.
+TEST(Gateway, RepublishingAKeyCancelsTheOldStreamsOrchestratorCall) {
+  OrchestratorOptions o;
+  o.max_sessions = "4";
+  Orchestrator orch = start_orchestrator(o, "orchestrator");
+  auto transcoder = start_transcoder(orch, 2, "transcoder");
+  auto g = start_gateway({&orch});
+  TempDir dir;
+  make_live_file(dir.file("in.ts"));
+  transcoder->signal(SIGSTOP);  // segments now wait at the orchestrator (8 s deadline)
+  g_autoptr(SoupSession) session = soup_session_new();
+  EXPECT_EQ(put_stream(*g, session, "re1", dir.file("in.ts")), 200u);
+  ASSERT_TRUE(orch.process->wait_for_log("(stream re1 seq 0)", seconds(20))) << g->process->log();
+  EXPECT_EQ(put_stream(*g, session, "re1", dir.file("in.ts")), 200u);  // the same key again
+  // Long before the deadline, the orchestrator sees the old stream's request go.
+  const auto client_gone = [&] {
+    return http_request("GET", orch.cli_url("/metrics")).body.find("code=\"client_gone\"} 1") != std::string::npos;
+  };
+  EXPECT_TRUE(wait_for(client_gone, seconds(4))) << orch.process->log() << g->process->log();
+  transcoder->signal(SIGCONT);
   EXPECT_TRUE(g->process->running());
 }
 
