@@ -3,6 +3,7 @@
 #include "profile.h"
 
 #include "json_text.h"
+#include "profile_object.h"
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -18,8 +19,10 @@
 namespace lp {
 namespace {
 
-constexpr int kMaxDimension = 8192;
-constexpr int kMaxQuality = 51;  // x264/x265 CRF range
+using profile_json::iequals;
+using profile_json::invalid;
+using profile_json::node_text;
+using profile_json::trim;
 
 Profile preset(const char* name, int width, int height, int kbps, int fps) {
   Profile p;
@@ -31,323 +34,6 @@ Profile preset(const char* name, int width, int height, int kbps, int fps) {
   return p;
 }
 
-Error invalid(std::string message) {
-  return Error{ErrorCode::InvalidProfile, std::move(message)};
-}
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  const auto begin = s.find_first_not_of(ws);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(ws) - begin + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (g_ascii_tolower(a[i]) != g_ascii_tolower(b[i])) return false;
-  }
-  return true;
-}
-
-// The node as the user wrote it (re-serialised), for "got ..." in messages.
-std::string node_text(JsonNode* node) {
-  g_autofree char* text = json_to_string(node, FALSE);
-  return text ? text : "null";
-}
-
-Error field_error(const std::string& field, std::string_view expected, JsonNode* got) {
-  return invalid(field + ": " + std::string(expected) + ", got " + node_text(got));
-}
-
-// Only scalar value nodes may be read with json_node_get_*; anything else would log a
-// critical (fatal under the tests' G_DEBUG=fatal-criticals).
-GType value_type(JsonNode* node) {
-  return JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : G_TYPE_INVALID;
-}
-
-std::optional<std::string> as_string(JsonNode* node) {
-  if (value_type(node) != G_TYPE_STRING) return std::nullopt;
-  return std::string(json_node_get_string(node));
-}
-
-std::optional<double> as_number(JsonNode* node) {
-  switch (value_type(node)) {
-    case G_TYPE_INT64: return static_cast<double>(json_node_get_int(node));
-    case G_TYPE_DOUBLE: return json_node_get_double(node);
-    default: return std::nullopt;
-  }
-}
-
-// An integral JSON number that fits an int. "4e6" is accepted: json-glib hands it over as a
-// double but it is still a whole number.
-std::optional<int> as_int(JsonNode* node) {
-  if (value_type(node) == G_TYPE_INT64) {
-    const gint64 v = json_node_get_int(node);
-    if (v < INT_MIN || v > INT_MAX) return std::nullopt;
-    return static_cast<int>(v);
-  }
-  const auto d = as_number(node);
-  if (!d || !std::isfinite(*d) || std::trunc(*d) != *d || *d < INT_MIN || *d > INT_MAX) {
-    return std::nullopt;
-  }
-  return static_cast<int>(*d);
-}
-
-// A finite number from a string such as "2.0", the whole string consumed.
-std::optional<double> parse_double(std::string_view text) {
-  const std::string s(trim(text));
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = g_ascii_strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-std::optional<H264Profile> h264_profile_from_name(std::string_view name) {
-  static constexpr std::pair<const char*, H264Profile> kNames[] = {
-      {"", H264Profile::Unset},
-      {"none", H264Profile::Unset},
-      {"H264Baseline", H264Profile::Baseline},
-      {"H264Main", H264Profile::Main},
-      {"H264High", H264Profile::High},
-      {"H264ConstrainedHigh", H264Profile::ConstrainedHigh},
-  };
-  for (const auto& [n, p] : kNames) {
-    if (iequals(name, n)) return p;
-  }
-  return std::nullopt;
-}
-
-std::optional<VideoCodec> codec_from_name(std::string_view name) {
-  // go-livepeer's spellings plus the usual aliases (ffmpeg/GStreamer names); "" is go-livepeer's
-  // default, H.264.
-  static constexpr std::pair<const char*, VideoCodec> kNames[] = {
-      {"", VideoCodec::H264},     {"H.264", VideoCodec::H264}, {"H264", VideoCodec::H264},
-      {"AVC", VideoCodec::H264},  {"HEVC", VideoCodec::HEVC},  {"H.265", VideoCodec::HEVC},
-      {"H265", VideoCodec::HEVC}, {"VP8", VideoCodec::VP8},    {"VP9", VideoCodec::VP9},
-      {"AV1", VideoCodec::AV1},
-  };
-  for (const auto& [n, c] : kNames) {
-    if (iequals(name, n)) return c;
-  }
-  return std::nullopt;
-}
-
-// lpgst's own fields: "" and "auto" are the defaults, like go-livepeer's "" for encoder.
-std::optional<ProfileContainer> container_from_name(std::string_view name) {
-  static constexpr std::pair<const char*, ProfileContainer> kNames[] = {
-      {"", ProfileContainer::Unset},       {"auto", ProfileContainer::Unset},
-      {"mpegts", ProfileContainer::MpegTs}, {"mp4", ProfileContainer::Mp4},
-      {"webm", ProfileContainer::WebM},
-  };
-  for (const auto& [n, c] : kNames) {
-    if (iequals(name, n)) return c;
-  }
-  return std::nullopt;
-}
-
-std::optional<SizeRule> size_rule_from_name(std::string_view name) {
-  if (name.empty() || iequals(name, "fit-box")) return SizeRule::FitBox;
-  if (iequals(name, "lpms")) return SizeRule::Lpms;
-  return std::nullopt;
-}
-
-// Names end up in output file names and playlists: keep them free of path separators and
-// control characters, since profiles can arrive from the network.
-bool valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') return false;
-  }
-  return true;
-}
-
-enum class Field {
-  Name, Width, Height, Bitrate, Fps, FpsDen, Profile, Gop, Encoder, Quality, ColorDepth,
-  ChromaFormat, Container, SizeRule
-};
-
-constexpr std::pair<const char*, Field> kFields[] = {
-    {"name", Field::Name},         {"width", Field::Width},
-    {"height", Field::Height},     {"bitrate", Field::Bitrate},
-    {"fps", Field::Fps},           {"fpsDen", Field::FpsDen},
-    {"profile", Field::Profile},   {"gop", Field::Gop},
-    {"encoder", Field::Encoder},   {"quality", Field::Quality},
-    {"colorDepth", Field::ColorDepth}, {"chromaFormat", Field::ChromaFormat},
-    {"container", Field::Container},   {"size_rule", Field::SizeRule},
-};
-
-// Fields seen so far; validation that spans fields (bitrate vs quality) runs at the end.
-struct Seen {
-  bool width = false;
-  bool height = false;
-  bool bitrate = false;
-};
-
-// Reads one member into `p`. `field` is the prefixed go-livepeer key, for messages.
-std::optional<Error> read_field(Field which, const std::string& field, JsonNode* node,
-                                Profile& p, Seen& seen) {
-  switch (which) {
-    case Field::Name: {
-      const auto s = as_string(node);
-      if (!s) return field_error(field, "expected a string", node);
-      if (!s->empty() && !valid_name(*s)) {
-        return field_error(field, "expected a name without '/', '\\' or control characters",
-                           node);
-      }
-      p.name = *s;
-      return std::nullopt;
-    }
-    case Field::Width:
-    case Field::Height: {
-      const auto v = as_int(node);
-      if (!v || *v <= 0 || *v > kMaxDimension) {
-        return field_error(field, "expected an integer from 1 to 8192", node);
-      }
-      (which == Field::Width ? p.width : p.height) = *v;
-      (which == Field::Width ? seen.width : seen.height) = true;
-      return std::nullopt;
-    }
-    case Field::Bitrate: {
-      // 0 passes here; whether it is allowed depends on quality, checked at the end.
-      const auto v = as_int(node);
-      if (!v || *v < 0) return field_error(field, "expected a positive integer in bit/s", node);
-      p.bitrate = *v;
-      seen.bitrate = true;
-      return std::nullopt;
-    }
-    case Field::Fps: {
-      const auto v = as_int(node);
-      if (!v || *v < 0) {
-        return field_error(field, "expected an integer >= 0 (0 keeps the source rate)", node);
-      }
-      p.fps = *v;
-      return std::nullopt;
-    }
-    case Field::FpsDen: {
-      const auto v = as_int(node);
-      if (!v || *v < 1) return field_error(field, "expected an integer >= 1", node);
-      p.fps_den = *v;
-      return std::nullopt;
-    }
-    case Field::Profile: {
-      const auto s = as_string(node);
-      const auto v = s ? h264_profile_from_name(trim(*s)) : std::nullopt;
-      if (!v) {
-        return field_error(
-            field, "expected H264Baseline, H264Main, H264High, H264ConstrainedHigh or none",
-            node);
-      }
-      p.h264_profile = *v;
-      return std::nullopt;
-    }
-    case Field::Gop: {
-      // go-livepeer writes a string ("2.0" or "intra"); a bare number of seconds is accepted
-      // too since hand-written files often use one.
-      const char* expected = "expected \"intra\" or a number of seconds > 0";
-      if (const auto s = as_string(node)) {
-        const std::string_view text = trim(*s);
-        if (text.empty()) {
-          p.gop = Gop{};
-        } else if (iequals(text, "intra")) {
-          p.gop = Gop{Gop::Kind::Intra, 0.0};
-        } else if (const auto v = parse_double(text); v && *v > 0) {
-          p.gop = Gop{Gop::Kind::Seconds, *v};
-        } else {
-          return field_error(field, expected, node);
-        }
-        return std::nullopt;
-      }
-      const auto v = as_number(node);
-      if (!v || !std::isfinite(*v) || *v <= 0) return field_error(field, expected, node);
-      p.gop = Gop{Gop::Kind::Seconds, *v};
-      return std::nullopt;
-    }
-    case Field::Encoder: {
-      const auto s = as_string(node);
-      const auto v = s ? codec_from_name(trim(*s)) : std::nullopt;
-      if (!v) return field_error(field, "expected H.264, HEVC, VP8, VP9 or AV1", node);
-      p.codec = *v;
-      return std::nullopt;
-    }
-    case Field::Quality: {
-      const auto v = as_int(node);
-      if (!v || *v < 0 || *v > kMaxQuality) {
-        return field_error(field, "expected an integer CRF from 0 to 51", node);
-      }
-      p.quality = *v;
-      return std::nullopt;
-    }
-    case Field::ColorDepth: {
-      // go-livepeer: 0 means the default, 8 bits. Higher depths need encoders we do not drive.
-      const auto v = as_int(node);
-      if (!v) return field_error(field, "expected a number of bits", node);
-      if (*v != 0 && *v != 8) {
-        return field_error(field, "unsupported colour depth (only 8-bit is supported)", node);
-      }
-      return std::nullopt;
-    }
-    case Field::ChromaFormat: {
-      // go-livepeer's ChromaSubsampling: 0 is 4:2:0, the only one our pipelines produce.
-      const auto s = as_string(node);
-      const auto v = as_int(node);
-      if (!s && !v) return field_error(field, "expected 0 or \"4:2:0\"", node);
-      if ((s && trim(*s) != "4:2:0") || (v && *v != 0)) {
-        return field_error(field, "unsupported chroma format (only 4:2:0 is supported)", node);
-      }
-      return std::nullopt;
-    }
-    case Field::Container: {
-      const auto s = as_string(node);
-      const auto v = s ? container_from_name(trim(*s)) : std::nullopt;
-      if (!v) return field_error(field, "expected \"mpegts\", \"mp4\" or \"webm\"", node);
-      p.container = *v;
-      return std::nullopt;
-    }
-    case Field::SizeRule: {
-      const auto s = as_string(node);
-      const auto v = s ? size_rule_from_name(trim(*s)) : std::nullopt;
-      if (!v) return field_error(field, "expected \"fit-box\" or \"lpms\"", node);
-      p.size_rule = *v;
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
-// One profile object. `prefix` ("" or "profiles[1].") goes before every field name.
-Result<Profile> parse_object(JsonObject* object, const std::string& prefix) {
-  Profile p;
-  Seen seen;
-  // Members in document order, so a key repeated with other casing wins last, as in Go.
-  g_autoptr(GList) members = json_object_get_members(object);
-  for (GList* l = members; l != nullptr; l = l->next) {
-    const char* key = static_cast<const char*>(l->data);
-    JsonNode* node = json_object_get_member(object, key);
-    const auto known = std::find_if(std::begin(kFields), std::end(kFields),
-                                    [key](const auto& f) { return iequals(key, f.first); });
-    if (known == std::end(kFields)) {
-      return invalid(prefix + key +
-                     ": unknown field (known: name, width, height, bitrate, fps, fpsDen, "
-                     "profile, gop, encoder, quality, colorDepth, chromaFormat, container, "
-                     "size_rule)");
-    }
-    if (JSON_NODE_HOLDS_NULL(node)) continue;  // Go's encoding/json: null leaves the default
-    if (auto err = read_field(known->second, prefix + known->first, node, p, seen)) {
-      return std::move(*err);
-    }
-  }
-  if (!seen.width) return invalid(prefix + "width: required");
-  if (!seen.height) return invalid(prefix + "height: required");
-  if (p.quality == 0 && p.bitrate == 0) {
-    return invalid(prefix + (seen.bitrate
-                                 ? "bitrate: expected a positive integer in bit/s, got 0"
-                                 : "bitrate: required unless quality (CRF) is set"));
-  }
-  if (p.name.empty()) p.name = std::to_string(p.width) + "x" + std::to_string(p.height);
-  return p;
-}
 
 // The error for an escaped NUL at `path` (json_nul_escape_path), `prefix` before array paths.
 Error nul_error(const std::string& path, const std::string& array_name) {
@@ -381,7 +67,7 @@ Result<std::vector<Profile>> parse_json_list(std::string_view text, const std::s
 
   std::vector<Profile> profiles;
   if (JSON_NODE_HOLDS_OBJECT(*root)) {
-    auto p = parse_object(json_node_get_object(*root), "");
+    auto p = profile_json::read_object(json_node_get_object(*root), "");
     if (!p) return fail(p.error());
     profiles.push_back(std::move(*p));
     return profiles;
@@ -397,7 +83,7 @@ Result<std::vector<Profile>> parse_json_list(std::string_view text, const std::s
     if (!JSON_NODE_HOLDS_OBJECT(element)) {
       return fail(invalid(prefix + ": expected a JSON object, got " + node_text(element)));
     }
-    auto p = parse_object(json_node_get_object(element), prefix + ".");
+    auto p = profile_json::read_object(json_node_get_object(element), prefix + ".");
     if (!p) return fail(p.error());
     profiles.push_back(std::move(*p));
   }
@@ -510,7 +196,7 @@ Result<Profile> parse_profile_json(std::string_view json_object) {
   if (!JSON_NODE_HOLDS_OBJECT(*root)) {
     return invalid("expected a JSON object, got " + node_text(*root));
   }
-  return parse_object(json_node_get_object(*root), "");
+  return profile_json::read_object(json_node_get_object(*root), "");
 }
 
 std::optional<std::string> json_nul_escape_path(std::string_view json) {
