@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include "hex.h"
 #include "wire/auth_token.h"
 
 namespace lp {
@@ -9,13 +10,7 @@ namespace lp {
 std::string random_token() {
   unsigned char raw[16];
   if (RAND_bytes(raw, sizeof raw) != 1) g_error("OpenSSL RAND_bytes failed: no entropy");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return eth::to_hex(std::span<const uint8_t>(raw, sizeof raw));
 }
 
 std::string JobMedia::add(const std::string& job_id, SharedBytes source, size_t renditions) {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "hex.h"
 #include "keystore_dir.h"
 
 namespace lp {
@@ -35,12 +36,7 @@ Result<std::string> own_password(const std::string& path, bool create) {
   if (!create) return Error{ErrorCode::NotFound, "no password file " + path + " (give --eth-password)"};
   auto random = eth::PrivateKey::generate();  // 32 bytes from the CSPRNG, as hex
   if (!random) return random.error();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string pw;
-  for (uint8_t b : random->secret()) {
-    pw += kHex[b >> 4];
-    pw += kHex[b & 15];
-  }
+  const std::string pw = eth::to_hex(random->secret());
   const int fd = g_open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return Error{ErrorCode::Internal, "cannot create " + path + ": " + g_strerror(errno)};
   const std::string line = pw + "\n";

@@ -2,19 +2,14 @@
 
 #include <openssl/sha.h>
 
+#include "hex.h"
+
 namespace lp {
 
 std::string sha256_hex(const void* data, size_t size) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(static_cast<const unsigned char*>(data), size, digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof digest);
-  for (unsigned char c : digest) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return eth::to_hex(std::span<const uint8_t>(digest, sizeof digest));
 }
 
 std::string sha256_hex(GBytes* bytes) {
