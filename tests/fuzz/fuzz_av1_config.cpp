@@ -1,4 +1,4 @@
-// The AV1 sequence header reader (broadcaster/av1_config.h): the first sample of an AV1
+// The AV1 sequence header reader (broadcaster/hls/av1_config.h): the first sample of an AV1
 // rendition, from which the av1C record and the CODECS string are built.
 #include <vector>
 

@@ -1,4 +1,4 @@
-// The fragmented-MP4 splitter (broadcaster/fmp4_split.h, over mp4_boxes.h and av1_config.h):
+// The fragmented-MP4 splitter (broadcaster/hls/fmp4_split.h, over mp4_boxes.h and av1_config.h):
 // a VP9 or AV1 rendition as an orchestrator returns it, cut into an HLS init section and media
 // segment. What it writes must itself be readable: the init splits again (as an MP4 with the
 // media after it) without a crash.

@@ -1,4 +1,4 @@
-// AMF0 (broadcaster/rtmp_amf0.h): the commands and data messages an RTMP publisher sends.
+// AMF0 (broadcaster/rtmp/rtmp_amf0.h): the commands and data messages an RTMP publisher sends.
 // Decoded values written back (amf0_write) must decode to the same values.
 #include <cstring>
 

@@ -1,4 +1,4 @@
-// The RTMP chunk stream reader (broadcaster/rtmp_chunk.h), fed what a publisher sends after the
+// The RTMP chunk stream reader (broadcaster/rtmp/rtmp_chunk.h), fed what a publisher sends after the
 // handshake. The first input byte picks how the rest is cut into reads (1..64 bytes, or all at
 // once) and which limits apply (the session's before and after publish); Set Chunk Size and
 // Abort messages are obeyed as rtmp_session.cpp does. Every message read must come back the

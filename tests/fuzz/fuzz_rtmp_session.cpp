@@ -1,4 +1,4 @@
-// A whole RTMP session past the handshake (broadcaster/rtmp_session.h over rtmp_chunk, AMF0 and
+// A whole RTMP session past the handshake (broadcaster/rtmp/rtmp_session.h over rtmp_chunk, AMF0 and
 // rtmp_flv): commands, control messages, media and aggregate messages from a publisher, read
 // as the gateway's RTMP server reads them. The first input byte picks the read size (1..255;
 // 0: all at once). Every accepted publish must end exactly once, and the FLV handed on must

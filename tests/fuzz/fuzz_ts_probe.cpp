@@ -1,4 +1,4 @@
-// The MPEG-TS probe (broadcaster/ts_probe.h): the codecs of a segment, read from its PAT, PMT
+// The MPEG-TS probe (broadcaster/hls/ts_probe.h): the codecs of a segment, read from its PAT, PMT
 // and first H.264/HEVC parameter sets. Its input is a rendition an orchestrator returned, or a
 // live MPEG-TS feed.
 #include "fuzz_common.h"

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "../broadcaster/rtmp_test_clients.h"
+#include "../broadcaster/rtmp/rtmp_test_clients.h"
 #include "gateway.h"
 #include "media.h"
 #include "node_process.h"
