@@ -35,6 +35,7 @@
 
 #include "job_pipeline.h"
 #include "keystore_dir.h"
+#include "owned.h"
 #include "profile.h"
 #include "result_signing.h"
 #include "sha256.h"
@@ -179,10 +180,7 @@ int free_port() {
 
 // ------------------------------------------------------------------ the two paths
 
-struct SessionUnref {
-  void operator()(SoupSession* s) const { g_object_unref(s); }
-};
-using SessionPtr = std::unique_ptr<SoupSession, SessionUnref>;
+using SessionPtr = lp::Owned<SoupSession, g_object_unref>;
 
 std::string profiles_json(const std::vector<lp::Profile>& profiles) {
   std::string json = "[";

@@ -7,15 +7,13 @@
 #include <mutex>
 #include <optional>
 
+#include "owned.h"
 #include "pipeline_runner.h"
 
 namespace lp {
 namespace {
 
-struct CapsUnref {
-  void operator()(GstCaps* c) const { gst_caps_unref(c); }
-};
-using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
+using CapsPtr = Owned<GstCaps, gst_caps_unref>;
 
 struct Streams {
   std::string video;  // caps name of the first video stream ("" = none)
@@ -92,10 +90,7 @@ std::string audio_branch(GstCaps* caps) {
   return "";  // anything else is decoded and encoded to AAC (make_decoding_branch)
 }
 
-struct PadUnref {
-  void operator()(GstPad* p) const { gst_object_unref(p); }
-};
-using PadPtr = std::unique_ptr<GstPad, PadUnref>;
+using PadPtr = Owned<GstPad, gst_object_unref>;
 
 struct State {
   CapsPtr audio_caps;  // discovered, when known

@@ -13,18 +13,16 @@
 #include <vector>
 
 #include "error.h"
+#include "owned.h"
 #include "profile.h"
 #include "transcode.h"
 #include "wire/capabilities.h"
 
 namespace lp {
 
-struct BytesRef {
-  void operator()(GBytes* b) const { g_bytes_unref(b); }
-};
 // Segments are shared between a job, its attempts and the source download handler.
 using SharedBytes = std::shared_ptr<GBytes>;
-inline SharedBytes share_bytes(GBytes* owned) { return SharedBytes(owned, BytesRef{}); }
+inline SharedBytes share_bytes(GBytes* owned) { return SharedBytes(owned, FreeWith<g_bytes_unref>{}); }
 
 // One segment to transcode, as the dispatcher hands it to a worker.
 struct JobRequest {

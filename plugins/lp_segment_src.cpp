@@ -20,6 +20,8 @@
 #include <string>
 #include <utility>
 
+#include "owned.h"
+
 GST_DEBUG_CATEGORY_STATIC(lp_segment_src_debug);
 #define GST_CAT_DEFAULT lp_segment_src_debug
 
@@ -40,17 +42,10 @@ enum {
   PROP_BYTES,
 };
 
-template <auto Fn>
-struct FnDeleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using BytesPtr = std::unique_ptr<GBytes, FnDeleter<g_bytes_unref>>;
-using StructurePtr = std::unique_ptr<GstStructure, FnDeleter<gst_structure_free>>;
-using BufferPtr = std::unique_ptr<GstBuffer, FnDeleter<gst_buffer_unref>>;
-using MallocPtr = std::unique_ptr<guint8, FnDeleter<g_free>>;
+using BytesPtr = lp::Owned<GBytes, g_bytes_unref>;
+using StructurePtr = lp::Owned<GstStructure, gst_structure_free>;
+using BufferPtr = lp::Owned<GstBuffer, gst_buffer_unref>;
+using MallocPtr = lp::Owned<guint8, g_free>;
 
 // What start() works from: a copy of the properties taken under the object lock.
 struct Settings {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "decoded_video.h"
+#include "owned.h"
 
 namespace lp {
 namespace {
@@ -16,12 +17,9 @@ namespace {
 // The bus is read in slices this long so the cancel flag is seen promptly.
 constexpr gint64 kPollUs = 100 * G_TIME_SPAN_MILLISECOND;
 
-struct ByteArrayFree {
-  void operator()(GByteArray* a) const { g_byte_array_unref(a); }
-};
 
 struct Collected {
-  std::unique_ptr<GByteArray, ByteArrayFree> data{g_byte_array_new()};
+  Owned<GByteArray, g_byte_array_unref> data{g_byte_array_new()};
 };
 
 GstFlowReturn on_sample(GstAppSink* sink, gpointer user_data) {

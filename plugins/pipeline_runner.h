@@ -11,18 +11,17 @@
 #include <vector>
 
 #include "error.h"
+#include "owned.h"
 #include "transcode.h"
 
 namespace lp {
 
 // Stops the pipeline before the last unref, so no streaming thread outlives it.
-struct PipelineDeleter {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
-};
-using PipelinePtr = std::unique_ptr<GstElement, PipelineDeleter>;
+inline void stop_and_unref(GstElement* pipeline) {
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+using PipelinePtr = Owned<GstElement, stop_and_unref>;
 
 struct RunLimits {
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};

@@ -12,14 +12,12 @@
 #include <vector>
 
 #include "error.h"
+#include "owned.h"
 #include "profile.h"
 
 namespace lp {
 
-struct BytesUnref {
-  void operator()(GBytes* b) const { g_bytes_unref(b); }
-};
-using BytesPtr = std::unique_ptr<GBytes, BytesUnref>;
+using BytesPtr = Owned<GBytes, g_bytes_unref>;
 
 // What lpladder decoded in one run (its lpladder-stats message): the video frames that went
 // to the renditions and the sum of their width x height, the figures go-livepeer's

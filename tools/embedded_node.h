@@ -12,6 +12,7 @@
 
 #include "address.h"
 #include "error.h"
+#include "owned.h"
 
 namespace lp {
 
@@ -35,10 +36,7 @@ class EmbeddedNode {
   std::string address_;
   eth::Address signer_;
   int capacity_ = 0;
-  struct LoopUnref {
-    void operator()(GMainLoop* loop) const { g_main_loop_unref(loop); }
-  };
-  std::unique_ptr<GMainLoop, LoopUnref> loop_;
+  Owned<GMainLoop, g_main_loop_unref> loop_;
   std::thread thread_;
 };
 

@@ -1,4 +1,5 @@
 #include "http/tls_trust.h"
+#include "owned.h"
 #include "job_worker.h"
 
 #include <libsoup/soup.h>
@@ -11,10 +12,6 @@
 
 namespace lp {
 namespace {
-
-struct SessionUnref {
-  void operator()(SoupSession* s) const { g_object_unref(s); }
-};
 
 // PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
 std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable,
@@ -100,7 +97,7 @@ Result<std::string> JobWorker::execute() {
   if (auto e = check_job_pipeline(job_.pipeline, job_.source_url)) return *e;
   const auto limit = std::chrono::milliseconds(job_.timeout_ms > 0 ? job_.timeout_ms : 120000);
   const guint socket_timeout = static_cast<guint>(std::clamp<int64_t>(limit.count() / 1000, 1, 30));
-  std::unique_ptr<SoupSession, SessionUnref> session(
+  Owned<SoupSession, g_object_unref> session(
       soup_session_new_with_options("timeout", socket_timeout, nullptr));
   soup_session_set_proxy_resolver(session.get(), nullptr);  // the orchestrator is reached directly
   auto source = fetch(session.get(), job_.source_url, cancellable_, cert_pin_);

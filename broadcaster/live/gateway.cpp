@@ -12,6 +12,7 @@
 #include "http/http_listen.h"
 #include "live_stream.h"
 #include "main_context.h"
+#include "owned.h"
 #include "rtmp_server.h"
 
 namespace lp {
@@ -24,15 +25,9 @@ constexpr size_t kMaxHeldTags = 256;
 // max_streams: past it the oldest go early, so that short publishes cannot pile up.
 constexpr size_t kKeptPerStream = 4;
 
-struct BytesUnrefDeleter {
-  void operator()(GBytes* b) const { g_bytes_unref(b); }
-};
-using HeldBytes = std::unique_ptr<GBytes, BytesUnrefDeleter>;
+using HeldBytes = Owned<GBytes, g_bytes_unref>;
 
-struct ObjectUnrefDeleter {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-using MessageRef = std::unique_ptr<SoupServerMessage, ObjectUnrefDeleter>;
+using MessageRef = Owned<SoupServerMessage, g_object_unref>;
 
 std::string seconds_text(std::chrono::milliseconds ms) {
   char text[32];

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "owned.h"
 #include "rtmp_bytes.h"
 
 namespace lp::rtmp {
@@ -19,10 +20,7 @@ constexpr size_t kReadSize = 32 * 1024;
 constexpr gint64 kDrainUs = 2 * G_USEC_PER_SEC;
 constexpr size_t kCompactAfter = 64 * 1024;
 
-struct ErrorFree {
-  void operator()(GError* e) const { g_error_free(e); }
-};
-using ErrorPtr = std::unique_ptr<GError, ErrorFree>;
+using ErrorPtr = Owned<GError, g_error_free>;
 
 std::string seconds(std::chrono::milliseconds ms) {
   char text[32];

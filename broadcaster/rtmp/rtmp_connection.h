@@ -11,24 +11,20 @@
 #include <string_view>
 #include <vector>
 
+#include "owned.h"
 #include "rtmp_server.h"
 #include "rtmp_session.h"
 
 namespace lp::rtmp {
 
-struct ObjectUnref {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-using SocketPtr = std::unique_ptr<GSocket, ObjectUnref>;
+using SocketPtr = Owned<GSocket, g_object_unref>;
 
 // Destroying (not just unreferencing) guarantees the callback never runs again.
-struct SourceDestroy {
-  void operator()(GSource* s) const {
-    g_source_destroy(s);
-    g_source_unref(s);
-  }
-};
-using SourcePtr = std::unique_ptr<GSource, SourceDestroy>;
+inline void destroy_source(GSource* s) {
+  g_source_destroy(s);
+  g_source_unref(s);
+}
+using SourcePtr = Owned<GSource, destroy_source>;
 
 class Connection {
  public:

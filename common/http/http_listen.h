@@ -11,16 +11,15 @@
 
 #include "error.h"
 #include "http/http_limits.h"
+#include "owned.h"
 
 namespace lp {
 
-struct ServerUnref {
-  void operator()(SoupServer* s) const {
-    soup_server_disconnect(s);
-    g_object_unref(s);
-  }
-};
-using ServerPtr = std::unique_ptr<SoupServer, ServerUnref>;
+inline void disconnect_and_unref(SoupServer* server) {
+  soup_server_disconnect(server);
+  g_object_unref(server);
+}
+using ServerPtr = Owned<SoupServer, disconnect_and_unref>;
 
 // Takes a TLS connection whose ALPN chose "h2" (the stream and the client's address); the
 // listener keeps counting it as one of its connections until the stream is finalized.

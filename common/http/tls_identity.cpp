@@ -10,20 +10,12 @@
 #include <fstream>
 #include <optional>
 
+#include "owned.h"
 #include "sha256.h"
 
 namespace lp {
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 
 std::string bio_text(BIO* bio) {
   char* data = nullptr;
@@ -33,8 +25,8 @@ std::string bio_text(BIO* bio) {
 
 // A self-signed EC P-256 certificate for CN=lpgst, valid for ten years: (cert PEM, key PEM).
 Result<std::pair<std::string, std::string>> make_self_signed() {
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  std::unique_ptr<X509, X509Free> cert(X509_new());
+  Owned<EVP_PKEY, EVP_PKEY_free> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  Owned<X509, X509_free> cert(X509_new());
   if (!key || !cert) return Error{ErrorCode::Internal, "cannot make a TLS key"};
   unsigned char serial[16];
   if (RAND_bytes(serial, sizeof serial) != 1) return Error{ErrorCode::Internal, "no randomness for a TLS serial"};
@@ -51,8 +43,8 @@ Result<std::pair<std::string, std::string>> make_self_signed() {
   ok = ok && X509_set_issuer_name(cert.get(), name) == 1 && X509_set_pubkey(cert.get(), key.get()) == 1;
   ok = ok && X509_sign(cert.get(), key.get(), EVP_sha256()) > 0;
   if (!ok) return Error{ErrorCode::Internal, "cannot sign a self-signed TLS certificate"};
-  std::unique_ptr<BIO, BioFree> cert_pem(BIO_new(BIO_s_mem()));
-  std::unique_ptr<BIO, BioFree> key_pem(BIO_new(BIO_s_mem()));
+  Owned<BIO, BIO_free> cert_pem(BIO_new(BIO_s_mem()));
+  Owned<BIO, BIO_free> key_pem(BIO_new(BIO_s_mem()));
   if (PEM_write_bio_X509(cert_pem.get(), cert.get()) != 1 ||
       PEM_write_bio_PrivateKey(key_pem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return Error{ErrorCode::Internal, "cannot write the TLS certificate as PEM"};

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "error.h"
+#include "owned.h"
 
 namespace lp::h2 {
 
@@ -82,9 +83,6 @@ class Connection {
     size_t sent = 0;
     bool end_stream = true;
   };
-  struct SessionDeleter {
-    void operator()(nghttp2_session* s) const { nghttp2_session_del(s); }
-  };
 
   Connection() = default;
   std::optional<Error> flush(GCancellable* cancellable);
@@ -98,7 +96,7 @@ class Connection {
   // All of these belong to the thread that drives the connection.
   GSocketConnection* tcp_ = nullptr;  // owned
   GIOStream* tls_ = nullptr;          // owned; the GTlsClientConnection over tcp_
-  std::unique_ptr<nghttp2_session, SessionDeleter> session_;
+  Owned<nghttp2_session, nghttp2_session_del> session_;
   std::map<int32_t, std::unique_ptr<Stream>> streams_;
   std::string authority_;
   std::chrono::steady_clock::time_point last_heard_;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "http2/h2_connection.h"
+#include "owned.h"
 
 namespace lp::h2 {
 
@@ -129,9 +130,6 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
     gint64 opened_us = g_get_monotonic_time();
     bool request_done = false;    // END_STREAM received
   };
-  struct SessionDeleter {
-    void operator()(nghttp2_session* s) const { nghttp2_session_del(s); }
-  };
 
   ServerSession(GIOStream* stream, std::string peer, Router router, ServerLimits limits,
                 std::function<void()> on_closed);
@@ -165,7 +163,7 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   Router router_;
   ServerLimits limits_;
   std::function<void()> on_closed_;
-  std::unique_ptr<nghttp2_session, SessionDeleter> session_;
+  Owned<nghttp2_session, nghttp2_session_del> session_;
   std::map<int32_t, std::unique_ptr<Stream>> streams_;
   // Closed streams whose handlers may still be on the stack (a handler's own Responder call
   // can close its stream): destroyed from an idle callback.

@@ -9,14 +9,12 @@
 #include <memory>
 
 #include "hex.h"
+#include "owned.h"
 
 namespace lp::eth {
 namespace {
 
-struct ContextFree {
-  void operator()(secp256k1_context* ctx) const { secp256k1_context_destroy(ctx); }
-};
-using ContextPtr = std::unique_ptr<secp256k1_context, ContextFree>;
+using ContextPtr = Owned<secp256k1_context, secp256k1_context_destroy>;
 
 // One context for the process: after creation libsecp256k1 only reads it, so threads may share it.
 const secp256k1_context* context() {

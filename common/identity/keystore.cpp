@@ -15,6 +15,7 @@
 
 #include "hex.h"
 #include "keccak.h"
+#include "owned.h"
 #include "secret.h"
 
 namespace lp::eth {
@@ -25,18 +26,6 @@ constexpr size_t kDerivedKeyMax = 64;
 constexpr uint64_t kScryptMaxMemory = 1ull << 30;  // refuses files that would take more RAM
 constexpr int64_t kPbkdf2MaxIterations = 10'000'000;
 
-struct KdfFree {
-  void operator()(EVP_KDF* kdf) const { EVP_KDF_free(kdf); }
-};
-struct KdfCtxFree {
-  void operator()(EVP_KDF_CTX* ctx) const { EVP_KDF_CTX_free(ctx); }
-};
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
-};
-struct ObjectUnref {
-  void operator()(gpointer obj) const { g_object_unref(obj); }
-};
 
 Error bad_key(const std::string& why) { return Error{ErrorCode::BadKey, why}; }
 
@@ -106,14 +95,14 @@ class Fields {
 
 // A parsed v3 document: the parser owns the tree the objects point into.
 struct Document {
-  std::unique_ptr<JsonParser, ObjectUnref> parser;
+  Owned<JsonParser, g_object_unref> parser;
   JsonObject* root = nullptr;
   JsonObject* crypto = nullptr;
 };
 
 Result<Document> parse_document(std::string_view json) {
   if (json.empty()) return bad_key("invalid JSON: the file is empty");
-  Document doc{std::unique_ptr<JsonParser, ObjectUnref>(json_parser_new())};
+  Document doc{Owned<JsonParser, g_object_unref>(json_parser_new())};
   g_autoptr(GError) err = nullptr;
   if (!json_parser_load_from_data(doc.parser.get(), json.data(), static_cast<gssize>(json.size()),
                                   &err))
@@ -144,9 +133,9 @@ Result<Address> address_field(const Document& doc) {
 // ---- Key derivation and cipher
 
 Result<Wiped<Bytes>> run_kdf(const char* name, const OSSL_PARAM* params, size_t dklen) {
-  std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, name, nullptr));
+  Owned<EVP_KDF, EVP_KDF_free> kdf(EVP_KDF_fetch(nullptr, name, nullptr));
   if (!kdf) return Error{ErrorCode::Internal, std::string("OpenSSL has no ") + name + " KDF"};
-  std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf.get()));
+  Owned<EVP_KDF_CTX, EVP_KDF_CTX_free> ctx(EVP_KDF_CTX_new(kdf.get()));
   Wiped<Bytes> out{Bytes(dklen)};
   if (!ctx || EVP_KDF_derive(ctx.get(), out.get().data(), dklen, params) != 1) {
     return Error{ErrorCode::Internal,
@@ -193,7 +182,7 @@ Result<Wiped<Bytes>> pbkdf2_sha256(std::string_view password, std::span<const ui
 // AES-128-CTR; encryption and decryption are the same operation.
 Result<Wiped<Bytes>> aes128_ctr(std::span<const uint8_t> key, std::span<const uint8_t> iv,
                                 std::span<const uint8_t> in) {
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
+  Owned<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free> ctx(EVP_CIPHER_CTX_new());
   Wiped<Bytes> out{Bytes(in.size())};
   int len = 0, tail = 0;
   if (!ctx ||

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "error.h"
+#include "owned.h"
 #include "profile.h"
 
 namespace lp {
@@ -41,10 +42,10 @@ LpEncodeSettings public_settings(const EncodeSettings& settings);
 LpVideoCodec to_public_codec(VideoCodec codec);
 VideoCodec from_public_codec(LpVideoCodec codec);
 
-struct CapsUnref {
-  void operator()(GstCaps* caps) const { gst_caps_unref(caps); }
-};
-using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
+// gst_caps_unref is static inline (internal linkage): a class in a header cannot hold a type
+// named after it, so it is wrapped.
+inline void unref_caps(GstCaps* caps) { gst_caps_unref(caps); }
+using CapsPtr = Owned<GstCaps, unref_caps>;
 
 class CodecAdapter {
  public:

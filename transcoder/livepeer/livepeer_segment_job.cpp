@@ -8,19 +8,16 @@
 #include "http2/h2_connection.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "livepeer/livepeer_profiles.h"
+#include "owned.h"
 #include "transcode.h"
 
 namespace lp::livepeer {
 namespace {
 
-struct SessionUnref {
-  void operator()(SoupSession* s) const { g_object_unref(s); }
-};
-
 // GET the source, at most max_bytes (a Content-Length over it is refused before reading).
 Result<BytesPtr> fetch_source(const std::string& url, const SegmentJobEnvironment& env, GCancellable* cancellable) {
   const guint seconds = static_cast<guint>(std::max<int64_t>(1, env.fetch_timeout.count() / 1000));
-  std::unique_ptr<SoupSession, SessionUnref> session(soup_session_new_with_options("timeout", seconds, nullptr));
+  Owned<SoupSession, g_object_unref> session(soup_session_new_with_options("timeout", seconds, nullptr));
   soup_session_set_proxy_resolver(session.get(), nullptr);
   g_autoptr(SoupMessage) msg = soup_message_new("GET", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "the segment's url is not a valid URL: " + url};
