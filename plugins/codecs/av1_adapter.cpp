@@ -51,20 +51,10 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
 }  // namespace
 
 const LpCodecAdapter& av1_adapter() {
-  static const LpCodecAdapter adapter = {
-      .api_version = LP_CODEC_ADAPTER_API_VERSION,
-      .name = "aom-av1",
-      .codec = LP_VIDEO_CODEC_AV1,
-      .element = "av1enc",
-      .rank = 100,
-      .memory = LP_MEMORY_SYSTEM,
-      .output_caps = "video/x-av1",
-      .parser = "av1parse",  // to the OBU stream, temporal-unit aligned, that muxers take
-      .configure = configure,
-      .settings_caps = nullptr,
-      .user_data = nullptr,
-      .device_element = nullptr,
-  };
+  static const LpCodecAdapter adapter = system_memory_adapter(
+      "aom-av1", LP_VIDEO_CODEC_AV1, "av1enc", 100, "video/x-av1",
+      "av1parse",  // to the OBU stream, temporal-unit aligned, that muxers take
+      configure);
   return adapter;
 }
 

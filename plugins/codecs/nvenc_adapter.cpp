@@ -141,7 +141,7 @@ const LpCodecAdapter& nvenc_h264_adapter() {
   // The H.264 profile goes through the caps, as x264's.
   static const LpCodecAdapter adapter =
       describe("nvenc-h264", LP_VIDEO_CODEC_H264, "nvh264enc",
-               "video/x-h264,stream-format=byte-stream,alignment=au", "h264parse",
+               kH264ByteStream, "h264parse",
                h264_settings_caps, h264_element);
   return adapter;
 }

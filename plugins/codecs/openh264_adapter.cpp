@@ -32,20 +32,8 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
 }  // namespace
 
 const LpCodecAdapter& openh264_adapter() {
-  static const LpCodecAdapter adapter = {
-      .api_version = LP_CODEC_ADAPTER_API_VERSION,
-      .name = "openh264",
-      .codec = LP_VIDEO_CODEC_H264,
-      .element = "openh264enc",
-      .rank = 50,
-      .memory = LP_MEMORY_SYSTEM,
-      .output_caps = "video/x-h264,stream-format=byte-stream,alignment=au",
-      .parser = "h264parse",
-      .configure = configure,
-      .settings_caps = h264_settings_caps,
-      .user_data = nullptr,
-      .device_element = nullptr,
-  };
+  static const LpCodecAdapter adapter = system_memory_adapter("openh264", LP_VIDEO_CODEC_H264, "openh264enc", 50, kH264ByteStream, "h264parse",
+                            configure, h264_settings_caps);
   return adapter;
 }
 

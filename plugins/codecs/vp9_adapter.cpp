@@ -51,20 +51,10 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
 }  // namespace
 
 const LpCodecAdapter& vp9_adapter() {
-  static const LpCodecAdapter adapter = {
-      .api_version = LP_CODEC_ADAPTER_API_VERSION,
-      .name = "vpx-vp9",
-      .codec = LP_VIDEO_CODEC_VP9,
-      .element = "vp9enc",
-      .rank = 100,
-      .memory = LP_MEMORY_SYSTEM,
-      .output_caps = "video/x-vp9",
-      .parser = "vp9parse",  // fills in profile and chroma format, which mp4mux requires
-      .configure = configure,
-      .settings_caps = nullptr,
-      .user_data = nullptr,
-      .device_element = nullptr,
-  };
+  static const LpCodecAdapter adapter = system_memory_adapter(
+      "vpx-vp9", LP_VIDEO_CODEC_VP9, "vp9enc", 100, "video/x-vp9",
+      "vp9parse",  // fills in profile and chroma format, which mp4mux requires
+      configure);
   return adapter;
 }
 

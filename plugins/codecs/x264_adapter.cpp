@@ -56,20 +56,8 @@ GstCaps* h264_settings_caps(const LpCodecAdapter*, const LpEncodeSettings* s) {
 }
 
 const LpCodecAdapter& x264_adapter() {
-  static const LpCodecAdapter adapter = {
-      .api_version = LP_CODEC_ADAPTER_API_VERSION,
-      .name = "x264",
-      .codec = LP_VIDEO_CODEC_H264,
-      .element = "x264enc",
-      .rank = 100,
-      .memory = LP_MEMORY_SYSTEM,
-      .output_caps = "video/x-h264,stream-format=byte-stream,alignment=au",
-      .parser = "h264parse",
-      .configure = configure,
-      .settings_caps = h264_settings_caps,
-      .user_data = nullptr,
-      .device_element = nullptr,
-  };
+  static const LpCodecAdapter adapter = system_memory_adapter("x264", LP_VIDEO_CODEC_H264, "x264enc", 100, kH264ByteStream, "h264parse", configure,
+                            h264_settings_caps);
   return adapter;
 }
 

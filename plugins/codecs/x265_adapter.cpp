@@ -36,20 +36,8 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
 }  // namespace
 
 const LpCodecAdapter& x265_adapter() {
-  static const LpCodecAdapter adapter = {
-      .api_version = LP_CODEC_ADAPTER_API_VERSION,
-      .name = "x265",
-      .codec = LP_VIDEO_CODEC_HEVC,
-      .element = "x265enc",
-      .rank = 100,
-      .memory = LP_MEMORY_SYSTEM,
-      .output_caps = "video/x-h265,stream-format=byte-stream,alignment=au",
-      .parser = "h265parse",
-      .configure = configure,
-      .settings_caps = nullptr,
-      .user_data = nullptr,
-      .device_element = nullptr,
-  };
+  static const LpCodecAdapter adapter = system_memory_adapter("x265", LP_VIDEO_CODEC_HEVC, "x265enc", 100,
+                            "video/x-h265,stream-format=byte-stream,alignment=au", "h265parse", configure);
   return adapter;
 }
 
