@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "pipeline_runner.h"
+#include "play_to_eos.h"
 
 namespace lp {
 namespace {
@@ -63,18 +64,15 @@ Result<RenditionCount> count_rendition(GBytes* rendition) {
   gst_buffer_unref(buffer);
   g_signal_emit_by_name(src, "end-of-stream", &flow);
 
-  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline.get());
-  gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
-  g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-                                                         static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  std::optional<Error> error;
-  if (!msg) {
-    error = Error{ErrorCode::Timeout, "decoding the rendition took over 60 s"};
-  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+  PlayOptions play;
+  play.timeout = std::chrono::seconds(60);
+  play.on_error = [](GstMessage* msg) {
     g_autoptr(GError) err = nullptr;
     gst_message_parse_error(msg, &err, nullptr);
-    error = Error{ErrorCode::BadSegment, std::string("rendition does not decode: ") + err->message};
-  }
+    return Error{ErrorCode::BadSegment, std::string("rendition does not decode: ") + err->message};
+  };
+  std::optional<Error> error = play_to_eos(pipeline.get(), play);
+  if (error && error->code == ErrorCode::Timeout) error->message = "decoding the rendition took over 60 s";
   pipeline.reset();  // stops the streaming threads before the counter goes
   if (error) return *error;
   if (counter->count.frames == 0) return Error{ErrorCode::BadSegment, "rendition has no video frames"};

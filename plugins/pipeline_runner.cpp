@@ -10,12 +10,12 @@
 
 #include "decoded_video.h"
 #include "owned.h"
+#include "play_to_eos.h"
 
 namespace lp {
 namespace {
 
 // The bus is read in slices this long so the cancel flag is seen promptly.
-constexpr gint64 kPollUs = 100 * G_TIME_SPAN_MILLISECOND;
 
 
 struct Collected {
@@ -117,36 +117,27 @@ void take_ladder_stats(GstMessage* msg, GstElement* ladder, LadderStats& stats) 
   if (gst_structure_get_uint64(s, "decoded-pixels", &v)) stats.decoded_pixels = v;
 }
 
-// Reads the bus until EOS: nullopt then, else why the run stopped.
+// Reads the bus until EOS (play_to_eos): nullopt then, else why the run stopped. The
+// renditions' and the ladder's stats come as element messages on the way.
 std::optional<Error> wait_for_eos(GstElement* pipeline, GstElement* ladder, const RunLimits& limits,
                                   std::vector<Rendition>& out, LadderStats& stats) {
-  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    if (msg) return error_from_message(msg, "");
-    return Error{ErrorCode::Internal, "pipeline did not start"};
-  }
-  const gint64 deadline =
-      g_get_monotonic_time() +
-      std::chrono::duration_cast<std::chrono::microseconds>(limits.timeout).count();
-  auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
   std::string missing;  // what a missing-plugin message said is needed
-  for (;;) {
-    if (limits.cancelled && limits.cancelled->load()) return Error{ErrorCode::Timeout, "cancelled"};
-    gint64 left = deadline - g_get_monotonic_time();
-    if (left <= 0) return Error{ErrorCode::Timeout, "transcode did not finish in time"};
-    g_autoptr(GstMessage) msg =
-        gst_bus_timed_pop_filtered(bus, std::min(left, kPollUs) * GST_USECOND, types);
-    if (!msg) continue;
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) return error_from_message(msg, missing);
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) return std::nullopt;
+  PlayOptions play;
+  play.timeout = limits.timeout;
+  play.cancelled = limits.cancelled;
+  play.on_element = [&](GstMessage* msg) {
     if (gst_is_missing_plugin_message(msg)) {
       missing = missing_plugin_text(msg);
     } else {
       take_stats(msg, out);
       take_ladder_stats(msg, ladder, stats);
     }
-  }
+  };
+  play.on_error = [&missing](GstMessage* msg) { return error_from_message(msg, missing); };
+  auto error = play_to_eos(pipeline, play);
+  if (error && error->code == ErrorCode::Timeout && error->message != "cancelled")
+    error->message = "transcode did not finish in time";
+  return error;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "lpctl_key.h"
 #include "lpctl_status.h"
 #include "lpctl_transcode.h"
+#include "play_to_eos.h"
 #include "profile.h"
 #include "transcode.h"
 
@@ -66,15 +67,10 @@ int cmd_sample(int argc, char** argv) {
     std::fprintf(stderr, "lpctl sample: %s\n", perr->message);
     return 1;
   }
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-  g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
-      bus, 10 * 60 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  auto error = lp::play_to_eos(pipeline, std::chrono::minutes(10));
   gst_element_set_state(pipeline, GST_STATE_NULL);
-  if (!msg || GST_MESSAGE_TYPE(msg) != GST_MESSAGE_EOS) {
-    g_autoptr(GError) e = nullptr;
-    if (msg) gst_message_parse_error(msg, &e, nullptr);
-    std::fprintf(stderr, "lpctl sample: %s\n", e ? e->message : "timed out");
+  if (error) {
+    std::fprintf(stderr, "lpctl sample: %s\n", error->message.c_str());
     return 1;
   }
   std::printf("%s: %dx%d, %d s, H.264 + AAC in MPEG-TS\n", argv[1], width, height, seconds);

@@ -3,7 +3,7 @@
 // throttled per address as lpgst's own channel does), which puts the transcoder in the
 // dispatcher's pool beside lpgst's transcoders for as long as its stream stays open; and
 // POST /transcodeResults, where its renditions come back, checked (livepeer_transcode_results.h)
-// and measured (rendition_probe.h) before they count. Main context only.
+// and measured (rendition_shape_probe.h) before they count. Main context only.
 #pragma once
 
 #include <libsoup/soup.h>
@@ -19,7 +19,7 @@
 #include "livepeer_remote_transcoder.h"
 #include "livepeer_transcode_results.h"
 #include "login_throttle.h"
-#include "rendition_probe.h"
+#include "rendition_shape_probe.h"
 
 namespace lp::livepeer {
 

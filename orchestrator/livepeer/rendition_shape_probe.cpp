@@ -1,4 +1,4 @@
-#include "rendition_probe.h"
+#include "rendition_shape_probe.h"
 
 #include <gst/app/gstappsrc.h>
 

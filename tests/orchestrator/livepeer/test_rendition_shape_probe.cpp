@@ -1,6 +1,6 @@
 // The orchestrator's measure of an uploaded rendition (frame size and frames, no decode) on
 // real encoded media in the containers renditions come in, and on what is not a rendition.
-#include "rendition_probe.h"
+#include "rendition_shape_probe.h"
 
 #include <gtest/gtest.h>
 
