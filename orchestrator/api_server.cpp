@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "http_reply.h"
+#include "http/http_reply.h"
 #include "orchestrator_impl.h"
 #include "result_signing.h"
 #include "sha256.h"

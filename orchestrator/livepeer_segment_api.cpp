@@ -7,7 +7,7 @@
 #include <span>
 
 #include "http/http_listen.h"
-#include "http_reply.h"
+#include "http/http_reply.h"
 #include "keccak.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "livepeer/livepeer_profiles.h"

@@ -6,7 +6,7 @@
 #include "dashboard.h"
 #include "http/http_listen.h"
 #include "http/tls_identity.h"
-#include "http_reply.h"
+#include "http/http_reply.h"
 #include "job_pipeline.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "main_context.h"

@@ -1,7 +1,7 @@
 #include "transcoder_channel_server.h"
 
 #include "http/http_listen.h"
-#include "http_reply.h"
+#include "http/http_reply.h"
 #include "main_context.h"
 #include "wire/transcoder_channel.h"
 

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "http/http_reply.h"
+
 namespace lp {
 
 std::string transcoder_status_json(const TranscoderStatus& s) {
@@ -75,9 +77,7 @@ Result<std::unique_ptr<TranscoderStatusServer>> TranscoderStatusServer::start(
     const TranscoderStatus status = self->snapshot_();
     const bool metrics = g_str_equal(path, "/metrics");
     const std::string body = metrics ? transcoder_metrics_text(status) : transcoder_status_json(status);
-    soup_server_message_set_status(m, SOUP_STATUS_OK, nullptr);
-    soup_server_message_set_response(m, metrics ? "text/plain; version=0.0.4" : "application/json",
-                                     SOUP_MEMORY_COPY, body.data(), body.size());
+    reply_text(m, 200, metrics ? "text/plain; version=0.0.4" : "application/json", body);
   };
   soup_server_add_handler(me->server_.get(), "/status", handler, me.get(), nullptr);
   soup_server_add_handler(me->server_.get(), "/metrics", handler, me.get(), nullptr);

@@ -10,6 +10,7 @@
 #include "hls_writer.h"
 #include "http/connection_guard.h"
 #include "http/http_listen.h"
+#include "http/http_reply.h"
 #include "live_stream.h"
 #include "main_context.h"
 #include "owned.h"
@@ -52,9 +53,8 @@ const char* content_type_of(const std::string& path) {
   return "application/octet-stream";
 }
 
-void reply(SoupServerMessage* msg, guint status, const std::string& text) {
-  soup_server_message_set_status(msg, status, nullptr);
-  soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, text.data(), text.size());
+void reply(SoupServerMessage* msg, int status, const std::string& text) {
+  reply_text(msg, status, "text/plain; charset=utf-8", text);
 }
 
 }  // namespace

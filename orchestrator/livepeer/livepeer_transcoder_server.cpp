@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "http/http_listen.h"
-#include "http_reply.h"
+#include "http/http_reply.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "lp_rpc.pb.h"
 #include "main_context.h"
