@@ -21,16 +21,17 @@
 #include <utility>
 
 #include "owned.h"
+#include "segment_fetch.h"
 
-GST_DEBUG_CATEGORY_STATIC(lp_segment_src_debug);
+GST_DEBUG_CATEGORY(lp_segment_src_debug);  // segment_fetch.cpp logs here too
 #define GST_CAT_DEFAULT lp_segment_src_debug
 
 namespace {
 
-constexpr guint kDefaultTimeout = 15;
-constexpr guint64 kDefaultMaxSize = 64 * 1024 * 1024;
-constexpr guint kDefaultBlocksize = 64 * 1024;
-constexpr gsize kReadChunk = 64 * 1024;
+// The properties' defaults, named once (GStreamer's DEFAULT_* style).
+constexpr guint DEFAULT_TIMEOUT = 15;
+constexpr guint64 DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
+constexpr guint DEFAULT_BLOCKSIZE = 64 * 1024;
 
 enum {
   PROP_0,
@@ -42,20 +43,11 @@ enum {
   PROP_BYTES,
 };
 
-using BytesPtr = lp::Owned<GBytes, g_bytes_unref>;
-using StructurePtr = lp::Owned<GstStructure, gst_structure_free>;
+using BytesPtr = lp::SegmentBytes;
 using BufferPtr = lp::Owned<GstBuffer, gst_buffer_unref>;
-using MallocPtr = lp::Owned<guint8, g_free>;
 
-// What start() works from: a copy of the properties taken under the object lock.
-struct Settings {
-  std::string location;
-  std::string uri;
-  BytesPtr bytes;
-  StructurePtr extra_headers;
-  guint timeout = kDefaultTimeout;
-  guint64 max_size = kDefaultMaxSize;
-};
+// The properties; start() works from a copy taken under the object lock.
+using Settings = lp::SegmentSource;
 
 GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -101,215 +93,7 @@ void post_error(LpSegmentSrc* self, GstResourceError code, const char* format, .
 }
 
 void post_too_large(LpSegmentSrc* self, guint64 size, guint64 max_size, const std::string& what) {
-  post_error(self, GST_RESOURCE_ERROR_READ,
-             "segment is %" G_GUINT64_FORMAT " bytes, larger than max-size %" G_GUINT64_FORMAT
-             " (%s)",
-             size, max_size, what.c_str());
-}
-
-enum class ReadStatus { kOk, kTooLarge, kTimedOut, kError };
-
-struct ReadResult {
-  ReadStatus status = ReadStatus::kError;
-  BytesPtr data;
-};
-
-// Reads a stream to its end into one allocation. Never reads more than max_size + 1 bytes
-// (one byte past the cap proves the body is too large), so an oversized or endless body
-// costs at most max_size of memory. max_size 0 means no limit; deadline is monotonic time.
-ReadResult read_bounded(GInputStream* in, guint64 max_size, goffset expected, gint64 deadline,
-                        GCancellable* cancellable, GError** error) {
-  const guint64 cap = max_size ? max_size : G_MAXUINT64 - 1;
-  // Sized from Content-Length / file size (+1 to see EOF without growing), else grown by
-  // doubling; never beyond cap + 1 bytes.
-  gsize capacity = std::min<guint64>(expected > 0 ? expected : kReadChunk, cap) + 1;
-  MallocPtr buf(static_cast<guint8*>(g_malloc(capacity)));
-  gsize len = 0;
-  for (;;) {
-    if (g_get_monotonic_time() > deadline) return {ReadStatus::kTimedOut, nullptr};
-    if (len == capacity) {
-      capacity = std::min<guint64>(capacity * 2, cap + 1);
-      buf.reset(static_cast<guint8*>(g_realloc(buf.release(), capacity)));
-    }
-    const gsize want = std::min(kReadChunk, capacity - len);
-    const gssize n = g_input_stream_read(in, buf.get() + len, want, cancellable, error);
-    if (n < 0) return {ReadStatus::kError, nullptr};
-    if (n == 0) break;
-    len += static_cast<gsize>(n);
-    if (len > cap) return {ReadStatus::kTooLarge, nullptr};
-  }
-  if (len > 0 && capacity - len > kReadChunk)  // give back the doubling slack
-    buf.reset(static_cast<guint8*>(g_realloc(buf.release(), len)));
-  return {ReadStatus::kOk, BytesPtr(g_bytes_new_take(buf.release(), len))};
-}
-
-// Loads a local file. `shown` is the path (or URI) used in messages.
-BytesPtr load_file(LpSegmentSrc* self, GFile* file, const std::string& shown, guint64 max_size) {
-  g_autoptr(GError) error = nullptr;
-  g_autoptr(GFileInputStream) in = g_file_read(file, nullptr, &error);
-  if (!in) {
-    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-      post_error(self, GST_RESOURCE_ERROR_NOT_FOUND, "segment file '%s' not found", shown.c_str());
-    else
-      post_error(self, GST_RESOURCE_ERROR_READ, "could not open segment file '%s': %s",
-                 shown.c_str(), error->message);
-    return nullptr;
-  }
-  const std::string what = "file '" + shown + "'";
-  goffset size = -1;
-  g_autoptr(GFileInfo) info =
-      g_file_input_stream_query_info(in, G_FILE_ATTRIBUTE_STANDARD_SIZE, nullptr, nullptr);
-  if (info) size = g_file_info_get_size(info);
-  // Refuse an oversized file before reading any of it.
-  if (max_size && size > 0 && static_cast<guint64>(size) > max_size) {
-    post_too_large(self, size, max_size, what);
-    return nullptr;
-  }
-  ReadResult r = read_bounded(G_INPUT_STREAM(in), max_size, size, G_MAXINT64, nullptr, &error);
-  switch (r.status) {
-    case ReadStatus::kOk:
-      return std::move(r.data);
-    case ReadStatus::kTooLarge:  // the file grew while we read it
-      post_error(self, GST_RESOURCE_ERROR_READ,
-                 "segment is larger than max-size %" G_GUINT64_FORMAT " (%s)", max_size,
-                 what.c_str());
-      break;
-    default:
-      post_error(self, GST_RESOURCE_ERROR_READ, "could not read segment file '%s': %s",
-                 shown.c_str(), error ? error->message : "unknown error");
-      break;
-  }
-  return nullptr;
-}
-
-// Adds each extra-headers field as a request header; arrays and lists give one header per
-// element, as souphttpsrc does. Values are never logged: they often carry credentials.
-void append_header(SoupMessageHeaders* headers, const char* name, const GValue* value) {
-  if (GST_VALUE_HOLDS_ARRAY(value) || GST_VALUE_HOLDS_LIST(value)) {
-    const bool is_array = GST_VALUE_HOLDS_ARRAY(value);
-    const guint n = is_array ? gst_value_array_get_size(value) : gst_value_list_get_size(value);
-    for (guint i = 0; i < n; i++)
-      append_header(
-          headers, name,
-          is_array ? gst_value_array_get_value(value, i) : gst_value_list_get_value(value, i));
-    return;
-  }
-  if (G_VALUE_HOLDS_STRING(value)) {
-    if (const char* s = g_value_get_string(value)) soup_message_headers_append(headers, name, s);
-    return;
-  }
-  g_autofree gchar* s = gst_value_serialize(value);
-  if (s) soup_message_headers_append(headers, name, s);
-}
-
-void add_extra_headers(SoupMessage* msg, const GstStructure* extra) {
-  if (!extra) return;
-  gst_structure_foreach(
-      extra,
-      [](GQuark field, const GValue* value, gpointer user_data) -> gboolean {
-        GST_DEBUG("adding request header %s", g_quark_to_string(field));
-        append_header(static_cast<SoupMessageHeaders*>(user_data), g_quark_to_string(field), value);
-        return TRUE;
-      },
-      soup_message_get_request_headers(msg));
-}
-
-void post_transfer_error(LpSegmentSrc* self, const GError* error, guint timeout,
-                         const std::string& shown) {
-  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    post_error(self, GST_RESOURCE_ERROR_READ, "timed out after %u s fetching %s", timeout,
-               shown.c_str());
-  else
-    post_error(self, GST_RESOURCE_ERROR_READ, "could not fetch %s: %s", shown.c_str(),
-               error ? error->message : "unknown error");
-}
-
-// Fetches an http(s) URL with libsoup (synchronous API, in the calling thread).
-BytesPtr load_http(LpSegmentSrc* self, const Settings& s) {
-  g_autoptr(GError) error = nullptr;
-  g_autoptr(GUri) uri =
-      g_uri_parse(s.uri.c_str(), static_cast<GUriFlags>(SOUP_HTTP_URI_FLAGS), &error);
-  if (!uri || !g_uri_get_host(uri) || !*g_uri_get_host(uri)) {
-    post_error(self, GST_RESOURCE_ERROR_SETTINGS, "invalid segment URI: %s",
-               error ? error->message : "no host");
-    return nullptr;
-  }
-  g_autofree gchar* shown_c = g_uri_to_string_partial(uri, G_URI_HIDE_PASSWORD);
-  const std::string shown = shown_c;
-
-  // One session per fetch: nothing is shared between segments, and aborting it below closes
-  // the connection instead of draining an unwanted body.
-  g_autoptr(SoupSession) session = soup_session_new_with_options(
-      "timeout", s.timeout, "user-agent", "lpgst/" PACKAGE_VERSION " ", nullptr);
-  // The bytes are hashed and size-checked as sent: no transparent decompression.
-  soup_session_remove_feature_by_type(session, SOUP_TYPE_CONTENT_DECODER);
-  g_autoptr(SoupMessage) msg = soup_message_new_from_uri(SOUP_METHOD_GET, uri);
-  add_extra_headers(msg, s.extra_headers.get());
-
-  // soup's timeout bounds each socket operation; the deadline bounds the whole body, so a
-  // server trickling bytes cannot hold us much past `timeout` either.
-  const gint64 deadline =
-      s.timeout ? g_get_monotonic_time() + gint64{s.timeout} * G_USEC_PER_SEC : G_MAXINT64;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new();
-  g_autoptr(GInputStream) in = nullptr;
-  // Runs before `in` is unreffed: closing a soup stream mid-body may try to skip (read) the
-  // rest of it, possibly endless, to keep the connection alive; aborting closes it instead.
-  struct Abort {
-    SoupSession* session;
-    GCancellable* cancellable;
-    ~Abort() {
-      g_cancellable_cancel(cancellable);
-      soup_session_abort(session);
-    }
-  } abort_on_exit{session, cancellable};
-
-  GST_DEBUG_OBJECT(self, "fetching %s (timeout %u s)", shown.c_str(), s.timeout);
-  in = soup_session_send(session, msg, cancellable, &error);
-  if (!in) {
-    post_transfer_error(self, error, s.timeout, shown);
-    return nullptr;
-  }
-  const guint status = soup_message_get_status(msg);
-  if (!SOUP_STATUS_IS_SUCCESSFUL(status)) {
-    const char* reason = soup_message_get_reason_phrase(msg);
-    if (!reason || !*reason) reason = soup_status_get_phrase(status);
-    const auto code = status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE
-                          ? GST_RESOURCE_ERROR_NOT_FOUND
-                      : status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN
-                          ? GST_RESOURCE_ERROR_NOT_AUTHORIZED
-                          : GST_RESOURCE_ERROR_READ;
-    post_error(self, code, "HTTP %u %s fetching %s", status, reason ? reason : "", shown.c_str());
-    return nullptr;
-  }
-
-  SoupMessageHeaders* response = soup_message_get_response_headers(msg);
-  const goffset length = soup_message_headers_get_encoding(response) == SOUP_ENCODING_CONTENT_LENGTH
-                             ? soup_message_headers_get_content_length(response)
-                             : -1;
-  if (s.max_size && length > 0 && static_cast<guint64>(length) > s.max_size) {
-    post_too_large(self, length, s.max_size, shown);
-    return nullptr;
-  }
-  ReadResult r = read_bounded(in, s.max_size, length, deadline, cancellable, &error);
-  switch (r.status) {
-    case ReadStatus::kOk:
-      GST_DEBUG_OBJECT(self, "fetched %" G_GSIZE_FORMAT " bytes from %s",
-                       g_bytes_get_size(r.data.get()), shown.c_str());
-      return std::move(r.data);
-    case ReadStatus::kTooLarge:
-      post_error(self, GST_RESOURCE_ERROR_READ,
-                 "segment is larger than max-size %" G_GUINT64_FORMAT " (%s)", s.max_size,
-                 shown.c_str());
-      break;
-    case ReadStatus::kTimedOut:
-      post_error(self, GST_RESOURCE_ERROR_READ, "timed out after %u s fetching %s", s.timeout,
-                 shown.c_str());
-      break;
-    case ReadStatus::kError:
-      post_transfer_error(self, error, s.timeout, shown);
-      break;
-  }
-  return nullptr;
+  post_error(self, GST_RESOURCE_ERROR_READ, "%s", lp::too_large_text(size, max_size, what).c_str());
 }
 
 Settings snapshot(LpSegmentSrc* self) {
@@ -326,53 +110,18 @@ Settings snapshot(LpSegmentSrc* self) {
   return s;
 }
 
-// Loads the configured segment; on failure posts the element error and returns nullptr.
-BytesPtr load(LpSegmentSrc* self, const Settings& s, std::string& what) {
-  const int sources = !s.location.empty() + !s.uri.empty() + (s.bytes != nullptr);
-  if (sources == 0) {
-    post_error(self, GST_RESOURCE_ERROR_SETTINGS,
-               "no segment to read: set one of location, uri or bytes");
-    return nullptr;
-  }
-  if (sources > 1) {
-    post_error(self, GST_RESOURCE_ERROR_SETTINGS,
-               "set only one of location, uri or bytes (%d are set)", sources);
-    return nullptr;
-  }
-  if (s.bytes) {
-    what = "bytes property";
-    return BytesPtr(g_bytes_ref(s.bytes.get()));  // zero-copy: buffers wrap the app's memory
-  }
-  if (!s.location.empty()) {
-    what = "file '" + s.location + "'";
-    g_autoptr(GFile) file = g_file_new_for_path(s.location.c_str());
-    return load_file(self, file, s.location, s.max_size);
-  }
-  const char* scheme = g_uri_peek_scheme(s.uri.c_str());
-  if (scheme && (g_str_equal(scheme, "http") || g_str_equal(scheme, "https"))) {
-    what = "URI";
-    return load_http(self, s);
-  }
-  if (scheme && g_str_equal(scheme, "file")) {
-    g_autoptr(GFile) file = g_file_new_for_uri(s.uri.c_str());
-    g_autofree gchar* path = g_file_get_path(file);
-    const std::string shown = path ? path : s.uri;
-    what = "file '" + shown + "'";
-    return load_file(self, file, shown, s.max_size);
-  }
-  post_error(self, GST_RESOURCE_ERROR_SETTINGS,
-             "unsupported segment URI scheme '%s' (use http, https or file)", scheme ? scheme : "");
-  return nullptr;
-}
-
 gboolean lp_segment_src_start(GstBaseSrc* src) {
   auto* self = LP_SEGMENT_SRC(src);
   if (priv(self).failed) return FALSE;
   priv(self).failed = true;  // until the segment is in
   const Settings s = snapshot(self);
   std::string what;
-  BytesPtr data = load(self, s, what);
-  if (!data) return FALSE;
+  auto fetched = lp::fetch_segment(s, what);
+  if (auto* no = std::get_if<lp::FetchError>(&fetched)) {
+    post_error(self, no->code, "%s", no->message.c_str());
+    return FALSE;
+  }
+  BytesPtr data = std::get<BytesPtr>(std::move(fetched));
   const gsize size = g_bytes_get_size(data.get());
   if (size == 0) {
     post_error(self, GST_RESOURCE_ERROR_READ, "segment is empty (%s)", what.c_str());
@@ -529,7 +278,7 @@ void lp_segment_src_finalize(GObject* object) {
 static void lp_segment_src_init(LpSegmentSrc* self) {
   new (lp_segment_src_get_instance_private(self)) LpSegmentSrcPrivate();
   gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_BYTES);
-  gst_base_src_set_blocksize(GST_BASE_SRC(self), kDefaultBlocksize);
+  gst_base_src_set_blocksize(GST_BASE_SRC(self), DEFAULT_BLOCKSIZE);
 }
 
 static void lp_segment_src_class_init(LpSegmentSrcClass* klass) {
@@ -560,12 +309,12 @@ static void lp_segment_src_class_init(LpSegmentSrcClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_TIMEOUT,
       g_param_spec_uint("timeout", "Timeout", "HTTP fetch timeout in seconds (0 = none)", 0,
-                        G_MAXUINT, kDefaultTimeout, flags));
+                        G_MAXUINT, DEFAULT_TIMEOUT, flags));
   g_object_class_install_property(
       gobject_class, PROP_MAX_SIZE,
       g_param_spec_uint64("max-size", "Maximum size",
                           "Largest segment accepted, in bytes (0 = no limit)", 0, G_MAXUINT64,
-                          kDefaultMaxSize, flags));
+                          DEFAULT_MAX_SIZE, flags));
   g_object_class_install_property(
       gobject_class, PROP_BYTES,
       g_param_spec_boxed("bytes", "Bytes", "Segment in application memory (used zero-copy)",
