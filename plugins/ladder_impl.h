@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "decoded_video.h"
+#include "element_defaults.h"
 #include "demux_guards.h"
 #include "error.h"
 #include "lp_enums.h"
@@ -34,10 +35,10 @@ struct LadderImpl {
   std::string profiles_spec;
   std::vector<lp::Profile> profiles;
   std::optional<lp::Error> error;
-  LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
-  std::string encoder = "auto";
-  LpContainer container = LP_CONTAINER_AUTO;
-  int cuda_device = -1;  // GPU to decode (H.264/HEVC) and scale on; -1: the CPU
+  LpSpeedPreset speed_preset = lp::DEFAULT_SPEED_PRESET;
+  std::string encoder = lp::DEFAULT_ENCODER;
+  LpContainer container = lp::DEFAULT_CONTAINER;
+  int cuda_device = lp::DEFAULT_CUDA_DEVICE;  // GPU to decode (H.264/HEVC) and scale on; -1: the CPU
 
   GstElement* parsebin = nullptr;  // children, owned by the bin; set once in init
   GstElement* video_tee = nullptr;

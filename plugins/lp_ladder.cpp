@@ -227,7 +227,7 @@ static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue*
       break;
     }
     case PROP_SPEED_PRESET: impl.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
-    case PROP_ENCODER: impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
+    case PROP_ENCODER: impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : lp::DEFAULT_ENCODER; break;
     case PROP_CONTAINER: impl.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
     case PROP_CUDA_DEVICE_ID: impl.cuda_device = g_value_get_int(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
@@ -307,19 +307,19 @@ static void lp_ladder_class_init(LpLadderClass* klass) {
                           nullptr, rw));
   g_object_class_install_property(gobject_class, PROP_SPEED_PRESET,
       g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort for every rendition",
-                        LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
+                        LP_TYPE_SPEED_PRESET, lp::DEFAULT_SPEED_PRESET, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
       g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto (by "
                           "codec), x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
-                          "nvenc-h265 or a plugin's", "auto", rw));
+                          "nvenc-h265 or a plugin's", lp::DEFAULT_ENCODER, rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
       g_param_spec_enum("container", "Container", "Output container of every rendition (auto: "
-                        "by its codec)", LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
+                        "by its codec)", LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
   g_object_class_install_property(gobject_class, PROP_CUDA_DEVICE_ID,
       g_param_spec_int("cuda-device-id", "CUDA device id",
                        "NVIDIA GPU to decode H.264/HEVC (NVDEC), scale and encode on (NVENC when "
                        "it has one, else the CPU: the hybrid path); -1: all on the CPU",
-                       -1, 1023, -1, rw));
+                       lp::DEFAULT_CUDA_DEVICE, lp::MAX_CUDA_DEVICE, lp::DEFAULT_CUDA_DEVICE, rw));
   auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property(gobject_class, PROP_DECODED_FRAMES,
       g_param_spec_uint64("decoded-frames", "Decoded frames", "Video frames decoded this run "

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "adapter_registry.h"
+#include "element_defaults.h"
 #include "lp_enums.h"
 #include "profile.h"
 #include "rendition_branch.h"
@@ -28,10 +29,10 @@ namespace {
 
 struct Settings {
   lp::Profile profile;
-  LpSpeedPreset speed_preset = LP_SPEED_PRESET_VERYFAST;
-  std::string encoder = "auto";
-  LpContainer container = LP_CONTAINER_AUTO;
-  int cuda_device = -1;
+  LpSpeedPreset speed_preset = lp::DEFAULT_SPEED_PRESET;
+  std::string encoder = lp::DEFAULT_ENCODER;
+  LpContainer container = lp::DEFAULT_CONTAINER;
+  int cuda_device = lp::DEFAULT_CUDA_DEVICE;
   std::optional<lp::Error> error;  // from a profile property that did not parse
 };
 
@@ -474,7 +475,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
     case PROP_H264_PROFILE: s.profile.h264_profile = lp::to_h264_profile(g_value_get_enum(value)); break;
     case PROP_QUALITY: s.profile.quality = static_cast<int>(g_value_get_uint(value)); break;
     case PROP_SPEED_PRESET: s.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
-    case PROP_ENCODER: s.encoder = g_value_get_string(value) ? g_value_get_string(value) : "auto"; break;
+    case PROP_ENCODER: s.encoder = g_value_get_string(value) ? g_value_get_string(value) : lp::DEFAULT_ENCODER; break;
     case PROP_CONTAINER: s.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
     case PROP_TIMESTAMP_OFFSET: impl.timestamp_offset = g_value_get_int64(value); break;
     case PROP_CUDA_DEVICE_ID: s.cuda_device = g_value_get_int(value); break;
@@ -564,15 +565,15 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
                         0, 51, 0, rw));
   g_object_class_install_property(gobject_class, PROP_SPEED_PRESET,
       g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort, as x264 names it",
-                        LP_TYPE_SPEED_PRESET, LP_SPEED_PRESET_VERYFAST, rw));
+                        LP_TYPE_SPEED_PRESET, lp::DEFAULT_SPEED_PRESET, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
       g_param_spec_string("encoder", "Encoder",
                           "Codec adapter: auto (the highest-ranked installed one for the profile's "
                           "codec) or a name: x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
-                          "nvenc-h265, or one a plugin registers", "auto", rw));
+                          "nvenc-h265, or one a plugin registers", lp::DEFAULT_ENCODER, rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
       g_param_spec_enum("container", "Container", "Output container (auto: by the codec)",
-                        LP_TYPE_CONTAINER, LP_CONTAINER_AUTO, rw));
+                        LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
   g_object_class_install_property(gobject_class, PROP_TIMESTAMP_OFFSET,
       g_param_spec_int64("timestamp-offset", "Timestamp offset",
                          "Output PTS = input stream time + this (ns); lpladder sets it to carry "
@@ -583,7 +584,7 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
       g_param_spec_int("cuda-device-id", "CUDA device id",
                        "NVIDIA GPU for the CUDA elements and the encoder (an NVENC adapter's "
                        "element for it; encoder=auto may pick NVENC); -1: none for system-memory "
-                       "input, the input's GPU for CUDA-memory input", -1, 1023, -1, rw));
+                       "input, the input's GPU for CUDA-memory input", lp::DEFAULT_CUDA_DEVICE, lp::MAX_CUDA_DEVICE, lp::DEFAULT_CUDA_DEVICE, rw));
   g_object_class_install_property(gobject_class, PROP_FRAMES,
       g_param_spec_uint64("frames", "Frames", "Video frames encoded so far", 0, G_MAXUINT64, 0, ro));
   g_object_class_install_property(gobject_class, PROP_PIXELS,
