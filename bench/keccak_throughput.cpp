@@ -21,8 +21,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Hashes `buf` repeatedly for about `seconds`; returns MB/s (10^6 bytes).
-double measure(const std::function<uint8_t(std::span<const uint8_t>)>& hash,
-               std::span<const uint8_t> buf, double seconds) {
+double measure(const std::function<uint8_t(std::span<const uint8_t>)>& hash, std::span<const uint8_t> buf,
+               double seconds) {
   volatile uint8_t sink = 0;  // keeps the digests observable so nothing is optimised away
   size_t iterations = 0;
   auto start = Clock::now();
@@ -54,8 +54,7 @@ int main(int argc, char** argv) {
   auto openssl = [&](std::span<const uint8_t> b) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_DigestInit_ex(ctx, sha3, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
+    if (EVP_DigestInit_ex(ctx, sha3, nullptr) != 1 || EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
         EVP_DigestFinal_ex(ctx, md, &len) != 1) {
       std::fprintf(stderr, "OpenSSL SHA3-256 failed\n");
       std::exit(1);
@@ -74,8 +73,8 @@ int main(int argc, char** argv) {
       best_ours = std::max(best_ours, measure(ours, buf, seconds));
       best_openssl = std::max(best_openssl, measure(openssl, buf, seconds));
     }
-    std::printf("| %4zu KiB | %21.0f | %21.0f | %14.2f |\n", size >> 10, best_ours,
-                best_openssl, best_ours / best_openssl);
+    std::printf("| %4zu KiB | %21.0f | %21.0f | %14.2f |\n", size >> 10, best_ours, best_openssl,
+                best_ours / best_openssl);
   }
   EVP_MD_CTX_free(ctx);
   EVP_MD_free(sha3);

@@ -191,8 +191,8 @@ std::string profiles_json(const std::vector<lp::Profile>& profiles) {
 // Milliseconds since local midnight, the clock lpnode's log lines are stamped with.
 double local_ms_of_day() {
   g_autoptr(GDateTime) now = g_date_time_new_now_local();
-  return ((g_date_time_get_hour(now) * 60.0 + g_date_time_get_minute(now)) * 60.0 + g_date_time_get_second(now)) *
-             1e3 + g_date_time_get_microsecond(now) / 1e3;
+  return ((g_date_time_get_hour(now) * 60.0 + g_date_time_get_minute(now)) * 60.0 + g_date_time_get_second(now)) * 1e3 +
+         g_date_time_get_microsecond(now) / 1e3;
 }
 
 std::string fetch_token(SoupSession* session, const std::string& base) {
@@ -309,10 +309,10 @@ Phases read_phases(const std::string& orch_log, const std::string& transcoder_lo
 struct ConfigResult {
   std::string name;
   std::vector<double> direct_ms, via_ms;
-  double orch_cpu = 0, transcoder_cpu = 0, self_cpu_direct = 0;  // ms, summed over the runs
-  double orch_phase_clock = 0, orch_phase_stat = 0;  // whole measured phase, idle included
-  double orch_idle_cpu = 0, idle_wall = 0;     // orchestrator CPU during the B runs (heartbeats)
-  double other_busy = 0, wall = 0;             // other processes' CPU over the measured phase
+  double orch_cpu = 0, transcoder_cpu = 0, self_cpu_direct = 0;   // ms, summed over the runs
+  double orch_phase_clock = 0, orch_phase_stat = 0;               // whole measured phase, idle included
+  double orch_idle_cpu = 0, idle_wall = 0;                        // orchestrator CPU during the B runs (heartbeats)
+  double other_busy = 0, wall = 0;                                // other processes' CPU over the measured phase
   std::vector<double> phase_in, phase_hop, phase_job, phase_out;  // ms per segment
   // In-process costs, median ms: what the orchestrator and transcoder do to every segment.
   double sha_body = 0, sha_renditions = 0, keccak_sign = 0, parse_check = 0;
@@ -445,11 +445,13 @@ std::string f2(double x) {
 std::string verdict(bool ok) { return ok ? "met" : "**missed**"; }
 
 void report(const std::vector<ConfigResult>& results, int segments, size_t body_bytes) {
-  std::printf("Segments: %d measured pairs per configuration (A = via orchestrator, B = direct, alternating), "
-              "one in flight; segment %zu bytes, 2 s. p99 of %d samples interpolates between the two largest.\n\n",
-              segments, body_bytes, segments);
-  std::printf("| Profiles | Direct p50 ms | Direct p99 ms | Via orch. p50 ms | Via orch. p99 ms | Added p50 ms | "
-              "Added p99 ms | Added, median of pairs ms | Added, min vs min ms | Overhead (p50) | Orch. CPU ms/segment |\n");
+  std::printf(
+      "Segments: %d measured pairs per configuration (A = via orchestrator, B = direct, alternating), "
+      "one in flight; segment %zu bytes, 2 s. p99 of %d samples interpolates between the two largest.\n\n",
+      segments, body_bytes, segments);
+  std::printf(
+      "| Profiles | Direct p50 ms | Direct p99 ms | Via orch. p50 ms | Via orch. p99 ms | Added p50 ms | "
+      "Added p99 ms | Added, median of pairs ms | Added, min vs min ms | Overhead (p50) | Orch. CPU ms/segment |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& r : results) {
     const double d50 = percentile(r.direct_ms, 50), d99 = percentile(r.direct_ms, 99);
@@ -461,42 +463,46 @@ void report(const std::vector<ConfigResult>& results, int segments, size_t body_
                 f1(median(pairs)).c_str(), f1(percentile(r.via_ms, 0) - percentile(r.direct_ms, 0)).c_str(),
                 f1((v50 - d50) / d50 * 100).c_str(), f2(r.orch_cpu / segments).c_str());
   }
-  std::printf("\nTargets:\n\n| Profiles | Overhead ≤ 2 %% | Added p50 ≤ 20 ms | Orch. CPU ≤ 1 ms/segment |\n"
-              "|---|---|---|---|\n");
+  std::printf(
+      "\nTargets:\n\n| Profiles | Overhead ≤ 2 %% | Added p50 ≤ 20 ms | Orch. CPU ≤ 1 ms/segment |\n"
+      "|---|---|---|---|\n");
   for (const auto& r : results) {
     const double d50 = percentile(r.direct_ms, 50), v50 = percentile(r.via_ms, 50);
     const double pct = (v50 - d50) / d50 * 100, cpu = r.orch_cpu / segments;
     std::printf("| %s | %s %% %s | %s ms %s | %s ms %s |\n", r.name.c_str(), f1(pct).c_str(), verdict(pct <= 2).c_str(),
                 f1(v50 - d50).c_str(), verdict(v50 - d50 <= 20).c_str(), f2(cpu).c_str(), verdict(cpu <= 1).c_str());
   }
-  std::printf("\nCPU per segment, ms (each process's CPU clock = utime + stime of all its threads, read around "
-              "each run):\n\n| Profiles | Direct (this process) | Transcoder process | Orchestrator process | "
-              "Orch. while idle, ms/s | Idle rate × A time, ms/segment |\n|---|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "\nCPU per segment, ms (each process's CPU clock = utime + stime of all its threads, read around "
+      "each run):\n\n| Profiles | Direct (this process) | Transcoder process | Orchestrator process | "
+      "Orch. while idle, ms/s | Idle rate × A time, ms/segment |\n|---|---:|---:|---:|---:|---:|\n");
   for (const auto& r : results) {
     const double idle_rate = r.orch_idle_cpu / r.idle_wall;  // ms of CPU per ms of wall time
     double via_wall = 0;
     for (double x : r.via_ms) via_wall += x;
     std::printf("| %s | %s | %s | %s | %s | %s |\n", r.name.c_str(), f1(r.self_cpu_direct / segments).c_str(),
-                f1(r.transcoder_cpu / segments).c_str(), f2(r.orch_cpu / segments).c_str(),
-                f2(idle_rate * 1e3).c_str(), f2(idle_rate * via_wall / segments).c_str());
+                f1(r.transcoder_cpu / segments).c_str(), f2(r.orch_cpu / segments).c_str(), f2(idle_rate * 1e3).c_str(),
+                f2(idle_rate * via_wall / segments).c_str());
   }
   std::printf("\nCross-check, orchestrator CPU over each whole measured phase (idle time included): ");
   for (size_t i = 0; i < results.size(); ++i)
     std::printf("%s%s: CPU clock %s ms, /proc/<pid>/stat utime+stime %s ms", i ? "; " : "", results[i].name.c_str(),
                 f1(results[i].orch_phase_clock).c_str(), f1(results[i].orch_phase_stat).c_str());
   std::printf(".\n");
-  std::printf("\nWhere the added time goes (medians, ms, from the nodes' log stamps: 1 ms resolution):\n\n"
-              "| Profiles | Client → dispatched | → transcoder starts | Transcoder job | of which beyond direct p50 | "
-              "Job done → client has the bytes | Segments matched |\n|---|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "\nWhere the added time goes (medians, ms, from the nodes' log stamps: 1 ms resolution):\n\n"
+      "| Profiles | Client → dispatched | → transcoder starts | Transcoder job | of which beyond direct p50 | "
+      "Job done → client has the bytes | Segments matched |\n|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& r : results)
     std::printf("| %s | %s | %s | %s | %s | %s | %zu |\n", r.name.c_str(), f1(median(r.phase_in)).c_str(),
                 f1(median(r.phase_hop)).c_str(), f1(median(r.phase_job)).c_str(),
                 f1(median(r.phase_job) - percentile(r.direct_ms, 50)).c_str(), f1(median(r.phase_out)).c_str(),
                 r.phase_in.size());
-  std::printf("\nPer-segment work outside the transcode, timed in-process (median of 20, ms):\n\n"
-              "| Profiles | Rendition bytes | SHA-256 of the segment | SHA-256 of the renditions | "
-              "Keccak-256 + sign of the renditions | Parse + check of the job pipeline |\n"
-              "|---|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "\nPer-segment work outside the transcode, timed in-process (median of 20, ms):\n\n"
+      "| Profiles | Rendition bytes | SHA-256 of the segment | SHA-256 of the renditions | "
+      "Keccak-256 + sign of the renditions | Parse + check of the job pipeline |\n"
+      "|---|---:|---:|---:|---:|---:|\n");
   for (const auto& r : results)
     std::printf("| %s | %zu | %s | %s | %s | %s |\n", r.name.c_str(), r.rendition_bytes, f2(r.sha_body).c_str(),
                 f2(r.sha_renditions).c_str(), f2(r.keccak_sign).c_str(), f2(r.parse_check).c_str());
@@ -525,8 +531,7 @@ int main(int argc, char** argv) {
       {"segments", 'n', 0, G_OPTION_ARG_INT, &segments, "Measured pairs per configuration (default 30)", "N"},
       {"warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Unmeasured pairs first (default 2)", "N"},
       {"profiles", 0, 0, G_OPTION_ARG_STRING_ARRAY, &profile_sets,
-       "A configuration (repeatable; default P144p30fps16x9 and P720p30fps16x9,P360p30fps16x9,P240p30fps16x9)",
-       "LIST"},
+       "A configuration (repeatable; default P144p30fps16x9 and P720p30fps16x9,P360p30fps16x9,P240p30fps16x9)", "LIST"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- orchestrator overhead against the media core");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -569,8 +574,8 @@ int main(int argc, char** argv) {
   // One keep-alive session, as a gateway would hold; no proxy for loopback.
   SessionPtr session(soup_session_new_with_options("timeout", 120u, nullptr));
   soup_session_set_proxy_resolver(session.get(), nullptr);
-  Bench b{session.get(), "http://" + addr, &orch, &transcoder, body, lp::sha256_hex(body), segments, warmup,
-          std::move(*key)};
+  Bench b{session.get(),        "http://" + addr, &orch,  &transcoder,    body,
+          lp::sha256_hex(body), segments,         warmup, std::move(*key)};
   std::vector<ConfigResult> results;
   for (size_t i = 0; i < configs.size(); ++i) results.push_back(run_config(b, configs[i], int(i)));
   report(results, segments, size);

@@ -26,7 +26,8 @@ Result<std::vector<BytesPtr>> split_multipart_answer(SoupMessageHeaders* headers
     SoupMessageHeaders* part_headers = nullptr;
     GBytes* part = nullptr;
     if (!soup_multipart_get_part(parts, i, &part_headers, &part) || !part || !inside(part))
-      return Error{ErrorCode::VerificationFailed, "part " + std::to_string(i) + " of the multipart answer is malformed"};
+      return Error{ErrorCode::VerificationFailed,
+                   "part " + std::to_string(i) + " of the multipart answer is malformed"};
     out.emplace_back(g_bytes_ref(part));
   }
   if (out.empty()) return Error{ErrorCode::VerificationFailed, "the multipart answer has no parts"};

@@ -24,7 +24,8 @@ std::string text_of(GBytes* bytes) {
 }  // namespace
 
 OrchestratorClient::OrchestratorClient(std::string address, ClientOptions options)
-    : address_(std::move(address)), options_(std::move(options)),
+    : address_(std::move(address)),
+      options_(std::move(options)),
       session_(soup_session_new_with_options(
           "timeout", static_cast<guint>(std::max<int64_t>(1, options_.timeout.count() / 1000)), nullptr)) {
   soup_session_set_proxy_resolver(session_, nullptr);  // orchestrators are reached directly
@@ -40,9 +41,9 @@ Result<OrchestratorClient::Answer> OrchestratorClient::send(SoupMessage* msg) {
   if (!body && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return Error{ErrorCode::Timeout, "orchestrator " + address_ + ": cancelled"};
   if (!body) {
-    return Error{error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? ErrorCode::Timeout
-                                                                                   : ErrorCode::Unreachable,
-                 "orchestrator " + address_ + ": " + (error ? error->message : "no answer")};
+    return Error{
+        error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? ErrorCode::Timeout : ErrorCode::Unreachable,
+        "orchestrator " + address_ + ": " + (error ? error->message : "no answer")};
   }
   Answer a;
   a.status = soup_message_get_status(msg);
@@ -73,14 +74,17 @@ Result<wire::Info> OrchestratorClient::info() {
   if (!answer) return answer.error();
   if (answer->status != 200) return error_of(*answer, "/v1/info");
   auto info = wire::info_from_json(text_of(answer->body.get()));
-  if (!info) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " /v1/info: " + info.error().message};
+  if (!info)
+    return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " /v1/info: " + info.error().message};
   std::optional<eth::Address> signer;
   if (!info->signature.empty()) {
     auto claimed = eth::parse_address(info->signer);
     auto sig = eth::Signature::parse(info->signature);
-    if (!claimed || !sig) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + ": malformed info signature"};
+    if (!claimed || !sig)
+      return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + ": malformed info signature"};
     auto ok = eth::verify_personal(eth::bytes_of(wire::info_signing_text(*info)), *sig, *claimed);
-    if (!ok) return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " /v1/info: " + ok.error().message};
+    if (!ok)
+      return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " /v1/info: " + ok.error().message};
     signer = *claimed;
   } else if (options_.require_signature) {
     return Error{ErrorCode::VerificationFailed, "orchestrator " + address_ + " does not sign its /v1/info"};

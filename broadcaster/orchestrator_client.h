@@ -47,7 +47,7 @@ struct SegmentToSend {
 
 struct TranscodedSegment {
   wire::TranscodeResult result;
-  std::vector<BytesPtr> renditions;  // in profile order
+  std::vector<BytesPtr> renditions;    // in profile order
   std::vector<RenditionCount> counts;  // what decoding found (empty without decode_check)
 };
 

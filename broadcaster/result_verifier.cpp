@@ -42,7 +42,8 @@ std::optional<Error> verify_result(const wire::TranscodeResult& result, const st
     if (!renditions[i]) return failed(where + " is missing");
     const auto bytes = span_of(renditions[i]);
     if (static_cast<int64_t>(bytes.size()) != r.bytes)
-      return failed(where + " is " + std::to_string(bytes.size()) + " bytes, the result says " + std::to_string(r.bytes));
+      return failed(where + " is " + std::to_string(bytes.size()) + " bytes, the result says " +
+                    std::to_string(r.bytes));
     if (sha256_hex(bytes.data(), bytes.size()) != r.sha256) return failed(where + " does not hash to its sha256");
   }
   if (options.signer) {

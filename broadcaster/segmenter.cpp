@@ -16,9 +16,9 @@ namespace {
 using CapsPtr = Owned<GstCaps, gst_caps_unref>;
 
 struct Streams {
-  std::string video;  // caps name of the first video stream ("" = none)
-  std::string audio;  // caps name of the first audio stream ("" = none)
-  CapsPtr audio_caps;  // its full caps: a demuxer's pad may only show its template at first
+  std::string video;            // caps name of the first video stream ("" = none)
+  std::string audio;            // caps name of the first audio stream ("" = none)
+  CapsPtr audio_caps;           // its full caps: a demuxer's pad may only show its template at first
   bool program_stream = false;  // MPEG-PS: read in push mode (see segment_input)
 };
 
@@ -72,8 +72,10 @@ Result<Streams> discover(const std::string& path) {
 
 // "parser ! capsfilter" for a video stream MPEG-TS carries, or nullopt.
 std::optional<std::string> video_branch(const std::string& caps) {
-  if (caps == "video/x-h264") return "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au";
-  if (caps == "video/x-h265") return "h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au";
+  if (caps == "video/x-h264")
+    return "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au";
+  if (caps == "video/x-h265")
+    return "h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au";
   if (caps == "video/mpeg") return "mpegvideoparse";
   return std::nullopt;
 }
@@ -136,7 +138,8 @@ GstElement* make_decoding_branch(std::optional<Error>& error) {
   GstElement* encode = gst_parse_bin_from_description(
       "audioconvert ! audioresample ! avenc_aac bitrate=128000 ! aacparse ! queue", TRUE, &e);
   if (!decode || !encode) {
-    error = Error{ErrorCode::Unsupported, "cannot build the audio encoder: " + std::string(e ? e->message : "decodebin")};
+    error =
+        Error{ErrorCode::Unsupported, "cannot build the audio encoder: " + std::string(e ? e->message : "decodebin")};
     if (decode) gst_object_unref(gst_object_ref_sink(decode));
     if (encode) gst_object_unref(gst_object_ref_sink(encode));
     gst_object_unref(gst_object_ref_sink(bin));
@@ -201,8 +204,8 @@ void link_stream(State& st, GstPad* pad) {
     return;
   }
   if (const auto r = gst_pad_link(out, in); r != GST_PAD_LINK_OK)
-    st.error = Error{ErrorCode::Internal, "cannot link the " + name + " stream to the segment muxer (" +
-                                              gst_pad_link_get_name(r) + ")"};
+    st.error = Error{ErrorCode::Internal,
+                     "cannot link the " + name + " stream to the segment muxer (" + gst_pad_link_get_name(r) + ")"};
 }
 
 void on_pad_added(GstElement*, GstPad* pad, gpointer data) { link_stream(*static_cast<State*>(data), pad); }
@@ -241,8 +244,8 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
                                : "filesrc name=src ! parsebin name=demux";
   const auto max_ns = static_cast<guint64>(std::llround(options.segment_seconds * 1e9));
   const std::string description =
-      source + " splitmuxsink name=mux async-finalize=false muxer-factory=mpegtsmux max-size-time=" +
-      std::to_string(max_ns);
+      source +
+      " splitmuxsink name=mux async-finalize=false muxer-factory=mpegtsmux max-size-time=" + std::to_string(max_ns);
   // Before the pipeline, so the pipeline (and its pad-added callbacks) stops first.
   auto state = std::make_unique<State>();
   g_autoptr(GError) error = nullptr;
@@ -267,7 +270,8 @@ Result<SegmenterSummary> segment_input(const SegmenterOptions& options,
   if (known) {
     state->video_pad.reset(gst_element_request_pad_simple(mux, "video"));
     if (audio) state->audio_pad.reset(gst_element_request_pad_simple(mux, "audio_%u"));
-    if (!state->video_pad || (audio && !state->audio_pad)) return Error{ErrorCode::Internal, "splitmuxsink gave no pads"};
+    if (!state->video_pad || (audio && !state->audio_pad))
+      return Error{ErrorCode::Internal, "splitmuxsink gave no pads"};
   }
   // A known stream without audio: the demuxer's audio pad, if any, goes to a fakesink.
   state->audio_linked = known && !audio;

@@ -28,9 +28,9 @@ struct SourceSegment {
 // over HTTP). The caller pushes the bytes into the appsrc it is handed and ends the stream with
 // gst_app_src_end_of_stream().
 struct LiveInput {
-  std::string demuxer;              // "flvdemux", "tsdemux"
-  std::optional<bool> has_audio;    // known up front (FLV), or nullopt when the demuxer
-                                    // announces every stream before data (tsdemux)
+  std::string demuxer;                            // "flvdemux", "tsdemux"
+  std::optional<bool> has_audio;                  // known up front (FLV), or nullopt when the demuxer
+                                                  // announces every stream before data (tsdemux)
   std::function<void(GstElement* appsrc)> ready;  // from the segmenter's thread, once playing
   // The appsrc's max-bytes: what one live stream may have waiting. The appsrc neither blocks
   // nor drops; the caller checks its current-level-bytes before pushing.

@@ -79,7 +79,8 @@ class Run {
   }
 
  private:
-  std::optional<Error> process(std::vector<std::unique_ptr<OrchestratorClient>>& clients, const SourceSegment& segment) {
+  std::optional<Error> process(std::vector<std::unique_ptr<OrchestratorClient>>& clients,
+                               const SourceSegment& segment) {
     g_autoptr(GError) error = nullptr;
     gchar* data = nullptr;
     gsize size = 0;
@@ -247,7 +248,8 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
   Shared shared;
   for (const auto& p : options.profiles)
     shared.renditions.push_back({p.name, options.out_dir + "/" + file_safe_name(p.name) + "/index.m3u8", 0, 0, 0, 0});
-  Run run(options, writer, shared, started, options.stream_id.empty() ? stream_id_for(options.input) : options.stream_id);
+  Run run(options, writer, shared, started,
+          options.stream_id.empty() ? stream_id_for(options.input) : options.stream_id);
   const int parallel = options.parallel > 0 ? options.parallel : auto_parallel(options);
 
   std::vector<std::thread> senders;

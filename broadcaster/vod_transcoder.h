@@ -24,18 +24,18 @@ struct VodProgress {
   bool cutting_done = false;  // cut is the total
   double media_seconds = 0;   // of the segments done
   double elapsed_seconds = 0;
-  std::string event;          // what just happened, one line ("segment 4: 2.00 s, 3 renditions, orch 127.0.0.1:8935")
+  std::string event;  // what just happened, one line ("segment 4: 2.00 s, 3 renditions, orch 127.0.0.1:8935")
 };
 
 struct VodOptions {
-  std::string input;     // a media file, or "-" for MPEG-TS on stdin
-  std::string out_dir;   // created if missing
+  std::string input;                       // a media file, or "-" for MPEG-TS on stdin
+  std::string out_dir;                     // created if missing
   std::vector<std::string> orchestrators;  // host:port, in order of preference
   std::vector<Profile> profiles;
   double segment_seconds = 2;
   int parallel = 0;  // segments in flight; 0 = the orchestrators' announced capacity (1..16)
   ClientOptions client;
-  std::string stream_id;  // "" = derived from the input name
+  std::string stream_id;                                // "" = derived from the input name
   std::function<void(const VodProgress&)> on_progress;  // called from worker threads, serialised
 };
 

@@ -9,23 +9,23 @@
 namespace lp {
 
 enum class ErrorCode {
-  BadSegment,      // corrupt, truncated, empty, no video, undecodable
-  InvalidProfile,  // a profile field is missing or wrong
-  UnknownProfile,  // a preset name we do not know
-  Unsupported,     // no encoder/decoder/container for what was asked
-  NotFound,        // a file or URL that does not exist
-  TooLarge,        // over a size cap
-  Timeout,         // did not finish in time
-  BadSignature,    // a malformed signature, or one not made by the expected signer
-  BadKey,          // a malformed private key, address or keystore file
-  Unauthorized,    // a wrong password, or a required signature that is missing
-  Busy,            // at capacity right now: try again later (503 + Retry-After)
-  HashMismatch,    // a body whose hash is not the one its headers announce
-  NoTranscoder,    // no transcoder is connected that could take the work
-  BadRequest,      // a malformed request or message: bad JSON, a missing or wrong field/header
-  Unreachable,     // a peer that does not answer (refused, reset, vanished mid-answer)
+  BadSegment,          // corrupt, truncated, empty, no video, undecodable
+  InvalidProfile,      // a profile field is missing or wrong
+  UnknownProfile,      // a preset name we do not know
+  Unsupported,         // no encoder/decoder/container for what was asked
+  NotFound,            // a file or URL that does not exist
+  TooLarge,            // over a size cap
+  Timeout,             // did not finish in time
+  BadSignature,        // a malformed signature, or one not made by the expected signer
+  BadKey,              // a malformed private key, address or keystore file
+  Unauthorized,        // a wrong password, or a required signature that is missing
+  Busy,                // at capacity right now: try again later (503 + Retry-After)
+  HashMismatch,        // a body whose hash is not the one its headers announce
+  NoTranscoder,        // no transcoder is connected that could take the work
+  BadRequest,          // a malformed request or message: bad JSON, a missing or wrong field/header
+  Unreachable,         // a peer that does not answer (refused, reset, vanished mid-answer)
   VerificationFailed,  // a result that does not check out: signature, hashes or pixel counts
-  Internal,        // a bug or an environment problem (missing plugin, ...)
+  Internal,            // a bug or an environment problem (missing plugin, ...)
 };
 
 // Stable lower-case name used on the wire and in logs.

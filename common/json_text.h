@@ -9,8 +9,8 @@ namespace lp {
 
 // Why `text` is not acceptable JSON text, or nullopt: bytes that are not UTF-8 ("not UTF-8
 // text (byte 0xF0 at offset 12)") or a backslash escape JSON does not have ("invalid escape
-// \2 at offset 9"), a \u surrogate without its pair included. json-glib takes both (it reads "\216" as the octal byte 0x8E) and then
-// writes strings that it cannot read back, so callers refuse such text before parsing it.
+// \2 at offset 9"), a \u surrogate without its pair included. json-glib takes both (it reads "\216" as the octal byte
+// 0x8E) and then writes strings that it cannot read back, so callers refuse such text before parsing it.
 std::optional<std::string> json_text_problem(std::string_view text);
 
 }  // namespace lp

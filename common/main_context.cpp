@@ -31,9 +31,7 @@ guint add_timeout_repeat(std::chrono::milliseconds period, std::function<bool()>
   auto holder = std::make_unique<Fn>(std::move(fn));
   return g_timeout_add_full(
       G_PRIORITY_DEFAULT, ms_of(period),
-      [](gpointer data) -> gboolean {
-        return (*static_cast<Fn*>(data))() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-      },
+      [](gpointer data) -> gboolean { return (*static_cast<Fn*>(data))() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE; },
       holder.release(), destroy_fn<Fn>);
 }
 

@@ -34,7 +34,6 @@ Profile preset(const char* name, int width, int height, int kbps, int fps) {
   return p;
 }
 
-
 // The error for an escaped NUL at `path` (json_nul_escape_path), `prefix` before array paths.
 Error nul_error(const std::string& path, const std::string& array_name) {
   const std::string field = path.empty() ? "profile" : (path.front() == '[' ? array_name + path : path);
@@ -45,8 +44,7 @@ Error nul_error(const std::string& path, const std::string& array_name) {
 Result<JsonNode*> load_json(JsonParser* parser, std::string_view text) {
   if (auto why = json_text_problem(text)) return invalid("invalid JSON: " + *why);
   g_autoptr(GError) error = nullptr;
-  if (!json_parser_load_from_data(parser, text.data(), static_cast<gssize>(text.size()),
-                                  &error)) {
+  if (!json_parser_load_from_data(parser, text.data(), static_cast<gssize>(text.size()), &error)) {
     return invalid(std::string("invalid JSON: ") + error->message);
   }
   JsonNode* root = json_parser_get_root(parser);
@@ -105,9 +103,8 @@ Result<std::vector<Profile>> parse_preset_list(std::string_view list) {
     if (const std::string_view name = trim(list.substr(0, comma)); !name.empty()) {
       auto p = find_preset(name);
       if (!p) {
-        return Error{ErrorCode::UnknownProfile, "unknown profile preset \"" +
-                                                    std::string(name) +
-                                                    "\" (known: " + known_presets() + ")"};
+        return Error{ErrorCode::UnknownProfile,
+                     "unknown profile preset \"" + std::string(name) + "\" (known: " + known_presets() + ")"};
       }
       profiles.push_back(std::move(*p));
     }
@@ -120,8 +117,7 @@ Result<std::vector<Profile>> parse_preset_list(std::string_view list) {
 
 // Preset names never contain these, so such a spec was meant as a file that is not there.
 bool looks_like_path(std::string_view s) {
-  return s.find('/') != std::string_view::npos ||
-         (s.size() > 5 && iequals(s.substr(s.size() - 5), ".json"));
+  return s.find('/') != std::string_view::npos || (s.size() > 5 && iequals(s.substr(s.size() - 5), ".json"));
 }
 
 // Seconds as a short decimal that reads back exactly, always with a '.', like go-livepeer's
@@ -139,20 +135,13 @@ std::string format_seconds(double seconds) {
 const std::vector<Profile>& preset_profiles() {
   // lpms ffmpeg/videoprofile.go, in its order. lpms has no 1080p presets.
   static const std::vector<Profile> presets = {
-      preset("P720p60fps16x9", 1280, 720, 6000, 60),
-      preset("P720p30fps16x9", 1280, 720, 4000, 30),
-      preset("P720p25fps16x9", 1280, 720, 3500, 25),
-      preset("P720p30fps4x3", 960, 720, 3500, 30),
-      preset("P576p30fps16x9", 1024, 576, 1500, 30),
-      preset("P576p25fps16x9", 1024, 576, 1500, 25),
-      preset("P360p30fps16x9", 640, 360, 1200, 30),
-      preset("P360p25fps16x9", 640, 360, 1000, 25),
-      preset("P360p30fps4x3", 480, 360, 1000, 30),
-      preset("P240p30fps16x9", 426, 240, 600, 30),
-      preset("P240p25fps16x9", 426, 240, 600, 25),
-      preset("P240p30fps4x3", 320, 240, 600, 30),
-      preset("P144p30fps16x9", 256, 144, 400, 30),
-      preset("P144p25fps16x9", 256, 144, 400, 25),
+      preset("P720p60fps16x9", 1280, 720, 6000, 60), preset("P720p30fps16x9", 1280, 720, 4000, 30),
+      preset("P720p25fps16x9", 1280, 720, 3500, 25), preset("P720p30fps4x3", 960, 720, 3500, 30),
+      preset("P576p30fps16x9", 1024, 576, 1500, 30), preset("P576p25fps16x9", 1024, 576, 1500, 25),
+      preset("P360p30fps16x9", 640, 360, 1200, 30),  preset("P360p25fps16x9", 640, 360, 1000, 25),
+      preset("P360p30fps4x3", 480, 360, 1000, 30),   preset("P240p30fps16x9", 426, 240, 600, 30),
+      preset("P240p25fps16x9", 426, 240, 600, 25),   preset("P240p30fps4x3", 320, 240, 600, 30),
+      preset("P144p30fps16x9", 256, 144, 400, 30),   preset("P144p25fps16x9", 256, 144, 400, 25),
   };
   return presets;
 }
@@ -178,11 +167,9 @@ std::optional<std::string> unquote_launch_value(std::string_view text) {
   if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::nullopt;
   if (json_text_problem(s)) return std::nullopt;  // load_json names the problem
   g_autoptr(JsonParser) parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, s.data(), static_cast<gssize>(s.size()), nullptr))
-    return std::nullopt;
+  if (!json_parser_load_from_data(parser, s.data(), static_cast<gssize>(s.size()), nullptr)) return std::nullopt;
   JsonNode* root = json_parser_get_root(parser);
-  if (!root || !JSON_NODE_HOLDS_VALUE(root) || json_node_get_value_type(root) != G_TYPE_STRING)
-    return std::nullopt;
+  if (!root || !JSON_NODE_HOLDS_VALUE(root) || json_node_get_value_type(root) != G_TYPE_STRING) return std::nullopt;
   return std::string(json_node_get_string(root));
 }
 
@@ -202,7 +189,7 @@ Result<Profile> parse_profile_json(std::string_view json_object) {
 std::optional<std::string> json_nul_escape_path(std::string_view json) {
   struct Level {
     bool object = false;
-    std::string key;  // the current member's name, as written
+    std::string key;   // the current member's name, as written
     size_t index = 0;  // the current element's index
     bool want_key = true;
   };
@@ -245,8 +232,10 @@ std::optional<std::string> json_nul_escape_path(std::string_view json) {
         break;
       case ',':
         if (!levels.empty()) {
-          if (levels.back().object) levels.back().want_key = true;
-          else ++levels.back().index;
+          if (levels.back().object)
+            levels.back().want_key = true;
+          else
+            ++levels.back().index;
         }
         break;
       default: break;
@@ -301,8 +290,7 @@ std::string profile_to_json(const Profile& profile) {
   }
   add_string("encoder", video_codec_name(profile.codec));
   if (profile.quality != 0) add_int("quality", profile.quality);
-  if (profile.container != ProfileContainer::Unset)
-    add_string("container", profile_container_name(profile.container));
+  if (profile.container != ProfileContainer::Unset) add_string("container", profile_container_name(profile.container));
   if (profile.size_rule != SizeRule::FitBox) add_string("size_rule", size_rule_name(profile.size_rule));
   json_builder_end_object(b);
 

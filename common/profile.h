@@ -36,7 +36,7 @@ enum class SizeRule {
 
 struct Profile {
   std::string name;
-  int width = 0;   // box the rendition is fitted into (see size_rule)
+  int width = 0;  // box the rendition is fitted into (see size_rule)
   int height = 0;
   int bitrate = 0;  // bit/s; 0 only when quality (CRF) is set
   int fps = 0;      // 0 = keep the source frame rate
@@ -44,7 +44,7 @@ struct Profile {
   H264Profile h264_profile = H264Profile::Unset;
   Gop gop;
   VideoCodec codec = VideoCodec::H264;
-  int quality = 0;  // CRF, 0 = unset (bitrate mode)
+  int quality = 0;                                       // CRF, 0 = unset (bitrate mode)
   ProfileContainer container = ProfileContainer::Unset;  // JSON "container"
   SizeRule size_rule = SizeRule::FitBox;                 // JSON "size_rule"
 };

@@ -11,9 +11,7 @@
 
 namespace lp::profile_json {
 
-Error invalid(std::string message) {
-  return Error{ErrorCode::InvalidProfile, std::move(message)};
-}
+Error invalid(std::string message) { return Error{ErrorCode::InvalidProfile, std::move(message)}; }
 
 std::string_view trim(std::string_view s) {
   const char* ws = " \t\r\n\f\v";
@@ -108,10 +106,9 @@ std::optional<VideoCodec> codec_from_name(std::string_view name) {
   // go-livepeer's spellings plus the usual aliases (ffmpeg/GStreamer names); "" is go-livepeer's
   // default, H.264.
   static constexpr std::pair<const char*, VideoCodec> kNames[] = {
-      {"", VideoCodec::H264},     {"H.264", VideoCodec::H264}, {"H264", VideoCodec::H264},
-      {"AVC", VideoCodec::H264},  {"HEVC", VideoCodec::HEVC},  {"H.265", VideoCodec::HEVC},
-      {"H265", VideoCodec::HEVC}, {"VP8", VideoCodec::VP8},    {"VP9", VideoCodec::VP9},
-      {"AV1", VideoCodec::AV1},
+      {"", VideoCodec::H264},     {"H.264", VideoCodec::H264}, {"H264", VideoCodec::H264}, {"AVC", VideoCodec::H264},
+      {"HEVC", VideoCodec::HEVC}, {"H.265", VideoCodec::HEVC}, {"H265", VideoCodec::HEVC}, {"VP8", VideoCodec::VP8},
+      {"VP9", VideoCodec::VP9},   {"AV1", VideoCodec::AV1},
   };
   for (const auto& [n, c] : kNames) {
     if (iequals(name, n)) return c;
@@ -122,9 +119,8 @@ std::optional<VideoCodec> codec_from_name(std::string_view name) {
 // lpgst's own fields: "" and "auto" are the defaults, like go-livepeer's "" for encoder.
 std::optional<ProfileContainer> container_from_name(std::string_view name) {
   static constexpr std::pair<const char*, ProfileContainer> kNames[] = {
-      {"", ProfileContainer::Unset},       {"auto", ProfileContainer::Unset},
-      {"mpegts", ProfileContainer::MpegTs}, {"mp4", ProfileContainer::Mp4},
-      {"webm", ProfileContainer::WebM},
+      {"", ProfileContainer::Unset},  {"auto", ProfileContainer::Unset}, {"mpegts", ProfileContainer::MpegTs},
+      {"mp4", ProfileContainer::Mp4}, {"webm", ProfileContainer::WebM},
   };
   for (const auto& [n, c] : kNames) {
     if (iequals(name, n)) return c;
@@ -294,13 +290,20 @@ std::optional<Error> read_size_rule(const std::string& field, JsonNode* node, Pr
 
 // Every field a profile object may have, as go-livepeer spells it (matched ignoring case).
 constexpr std::pair<const char*, FieldReader> kProfileFields[] = {
-    {"name", read_name},         {"width", read_width},
-    {"height", read_height},     {"bitrate", read_bitrate},
-    {"fps", read_fps},           {"fpsDen", read_fps_den},
-    {"profile", read_profile},   {"gop", read_gop},
-    {"encoder", read_encoder},   {"quality", read_quality},
-    {"colorDepth", read_color_depth}, {"chromaFormat", read_chroma_format},
-    {"container", read_container},    {"size_rule", read_size_rule},
+    {"name", read_name},
+    {"width", read_width},
+    {"height", read_height},
+    {"bitrate", read_bitrate},
+    {"fps", read_fps},
+    {"fpsDen", read_fps_den},
+    {"profile", read_profile},
+    {"gop", read_gop},
+    {"encoder", read_encoder},
+    {"quality", read_quality},
+    {"colorDepth", read_color_depth},
+    {"chromaFormat", read_chroma_format},
+    {"container", read_container},
+    {"size_rule", read_size_rule},
 };
 
 std::string known_fields() {
@@ -321,7 +324,8 @@ Result<Profile> read_object(JsonObject* object, const std::string& prefix) {
     JsonNode* node = json_object_get_member(object, key);
     const auto known = std::find_if(std::begin(kProfileFields), std::end(kProfileFields),
                                     [key](const auto& f) { return iequals(key, f.first); });
-    if (known == std::end(kProfileFields)) return invalid(prefix + key + ": unknown field (known: " + known_fields() + ")");
+    if (known == std::end(kProfileFields))
+      return invalid(prefix + key + ": unknown field (known: " + known_fields() + ")");
     if (JSON_NODE_HOLDS_NULL(node)) continue;  // Go's encoding/json: null leaves the default
     if (auto err = known->second(prefix + known->first, node, p, seen)) return std::move(*err);
   }

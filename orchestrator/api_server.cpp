@@ -82,55 +82,74 @@ SharedBytes request_body(SoupServerMessage* msg) {
 void Orchestrator::Impl::add_public_handlers() {
   SoupServer* s = public_server.get();
   // An answer is out once libsoup has written it, or the client is gone.
-  auto answered = +[](SoupServer*, SoupServerMessage* m, gpointer self) { static_cast<Impl*>(self)->open_answers.erase(m); };
+  auto answered =
+      +[](SoupServer*, SoupServerMessage* m, gpointer self) { static_cast<Impl*>(self)->open_answers.erase(m); };
   g_signal_connect(s, "request-finished", G_CALLBACK(answered), this);
   g_signal_connect(s, "request-aborted", G_CALLBACK(answered), this);
-  soup_server_add_handler(s, "/v1/info", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_info(m);
-  }, this, nullptr);
+  soup_server_add_handler(
+      s, "/v1/info",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_info(m);
+      },
+      this, nullptr);
   // Token and size are checked as soon as the headers are in, before a body is read.
-  soup_server_add_early_handler(s, "/v1/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    auto* me = static_cast<Impl*>(self);
-    if (auto e = check_token(m, me->token_secret)) return reply_error(m, *e);
-    if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
-    if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
-      return reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
-                                                           " bytes is over the cap of " +
-                                                           std::to_string(me->config.max_segment_bytes)});
-    // Headers and capacity too, so a node reads no body it cannot take (all checked again
-    // once the body is in, in the same order).
-    auto segment = me->segment_headers(m);
-    if (!segment) return reply_error(m, segment.error());
-    if (me->draining) return reply_error(m, Error{ErrorCode::Busy, "orchestrator is shutting down"});
-    if (auto e = me->dispatcher.check_capable(segment->profiles)) return reply_error(m, *e);
-    if (me->dispatcher.in_flight() >= me->max_sessions())
-      reply_error(m, Error{ErrorCode::Busy, "at capacity: " + std::to_string(me->dispatcher.in_flight()) + " of " +
-                                                std::to_string(me->max_sessions()) + " sessions in use"});
-  }, this, nullptr);
-  soup_server_add_handler(s, "/v1/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_segment(m);
-  }, this, nullptr);
-  soup_server_add_handler(s, "/v1/results", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_result_download(m, path);
-  }, this, nullptr);
+  soup_server_add_early_handler(
+      s, "/v1/segment",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        auto* me = static_cast<Impl*>(self);
+        if (auto e = check_token(m, me->token_secret)) return reply_error(m, *e);
+        if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
+        if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
+          return reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
+                                                               " bytes is over the cap of " +
+                                                               std::to_string(me->config.max_segment_bytes)});
+        // Headers and capacity too, so a node reads no body it cannot take (all checked again
+        // once the body is in, in the same order).
+        auto segment = me->segment_headers(m);
+        if (!segment) return reply_error(m, segment.error());
+        if (me->draining) return reply_error(m, Error{ErrorCode::Busy, "orchestrator is shutting down"});
+        if (auto e = me->dispatcher.check_capable(segment->profiles)) return reply_error(m, *e);
+        if (me->dispatcher.in_flight() >= me->max_sessions())
+          reply_error(m, Error{ErrorCode::Busy, "at capacity: " + std::to_string(me->dispatcher.in_flight()) + " of " +
+                                                    std::to_string(me->max_sessions()) + " sessions in use"});
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/v1/segment",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_segment(m);
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/v1/results",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_result_download(m, path);
+      },
+      this, nullptr);
   // Rendition uploads: only to a live job with its token, with a length, within the cap; no
   // body is read otherwise.
-  soup_server_add_early_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    auto* me = static_cast<Impl*>(self);
-    const bool chunked = soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) ==
-                         SOUP_ENCODING_CHUNKED;
-    if (!chunked && content_length(m) <= 0) return;  // no body (GET source)
-    auto parts = path_parts(path);
-    if (parts.size() != 6 || !me->media.source(parts[2], parts[3]))
-      return reply_error(m, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
-    if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
-    if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes) * 4)
-      reply_error(m, Error{ErrorCode::TooLarge, "rendition upload over the cap"});
-  }, this, nullptr);
+  soup_server_add_early_handler(
+      s, "/v1/jobs",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        auto* me = static_cast<Impl*>(self);
+        const bool chunked =
+            soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) == SOUP_ENCODING_CHUNKED;
+        if (!chunked && content_length(m) <= 0) return;  // no body (GET source)
+        auto parts = path_parts(path);
+        if (parts.size() != 6 || !me->media.source(parts[2], parts[3]))
+          return reply_error(m, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
+        if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
+        if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes) * 4)
+          reply_error(m, Error{ErrorCode::TooLarge, "rendition upload over the cap"});
+      },
+      this, nullptr);
   refuse_unexpected_bodies(s, {"/v1/info", "/v1/results"});
-  soup_server_add_handler(s, "/v1/jobs", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_job_media(m, path);
-  }, this, nullptr);
+  soup_server_add_handler(
+      s, "/v1/jobs",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_job_media(m, path);
+      },
+      this, nullptr);
 }
 
 wire::Capabilities Orchestrator::Impl::capabilities() const {
@@ -189,8 +208,7 @@ void Orchestrator::Impl::on_info(SoupServerMessage* msg) {
   info.capabilities = capabilities();
   info.capacity = {max_sessions(), dispatcher.in_flight()};
   info.price = config.price;
-  auto token = wire::issue_token(token_secret, random_token().substr(0, 16),
-                                 unix_now() + config.token_ttl.count());
+  auto token = wire::issue_token(token_secret, random_token().substr(0, 16), unix_now() + config.token_ttl.count());
   if (!token) return reply_error(msg, token.error());
   info.auth_token = *token;
   if (config.key) {
@@ -224,15 +242,16 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   SharedBytes body = request_body(msg);
   const size_t size = g_bytes_get_size(body.get());
   if (size > config.max_segment_bytes)
-    return reply_error(msg, Error{ErrorCode::TooLarge, "segment over the cap of " + std::to_string(config.max_segment_bytes) + " bytes"});
+    return reply_error(msg, Error{ErrorCode::TooLarge,
+                                  "segment over the cap of " + std::to_string(config.max_segment_bytes) + " bytes"});
   // 3. headers, then hash
   auto segment = segment_headers(msg);
   if (!segment) return reply_error(msg, segment.error());
   if (size == 0) return reply_error(msg, Error{ErrorCode::BadSegment, "segment is empty"});
   const std::string hash = sha256_hex(body.get());
   if (hash != segment->body_sha256)
-    return reply_error(msg, Error{ErrorCode::HashMismatch, "body of " + std::to_string(size) + " bytes hashes to " + hash +
-                                                               ", not Lp-Body-Sha256 " + segment->body_sha256});
+    return reply_error(msg, Error{ErrorCode::HashMismatch, "body of " + std::to_string(size) + " bytes hashes to " +
+                                                               hash + ", not Lp-Body-Sha256 " + segment->body_sha256});
   if (auto e = check_client_signature(*segment, config.require_client_signature)) return reply_error(msg, *e);
   // 4. capacity
   if (draining) return reply_error(msg, Error{ErrorCode::Busy, "orchestrator is shutting down"});
@@ -240,7 +259,7 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   const int max = max_sessions();
   if (dispatcher.in_flight() >= max)
     return reply_error(msg, Error{ErrorCode::Busy, "at capacity: " + std::to_string(dispatcher.in_flight()) + " of " +
-                                                      std::to_string(max) + " sessions in use"});
+                                                       std::to_string(max) + " sessions in use"});
   // 5. dispatch; the answer waits for the outcome.
   Segment s{segment->stream_id, segment->seq, segment->duration_ms, segment->profiles, body};
   soup_server_message_pause(msg);
@@ -320,8 +339,9 @@ void Orchestrator::Impl::answer_segment(SoupServerMessage* msg, JobOutcome outco
   text("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + json);
   for (const auto& r : *outcome) {
     const std::string name = header_safe(r.name);
-    text("\r\n--" + boundary + "\r\nContent-Type: " + r.media_type + "\r\nContent-Disposition: attachment; filename=\"" +
-         name + "." + file_extension_for(r.media_type) + "\"\r\nLp-Rendition-Name: " + name + "\r\n\r\n");
+    text("\r\n--" + boundary + "\r\nContent-Type: " + r.media_type +
+         "\r\nContent-Disposition: attachment; filename=\"" + name + "." + file_extension_for(r.media_type) +
+         "\"\r\nLp-Rendition-Name: " + name + "\r\n\r\n");
     soup_message_body_append_bytes(out, r.bytes.get());
   }
   text("\r\n--" + boundary + "--\r\n");
@@ -345,7 +365,8 @@ void Orchestrator::Impl::on_job_media(SoupServerMessage* msg, const char* path) 
   const std::string_view method = soup_server_message_get_method(msg);
   if (parts.size() == 5 && parts[4] == "source" && method == "GET") {
     SharedBytes source = media.source(parts[2], parts[3]);
-    if (!source) return reply_error(msg, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
+    if (!source)
+      return reply_error(msg, Error{ErrorCode::NotFound, "no such job (finished, cancelled or wrong token)"});
     return reply_bytes(msg, 200, "application/octet-stream", source.get());
   }
   if (parts.size() == 6 && parts[4] == "renditions" && method == "PUT") {

@@ -6,7 +6,6 @@
 
 #include <vector>
 
-
 namespace lp {
 
 namespace {
@@ -66,13 +65,17 @@ void ChannelSizeGuard::watch(SoupWebsocketConnection* conn, GSocket* socket) {
   Watch& w = watched_[conn];
   w.socket = G_SOCKET(g_object_ref(socket));
   w.mark = bytes_received(socket);
-  w.message_handler = g_signal_connect(conn, "message", G_CALLBACK(+[](SoupWebsocketConnection* c, gint, GBytes*, gpointer self) {
-    auto* me = static_cast<ChannelSizeGuard*>(self);
-    if (auto it = me->watched_.find(c); it != me->watched_.end()) it->second.mark = bytes_received(it->second.socket);
-  }), this);
+  w.message_handler =
+      g_signal_connect(conn, "message", G_CALLBACK(+[](SoupWebsocketConnection* c, gint, GBytes*, gpointer self) {
+                         auto* me = static_cast<ChannelSizeGuard*>(self);
+                         if (auto it = me->watched_.find(c); it != me->watched_.end())
+                           it->second.mark = bytes_received(it->second.socket);
+                       }),
+                       this);
   w.closed_handler = g_signal_connect(conn, "closed", G_CALLBACK(+[](SoupWebsocketConnection* c, gpointer self) {
-    static_cast<ChannelSizeGuard*>(self)->forget(c);
-  }), this);
+                                        static_cast<ChannelSizeGuard*>(self)->forget(c);
+                                      }),
+                                      this);
 }
 
 void ChannelSizeGuard::forget(SoupWebsocketConnection* conn) {

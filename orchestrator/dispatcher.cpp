@@ -9,17 +9,16 @@ namespace lp {
 struct Dispatcher::Pending {
   Segment segment;
   Finished finished;
-  int attempts = 0;                   // attempts started so far
-  std::string job_id;                 // current attempt ("" while queued)
-  std::string worker_id;              // current worker ("" while queued)
-  std::set<std::string> failed_on;    // workers an attempt failed on: tried last
-  guint deadline = 0;                 // the current attempt's (or the queue wait's) timer
-  gint64 started_us = 0;              // when the current attempt started
-  std::optional<Error> last_error;    // why the previous attempt failed
+  int attempts = 0;                 // attempts started so far
+  std::string job_id;               // current attempt ("" while queued)
+  std::string worker_id;            // current worker ("" while queued)
+  std::set<std::string> failed_on;  // workers an attempt failed on: tried last
+  guint deadline = 0;               // the current attempt's (or the queue wait's) timer
+  gint64 started_us = 0;            // when the current attempt started
+  std::optional<Error> last_error;  // why the previous attempt failed
 };
 
-Dispatcher::Dispatcher(DispatcherConfig config, OrchestratorMetrics& metrics)
-    : config_(config), metrics_(metrics) {}
+Dispatcher::Dispatcher(DispatcherConfig config, OrchestratorMetrics& metrics) : config_(config), metrics_(metrics) {}
 
 Dispatcher::~Dispatcher() {
   for (auto& [id, p] : segments_) remove_source(p->deadline);
@@ -27,8 +26,7 @@ Dispatcher::~Dispatcher() {
 }
 
 std::chrono::milliseconds Dispatcher::deadline_of(const Segment& s) const {
-  return std::max(config_.min_deadline,
-                  std::chrono::milliseconds(s.duration_ms * config_.deadline_per_duration));
+  return std::max(config_.min_deadline, std::chrono::milliseconds(s.duration_ms * config_.deadline_per_duration));
 }
 
 void Dispatcher::log(const std::string& line) const {
@@ -37,9 +35,8 @@ void Dispatcher::log(const std::string& line) const {
 
 void Dispatcher::add_worker(std::shared_ptr<Worker> worker) {
   const std::string id = worker->id();
-  worker->set_done([this, id](const std::string& job_id, JobOutcome outcome) {
-    on_done(id, job_id, std::move(outcome));
-  });
+  worker->set_done(
+      [this, id](const std::string& job_id, JobOutcome outcome) { on_done(id, job_id, std::move(outcome)); });
   workers_[id] = Entry{std::move(worker), 0, 0};
   update_gauges();
   pump();
@@ -132,9 +129,12 @@ bool Dispatcher::try_start(const std::string& sid) {
   const std::string sticky_id = sticky == streams_.end() ? "" : sticky->second.worker_id;
   std::optional<size_t> pick = scheduler_.pick(loads, sticky_id);
   std::string worker_id;
-  if (pick) worker_id = loads[*pick].id;
-  else if (auto again = scheduler_.pick(retry_loads, "")) worker_id = retry_loads[*again].id;
-  else return false;
+  if (pick)
+    worker_id = loads[*pick].id;
+  else if (auto again = scheduler_.pick(retry_loads, ""))
+    worker_id = retry_loads[*again].id;
+  else
+    return false;
 
   remove_source(p.deadline);
   Entry& e = workers_.at(worker_id);
@@ -150,8 +150,13 @@ bool Dispatcher::try_start(const std::string& sid) {
   ++stream.segments;
   stream.last_us = p.started_us;
 
-  JobRequest job{p.job_id, p.segment.stream_id, p.segment.seq, p.segment.profiles,
-                 p.segment.source, deadline_of(p.segment), p.segment.livepeer_segment,
+  JobRequest job{p.job_id,
+                 p.segment.stream_id,
+                 p.segment.seq,
+                 p.segment.profiles,
+                 p.segment.source,
+                 deadline_of(p.segment),
+                 p.segment.livepeer_segment,
                  p.segment.duration_ms};
   p.deadline = add_timeout_once(job.timeout, [this, sid] { on_deadline(sid); });
   if (p.attempts > 1) metrics_.segment_redispatched();
@@ -186,12 +191,12 @@ void Dispatcher::on_deadline(const std::string& sid) {
   auto it = segments_.find(sid);
   if (it == segments_.end()) return;
   Pending& p = *it->second;
-  p.deadline = 0;  // this source is firing and goes away by itself
+  p.deadline = 0;             // this source is firing and goes away by itself
   if (p.worker_id.empty()) {  // still queued: nobody had room in time
     queue_.erase(std::remove(queue_.begin(), queue_.end(), sid), queue_.end());
-    Error e = p.last_error.value_or(Error{ErrorCode::NoTranscoder,
-        workers_.empty() ? "no transcoder is connected"
-                         : "no transcoder had a free slot before the deadline"});
+    Error e = p.last_error.value_or(
+        Error{ErrorCode::NoTranscoder,
+              workers_.empty() ? "no transcoder is connected" : "no transcoder had a free slot before the deadline"});
     finish(sid, e, "");
     return;
   }
@@ -255,9 +260,8 @@ RequestLimits Dispatcher::limits() const {
   }
   l.max_frame_pixels = config_.max_frame_pixels > 0 ? config_.max_frame_pixels : kDefaultMaxFramePixels;
   if (config_.max_frame_pixels <= 0 && announced > 0) l.max_frame_pixels = std::min(l.max_frame_pixels, announced);
-  l.max_pixels_per_second = config_.max_pixels_per_second > 0
-                                ? config_.max_pixels_per_second
-                                : l.max_frame_pixels * kDefaultLadderFramesPerSecond;
+  l.max_pixels_per_second = config_.max_pixels_per_second > 0 ? config_.max_pixels_per_second
+                                                              : l.max_frame_pixels * kDefaultLadderFramesPerSecond;
   return l;
 }
 

@@ -61,7 +61,7 @@ struct Segment {
   int64_t duration_ms = 2000;
   std::vector<Profile> profiles;
   SharedBytes source;
-  std::string livepeer_segment{};             // JobRequest::livepeer_segment
+  std::string livepeer_segment{};            // JobRequest::livepeer_segment
   std::vector<int> required_capabilities{};  // go-livepeer bits the gateway asked for
 };
 

@@ -33,8 +33,7 @@ SharedBytes JobMedia::source(std::string_view job_id, std::string_view token) co
   return e ? e->source : nullptr;
 }
 
-std::optional<Error> JobMedia::put(std::string_view job_id, std::string_view token, size_t index,
-                                   SharedBytes bytes) {
+std::optional<Error> JobMedia::put(std::string_view job_id, std::string_view token, size_t index, SharedBytes bytes) {
   if (find(job_id, token) == nullptr)
     return Error{ErrorCode::NotFound, "no job " + std::string(job_id) + " with that token"};
   Entry& e = jobs_.find(job_id)->second;

@@ -82,26 +82,37 @@ net::OrchestratorInfo Orchestrator::Impl::livepeer_info(const net::AuthToken& to
 void Orchestrator::Impl::add_livepeer_segment_handlers() {
   SoupServer* s = public_server.get();
   // Payment and segment credentials, then the size, before any body is read.
-  soup_server_add_early_handler(s, "/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    auto* me = static_cast<Impl*>(self);
-    if (soup_server_message_get_method(m) != std::string_view("POST")) return refuse(m, 405, "Method Not Allowed");
-    auto checked = livepeer::check_segment_headers(request_header(m, "Livepeer-Payment"),
-                                                   request_header(m, "Livepeer-Segment"), me->livepeer_creds_context());
-    if (auto* no = std::get_if<livepeer::Refusal>(&checked)) return refuse(m, no->status, no->message);
-    // Go's HTTP clients send the length of a segment body; without one the cap could only
-    // be checked after libsoup had buffered the body.
-    if (soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) != SOUP_ENCODING_CONTENT_LENGTH)
-      return refuse(m, 411, "Content-Length is required");
-    if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
-      refuse(m, 413, "segment of " + std::to_string(content_length(m)) + " bytes is over the cap of " +
-                         std::to_string(me->config.max_segment_bytes));
-  }, this, nullptr);
-  soup_server_add_handler(s, "/segment", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_livepeer_segment(m);
-  }, this, nullptr);
-  soup_server_add_handler(s, "/stream", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    static_cast<Impl*>(self)->on_stream_file(m, path);
-  }, this, nullptr);
+  soup_server_add_early_handler(
+      s, "/segment",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        auto* me = static_cast<Impl*>(self);
+        if (soup_server_message_get_method(m) != std::string_view("POST")) return refuse(m, 405, "Method Not Allowed");
+        auto checked = livepeer::check_segment_headers(
+            request_header(m, "Livepeer-Payment"), request_header(m, "Livepeer-Segment"), me->livepeer_creds_context());
+        if (auto* no = std::get_if<livepeer::Refusal>(&checked)) return refuse(m, no->status, no->message);
+        // Go's HTTP clients send the length of a segment body; without one the cap could only
+        // be checked after libsoup had buffered the body.
+        if (soup_message_headers_get_encoding(soup_server_message_get_request_headers(m)) !=
+            SOUP_ENCODING_CONTENT_LENGTH)
+          return refuse(m, 411, "Content-Length is required");
+        if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
+          refuse(m, 413,
+                 "segment of " + std::to_string(content_length(m)) + " bytes is over the cap of " +
+                     std::to_string(me->config.max_segment_bytes));
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/segment",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_livepeer_segment(m);
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/stream",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        static_cast<Impl*>(self)->on_stream_file(m, path);
+      },
+      this, nullptr);
   refuse_unexpected_bodies(s, {"/stream"});
   fetch_session = soup_session_new();  // its deadline is the fetch's own timer
   soup_session_set_proxy_resolver(fetch_session, nullptr);
@@ -125,9 +136,10 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
     if (fetch) g_object_unref(fetch);
     return refuse(msg, 400, "BadRequest");
   }
-  g_signal_connect(fetch, "accept-certificate",
-                   G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
-                   nullptr);
+  g_signal_connect(
+      fetch, "accept-certificate",
+      G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+      nullptr);
   // Over the cap: cancelled as soon as the headers say so. A body without a Content-Length
   // is refused too (object stores send one), so the cap holds before anything is read.
   struct Fetch {
@@ -137,19 +149,21 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
     livepeer::SegmentCreds creds;
     GCancellable* cancellable = g_cancellable_new();
     gint64 started_us = g_get_monotonic_time();
-    guint deadline = 0;  // cancels the fetch at kUriFetchTimeout, however slowly bytes come
+    guint deadline = 0;     // cancels the fetch at kUriFetchTimeout, however slowly bytes come
     bool unusable = false;  // no Content-Length, or over the cap
   };
   auto state = std::make_unique<Fetch>(Fetch{this, alive, msg, std::move(creds)});
-  g_signal_connect(fetch, "got-headers", G_CALLBACK(+[](SoupMessage* m, gpointer data) {
-                     auto* f = static_cast<Fetch*>(data);
-                     SoupMessageHeaders* h = soup_message_get_response_headers(m);
-                     if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH ||
-                         soup_message_headers_get_content_length(h) > static_cast<goffset>(f->impl->config.max_segment_bytes)) {
-                       f->unusable = true;
-                       g_cancellable_cancel(f->cancellable);
-                     }
-                   }), state.get());
+  g_signal_connect(
+      fetch, "got-headers", G_CALLBACK(+[](SoupMessage* m, gpointer data) {
+        auto* f = static_cast<Fetch*>(data);
+        SoupMessageHeaders* h = soup_message_get_response_headers(m);
+        if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH ||
+            soup_message_headers_get_content_length(h) > static_cast<goffset>(f->impl->config.max_segment_bytes)) {
+          f->unusable = true;
+          g_cancellable_cancel(f->cancellable);
+        }
+      }),
+      state.get());
   Fetch* watched = state.get();
   state->deadline = add_timeout_once(kUriFetchTimeout, [watched] {
     watched->deadline = 0;  // fired: nothing to remove later
@@ -186,7 +200,8 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
   g_object_unref(fetch);
 }
 
-void Orchestrator::Impl::transcode_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds, SharedBytes body) {
+void Orchestrator::Impl::transcode_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds,
+                                                    SharedBytes body) {
   const std::string& hash = creds.segment.hash();
   gsize size = 0;
   const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(body.get(), &size));

@@ -11,7 +11,8 @@ namespace lp {
 LocalTranscoder::LocalTranscoder(int capacity, wire::Capabilities caps, std::string pipeline_template,
                                  TranscodeOptions options)
     : Worker("local", "in-process", capacity, std::move(caps), true),
-      template_(std::move(pipeline_template)), options_(std::move(options)),
+      template_(std::move(pipeline_template)),
+      options_(std::move(options)),
       context_(g_main_context_default()) {}
 
 LocalTranscoder::~LocalTranscoder() {
@@ -22,8 +23,7 @@ std::string LocalTranscoder::start(const JobRequest& job) {
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   running_[job.job_id] = cancelled;
   // Never a URL anyone fetches: the source comes from memory.
-  auto description = build_job_pipeline(template_, "http://in-process/jobs/" + job.job_id, job.profiles,
-                                        options_);
+  auto description = build_job_pipeline(template_, "http://in-process/jobs/" + job.job_id, job.profiles, options_);
   std::weak_ptr<LocalTranscoder> self = weak_from_this();
   if (!description) {
     Error e = description.error();
@@ -32,8 +32,8 @@ std::string LocalTranscoder::start(const JobRequest& job) {
     });
     return "";
   }
-  g_message("job %s (stream %s seq %" G_GINT64_FORMAT ", local): %s", job.job_id.c_str(),
-            job.stream_id.c_str(), job.seq, description->c_str());
+  g_message("job %s (stream %s seq %" G_GINT64_FORMAT ", local): %s", job.job_id.c_str(), job.stream_id.c_str(),
+            job.seq, description->c_str());
   threads_.start([self, context = context_, job, cancelled, pipeline = *description] {
     RunJobOptions run;
     run.timeout = job.timeout;

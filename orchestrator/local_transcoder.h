@@ -1,6 +1,6 @@
 // Combined mode (--orchestrator --transcoder): the orchestrator transcodes in-process, one
-// thread per job (owned: joined when they end, and at destruction), reading the segment from memory (no network hop). It runs the same
-// pipeline description a remote transcoder would get, so templates apply here too.
+// thread per job (owned: joined when they end, and at destruction), reading the segment from memory (no network hop).
+// It runs the same pipeline description a remote transcoder would get, so templates apply here too.
 #pragma once
 
 #include <atomic>
@@ -16,8 +16,7 @@ namespace lp {
 
 class LocalTranscoder : public Worker, public std::enable_shared_from_this<LocalTranscoder> {
  public:
-  LocalTranscoder(int capacity, wire::Capabilities caps, std::string pipeline_template,
-                  TranscodeOptions options);
+  LocalTranscoder(int capacity, wire::Capabilities caps, std::string pipeline_template, TranscodeOptions options);
   ~LocalTranscoder() override;
 
   std::string start(const JobRequest& job) override;

@@ -81,8 +81,7 @@ void sample(std::string& out, const std::string& name, T value) {
   out += '\n';
 }
 
-void family(std::string& out, const char* name, const char* type, const char* help,
-            int64_t value) {
+void family(std::string& out, const char* name, const char* type, const char* help, int64_t value) {
   header(out, name, type, help);
   sample(out, name, value);
 }
@@ -96,12 +95,16 @@ void render_gpus(std::string& out, const std::vector<OrchestratorMetrics::Gpu>& 
   };
   header(out, "lpgst_gpu_info", "gauge", "GPUs of the connected transcoders (model and encoder path: full or hybrid)");
   for (const auto& g : gpus)
-    sample(out, "lpgst_gpu_info" + labels(g) + ",name=\"" + escape_label(g.name) + "\",path=\"" + escape_label(g.path) + "\"}", 1);
+    sample(
+        out,
+        "lpgst_gpu_info" + labels(g) + ",name=\"" + escape_label(g.name) + "\",path=\"" + escape_label(g.path) + "\"}",
+        1);
   header(out, "lpgst_gpu_capacity", "gauge", "Sessions a GPU takes, from its start-up self-test");
   for (const auto& g : gpus) sample(out, "lpgst_gpu_capacity" + labels(g) + "}", g.capacity);
   header(out, "lpgst_gpu_sessions", "gauge", "Sessions on a GPU now");
   for (const auto& g : gpus) sample(out, "lpgst_gpu_sessions" + labels(g) + "}", g.sessions);
-  header(out, "lpgst_gpu_load_ratio", "gauge", "A GPU's load by cost (width x height x fps of its sessions) over its capacity");
+  header(out, "lpgst_gpu_load_ratio", "gauge",
+         "A GPU's load by cost (width x height x fps of its sessions) over its capacity");
   for (const auto& g : gpus) sample(out, "lpgst_gpu_load_ratio" + labels(g) + "}", g.load_percent / 100.0);
   header(out, "lpgst_gpu_usable", "gauge", "1 when a GPU takes work, 0 while it waits on or failed a re-test");
   for (const auto& g : gpus) sample(out, "lpgst_gpu_usable" + labels(g) + "}", g.usable ? 1 : 0);
@@ -210,10 +213,10 @@ std::string OrchestratorMetrics::render() const {
   const State& s = *state_;
   std::string out;
   out.reserve(4096);
-  family(out, "lpgst_orchestrator_transcoders_number", "gauge",
-         "Number of transcoders connected to the orchestrator", s.transcoders);
-  family(out, "lpgst_orchestrator_transcoders_capacity", "gauge",
-         "Total session capacity of the connected transcoders", s.capacity);
+  family(out, "lpgst_orchestrator_transcoders_number", "gauge", "Number of transcoders connected to the orchestrator",
+         s.transcoders);
+  family(out, "lpgst_orchestrator_transcoders_capacity", "gauge", "Total session capacity of the connected transcoders",
+         s.capacity);
   family(out, "lpgst_orchestrator_transcoders_load", "gauge",
          "Sessions currently assigned to the connected transcoders", s.load);
   header(out, "lpgst_orchestrator_transcoders_by_protocol", "gauge",
@@ -223,28 +226,24 @@ std::string OrchestratorMetrics::render() const {
     sample(out, std::string("lpgst_orchestrator_transcoders_by_protocol{protocol=\"") + protocol + "\"}",
            it == s.protocols.end() ? 0 : it->second);
   }
-  family(out, "lpgst_current_sessions", "gauge", "Segments in flight (accepted, not yet answered)",
-         s.sessions);
+  family(out, "lpgst_current_sessions", "gauge", "Segments in flight (accepted, not yet answered)", s.sessions);
   family(out, "lpgst_livepeer_gateway_sessions", "gauge",
          "go-livepeer gateway sessions open (streams, as -maxSessions counts them)", s.gateway_sessions);
-  family(out, "lpgst_segment_source_received_total", "counter",
-         "Segments received from broadcasters", static_cast<int64_t>(s.received));
+  family(out, "lpgst_segment_source_received_total", "counter", "Segments received from broadcasters",
+         static_cast<int64_t>(s.received));
   family(out, "lpgst_segment_transcoded_total", "counter", "Segments transcoded successfully",
          static_cast<int64_t>(s.transcoded));
 
-  header(out, "lpgst_segment_transcode_failed_total", "counter",
-         "Segments that failed to transcode, by error code");
+  header(out, "lpgst_segment_transcode_failed_total", "counter", "Segments that failed to transcode, by error code");
   for (const auto& [code, n] : s.failed) {
     sample(out, "lpgst_segment_transcode_failed_total{code=\"" + escape_label(code) + "\"}", n);
   }
 
   family(out, "lpgst_segment_redispatched_total", "counter",
-         "Segments sent to another transcoder after the first one failed",
-         static_cast<int64_t>(s.redispatched));
-  histogram(out, "lpgst_transcode_time_seconds", "Time a transcoder spent on one segment",
-            s.transcode_time);
-  histogram(out, "lpgst_transcode_overall_latency_seconds",
-            "Time from a segment's arrival to its answer being sent", s.overall_latency);
+         "Segments sent to another transcoder after the first one failed", static_cast<int64_t>(s.redispatched));
+  histogram(out, "lpgst_transcode_time_seconds", "Time a transcoder spent on one segment", s.transcode_time);
+  histogram(out, "lpgst_transcode_overall_latency_seconds", "Time from a segment's arrival to its answer being sent",
+            s.overall_latency);
   render_gpus(out, s.gpus);
   return out;
 }

@@ -61,7 +61,7 @@ Orchestrator::Impl::~Impl() {
   remove_source(drain_timer);
   remove_source(client_check);
   livepeer_transcoders.reset();  // ends registrations while the dispatcher still exists
-  channel.reset();  // closes transcoder channels while the dispatcher still exists
+  channel.reset();               // closes transcoder channels while the dispatcher still exists
 }
 
 Orchestrator::Orchestrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -69,10 +69,11 @@ Orchestrator::~Orchestrator() = default;
 
 Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig config) {
   if (auto e = check_pipeline_template(config.pipeline_template.empty() ? kDefaultPipelineTemplate
-                                                                         : config.pipeline_template))
+                                                                        : config.pipeline_template))
     return *e;
   auto impl = std::make_unique<Impl>(std::move(config));
-  ListenOptions public_options{impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr, {}};
+  ListenOptions public_options{
+      impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr, {}};
   // Rendition uploads are checked against a live job before their body is read (api_server),
   // so they are bounded by the jobs in flight, not by --http-max-bodies.
   public_options.limits.uncounted_body_prefix = "/v1/jobs/";
@@ -102,9 +103,9 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig con
     return true;
   });
   ChannelSettings settings{impl->config.pipeline_template, impl->config.transcode_options, impl->config.heartbeat};
-  impl->channel = std::make_unique<TranscoderChannelServer>(impl->public_server.get(), impl->config.secret,
-                                                             impl->dispatcher, impl->media, settings,
-                                                             impl->config.tls ? "https://" : "http://");
+  impl->channel =
+      std::make_unique<TranscoderChannelServer>(impl->public_server.get(), impl->config.secret, impl->dispatcher,
+                                                impl->media, settings, impl->config.tls ? "https://" : "http://");
   if (impl->config.local_capacity > 0) {
     impl->local = std::make_shared<LocalTranscoder>(impl->config.local_capacity, node_capabilities(),
                                                     impl->config.pipeline_template, impl->config.transcode_options);
@@ -158,27 +159,37 @@ void Orchestrator::Impl::expire_results() {
 void Orchestrator::Impl::add_operator_handlers() {
   SoupServer* s = operator_server.get();
   refuse_unexpected_bodies(s, {"/status", "/metrics", "/"});
-  soup_server_add_handler(s, "/status", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    reply_json(m, 200, static_cast<Impl*>(self)->status_json());
-  }, this, nullptr);
-  soup_server_add_handler(s, "/metrics", [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-    auto* impl = static_cast<Impl*>(self);
-    std::vector<OrchestratorMetrics::Gpu> gpus;
-    for (const auto& w : impl->dispatcher.workers())
-      for (const auto& d : w.capabilities.hardware)
-        if (!d.path.empty() || !d.error.empty())
-          gpus.push_back({w.id, d.index, d.name, d.path, d.capacity, d.sessions, d.load_percent, d.error.empty()});
-    impl->metrics.set_gpus(std::move(gpus));
-    std::map<std::string, int> protocols;
-    for (const auto& w : impl->dispatcher.workers()) ++protocols[w.protocol];
-    impl->metrics.set_protocols(std::move(protocols));
-    impl->metrics.set_gateway_sessions(static_cast<int>(impl->livepeer_sessions.size()));
-    reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", impl->metrics.render());
-  }, this, nullptr);
-  soup_server_add_handler(s, "/", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
-    if (std::string_view(path) != "/") return reply_error(m, Error{ErrorCode::NotFound, "no such page: /status, /metrics or /"});
-    reply_text(m, 200, "text/html; charset=utf-8", dashboard_html());
-  }, this, nullptr);
+  soup_server_add_handler(
+      s, "/status",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        reply_json(m, 200, static_cast<Impl*>(self)->status_json());
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/metrics",
+      [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+        auto* impl = static_cast<Impl*>(self);
+        std::vector<OrchestratorMetrics::Gpu> gpus;
+        for (const auto& w : impl->dispatcher.workers())
+          for (const auto& d : w.capabilities.hardware)
+            if (!d.path.empty() || !d.error.empty())
+              gpus.push_back({w.id, d.index, d.name, d.path, d.capacity, d.sessions, d.load_percent, d.error.empty()});
+        impl->metrics.set_gpus(std::move(gpus));
+        std::map<std::string, int> protocols;
+        for (const auto& w : impl->dispatcher.workers()) ++protocols[w.protocol];
+        impl->metrics.set_protocols(std::move(protocols));
+        impl->metrics.set_gateway_sessions(static_cast<int>(impl->livepeer_sessions.size()));
+        reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", impl->metrics.render());
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
+        if (std::string_view(path) != "/")
+          return reply_error(m, Error{ErrorCode::NotFound, "no such page: /status, /metrics or /"});
+        reply_text(m, 200, "text/html; charset=utf-8", dashboard_html());
+      },
+      this, nullptr);
 }
 
 std::string Orchestrator::Impl::status_json() const {
@@ -200,8 +211,8 @@ std::string Orchestrator::Impl::status_json() const {
   member(b, "sessions_in_use", dispatcher.in_flight());
   json_builder_set_member_name(b, "draining");
   json_builder_add_boolean_value(b, draining);
-  member(b, "pipeline_template", config.pipeline_template.empty() ? std::string(kDefaultPipelineTemplate)
-                                                                  : config.pipeline_template);
+  member(b, "pipeline_template",
+         config.pipeline_template.empty() ? std::string(kDefaultPipelineTemplate) : config.pipeline_template);
   member(b, "signer", config.key ? config.key->address().checksummed() : std::string());
   json_builder_end_object(b);
 
@@ -254,7 +265,8 @@ std::string Orchestrator::Impl::status_json() const {
   for (const auto& [id, last] : livepeer_sessions.list()) {
     json_builder_begin_object(b);
     member(b, "session_id", id);
-    member(b, "idle_seconds", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(steady - last).count()));
+    member(b, "idle_seconds",
+           static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(steady - last).count()));
     json_builder_end_object(b);
   }
   json_builder_end_array(b);

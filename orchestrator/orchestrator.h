@@ -37,7 +37,7 @@ struct OrchestratorConfig {
   HttpLimits http_limits;  // public and operator ports
   int max_sessions = 10;
   bool max_sessions_auto = false;
-  int local_capacity = 0;  // > 0: combined mode, this many in-process jobs
+  int local_capacity = 0;         // > 0: combined mode, this many in-process jobs
   std::string pipeline_template;  // "" = default
   TranscodeOptions transcode_options;
   size_t max_segment_bytes = 64u << 20;

@@ -10,8 +10,10 @@ RemoteTranscoder::RemoteTranscoder(std::string id, std::string address, SoupWebs
                                    const wire::Hello& hello, std::string base_url, JobMedia& media,
                                    const ChannelSettings& settings)
     : Worker(std::move(id), std::move(address), hello.capacity, hello.capabilities, false),
-      conn_(SOUP_WEBSOCKET_CONNECTION(g_object_ref(conn))), base_url_(std::move(base_url)),
-      media_(media), settings_(settings) {
+      conn_(SOUP_WEBSOCKET_CONNECTION(g_object_ref(conn))),
+      base_url_(std::move(base_url)),
+      media_(media),
+      settings_(settings) {
   message_handler_ = g_signal_connect(conn_, "message", G_CALLBACK(on_message), this);
   close_handler_ = g_signal_connect(conn_, "closed", G_CALLBACK(on_close), this);
   heartbeat_source_ = add_timeout_repeat(settings_.heartbeat, [this] { return heartbeat(); });
@@ -60,16 +62,15 @@ std::string RemoteTranscoder::start(const JobRequest& job) {
   m.upload_url = prefix + "/renditions";
   m.profiles = job.profiles;
   m.timeout_ms = job.timeout.count();
-  auto pipeline = build_job_pipeline(settings_.pipeline_template, m.source_url, job.profiles,
-                                     settings_.options);
+  auto pipeline = build_job_pipeline(settings_.pipeline_template, m.source_url, job.profiles, settings_.options);
   if (!pipeline) {
     fail_later(job.job_id, pipeline.error());
     return "";
   }
   m.pipeline = *pipeline;
   const std::string shown = redact_job_tokens(m.pipeline);
-  g_message("job %s (stream %s seq %" G_GINT64_FORMAT ") -> %s: %s", job.job_id.c_str(),
-            job.stream_id.c_str(), job.seq, id().c_str(), shown.c_str());
+  g_message("job %s (stream %s seq %" G_GINT64_FORMAT ") -> %s: %s", job.job_id.c_str(), job.stream_id.c_str(), job.seq,
+            id().c_str(), shown.c_str());
   send(wire::to_json(m));
   return shown;
 }
@@ -126,8 +127,8 @@ void RemoteTranscoder::handle(const std::string& text) {
     // Only an answer to a ping we sent counts: a pong from the future (a huge seq) would
     // otherwise stand for every ping to come, and a silent transcoder would never be dropped.
     if (p->seq < 1 || p->seq > ping_seq_) {
-      g_message("transcoder %s: ignoring pong %" G_GINT64_FORMAT " (pings sent: %" G_GINT64_FORMAT ")",
-                id().c_str(), p->seq, ping_seq_);
+      g_message("transcoder %s: ignoring pong %" G_GINT64_FORMAT " (pings sent: %" G_GINT64_FORMAT ")", id().c_str(),
+                p->seq, ping_seq_);
       return;
     }
     pong_seq_ = std::max(pong_seq_, p->seq);

@@ -30,9 +30,8 @@ class RemoteTranscoder : public Worker, public std::enable_shared_from_this<Remo
  public:
   // `base_url` is how the transcoder reached us ("http://" + its Host header): job URLs use
   // it, so they work through whatever address or name the transcoder was given.
-  RemoteTranscoder(std::string id, std::string address, SoupWebsocketConnection* conn,
-                   const wire::Hello& hello, std::string base_url, JobMedia& media,
-                   const ChannelSettings& settings);
+  RemoteTranscoder(std::string id, std::string address, SoupWebsocketConnection* conn, const wire::Hello& hello,
+                   std::string base_url, JobMedia& media, const ChannelSettings& settings);
   ~RemoteTranscoder() override;
 
   std::string start(const JobRequest& job) override;
@@ -59,7 +58,7 @@ class RemoteTranscoder : public Worker, public std::enable_shared_from_this<Remo
   std::string base_url_;
   JobMedia& media_;
   ChannelSettings settings_;
-  std::set<std::string> jobs_;  // in flight here
+  std::set<std::string> jobs_;                            // in flight here
   std::map<std::string, std::vector<Profile>> expected_;  // job -> its renditions' profiles
   std::function<void(const std::string&)> closed_;
   std::string close_reason_;

@@ -21,8 +21,10 @@ std::optional<size_t> Scheduler::pick(std::span<const WorkerLoad> workers, std::
     }
     const WorkerLoad& b = workers[best.front()];
     int64_t lhs = int64_t{w.load} * b.capacity, rhs = int64_t{b.load} * w.capacity;
-    if (lhs < rhs) best.assign(1, i);
-    else if (lhs == rhs) best.push_back(i);
+    if (lhs < rhs)
+      best.assign(1, i);
+    else if (lhs == rhs)
+      best.push_back(i);
   }
   if (best.empty()) return std::nullopt;
   return best[rotation_++ % best.size()];

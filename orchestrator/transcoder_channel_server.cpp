@@ -26,8 +26,12 @@ struct TranscoderChannelServer::Handshake {
 
 TranscoderChannelServer::TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher,
                                                  JobMedia& media, ChannelSettings settings, std::string scheme)
-    : server_(server), secret_(std::move(secret)), dispatcher_(dispatcher), media_(media),
-      settings_(std::move(settings)), scheme_(std::move(scheme)) {
+    : server_(server),
+      secret_(std::move(secret)),
+      dispatcher_(dispatcher),
+      media_(media),
+      settings_(std::move(settings)),
+      scheme_(std::move(scheme)) {
   throttle_log_ = add_timeout_repeat(std::chrono::seconds(10), [this] {
     if (auto line = throttle_.flush(g_get_monotonic_time()); !line.empty()) g_message("%s", line.c_str());
     return true;
@@ -53,8 +57,7 @@ void TranscoderChannelServer::close_all(const std::string& why) {
 }
 
 // Runs once the request headers are in: refusing here means no upgrade and no channel.
-void TranscoderChannelServer::on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*,
-                                       gpointer self) {
+void TranscoderChannelServer::on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer self) {
   auto* me = static_cast<TranscoderChannelServer*>(self);
   if (me->secret_.empty()) {
     g_message("transcoder at %s refused: this node takes no remote transcoders (no --orch-secret)",
@@ -116,10 +119,10 @@ void TranscoderChannelServer::accepted(SoupServerMessage* msg, SoupWebsocketConn
     ctx->server->drop_handshake(ctx->key, "");
   };
   auto free_ctx = +[](gpointer data, GClosure*) { delete static_cast<Ctx*>(data); };
-  h->message_handler = g_signal_connect_data(conn, "message", G_CALLBACK(on_message), new Ctx{this, key},
-                                             free_ctx, GConnectFlags{});
-  h->close_handler = g_signal_connect_data(conn, "closed", G_CALLBACK(on_closed), new Ctx{this, key},
-                                           free_ctx, GConnectFlags{});
+  h->message_handler =
+      g_signal_connect_data(conn, "message", G_CALLBACK(on_message), new Ctx{this, key}, free_ctx, GConnectFlags{});
+  h->close_handler =
+      g_signal_connect_data(conn, "closed", G_CALLBACK(on_closed), new Ctx{this, key}, free_ctx, GConnectFlags{});
   h->timeout = add_timeout_once(std::chrono::seconds(5), [this, key] {
     handshakes_.at(key)->timeout = 0;
     drop_handshake(key, "no hello within 5 s");
@@ -157,8 +160,8 @@ void TranscoderChannelServer::hello(const std::string& key, const std::string& t
     transcoders_.erase(id);
     dispatcher_.remove_worker(id, why);
   });
-  g_message("transcoder %s registered from %s: capacity %d, version %s", id.c_str(),
-            transcoder->address().c_str(), hello->capacity, hello->version.c_str());
+  g_message("transcoder %s registered from %s: capacity %d, version %s", id.c_str(), transcoder->address().c_str(),
+            hello->capacity, hello->version.c_str());
   transcoders_[id] = transcoder;
   dispatcher_.add_worker(transcoder);
 }

@@ -22,8 +22,8 @@ class TranscoderChannelServer {
  public:
   // `secret` "" refuses every transcoder (the node was started without --orch-secret).
   // `scheme` ("https://" or "http://") starts the job URLs transcoders are sent.
-  TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher,
-                          JobMedia& media, ChannelSettings settings, std::string scheme);
+  TranscoderChannelServer(SoupServer* server, std::string secret, Dispatcher& dispatcher, JobMedia& media,
+                          ChannelSettings settings, std::string scheme);
   ~TranscoderChannelServer();
   TranscoderChannelServer(const TranscoderChannelServer&) = delete;
   TranscoderChannelServer& operator=(const TranscoderChannelServer&) = delete;

@@ -78,8 +78,7 @@ class Worker {
   using Done = std::function<void(const std::string& job_id, JobOutcome outcome)>;
 
   Worker(std::string id, std::string address, int capacity, wire::Capabilities caps, bool local)
-      : id_(std::move(id)), address_(std::move(address)), capacity_(capacity),
-        caps_(std::move(caps)), local_(local) {}
+      : id_(std::move(id)), address_(std::move(address)), capacity_(capacity), caps_(std::move(caps)), local_(local) {}
   virtual ~Worker() = default;
 
   Worker(const Worker&) = delete;

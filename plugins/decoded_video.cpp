@@ -37,9 +37,8 @@ GstPadProbeReturn DecodedVideoMonitor::on_data(GstElement* owner, GstPadProbeInf
     frame_pixels_ = static_cast<guint64>(std::max(width, 0)) * static_cast<guint64>(std::max(height, 0));
   } else if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
     const DecodedCounts c = counts();
-    GstStructure* s = gst_structure_new(kLadderStatsMessage, "decoded-frames", G_TYPE_UINT64,
-                                        c.frames, "decoded-pixels", G_TYPE_UINT64, c.pixels,
-                                        nullptr);
+    GstStructure* s = gst_structure_new(kLadderStatsMessage, "decoded-frames", G_TYPE_UINT64, c.frames,
+                                        "decoded-pixels", G_TYPE_UINT64, c.pixels, nullptr);
     gst_element_post_message(owner, gst_message_new_element(GST_OBJECT(owner), s));
   }
   return GST_PAD_PROBE_OK;
@@ -62,11 +61,11 @@ GstPadProbeReturn DecodedVideoMonitor::on_buffer(GstElement* owner, GstBuffer* b
       return GST_PAD_PROBE_OK;
     }
   }
-  GST_ELEMENT_ERROR(owner, STREAM, DECODE,
-                    ("corrupt timestamps in the segment: decoded video jumps from %" GST_TIME_FORMAT
-                     " to %" GST_TIME_FORMAT, GST_TIME_ARGS(previous), GST_TIME_ARGS(pts)),
-                    ("consecutive frames more than %" GST_TIME_FORMAT " apart",
-                     GST_TIME_ARGS(kMaxFrameGap)));
+  GST_ELEMENT_ERROR(
+      owner, STREAM, DECODE,
+      ("corrupt timestamps in the segment: decoded video jumps from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT,
+       GST_TIME_ARGS(previous), GST_TIME_ARGS(pts)),
+      ("consecutive frames more than %" GST_TIME_FORMAT " apart", GST_TIME_ARGS(kMaxFrameGap)));
   return GST_PAD_PROBE_DROP;
 }
 

@@ -25,10 +25,10 @@ void check_ts_size(GstElement* owner, GstPad* sink) {
   gint64 size = -1;
   if (!gst_pad_peer_query_duration(sink, GST_FORMAT_BYTES, &size) || size <= 0) return;
   if (size % kTsPacketSize != 0 && size % 192 != 0) {
-    GST_ELEMENT_ERROR(owner, STREAM, DEMUX,
-                      ("truncated MPEG-TS segment: %" G_GINT64_FORMAT
-                       " bytes is not a whole number of 188-byte packets", size),
-                      (nullptr));
+    GST_ELEMENT_ERROR(
+        owner, STREAM, DEMUX,
+        ("truncated MPEG-TS segment: %" G_GINT64_FORMAT " bytes is not a whole number of 188-byte packets", size),
+        (nullptr));
   }
 }
 

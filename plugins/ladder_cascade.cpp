@@ -5,8 +5,8 @@ namespace lp {
 // Scaling 1080p -> 720p -> 360p costs less than two scales from 1080p and loses nothing;
 // smaller parents lose detail (240p from 480p: -1.4 dB, from 720p: -0.1 dB), and ratios under
 // 2 (720p -> 480p) blur, so those scale from the source (docs/performance.md).
-std::optional<size_t> cascade_parent(const std::vector<Profile>& profiles,
-                                     const std::vector<bool>& requested, size_t child) {
+std::optional<size_t> cascade_parent(const std::vector<Profile>& profiles, const std::vector<bool>& requested,
+                                     size_t child) {
   const Profile& c = profiles[child];
   // The lpms rule sizes from the source's pixel dimensions and aspect; a parent's frames have
   // other ones (a fit-box parent has square pixels, an lpms one rounded sides), so the

@@ -24,7 +24,6 @@ GST_DEBUG_CATEGORY_EXTERN(lp_ladder_debug);
 
 namespace lp::ladder {
 
-
 struct LadderImpl {
   // Serializes pad requests and releases (application threads). Held across GStreamer calls,
   // so no streaming thread ever takes it.
@@ -42,7 +41,7 @@ struct LadderImpl {
 
   GstElement* parsebin = nullptr;  // children, owned by the bin; set once in init
   GstElement* video_tee = nullptr;
-  GstElement* audio_tee = nullptr;  // per run (lock)
+  GstElement* audio_tee = nullptr;      // per run (lock)
   std::vector<GstElement*> renditions;  // by profile index, a ref each; null until requested (lock)
   bool have_video = false;
   std::vector<GstElement*> per_run;  // added for this run's streams, removed when it stops
@@ -55,7 +54,6 @@ struct LadderImpl {
   // The decoded video's timeline and counts (on_decoded_data), reset per run; its own lock.
   lp::DecodedVideoMonitor decoded;
 };
-
 
 inline GstElement* make(const char* factory, const char* name = nullptr) {
   return gst_element_factory_make(factory, name);

@@ -67,9 +67,8 @@ GstPadProbeReturn on_first_coded_frame(GstPad* pad, GstPadProbeInfo* info, gpoin
     offset = impl.scanner.stream_time_offset(GST_BUFFER_PTS(buffer), stream_time, keyframe);
   }
   if (offset) {
-    GST_DEBUG_OBJECT(self, "PTS %" GST_TIME_FORMAT ", stream time %" GST_TIME_FORMAT
-                     ": timestamp-offset %" PRId64, GST_TIME_ARGS(GST_BUFFER_PTS(buffer)),
-                     GST_TIME_ARGS(stream_time), *offset);
+    GST_DEBUG_OBJECT(self, "PTS %" GST_TIME_FORMAT ", stream time %" GST_TIME_FORMAT ": timestamp-offset %" PRId64,
+                     GST_TIME_ARGS(GST_BUFFER_PTS(buffer)), GST_TIME_ARGS(stream_time), *offset);
     RenditionsNow renditions(impl);
     for (GstElement* r : renditions.list())
       if (r) g_object_set(r, "timestamp-offset", static_cast<gint64>(*offset), nullptr);
@@ -124,8 +123,7 @@ void link_audio_to_renditions(LpLadder* self, GstPad* pad) {
   GstPadLinkReturn ret = gst_pad_link(pad, tee_sink);
   if (GST_PAD_LINK_FAILED(ret)) {
     // Muxers would wait forever for audio that cannot come: drop it, keep the video.
-    GST_WARNING_OBJECT(self, "cannot link the audio stream (%s): renditions get no audio",
-                       gst_pad_link_get_name(ret));
+    GST_WARNING_OBJECT(self, "cannot link the audio stream (%s): renditions get no audio", gst_pad_link_get_name(ret));
     for (GstElement* r : renditions.list()) {
       if (!r) continue;
       if (g_autoptr(GstPad) audio_in = gst_element_get_static_pad(r, "audio"))
@@ -150,8 +148,7 @@ GstPadProbeReturn check_video_exists(GstPad* pad, GstPadProbeInfo* info, gpointe
   if (have_video) return GST_PAD_PROBE_REMOVE;
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
   g_autofree char* found = caps ? gst_caps_to_string(caps) : g_strdup("unknown");
-  GST_ELEMENT_ERROR(self, STREAM, WRONG_TYPE, ("segment has no video stream"),
-                    ("first stream found: %s", found));
+  GST_ELEMENT_ERROR(self, STREAM, WRONG_TYPE, ("segment has no video stream"), ("first stream found: %s", found));
   return GST_PAD_PROBE_DROP;
 }
 
@@ -177,8 +174,7 @@ GstElement* make_gpu_decoder(LpLadder* self, GstPad* pad, GstCaps* caps) {
   add_for_run(self, chain->filter);
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(self->impl.video_tee, "sink");
   g_autoptr(GstPad) filter_src = gst_element_get_static_pad(chain->filter, "src");
-  if (!gst_element_link(chain->decoder, chain->filter) ||
-      GST_PAD_LINK_FAILED(gst_pad_link(filter_src, tee_sink)))
+  if (!gst_element_link(chain->decoder, chain->filter) || GST_PAD_LINK_FAILED(gst_pad_link(filter_src, tee_sink)))
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("cannot link the NVDEC decoder"), (nullptr));
   gst_element_sync_state_with_parent(chain->filter);
   return chain->decoder;
@@ -246,8 +242,8 @@ void on_demuxed_pad(GstElement*, GstPad* pad, gpointer data) {
     first_video = !impl.have_video;
     impl.have_video = true;
   } else {
-    gst_pad_add_probe(pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM),
-                      check_video_exists, self, nullptr);
+    gst_pad_add_probe(pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM), check_video_exists, self,
+                      nullptr);
   }
   bool audio_linked;
   {
@@ -272,7 +268,8 @@ void on_demuxer_stalled(GstElement* element) {
   }
   GST_ELEMENT_ERROR(self, STREAM, DEMUX, ("no stream found in the segment"),
                     ("the demuxer stopped reading after %" G_GUINT64_FORMAT
-                     " bytes without exposing a stream: truncated or corrupt input?", read));
+                     " bytes without exposing a stream: truncated or corrupt input?",
+                     read));
 }
 
 // PAUSED -> READY: drops what this run's streams added, so the next run starts clean.

@@ -16,17 +16,23 @@
 GST_DEBUG_CATEGORY(lp_ladder_debug);
 #define GST_CAT_DEFAULT lp_ladder_debug
 
-
 G_DEFINE_TYPE(LpLadder, lp_ladder, GST_TYPE_BIN)
 
-enum { PROP_0, PROP_PROFILES, PROP_SPEED_PRESET, PROP_ENCODER, PROP_CONTAINER, PROP_CUDA_DEVICE_ID,
-       PROP_DECODED_FRAMES, PROP_DECODED_PIXELS };
+enum {
+  PROP_0,
+  PROP_PROFILES,
+  PROP_SPEED_PRESET,
+  PROP_ENCODER,
+  PROP_CONTAINER,
+  PROP_CUDA_DEVICE_ID,
+  PROP_DECODED_FRAMES,
+  PROP_DECODED_PIXELS
+};
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS("video/mpegts; video/quicktime; video/webm"));
-
 
 namespace {
 
@@ -93,8 +99,8 @@ GstElement* make_rendition(LpLadder* self, guint index, const RenditionSettings&
 
 }  // namespace
 
-static GstPad* lp_ladder_request_new_pad(GstElement* element, GstPadTemplate* templ,
-                                         const gchar* name, const GstCaps*) {
+static GstPad* lp_ladder_request_new_pad(GstElement* element, GstPadTemplate* templ, const gchar* name,
+                                         const GstCaps*) {
   auto* self = LP_LADDER(element);
   LadderImpl& impl = self->impl;
   std::lock_guard pads(impl.pads_lock);
@@ -108,8 +114,8 @@ static GstPad* lp_ladder_request_new_pad(GstElement* element, GstPadTemplate* te
         while (index < impl.renditions.size() && impl.renditions[index]) ++index;
       }
       if (index >= impl.profiles.size()) {
-        GST_WARNING_OBJECT(self, "src_%u requested but there are %zu profiles (%s)", index,
-                           impl.profiles.size(), profile_list_text(impl.profiles).c_str());
+        GST_WARNING_OBJECT(self, "src_%u requested but there are %zu profiles (%s)", index, impl.profiles.size(),
+                           profile_list_text(impl.profiles).c_str());
         return nullptr;
       }
       if (impl.renditions.size() < impl.profiles.size()) impl.renditions.resize(impl.profiles.size());
@@ -176,8 +182,8 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
     std::lock_guard pads(impl.pads_lock);  // no pad comes or goes while the video is wired
     RenditionsNow renditions(impl);
     if (!renditions.any()) {
-      GST_ELEMENT_ERROR(self, CORE, PAD, ("no rendition requested: link src_0 ... src_%zu",
-                                          profiles.empty() ? 0 : profiles.size() - 1),
+      GST_ELEMENT_ERROR(self, CORE, PAD,
+                        ("no rendition requested: link src_0 ... src_%zu", profiles.empty() ? 0 : profiles.size() - 1),
                         ("profiles: %s", profile_list_text(profiles).c_str()));
       return GST_STATE_CHANGE_FAILURE;
     }
@@ -197,8 +203,7 @@ static GstStateChangeReturn lp_ladder_change_state(GstElement* element, GstState
   return ret;
 }
 
-static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue* value,
-                                   GParamSpec* pspec) {
+static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   LadderImpl& impl = LP_LADDER(object)->impl;
   std::lock_guard guard(impl.lock);
   bool has_renditions = false;
@@ -227,15 +232,16 @@ static void lp_ladder_set_property(GObject* object, guint prop_id, const GValue*
       break;
     }
     case PROP_SPEED_PRESET: impl.speed_preset = static_cast<LpSpeedPreset>(g_value_get_enum(value)); break;
-    case PROP_ENCODER: impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : lp::DEFAULT_ENCODER; break;
+    case PROP_ENCODER:
+      impl.encoder = g_value_get_string(value) ? g_value_get_string(value) : lp::DEFAULT_ENCODER;
+      break;
     case PROP_CONTAINER: impl.container = static_cast<LpContainer>(g_value_get_enum(value)); break;
     case PROP_CUDA_DEVICE_ID: impl.cuda_device = g_value_get_int(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
 
-static void lp_ladder_get_property(GObject* object, guint prop_id, GValue* value,
-                                   GParamSpec* pspec) {
+static void lp_ladder_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   LadderImpl& impl = LP_LADDER(object)->impl;
   if (prop_id == PROP_DECODED_FRAMES || prop_id == PROP_DECODED_PIXELS) {
     const lp::DecodedCounts counts = impl.decoded.counts();  // its own lock, not impl.lock
@@ -273,16 +279,14 @@ static void lp_ladder_init(LpLadder* self) {
   gst_bin_add_many(GST_BIN(self), impl.parsebin, impl.video_tee, nullptr);
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(impl.video_tee, "sink");
   gst_pad_add_probe(tee_sink,
-                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                 GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                     on_decoded_data, self, nullptr);
   g_signal_connect(impl.parsebin, "pad-added", G_CALLBACK(on_demuxed_pad), self);
   g_autoptr(GstPad) target = gst_element_get_static_pad(impl.parsebin, "sink");
   g_autoptr(GstPadTemplate) templ = gst_static_pad_template_get(&sink_template);
   GstPad* sink = gst_ghost_pad_new_from_template("sink", target, templ);
   gst_pad_add_probe(sink,
-                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
                                                  GST_PAD_PROBE_TYPE_PUSH | GST_PAD_PROBE_TYPE_PULL),
                     on_segment_bytes, self, nullptr);
   gst_element_add_pad(GST_ELEMENT(self), sink);
@@ -298,39 +302,50 @@ static void lp_ladder_class_init(LpLadderClass* klass) {
   element_class->request_new_pad = lp_ladder_request_new_pad;
   element_class->release_pad = lp_ladder_release_pad;
 
-  auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                     GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(gobject_class, PROP_PROFILES,
+  auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(
+      gobject_class, PROP_PROFILES,
       g_param_spec_string("profiles", "Profiles",
                           "Comma list of presets (P720p30fps16x9,P360p30fps16x9), an inline JSON "
                           "array, or the path of a JSON file, as go-livepeer's -transcodingOptions",
                           nullptr, rw));
-  g_object_class_install_property(gobject_class, PROP_SPEED_PRESET,
-      g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort for every rendition",
-                        LP_TYPE_SPEED_PRESET, lp::DEFAULT_SPEED_PRESET, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_SPEED_PRESET,
+      g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort for every rendition", LP_TYPE_SPEED_PRESET,
+                        lp::DEFAULT_SPEED_PRESET, rw));
   g_object_class_install_property(gobject_class, PROP_ENCODER,
-      g_param_spec_string("encoder", "Encoder", "Codec adapter for every rendition: auto (by "
-                          "codec), x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
-                          "nvenc-h265 or a plugin's", lp::DEFAULT_ENCODER, rw));
+                                  g_param_spec_string("encoder", "Encoder",
+                                                      "Codec adapter for every rendition: auto (by "
+                                                      "codec), x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
+                                                      "nvenc-h265 or a plugin's",
+                                                      lp::DEFAULT_ENCODER, rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
-      g_param_spec_enum("container", "Container", "Output container of every rendition (auto: "
-                        "by its codec)", LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
-  g_object_class_install_property(gobject_class, PROP_CUDA_DEVICE_ID,
+                                  g_param_spec_enum("container", "Container",
+                                                    "Output container of every rendition (auto: "
+                                                    "by its codec)",
+                                                    LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_CUDA_DEVICE_ID,
       g_param_spec_int("cuda-device-id", "CUDA device id",
                        "NVIDIA GPU to decode H.264/HEVC (NVDEC), scale and encode on (NVENC when "
                        "it has one, else the CPU: the hybrid path); -1: all on the CPU",
                        lp::DEFAULT_CUDA_DEVICE, lp::MAX_CUDA_DEVICE, lp::DEFAULT_CUDA_DEVICE, rw));
   auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property(gobject_class, PROP_DECODED_FRAMES,
-      g_param_spec_uint64("decoded-frames", "Decoded frames", "Video frames decoded this run "
-                          "(also in the lpladder-stats message at EOS)", 0, G_MAXUINT64, 0, ro));
+                                  g_param_spec_uint64("decoded-frames", "Decoded frames",
+                                                      "Video frames decoded this run "
+                                                      "(also in the lpladder-stats message at EOS)",
+                                                      0, G_MAXUINT64, 0, ro));
   g_object_class_install_property(gobject_class, PROP_DECODED_PIXELS,
-      g_param_spec_uint64("decoded-pixels", "Decoded pixels", "Sum of width x height over the "
-                          "video frames decoded this run", 0, G_MAXUINT64, 0, ro));
+                                  g_param_spec_uint64("decoded-pixels", "Decoded pixels",
+                                                      "Sum of width x height over the "
+                                                      "video frames decoded this run",
+                                                      0, G_MAXUINT64, 0, ro));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
-  gst_element_class_set_static_metadata(element_class, "lpgst ABR ladder", "Codec/Transcoder/Bin",
+  gst_element_class_set_static_metadata(
+      element_class, "lpgst ABR ladder", "Codec/Transcoder/Bin",
       "Demuxes and decodes one segment once and encodes it into a ladder of renditions", "lpgst");
   GST_DEBUG_CATEGORY_INIT(lp_ladder_debug, "lpladder", 0, "lpgst ABR ladder");
 }

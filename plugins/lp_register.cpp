@@ -16,9 +16,8 @@ void media_register() {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, "lpgst",
-                               "lpgst media core: segment source, renditions, ABR ladder",
-                               lp_elements_register, PACKAGE_VERSION, "MIT/X11", "lpgst", "lpgst",
-                               "https://example.invalid/lpgst");
+                               "lpgst media core: segment source, renditions, ABR ladder", lp_elements_register,
+                               PACKAGE_VERSION, "MIT/X11", "lpgst", "lpgst", "https://example.invalid/lpgst");
     g_once_init_leave(&once, 1);
   }
 }

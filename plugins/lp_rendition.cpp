@@ -56,9 +56,9 @@ struct RenditionImpl {
   // The container chosen at build(), read by streaming threads without lock.
   lp::OutputContainer container = lp::OutputContainer::MpegTs;
 
-  lp::VideoBranch video;   // built on the first video caps
-  lp::AudioBranch audio;   // built on the first audio caps
-  lp::TsClock ts_clock;  // MPEG-TS output: the source's clock (ts_clock.h)
+  lp::VideoBranch video;  // built on the first video caps
+  lp::AudioBranch audio;  // built on the first audio caps
+  lp::TsClock ts_clock;   // MPEG-TS output: the source's clock (ts_clock.h)
 };
 
 }  // namespace
@@ -92,14 +92,14 @@ enum {
 // Raw video in system or CUDA memory (nvcodec's decoders, cudaupload): CUDA frames are
 // scaled on the GPU (rendition_branch.h).
 #define LP_RAW_VIDEO_CAPS "video/x-raw; video/x-raw(memory:CUDAMemory)"
-static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
-    "video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
-    "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate video_template =
+    GST_STATIC_PAD_TEMPLATE("video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
+static GstStaticPadTemplate audio_template =
+    GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/mpegts; video/quicktime; video/webm"));
-static GstStaticPadTemplate scaled_template = GST_STATIC_PAD_TEMPLATE(
-    "scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
+static GstStaticPadTemplate scaled_template =
+    GST_STATIC_PAD_TEMPLATE("scaled_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS(LP_RAW_VIDEO_CAPS));
 
 namespace {
 
@@ -134,8 +134,8 @@ GstPadProbeReturn on_video_caps(GstPad* pad, GstPadProbeInfo* info, gpointer use
     config.encoder = impl.settings.encoder;
     config.cuda_device = impl.settings.cuda_device;
   }
-  if (auto error = impl.video.configure(GST_BIN(self), caps, config, impl.video_queue,
-                                        impl.mux_video_pad, impl.scaled_tee)) {
+  if (auto error =
+          impl.video.configure(GST_BIN(self), caps, config, impl.video_queue, impl.mux_video_pad, impl.scaled_tee)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
   }
@@ -154,8 +154,7 @@ GstPadProbeReturn on_audio_caps(GstPad* pad, GstPadProbeInfo* info, gpointer use
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
-  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.container, impl.audio_queue,
-                                        impl.mux_audio_pad)) {
+  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.container, impl.audio_queue, impl.mux_audio_pad)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
   }
@@ -184,25 +183,23 @@ void post_stats(LpRendition* self) {
   }
   guint64 frames = impl.video.frames();
   if (frames == 0) {
-    GST_ELEMENT_ERROR(self, STREAM, DECODE,
-                      ("no video frames to encode: the segment decoded to nothing"), (nullptr));
+    GST_ELEMENT_ERROR(self, STREAM, DECODE, ("no video frames to encode: the segment decoded to nothing"), (nullptr));
     return;
   }
   GstStructure* s = gst_structure_new(
-      "lprendition-stats", "name", G_TYPE_STRING, GST_OBJECT_NAME(self), "profile", G_TYPE_STRING,
-      profile_name.c_str(), "width", G_TYPE_INT, impl.video.output_width(), "height", G_TYPE_INT,
-      impl.video.output_height(), "frames", G_TYPE_UINT64, frames, "pixels", G_TYPE_UINT64,
-      impl.video.pixels(), "codec", G_TYPE_STRING, lp::video_codec_name(codec), "container",
-      G_TYPE_STRING, lp::container_name(impl.container), "video-path", G_TYPE_STRING,
-      lp::video_path_name(impl.video.path()), nullptr);
+      "lprendition-stats", "name", G_TYPE_STRING, GST_OBJECT_NAME(self), "profile", G_TYPE_STRING, profile_name.c_str(),
+      "width", G_TYPE_INT, impl.video.output_width(), "height", G_TYPE_INT, impl.video.output_height(), "frames",
+      G_TYPE_UINT64, frames, "pixels", G_TYPE_UINT64, impl.video.pixels(), "codec", G_TYPE_STRING,
+      lp::video_codec_name(codec), "container", G_TYPE_STRING, lp::container_name(impl.container), "video-path",
+      G_TYPE_STRING, lp::video_path_name(impl.video.path()), nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
 // MPEG-TS output: each buffer into the muxer, nudged so its timestamps round (ts_clock.h).
 GstPadProbeReturn on_mux_input(GstPad* pad, GstPadProbeInfo* info, gpointer user_data) {
   RenditionImpl& impl = impl_of(user_data);
-  GST_PAD_PROBE_INFO_DATA(info) = impl.ts_clock.align(
-      pad, GST_PAD_PROBE_INFO_BUFFER(info), impl.mux_video_pad, impl.timestamp_offset.load());
+  GST_PAD_PROBE_INFO_DATA(info) =
+      impl.ts_clock.align(pad, GST_PAD_PROBE_INFO_BUFFER(info), impl.mux_video_pad, impl.timestamp_offset.load());
   return GST_PAD_PROBE_OK;
 }
 
@@ -214,8 +211,7 @@ GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_da
     GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
     GST_PAD_PROBE_INFO_DATA(info) = buffer;
     if (!restamp_buffer(self, buffer)) {
-      GST_ELEMENT_ERROR(self, STREAM, MUX, ("muxer output is not whole 188-byte TS packets"),
-                        (nullptr));
+      GST_ELEMENT_ERROR(self, STREAM, MUX, ("muxer output is not whole 188-byte TS packets"), (nullptr));
       return GST_PAD_PROBE_DROP;
     }
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
@@ -224,8 +220,7 @@ GstPadProbeReturn on_mux_output(GstPad*, GstPadProbeInfo* info, gpointer user_da
     GST_PAD_PROBE_INFO_DATA(info) = list;
     for (guint i = 0; i < gst_buffer_list_length(list); ++i) {
       if (!restamp_buffer(self, gst_buffer_list_get_writable(list, i))) {
-        GST_ELEMENT_ERROR(self, STREAM, MUX, ("muxer output is not whole 188-byte TS packets"),
-                          (nullptr));
+        GST_ELEMENT_ERROR(self, STREAM, MUX, ("muxer output is not whole 188-byte TS packets"), (nullptr));
         return GST_PAD_PROBE_DROP;
       }
     }
@@ -242,8 +237,8 @@ void add_audio_input(LpRendition* self) {
   // Bounded by bytes only: audio may run far ahead of the video still inside the encoder (a
   // segment whose audio outlasts its video ends with seconds of audio alone), and a queue
   // full by time would block the demuxer before it reaches the video's end: a deadlock.
-  g_object_set(impl.audio_queue, "max-size-time", guint64{0}, "max-size-buffers", 0u, "max-size-bytes",
-               64u << 20, nullptr);
+  g_object_set(impl.audio_queue, "max-size-time", guint64{0}, "max-size-buffers", 0u, "max-size-bytes", 64u << 20,
+               nullptr);
   gst_bin_add(GST_BIN(self), impl.audio_queue);
   impl.mux_audio_pad = gst_element_request_pad_simple(impl.mux, ts ? "sink_%d" : "audio_%u");
   if (ts) gst_pad_add_probe(impl.mux_audio_pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_input, self, nullptr);
@@ -263,18 +258,15 @@ bool build(LpRendition* self) {
     settings = impl.settings;
   }
   if (settings.error) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("invalid profile: %s", settings.error->message.c_str()),
-                      (nullptr));
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("invalid profile: %s", settings.error->message.c_str()), (nullptr));
     return false;
   }
   if (settings.profile.width <= 0 && settings.profile.height <= 0) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                      ("no output size: set profile, or width and height"), (nullptr));
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("no output size: set profile, or width and height"), (nullptr));
     return false;
   }
   if (settings.profile.bitrate <= 0 && settings.profile.quality <= 0) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                      ("bitrate: required unless quality (CRF) is set"), (nullptr));
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("bitrate: required unless quality (CRF) is set"), (nullptr));
     return false;
   }
   auto adapter = lp::find_codec_adapter(settings.encoder, settings.profile.codec, settings.cuda_device);
@@ -283,8 +275,8 @@ bool build(LpRendition* self) {
     return false;
   }
   // The container follows the adapter's codec; a profile naming one overrides the property.
-  auto container = lp::choose_container(
-      lp::requested_container(settings.container, settings.profile.container), (*adapter)->codec());
+  auto container = lp::choose_container(lp::requested_container(settings.container, settings.profile.container),
+                                        (*adapter)->codec());
   if (!container) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("%s", container.error().message.c_str()), (nullptr));
     return false;
@@ -317,8 +309,7 @@ bool build(LpRendition* self) {
   g_autoptr(GstPad) mux_src = gst_element_get_static_pad(impl.mux, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(impl.src_pad), mux_src);
   gst_pad_add_probe(mux_src,
-                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
                                                  GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                     on_mux_output, self, nullptr);
   if (impl.audio_pad) add_audio_input(self);
@@ -355,8 +346,7 @@ void teardown(LpRendition* self) {
 
 }  // namespace
 
-static GstStateChangeReturn lp_rendition_change_state(GstElement* element,
-                                                      GstStateChange transition) {
+static GstStateChangeReturn lp_rendition_change_state(GstElement* element, GstStateChange transition) {
   auto* self = LP_RENDITION(element);
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !build(self)) {
     teardown(self);
@@ -366,14 +356,12 @@ static GstStateChangeReturn lp_rendition_change_state(GstElement* element,
     self->impl.video.reset_counts();
     self->impl.ts_clock.reset();
   }
-  GstStateChangeReturn ret =
-      GST_ELEMENT_CLASS(lp_rendition_parent_class)->change_state(element, transition);
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(lp_rendition_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) teardown(self);
   return ret;
 }
 
-static GstPad* lp_rendition_request_new_pad(GstElement* element, GstPadTemplate* templ,
-                                            const gchar*, const GstCaps*) {
+static GstPad* lp_rendition_request_new_pad(GstElement* element, GstPadTemplate* templ, const gchar*, const GstCaps*) {
   auto* self = LP_RENDITION(element);
   RenditionImpl& impl = self->impl;
   if (g_str_equal(GST_PAD_TEMPLATE_NAME_TEMPLATE(templ), "scaled_%u")) {
@@ -435,8 +423,7 @@ static void lp_rendition_release_pad(GstElement* element, GstPad* pad) {
   gst_element_remove_pad(element, pad);
 }
 
-static void lp_rendition_set_property(GObject* object, guint prop_id, const GValue* value,
-                                      GParamSpec* pspec) {
+static void lp_rendition_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   RenditionImpl& impl = impl_of(object);
   std::lock_guard guard(impl.lock);
   Settings& s = impl.settings;
@@ -483,8 +470,7 @@ static void lp_rendition_set_property(GObject* object, guint prop_id, const GVal
   }
 }
 
-static void lp_rendition_get_property(GObject* object, guint prop_id, GValue* value,
-                                      GParamSpec* pspec) {
+static void lp_rendition_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   RenditionImpl& impl = impl_of(object);
   std::lock_guard guard(impl.lock);
   const Settings& s = impl.settings;
@@ -535,67 +521,79 @@ static void lp_rendition_class_init(LpRenditionClass* klass) {
   element_class->request_new_pad = lp_rendition_request_new_pad;
   element_class->release_pad = lp_rendition_release_pad;
 
-  auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                     GST_PARAM_MUTABLE_READY);
+  auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_property(gobject_class, PROP_PROFILE,
+  g_object_class_install_property(
+      gobject_class, PROP_PROFILE,
       g_param_spec_string("profile", "Profile",
                           "A preset name (P360p30fps16x9) or one go-livepeer JSON profile object; "
-                          "sets all fields, later properties override", nullptr, rw));
-  g_object_class_install_property(gobject_class, PROP_WIDTH,
-      g_param_spec_int("width", "Width", "Width of the box the video is fitted into (0: from height)",
-                       0, 8192, 0, rw));
-  g_object_class_install_property(gobject_class, PROP_HEIGHT,
-      g_param_spec_int("height", "Height", "Height of the box the video is fitted into (0: from width)",
-                       0, 8192, 0, rw));
-  g_object_class_install_property(gobject_class, PROP_FPS,
-      gst_param_spec_fraction("fps", "Frame rate", "Output frame rate (0 keeps the source rate)",
-                              0, 1, 1000, 1, 0, 1, rw));
-  g_object_class_install_property(gobject_class, PROP_BITRATE,
-      g_param_spec_int("bitrate", "Bitrate", "Target bitrate in bit/s (also the VBV max rate)",
-                       0, G_MAXINT, 0, rw));
+                          "sets all fields, later properties override",
+                          nullptr, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_WIDTH,
+      g_param_spec_int("width", "Width", "Width of the box the video is fitted into (0: from height)", 0, 8192, 0, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_HEIGHT,
+      g_param_spec_int("height", "Height", "Height of the box the video is fitted into (0: from width)", 0, 8192, 0,
+                       rw));
+  g_object_class_install_property(
+      gobject_class, PROP_FPS,
+      gst_param_spec_fraction("fps", "Frame rate", "Output frame rate (0 keeps the source rate)", 0, 1, 1000, 1, 0, 1,
+                              rw));
+  g_object_class_install_property(
+      gobject_class, PROP_BITRATE,
+      g_param_spec_int("bitrate", "Bitrate", "Target bitrate in bit/s (also the VBV max rate)", 0, G_MAXINT, 0, rw));
   g_object_class_install_property(gobject_class, PROP_GOP,
-      g_param_spec_string("gop", "GOP", "Keyframe interval in seconds (\"2.0\"), or \"intra\"; "
-                          "empty = 2 s", nullptr, rw));
+                                  g_param_spec_string("gop", "GOP",
+                                                      "Keyframe interval in seconds (\"2.0\"), or \"intra\"; "
+                                                      "empty = 2 s",
+                                                      nullptr, rw));
   g_object_class_install_property(gobject_class, PROP_H264_PROFILE,
-      g_param_spec_enum("h264-profile", "H.264 profile", "H.264 profile of the output",
-                        LP_TYPE_H264_PROFILE, LP_H264_PROFILE_UNSET, rw));
-  g_object_class_install_property(gobject_class, PROP_QUALITY,
-      g_param_spec_uint("quality", "Quality", "Constant quality (CRF) 1-51; 0 = bitrate mode",
-                        0, 51, 0, rw));
+                                  g_param_spec_enum("h264-profile", "H.264 profile", "H.264 profile of the output",
+                                                    LP_TYPE_H264_PROFILE, LP_H264_PROFILE_UNSET, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_QUALITY,
+      g_param_spec_uint("quality", "Quality", "Constant quality (CRF) 1-51; 0 = bitrate mode", 0, 51, 0, rw));
   g_object_class_install_property(gobject_class, PROP_SPEED_PRESET,
-      g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort, as x264 names it",
-                        LP_TYPE_SPEED_PRESET, lp::DEFAULT_SPEED_PRESET, rw));
-  g_object_class_install_property(gobject_class, PROP_ENCODER,
+                                  g_param_spec_enum("speed-preset", "Speed preset", "Encoder effort, as x264 names it",
+                                                    LP_TYPE_SPEED_PRESET, lp::DEFAULT_SPEED_PRESET, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_ENCODER,
       g_param_spec_string("encoder", "Encoder",
                           "Codec adapter: auto (the highest-ranked installed one for the profile's "
                           "codec) or a name: x264, openh264, x265, vpx-vp9, aom-av1, nvenc-h264, "
-                          "nvenc-h265, or one a plugin registers", lp::DEFAULT_ENCODER, rw));
+                          "nvenc-h265, or one a plugin registers",
+                          lp::DEFAULT_ENCODER, rw));
   g_object_class_install_property(gobject_class, PROP_CONTAINER,
-      g_param_spec_enum("container", "Container", "Output container (auto: by the codec)",
-                        LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
-  g_object_class_install_property(gobject_class, PROP_TIMESTAMP_OFFSET,
-      g_param_spec_int64("timestamp-offset", "Timestamp offset",
-                         "Output PTS = input stream time + this (ns); lpladder sets it to carry "
-                         "the source's own MPEG-TS clock", G_MININT64, G_MAXINT64, 0,
-                         static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                                  GST_PARAM_MUTABLE_PLAYING)));
-  g_object_class_install_property(gobject_class, PROP_CUDA_DEVICE_ID,
+                                  g_param_spec_enum("container", "Container", "Output container (auto: by the codec)",
+                                                    LP_TYPE_CONTAINER, lp::DEFAULT_CONTAINER, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_TIMESTAMP_OFFSET,
+      g_param_spec_int64(
+          "timestamp-offset", "Timestamp offset",
+          "Output PTS = input stream time + this (ns); lpladder sets it to carry "
+          "the source's own MPEG-TS clock",
+          G_MININT64, G_MAXINT64, 0,
+          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(
+      gobject_class, PROP_CUDA_DEVICE_ID,
       g_param_spec_int("cuda-device-id", "CUDA device id",
                        "NVIDIA GPU for the CUDA elements and the encoder (an NVENC adapter's "
                        "element for it; encoder=auto may pick NVENC); -1: none for system-memory "
-                       "input, the input's GPU for CUDA-memory input", lp::DEFAULT_CUDA_DEVICE, lp::MAX_CUDA_DEVICE, lp::DEFAULT_CUDA_DEVICE, rw));
-  g_object_class_install_property(gobject_class, PROP_FRAMES,
+                       "input, the input's GPU for CUDA-memory input",
+                       lp::DEFAULT_CUDA_DEVICE, lp::MAX_CUDA_DEVICE, lp::DEFAULT_CUDA_DEVICE, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAMES,
       g_param_spec_uint64("frames", "Frames", "Video frames encoded so far", 0, G_MAXUINT64, 0, ro));
-  g_object_class_install_property(gobject_class, PROP_PIXELS,
-      g_param_spec_uint64("pixels", "Pixels", "Sum of width x height over encoded frames", 0,
-                          G_MAXUINT64, 0, ro));
+  g_object_class_install_property(
+      gobject_class, PROP_PIXELS,
+      g_param_spec_uint64("pixels", "Pixels", "Sum of width x height over encoded frames", 0, G_MAXUINT64, 0, ro));
 
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_add_static_pad_template(element_class, &scaled_template);
   gst_element_class_set_static_metadata(element_class, "lpgst rendition", "Codec/Encoder/Muxer/Bin",
-      "Scales, rate-converts, encodes and muxes one ABR rendition", "lpgst");
+                                        "Scales, rate-converts, encodes and muxes one ABR rendition", "lpgst");
   GST_DEBUG_CATEGORY_INIT(lp_rendition_debug, "lprendition", 0, "lpgst rendition");
 }

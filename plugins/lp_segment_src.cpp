@@ -49,8 +49,7 @@ using BufferPtr = lp::Owned<GstBuffer, gst_buffer_unref>;
 // The properties; start() works from a copy taken under the object lock.
 using Settings = lp::SegmentSource;
 
-GstStaticPadTemplate src_template =
-    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
 }  // namespace
 
@@ -76,8 +75,7 @@ G_DEFINE_TYPE_WITH_PRIVATE(LpSegmentSrc, lp_segment_src, GST_TYPE_BASE_SRC)
 namespace {
 
 LpSegmentSrcPrivate& priv(LpSegmentSrc* self) {
-  return *std::launder(
-      static_cast<LpSegmentSrcPrivate*>(lp_segment_src_get_instance_private(self)));
+  return *std::launder(static_cast<LpSegmentSrcPrivate*>(lp_segment_src_get_instance_private(self)));
 }
 
 // Posts an element error (RESOURCE domain) whose text is the formatted message.
@@ -88,8 +86,8 @@ void post_error(LpSegmentSrc* self, GstResourceError code, const char* format, .
   gchar* text = g_strdup_vprintf(format, args);  // ownership passes to the message below
   va_end(args);
   GST_WARNING_OBJECT(self, "%s", text);
-  gst_element_message_full(GST_ELEMENT(self), GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code, text,
-                           nullptr, __FILE__, GST_FUNCTION, __LINE__);
+  gst_element_message_full(GST_ELEMENT(self), GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code, text, nullptr, __FILE__,
+                           GST_FUNCTION, __LINE__);
 }
 
 void post_too_large(LpSegmentSrc* self, guint64 size, guint64 max_size, const std::string& what) {
@@ -176,8 +174,7 @@ gboolean lp_segment_src_get_size(GstBaseSrc* src, guint64* size) {
   return TRUE;
 }
 
-GstFlowReturn lp_segment_src_create(GstBaseSrc* src, guint64 offset, guint length,
-                                    GstBuffer** buf) {
+GstFlowReturn lp_segment_src_create(GstBaseSrc* src, guint64 offset, guint length, GstBuffer** buf) {
   auto* self = LP_SEGMENT_SRC(src);
   auto& p = priv(self);
   if (!p.whole) return GST_FLOW_FLUSHING;
@@ -195,13 +192,11 @@ GstFlowReturn lp_segment_src_create(GstBaseSrc* src, guint64 offset, guint lengt
   }
   GST_BUFFER_OFFSET(*buf) = offset;
   GST_BUFFER_OFFSET_END(*buf) = offset + gst_buffer_get_size(*buf);
-  GST_LOG_OBJECT(self, "buffer at %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT " bytes", offset,
-                 gst_buffer_get_size(*buf));
+  GST_LOG_OBJECT(self, "buffer at %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT " bytes", offset, gst_buffer_get_size(*buf));
   return GST_FLOW_OK;
 }
 
-void lp_segment_src_set_property(GObject* object, guint prop_id, const GValue* value,
-                                 GParamSpec* pspec) {
+void lp_segment_src_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = LP_SEGMENT_SRC(object);
   Settings& p = priv(self).props;
   priv(self).failed = false;  // new settings deserve a new attempt
@@ -222,18 +217,10 @@ void lp_segment_src_set_property(GObject* object, guint prop_id, const GValue* v
       p.extra_headers.reset(st ? gst_structure_copy(st) : nullptr);
       break;
     }
-    case PROP_TIMEOUT:
-      p.timeout = g_value_get_uint(value);
-      break;
-    case PROP_MAX_SIZE:
-      p.max_size = g_value_get_uint64(value);
-      break;
-    case PROP_BYTES:
-      p.bytes.reset(static_cast<GBytes*>(g_value_dup_boxed(value)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-      break;
+    case PROP_TIMEOUT: p.timeout = g_value_get_uint(value); break;
+    case PROP_MAX_SIZE: p.max_size = g_value_get_uint64(value); break;
+    case PROP_BYTES: p.bytes.reset(static_cast<GBytes*>(g_value_dup_boxed(value))); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
 }
@@ -243,27 +230,13 @@ void lp_segment_src_get_property(GObject* object, guint prop_id, GValue* value, 
   const Settings& p = priv(self).props;
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
-    case PROP_LOCATION:
-      g_value_set_string(value, p.location.empty() ? nullptr : p.location.c_str());
-      break;
-    case PROP_URI:
-      g_value_set_string(value, p.uri.empty() ? nullptr : p.uri.c_str());
-      break;
-    case PROP_EXTRA_HEADERS:
-      gst_value_set_structure(value, p.extra_headers.get());
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint(value, p.timeout);
-      break;
-    case PROP_MAX_SIZE:
-      g_value_set_uint64(value, p.max_size);
-      break;
-    case PROP_BYTES:
-      g_value_set_boxed(value, p.bytes.get());
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-      break;
+    case PROP_LOCATION: g_value_set_string(value, p.location.empty() ? nullptr : p.location.c_str()); break;
+    case PROP_URI: g_value_set_string(value, p.uri.empty() ? nullptr : p.uri.c_str()); break;
+    case PROP_EXTRA_HEADERS: gst_value_set_structure(value, p.extra_headers.get()); break;
+    case PROP_TIMEOUT: g_value_set_uint(value, p.timeout); break;
+    case PROP_MAX_SIZE: g_value_set_uint64(value, p.max_size); break;
+    case PROP_BYTES: g_value_set_boxed(value, p.bytes.get()); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
 }
@@ -292,33 +265,27 @@ static void lp_segment_src_class_init(LpSegmentSrcClass* klass) {
   gobject_class->get_property = lp_segment_src_get_property;
   gobject_class->finalize = lp_segment_src_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                              GST_PARAM_MUTABLE_READY);
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location", "Path of the segment file", nullptr, flags));
   g_object_class_install_property(
       gobject_class, PROP_URI,
-      g_param_spec_string("uri", "URI", "http://, https:// or file:// URI of the segment", nullptr,
-                          flags));
+      g_param_spec_string("uri", "URI", "http://, https:// or file:// URI of the segment", nullptr, flags));
   g_object_class_install_property(
       gobject_class, PROP_EXTRA_HEADERS,
-      g_param_spec_boxed("extra-headers", "Extra headers",
-                         "HTTP request headers, one per field (e.g. for auth)", GST_TYPE_STRUCTURE,
-                         flags));
-  g_object_class_install_property(
-      gobject_class, PROP_TIMEOUT,
-      g_param_spec_uint("timeout", "Timeout", "HTTP fetch timeout in seconds (0 = none)", 0,
-                        G_MAXUINT, DEFAULT_TIMEOUT, flags));
+      g_param_spec_boxed("extra-headers", "Extra headers", "HTTP request headers, one per field (e.g. for auth)",
+                         GST_TYPE_STRUCTURE, flags));
+  g_object_class_install_property(gobject_class, PROP_TIMEOUT,
+                                  g_param_spec_uint("timeout", "Timeout", "HTTP fetch timeout in seconds (0 = none)", 0,
+                                                    G_MAXUINT, DEFAULT_TIMEOUT, flags));
   g_object_class_install_property(
       gobject_class, PROP_MAX_SIZE,
-      g_param_spec_uint64("max-size", "Maximum size",
-                          "Largest segment accepted, in bytes (0 = no limit)", 0, G_MAXUINT64,
-                          DEFAULT_MAX_SIZE, flags));
+      g_param_spec_uint64("max-size", "Maximum size", "Largest segment accepted, in bytes (0 = no limit)", 0,
+                          G_MAXUINT64, DEFAULT_MAX_SIZE, flags));
   g_object_class_install_property(
       gobject_class, PROP_BYTES,
-      g_param_spec_boxed("bytes", "Bytes", "Segment in application memory (used zero-copy)",
-                         G_TYPE_BYTES, flags));
+      g_param_spec_boxed("bytes", "Bytes", "Segment in application memory (used zero-copy)", G_TYPE_BYTES, flags));
 
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(

@@ -17,7 +17,6 @@ namespace {
 
 // The bus is read in slices this long so the cancel flag is seen promptly.
 
-
 struct Collected {
   Owned<GByteArray, g_byte_array_unref> data{g_byte_array_new()};
 };
@@ -93,9 +92,7 @@ void take_stats(GstMessage* msg, std::vector<Rendition>& out) {
   const GstStructure* s = gst_message_get_structure(msg);
   if (!s || !gst_structure_has_name(s, "lprendition-stats")) return;
   unsigned index = 0;
-  if (sscanf(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), "rendition_%u", &index) != 1 ||
-      index >= out.size())
-    return;
+  if (sscanf(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), "rendition_%u", &index) != 1 || index >= out.size()) return;
   gst_structure_get_int(s, "width", &out[index].width);
   gst_structure_get_int(s, "height", &out[index].height);
   guint64 v = 0;
@@ -109,9 +106,7 @@ void take_stats(GstMessage* msg, std::vector<Rendition>& out) {
 // hold one) into `stats`.
 void take_ladder_stats(GstMessage* msg, GstElement* ladder, LadderStats& stats) {
   const GstStructure* s = gst_message_get_structure(msg);
-  if (!s || GST_MESSAGE_SRC(msg) != GST_OBJECT(ladder) ||
-      !gst_structure_has_name(s, kLadderStatsMessage))
-    return;
+  if (!s || GST_MESSAGE_SRC(msg) != GST_OBJECT(ladder) || !gst_structure_has_name(s, kLadderStatsMessage)) return;
   guint64 v = 0;
   if (gst_structure_get_uint64(s, "decoded-frames", &v)) stats.decoded_frames = v;
   if (gst_structure_get_uint64(s, "decoded-pixels", &v)) stats.decoded_pixels = v;
@@ -143,8 +138,7 @@ std::optional<Error> wait_for_eos(GstElement* pipeline, GstElement* ladder, cons
 }  // namespace
 
 Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElement* ladder,
-                                                   const std::vector<std::string>& names,
-                                                   const RunLimits& limits) {
+                                                   const std::vector<std::string>& names, const RunLimits& limits) {
   // Declared before `running` so the appsinks' storage outlives the pipeline on every path.
   std::vector<Collected> collected(names.size());
   PipelinePtr running = std::move(pipeline);

@@ -39,7 +39,6 @@ struct RunLimits {
 // GStreamer errors map onto BadSegment (the media), InvalidProfile (settings), Unsupported
 // (a missing plugin, named) and Timeout.
 Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElement* ladder,
-                                                   const std::vector<std::string>& names,
-                                                   const RunLimits& limits);
+                                                   const std::vector<std::string>& names, const RunLimits& limits);
 
 }  // namespace lp

@@ -26,15 +26,16 @@ std::optional<Error> play_to_eos(GstElement* pipeline, const PlayOptions& option
   }
   const gint64 deadline = g_get_monotonic_time() + std::chrono::microseconds(options.timeout).count();
   constexpr gint64 kPollUs = 100 * 1000;
-  auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS |
-                                           (options.on_element ? GST_MESSAGE_ELEMENT : 0));
+  auto types =
+      static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | (options.on_element ? GST_MESSAGE_ELEMENT : 0));
   for (;;) {
     if (options.cancelled && options.cancelled->load()) return Error{ErrorCode::Timeout, "cancelled"};
     const gint64 left = deadline - g_get_monotonic_time();
     if (left <= 0)
       return Error{ErrorCode::Timeout, "no end of stream within " + std::to_string(options.timeout.count()) + " ms"};
     const gint64 wait = options.cancelled ? std::min(left, kPollUs) : left;
-    g_autoptr(GstMessage) message = gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(wait) * GST_USECOND, types);
+    g_autoptr(GstMessage) message =
+        gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(wait) * GST_USECOND, types);
     if (!message) continue;
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) return error_of(message);
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS) return std::nullopt;

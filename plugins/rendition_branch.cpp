@@ -49,11 +49,10 @@ void remove_all(GstBin* bin, std::vector<GstElement*>& elements) {
 // The pixel aspect is square except under the lpms size rule (rendition_format.h); the
 // encoder writes it into the stream (H.264/HEVC VUI).
 GstCaps* raw_output_caps(const VideoChainPlan& plan, const OutputFrame& frame, int fps_n, int fps_d) {
-  GstCaps* caps = gst_caps_new_simple(
-      "video/x-raw", "format", G_TYPE_STRING, plan.format.c_str(), "width", G_TYPE_INT,
-      frame.size.width, "height", G_TYPE_INT, frame.size.height, "pixel-aspect-ratio",
-      GST_TYPE_FRACTION, frame.par_n, frame.par_d, "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
-      "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
+  GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, plan.format.c_str(), "width", G_TYPE_INT,
+                                      frame.size.width, "height", G_TYPE_INT, frame.size.height, "pixel-aspect-ratio",
+                                      GST_TYPE_FRACTION, frame.par_n, frame.par_d, "framerate", GST_TYPE_FRACTION,
+                                      fps_n, fps_d, "chroma-site", G_TYPE_STRING, "mpeg2", nullptr);
   if (plan.cuda_frames) set_cuda_memory(caps);
   return caps;
 }
@@ -87,8 +86,7 @@ void configure_scaler(GstElement* scale, int device) {
   g_object_set(scale, "sharpness", 1.25, nullptr);
 }
 
-std::string missing_names(const std::vector<std::string>& names,
-                          const std::vector<GstElement*>& made) {
+std::string missing_names(const std::vector<std::string>& names, const std::vector<GstElement*>& made) {
   std::string missing;
   for (size_t i = 0; i < names.size(); ++i)
     if (!made[i]) missing += (missing.empty() ? "" : ", ") + names[i];
@@ -112,16 +110,14 @@ bool add_chain(GstBin* bin, GstElement* from, const std::vector<GstElement*>& el
   return true;
 }
 
-std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_caps,
-                                                  const BranchConfig& config, GstElement* from,
-                                                  GstPad* to, GstElement* scaled_tee) {
+std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
+                                                  GstElement* from, GstPad* to, GstElement* scaled_tee) {
   GstVideoInfo info;
   if (!gst_video_info_from_caps(&info, input_caps)) return "unusable video caps";
   const GstStructure* s = gst_caps_get_structure(input_caps, 0);
-  const OutputFrame frame = output_frame(
-      config.profile.size_rule, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
-      GST_VIDEO_INFO_PAR_N(&info), GST_VIDEO_INFO_PAR_D(&info), config.profile.width,
-      config.profile.height);
+  const OutputFrame frame = output_frame(config.profile.size_rule, GST_VIDEO_INFO_WIDTH(&info),
+                                         GST_VIDEO_INFO_HEIGHT(&info), GST_VIDEO_INFO_PAR_N(&info),
+                                         GST_VIDEO_INFO_PAR_D(&info), config.profile.width, config.profile.height);
   const Size size = frame.size;
   width_ = size.width;
   height_ = size.height;
@@ -166,8 +162,7 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   chain.insert(chain.end(), encode_part.begin(), encode_part.end());
   if (!missing.empty()) {
     drop_unowned(chain);
-    return "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) +
-           " video path: " + missing;
+    return "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) + " video path: " + missing;
   }
   // The first frame opens the output, as ffmpeg's fps filter does: by default videorate
   // repeats it back to the segment start, which demuxers may put well before it (lpladder
@@ -183,8 +178,7 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   g_object_set(coded_filter, "caps", coded_caps->get(), nullptr);
   // H.264/HEVC parameter sets before every IDR, so each segment decodes on its own.
   GstElement* parser = encode_part.back();
-  if (parser != coded_filter &&
-      g_object_class_find_property(G_OBJECT_GET_CLASS(parser), "config-interval"))
+  if (parser != coded_filter && g_object_class_find_property(G_OBJECT_GET_CLASS(parser), "config-interval"))
     g_object_set(parser, "config-interval", -1, nullptr);
   filter_ = raw_filter;
 
@@ -215,9 +209,8 @@ void VideoBranch::remove(GstBin* bin) {
   reset_counts();
 }
 
-std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps,
-                                                  OutputContainer container, GstElement* from,
-                                                  GstPad* to) {
+std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps, OutputContainer container,
+                                                  GstElement* from, GstPad* to) {
   if (!elements_.empty()) return std::nullopt;  // later caps: the chain adapts by negotiation
   const char* parser = nullptr;
   AudioPlan plan = plan_audio(input_caps, container, &parser);
@@ -231,8 +224,8 @@ std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_ca
   }
   if (!all_made(chain)) {
     drop_unowned(chain);
-    return std::string("missing GStreamer elements for audio (an ") +
-           audio_encoding_name(container) + " encoder, audioconvert, parsers)";
+    return std::string("missing GStreamer elements for audio (an ") + audio_encoding_name(container) +
+           " encoder, audioconvert, parsers)";
   }
   elements_ = chain;
   if (plan != AudioPlan::DecodeAndEncode) {

@@ -31,8 +31,8 @@ class VideoBranch {
   // caps) only change the output size. Returns an error text on failure.
   // `scaled_tee`, when given, is already in the bin: it goes between the scaler and the
   // encoder, so smaller renditions can scale from this one's frames.
-  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
-                                       GstElement* from, GstPad* to, GstElement* scaled_tee);
+  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config, GstElement* from,
+                                       GstPad* to, GstElement* scaled_tee);
   void remove(GstBin* bin);
   // A new run starts counting from zero.
   void reset_counts() {
@@ -63,8 +63,8 @@ class VideoBranch {
 
 class AudioBranch {
  public:
-  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps,
-                                       OutputContainer container, GstElement* from, GstPad* to);
+  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, OutputContainer container, GstElement* from,
+                                       GstPad* to);
   void remove(GstBin* bin);
 
  private:

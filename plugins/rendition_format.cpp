@@ -16,8 +16,7 @@ bool carries(OutputContainer container, VideoCodec codec) {
   switch (container) {
     case OutputContainer::MpegTs: return codec == VideoCodec::H264 || codec == VideoCodec::HEVC;
     case OutputContainer::Mp4: return codec != VideoCodec::VP8;
-    case OutputContainer::WebM:
-      return codec == VideoCodec::VP8 || codec == VideoCodec::VP9 || codec == VideoCodec::AV1;
+    case OutputContainer::WebM: return codec == VideoCodec::VP8 || codec == VideoCodec::VP9 || codec == VideoCodec::AV1;
   }
   return false;
 }
@@ -51,8 +50,7 @@ Size lpms_output_size(int iw, int ih, int W, int H) {
   return {std::max(2, static_cast<int>(rescale_round(H, iw, int64_t{2} * ih) * 2)), H};
 }
 
-OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w,
-                         int box_h) {
+OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w, int box_h) {
   OutputFrame out;
   if (rule == SizeRule::FitBox) {
     out.size = fit_inside_box(width, height, par_n, par_d, box_w, box_h);
@@ -68,8 +66,7 @@ OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int pa
   d /= g;
   // Past int range (absurd sizes and PARs together) the nearest fraction GStreamer can hold.
   if (n > INT32_MAX || d > INT32_MAX) {
-    gst_util_double_to_fraction(static_cast<double>(n) / static_cast<double>(d), &out.par_n,
-                                &out.par_d);
+    gst_util_double_to_fraction(static_cast<double>(n) / static_cast<double>(d), &out.par_n, &out.par_d);
     return out;
   }
   out.par_n = static_cast<int>(n);
@@ -77,8 +74,7 @@ OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int pa
   return out;
 }
 
-void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input,
-                       int* out_n, int* out_d) {
+void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input, int* out_n, int* out_d) {
   if (profile_fps_n > 0) {
     *out_n = profile_fps_n;
     *out_d = profile_fps_d > 0 ? profile_fps_d : 1;
@@ -111,9 +107,8 @@ Result<OutputContainer> choose_container(LpContainer requested, VideoCodec codec
       std::string others;
       for (auto c : {OutputContainer::MpegTs, OutputContainer::Mp4, OutputContainer::WebM})
         if (carries(c, codec)) others += std::string(others.empty() ? "" : " or ") + container_name(c);
-      return Error{ErrorCode::Unsupported, std::string("container ") + container_name(container) +
-                                               " cannot carry " + video_codec_name(codec) +
-                                               ": use container=" + others + " (or auto)"};
+      return Error{ErrorCode::Unsupported, std::string("container ") + container_name(container) + " cannot carry " +
+                                               video_codec_name(codec) + ": use container=" + others + " (or auto)"};
     }
     case LP_CONTAINER_AUTO: break;
   }

@@ -38,13 +38,11 @@ struct OutputFrame {
 // The frame a rendition outputs under `rule` (profile.h). FitBox: fit_inside_box, square
 // pixels. Lpms: lpms_output_size with ffmpeg's scale-filter aspect, output SAR = input SAR *
 // (ow*ih) / (oh*iw), so the display aspect is kept as go-livepeer keeps it.
-OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w,
-                         int box_h);
+OutputFrame output_frame(SizeRule rule, int width, int height, int par_n, int par_d, int box_w, int box_h);
 
 // Output frame rate: the profile's when fps_n > 0, else the source's; a variable-rate source
 // (0/1) uses its max-framerate when given, else 30 fps.
-void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input,
-                       int* out_n, int* out_d);
+void choose_frame_rate(int profile_fps_n, int profile_fps_d, const GstStructure* input, int* out_n, int* out_d);
 
 enum class OutputContainer { MpegTs, Mp4, WebM };
 

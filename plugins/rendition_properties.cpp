@@ -54,8 +54,7 @@ Result<Profile> parse_one_profile(std::string_view spec) {
   if (!list) return list.error();
   if (list->size() != 1) {
     return Error{ErrorCode::InvalidProfile, "profile takes one preset or JSON object, got " +
-                                                std::to_string(list->size()) +
-                                                " (use lpladder for several)"};
+                                                std::to_string(list->size()) + " (use lpladder for several)"};
   }
   return list->front();
 }

@@ -97,8 +97,7 @@ void append_header(SoupMessageHeaders* headers, const char* name, const GValue* 
     const bool is_array = GST_VALUE_HOLDS_ARRAY(value);
     const guint n = is_array ? gst_value_array_get_size(value) : gst_value_list_get_size(value);
     for (guint i = 0; i < n; i++)
-      append_header(headers, name,
-                    is_array ? gst_value_array_get_value(value, i) : gst_value_list_get_value(value, i));
+      append_header(headers, name, is_array ? gst_value_array_get_value(value, i) : gst_value_list_get_value(value, i));
     return;
   }
   if (G_VALUE_HOLDS_STRING(value)) {
@@ -200,9 +199,9 @@ Fetched load_http(const SegmentSource& s) {
 }  // namespace
 
 std::string too_large_text(guint64 size, guint64 max_size, const std::string& what) {
-  g_autofree gchar* text = g_strdup_printf("segment is %" G_GUINT64_FORMAT " bytes, larger than max-size %" G_GUINT64_FORMAT
-                                           " (%s)",
-                                           size, max_size, what.c_str());
+  g_autofree gchar* text =
+      g_strdup_printf("segment is %" G_GUINT64_FORMAT " bytes, larger than max-size %" G_GUINT64_FORMAT " (%s)", size,
+                      max_size, what.c_str());
   return text;
 }
 

@@ -17,12 +17,12 @@ namespace lp {
 using SegmentBytes = Owned<GBytes, g_bytes_unref>;
 
 struct SegmentSource {
-  std::string location;  // a file path
-  std::string uri;       // http, https or file
-  SegmentBytes bytes;    // the application's bytes
+  std::string location;                                   // a file path
+  std::string uri;                                        // http, https or file
+  SegmentBytes bytes;                                     // the application's bytes
   Owned<GstStructure, gst_structure_free> extra_headers;  // request headers for http(s)
-  guint timeout = 15;        // seconds; 0 = none
-  guint64 max_size = 64u << 20;  // bytes; 0 = no limit
+  guint timeout = 15;                                     // seconds; 0 = none
+  guint64 max_size = 64u << 20;                           // bytes; 0 = no limit
 };
 
 struct FetchError {

@@ -51,7 +51,7 @@ void SourceTimestampScanner::detect(const uint8_t* data, std::size_t size) {
 }
 
 std::optional<int64_t> SourceTimestampScanner::stream_time_offset(uint64_t pts, uint64_t stream_time,
-                                                                 bool keyframe) const {
+                                                                  bool keyframe) const {
   if (container_ == Container::Matroska) return static_cast<int64_t>(pts - stream_time);
   std::optional<int64_t> ticks = keyframe ? first_keyframe_pts_ : std::nullopt;
   if (!ticks) ticks = first_video_pts_;

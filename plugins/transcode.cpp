@@ -26,8 +26,8 @@ Result<std::vector<Rendition>> transcode_segment(GBytes* segment, const std::vec
     return Error{ErrorCode::Internal, "lpgst elements are not registered"};
   }
   g_object_set(src, "bytes", segment, nullptr);
-  g_object_set(ladder, "profiles", json.c_str(), "encoder", options.encoder.c_str(),
-               "cuda-device-id", options.cuda_device < 0 ? -1 : options.cuda_device, nullptr);
+  g_object_set(ladder, "profiles", json.c_str(), "encoder", options.encoder.c_str(), "cuda-device-id",
+               options.cuda_device < 0 ? -1 : options.cuda_device, nullptr);
   gst_util_set_object_arg(G_OBJECT(ladder), "speed-preset", options.speed_preset.c_str());
   gst_util_set_object_arg(G_OBJECT(ladder), "container", options.container.c_str());
   gst_bin_add_many(GST_BIN(pipeline.get()), src, ladder, nullptr);

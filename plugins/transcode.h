@@ -29,8 +29,8 @@ struct LadderStats {
 
 struct TranscodeOptions {
   std::string speed_preset = "veryfast";
-  std::string encoder = "auto";      // codec adapter name, or auto
-  std::string container = "auto";    // auto (by codec) | mpegts | mp4 | webm
+  std::string encoder = "auto";    // codec adapter name, or auto
+  std::string container = "auto";  // auto (by codec) | mpegts | mp4 | webm
   // NVIDIA GPU to decode and scale on (lpladder's cuda-device-id); -1 = CPU. Encoding then
   // uses that GPU's NVENC when it has one, else x264 on the CPU (the hybrid path).
   int cuda_device = -1;
@@ -47,7 +47,7 @@ struct Rendition {
   int width = 0;
   int height = 0;
   uint64_t frames = 0;
-  uint64_t pixels = 0;  // sum of width x height over encoded frames
+  uint64_t pixels = 0;    // sum of width x height over encoded frames
   std::string codec;      // as profiles spell it: "H.264", "HEVC", "VP9", ...
   std::string container;  // "mpegts", "mp4" (fragmented) or "webm"
 };

@@ -21,8 +21,8 @@ void write_pes_time(uint8_t* p, int64_t t) {
 
 // PCR: 33-bit base at 90 kHz, 6 reserved bits, 9-bit extension at 27 MHz (kept as is).
 void shift_pcr(uint8_t* p, int64_t delta) {
-  int64_t base = (int64_t(p[0]) << 25) | (int64_t(p[1]) << 17) | (int64_t(p[2]) << 9) |
-                 (int64_t(p[3]) << 1) | (int64_t(p[4]) >> 7);
+  int64_t base = (int64_t(p[0]) << 25) | (int64_t(p[1]) << 17) | (int64_t(p[2]) << 9) | (int64_t(p[3]) << 1) |
+                 (int64_t(p[4]) >> 7);
   base = wrap33(base + delta);
   p[0] = static_cast<uint8_t>(base >> 25);
   p[1] = static_cast<uint8_t>(base >> 17);
@@ -34,10 +34,15 @@ void shift_pcr(uint8_t* p, int64_t delta) {
 bool has_pes_optional_header(uint8_t stream_id) {
   // program_stream_map, padding, private_stream_2, ECM, EMM, directory, DSMCC, H.222 type E
   switch (stream_id) {
-    case 0xbc: case 0xbe: case 0xbf: case 0xf0: case 0xf1: case 0xff: case 0xf2: case 0xf8:
-      return false;
-    default:
-      return true;
+    case 0xbc:
+    case 0xbe:
+    case 0xbf:
+    case 0xf0:
+    case 0xf1:
+    case 0xff:
+    case 0xf2:
+    case 0xf8: return false;
+    default: return true;
   }
 }
 
@@ -48,8 +53,7 @@ void shift_packet(uint8_t* pkt, int64_t delta) {
   std::size_t pos = 4;
   if (afc & 0x2) {
     std::size_t af_len = pkt[4];
-    if (af_len > 0 && 5 + af_len <= kTsPacketSize && (pkt[5] & 0x10) && af_len >= 7)
-      shift_pcr(pkt + 6, delta);
+    if (af_len > 0 && 5 + af_len <= kTsPacketSize && (pkt[5] & 0x10) && af_len >= 7) shift_pcr(pkt + 6, delta);
     pos = 5 + af_len;
   }
   if (!(afc & 0x1) || !payload_start || pos + 14 > kTsPacketSize) return;
@@ -58,8 +62,7 @@ void shift_packet(uint8_t* pkt, int64_t delta) {
   if ((pes[6] & 0xc0) != 0x80) return;  // not an MPEG-2 PES header
   int flags = pes[7] >> 6;
   if (flags & 0x2) write_pes_time(pes + 9, wrap33(read_pes_timestamp(pes + 9) + delta));
-  if (flags == 0x3 && pos + 19 <= kTsPacketSize)
-    write_pes_time(pes + 14, wrap33(read_pes_timestamp(pes + 14) + delta));
+  if (flags == 0x3 && pos + 19 <= kTsPacketSize) write_pes_time(pes + 14, wrap33(read_pes_timestamp(pes + 14) + delta));
 }
 
 }  // namespace
@@ -71,8 +74,8 @@ bool ts_shift_timestamps(uint8_t* data, std::size_t size, int64_t delta_ticks) {
 }
 
 int64_t read_pes_timestamp(const uint8_t* p) {
-  return (int64_t(p[0] & 0x0e) << 29) | (int64_t(p[1]) << 22) | (int64_t(p[2] & 0xfe) << 14) |
-         (int64_t(p[3]) << 7) | (int64_t(p[4]) >> 1);
+  return (int64_t(p[0] & 0x0e) << 29) | (int64_t(p[1]) << 22) | (int64_t(p[2] & 0xfe) << 14) | (int64_t(p[3]) << 7) |
+         (int64_t(p[4]) >> 1);
 }
 
 int64_t ns_to_ts_ticks(int64_t ns) {

@@ -2,8 +2,7 @@
 
 namespace lp {
 
-VideoChainPlan plan_video_chain(bool cuda_input, bool cuda_encoder, const std::string& encoder,
-                                const char* parser) {
+VideoChainPlan plan_video_chain(bool cuda_input, bool cuda_encoder, const std::string& encoder, const char* parser) {
   VideoChainPlan plan;
   plan.path = cuda_input ? (cuda_encoder ? VideoPath::CudaFull : VideoPath::CudaHybrid)
                          : (cuda_encoder ? VideoPath::CpuUpload : VideoPath::Cpu);

@@ -30,8 +30,7 @@ struct VideoChainPlan {
 };
 
 // `encoder`: the encoder's element factory; `parser`: its parser, null or empty for none.
-VideoChainPlan plan_video_chain(bool cuda_input, bool cuda_encoder, const std::string& encoder,
-                                const char* parser);
+VideoChainPlan plan_video_chain(bool cuda_input, bool cuda_encoder, const std::string& encoder, const char* parser);
 
 // "cpu", "cpu-upload", "cuda-full", "cuda-hybrid": for logs.
 const char* video_path_name(VideoPath path);

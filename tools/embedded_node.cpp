@@ -36,10 +36,12 @@ EmbeddedNode::~EmbeddedNode() {
   if (thread_.joinable()) {
     // Queued on the loop's context (never run inline here, which would be lost if the loop
     // has not started yet): the loop quits from its own thread.
-    g_idle_add([](gpointer l) -> gboolean {
-      g_main_loop_quit(static_cast<GMainLoop*>(l));
-      return G_SOURCE_REMOVE;
-    }, loop_.get());
+    g_idle_add(
+        [](gpointer l) -> gboolean {
+          g_main_loop_quit(static_cast<GMainLoop*>(l));
+          return G_SOURCE_REMOVE;
+        },
+        loop_.get());
     thread_.join();
   }
   orchestrator_.reset();  // no loop runs now: safe from this thread

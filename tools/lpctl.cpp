@@ -31,10 +31,9 @@ int usage(FILE* out) {
 int cmd_sample(int argc, char** argv) {
   g_autofree char* size = nullptr;
   int seconds = 10;
-  GOptionEntry entries[] = {
-      {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "Duration (default 10)", "N"},
-      {"size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size (default 1920x1080)", "WxH"},
-      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionEntry entries[] = {{"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "Duration (default 10)", "N"},
+                            {"size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size (default 1920x1080)", "WxH"},
+                            {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("OUT.ts");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_autoptr(GError) err = nullptr;

@@ -53,21 +53,17 @@ int failure(const std::string& cmd, const std::string& why) {
 
 // Parses the options named in `allowed` and checks that `required` ones and exactly
 // `positional` arguments are there. Returns an error text for usage_error, empty when fine.
-std::string parse_args(int argc, char** argv, Args& args,
-                       std::initializer_list<const char*> allowed,
-                       std::initializer_list<const char*> required, size_t positional,
-                       const char* positional_help) {
+std::string parse_args(int argc, char** argv, Args& args, std::initializer_list<const char*> allowed,
+                       std::initializer_list<const char*> required, size_t positional, const char* positional_help) {
   const GOptionEntry all[] = {
-      {"keystore-dir", 0, 0, G_OPTION_ARG_FILENAME, &args.keystore_dir,
-       "Directory of keystore files", "DIR"},
-      {"keystore", 0, 0, G_OPTION_ARG_FILENAME, &args.keystore,
-       "Keystore file, or a directory holding exactly one", "FILE|DIR"},
-      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &args.password_file,
-       "File whose first line is the password", "FILE"},
+      {"keystore-dir", 0, 0, G_OPTION_ARG_FILENAME, &args.keystore_dir, "Directory of keystore files", "DIR"},
+      {"keystore", 0, 0, G_OPTION_ARG_FILENAME, &args.keystore, "Keystore file, or a directory holding exactly one",
+       "FILE|DIR"},
+      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &args.password_file, "File whose first line is the password",
+       "FILE"},
       {"light-kdf", 0, 0, G_OPTION_ARG_NONE, &args.light_kdf,
        "Cheaper scrypt (n=4096, p=6, as geth --lightkdf): weaker, for tests", nullptr},
-      {"hex", 0, 0, G_OPTION_ARG_NONE, &args.hex,
-       "MESSAGE is hex (0x optional): sign or verify those bytes", nullptr},
+      {"hex", 0, 0, G_OPTION_ARG_NONE, &args.hex, "MESSAGE is hex (0x optional): sign or verify those bytes", nullptr},
   };
   std::vector<GOptionEntry> entries;
   for (const auto& e : all)
@@ -90,8 +86,8 @@ std::string parse_args(int argc, char** argv, Args& args,
     }
   }
   if (args.positional.size() != positional) {
-    return "expected " + std::to_string(positional) + " argument(s) (" + positional_help +
-           "), got " + std::to_string(args.positional.size());
+    return "expected " + std::to_string(positional) + " argument(s) (" + positional_help + "), got " +
+           std::to_string(args.positional.size());
   }
   return "";
 }
@@ -121,13 +117,11 @@ int cmd_new(int argc, char** argv) {
   if (!password) return failure("new", password.error().message);
   auto key = lp::eth::PrivateKey::generate();
   if (!key) return failure("new", key.error().message);
-  auto path = lp::eth::write_keystore_file(
-      args.keystore_dir, *key, password->get(),
-      args.light_kdf ? lp::eth::kScryptLight : lp::eth::kScryptStandard);
+  auto path = lp::eth::write_keystore_file(args.keystore_dir, *key, password->get(),
+                                           args.light_kdf ? lp::eth::kScryptLight : lp::eth::kScryptStandard);
   if (!path) return failure("new", path.error().message);
   std::printf("%s\n", key->address().checksummed().c_str());
-  std::fprintf(stderr, "lpctl key new: wrote %s (back it up; keep the password elsewhere)\n",
-               path->c_str());
+  std::fprintf(stderr, "lpctl key new: wrote %s (back it up; keep the password elsewhere)\n", path->c_str());
   return 0;
 }
 
@@ -141,16 +135,14 @@ int cmd_list(int argc, char** argv) {
     if (f.address)
       std::printf("%s  %s\n", f.address->checksummed().c_str(), f.path.c_str());
     else
-      std::fprintf(stderr, "lpctl key list: skipping %s: %s\n", f.path.c_str(),
-                   f.address.error().message.c_str());
+      std::fprintf(stderr, "lpctl key list: skipping %s: %s\n", f.path.c_str(), f.address.error().message.c_str());
   }
   return 0;
 }
 
 int cmd_show(int argc, char** argv) {
   Args args;
-  auto bad = parse_args(argc, argv, args, {"keystore", "password-file"},
-                        {"keystore", "password-file"}, 0, "");
+  auto bad = parse_args(argc, argv, args, {"keystore", "password-file"}, {"keystore", "password-file"}, 0, "");
   if (!bad.empty()) return usage_error("show", bad);
   auto key = open_key(args);
   if (!key) return failure("show", key.error().message);
@@ -160,8 +152,8 @@ int cmd_show(int argc, char** argv) {
 
 int cmd_sign_message(int argc, char** argv) {
   Args args;
-  auto bad = parse_args(argc, argv, args, {"keystore", "password-file", "hex"},
-                        {"keystore", "password-file"}, 1, "MESSAGE");
+  auto bad =
+      parse_args(argc, argv, args, {"keystore", "password-file", "hex"}, {"keystore", "password-file"}, 1, "MESSAGE");
   if (!bad.empty()) return usage_error("sign-message", bad);
   auto message = message_bytes(args);
   if (!message) return usage_error("sign-message", message.error().message);

@@ -27,11 +27,10 @@ const char* str_of(JsonObject* o, const char* name) {
 int lpctl_status_main(int argc, char** argv) {
   g_autofree char* cli_addr = nullptr;
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-      {"cli-addr", 0, 0, G_OPTION_ARG_STRING, &cli_addr, "The orchestrator's operator API (default 127.0.0.1:7935)",
-       "HOST:PORT"},
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print /status as it is", nullptr},
-      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionEntry entries[] = {{"cli-addr", 0, 0, G_OPTION_ARG_STRING, &cli_addr,
+                             "The orchestrator's operator API (default 127.0.0.1:7935)", "HOST:PORT"},
+                            {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print /status as it is", nullptr},
+                            {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_autoptr(GError) err = nullptr;

@@ -97,11 +97,13 @@ int lpctl_transcode_main(int argc, char** argv) {
        "0xADDRESS"},
       {"no-decode-check", 0, 0, G_OPTION_ARG_NONE, &no_decode_check,
        "Skip decoding renditions to check their frame and pixel counts (--orch-addr; the embedded "
-       "node's are never decoded again)", nullptr},
+       "node's are never decoded again)",
+       nullptr},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show the embedded node's log", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("IN|- -o DIR");
-  g_option_context_set_summary(ctx, "Transcodes IN (a media file, or MPEG-TS on standard input) into an HLS ladder in DIR.");
+  g_option_context_set_summary(ctx,
+                               "Transcodes IN (a media file, or MPEG-TS on standard input) into an HLS ladder in DIR.");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || !out_dir) {

@@ -38,14 +38,15 @@ GLogWriterOutput write_log(GLogLevelFlags level, const GLogField* fields, gsize 
     if (g_strcmp0(fields[i].key, "MESSAGE") == 0) text = static_cast<const char*>(fields[i].value);
     if (g_strcmp0(fields[i].key, "GLIB_DOMAIN") == 0) domain = static_cast<const char*>(fields[i].value);
   }
-  const char* what = (level & G_LOG_LEVEL_ERROR) ? "error"
+  const char* what = (level & G_LOG_LEVEL_ERROR)      ? "error"
                      : (level & G_LOG_LEVEL_CRITICAL) ? "critical"
-                     : (level & G_LOG_LEVEL_WARNING) ? "warning"
-                     : (level & G_LOG_LEVEL_DEBUG) ? "debug" : "info";
+                     : (level & G_LOG_LEVEL_WARNING)  ? "warning"
+                     : (level & G_LOG_LEVEL_DEBUG)    ? "debug"
+                                                      : "info";
   g_autoptr(GDateTime) now = g_date_time_new_now_local();
   g_autofree char* stamp = g_date_time_format(now, "%H:%M:%S");
-  std::fprintf(stderr, "%s.%03d %s%s%s: %s\n", stamp, g_date_time_get_microsecond(now) / 1000, what,
-               domain ? " " : "", domain ? domain : "", text);
+  std::fprintf(stderr, "%s.%03d %s%s%s: %s\n", stamp, g_date_time_get_microsecond(now) / 1000, what, domain ? " " : "",
+               domain ? domain : "", text);
   std::fflush(stderr);
   return G_LOG_WRITER_HANDLED;
 }
@@ -55,7 +56,7 @@ struct Node {
   std::unique_ptr<lp::Orchestrator> orchestrator;
   std::unique_ptr<lp::TranscoderClient> transcoder;
   std::unique_ptr<lp::livepeer::LivepeerTranscoder> livepeer;  // a transcoder for go-livepeer
-  std::unique_ptr<lp::TranscoderStatusServer> status_server;    // a standalone transcoder's --cli-addr
+  std::unique_ptr<lp::TranscoderStatusServer> status_server;   // a standalone transcoder's --cli-addr
   std::unique_ptr<lp::Gateway> gateway;
   int exit_code = 0;
   bool draining = false;
@@ -118,7 +119,8 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   }
   config.token_key = *token_key;
   if (!o.http_plain) {
-    auto tls = o.tls_cert.empty() ? lp::TlsIdentity::load_or_create(data_dir) : lp::TlsIdentity::load(o.tls_cert, o.tls_key);
+    auto tls =
+        o.tls_cert.empty() ? lp::TlsIdentity::load_or_create(data_dir) : lp::TlsIdentity::load(o.tls_cert, o.tls_key);
     if (!tls) {
       std::fprintf(stderr, "lpnode: --tls-cert: %s\n", tls.error().message.c_str());
       return 1;
@@ -127,7 +129,7 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   }
   // A bad template is told before the (slow, scrypt) key is opened.
   if (auto e = lp::check_pipeline_template(o.pipeline_template.empty() ? lp::kDefaultPipelineTemplate
-                                                                        : o.pipeline_template)) {
+                                                                       : o.pipeline_template)) {
     std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
     return 1;
   }
@@ -152,8 +154,7 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   if (tls_sha256.empty()) {
     std::printf("lpnode: public port is plain HTTP (no TLS): keep it on loopback or a private network\n");
   } else {
-    std::printf("lpnode: TLS certificate sha256 %s (transcoders may pin it: --orch-cert-sha256)\n",
-                tls_sha256.c_str());
+    std::printf("lpnode: TLS certificate sha256 %s (transcoders may pin it: --orch-cert-sha256)\n", tls_sha256.c_str());
   }
   if (o.service_addr.empty() && (o.http_addr.starts_with("0.0.0.0:") || o.http_addr.starts_with("[::]:")))
     std::printf("lpnode: no --service-addr: /v1/info signs %s; set --service-addr to the public host:port\n",
@@ -181,10 +182,10 @@ int run_gateway(const lp::NodeOptions& o, Node& node) {
   }
   node.gateway = std::move(*gateway);
   const std::string http = node.gateway->http_address();
-  std::printf("lpnode: gateway: RTMP on rtmp://%s:%d/live/<key>, MPEG-TS PUT to http://%s/live/<key>, "
-              "HLS at http://%s/hls/<key>/index.m3u8\n",
-              o.rtmp_addr.substr(0, o.rtmp_addr.rfind(':')).c_str(), node.gateway->rtmp_port(), http.c_str(),
-              http.c_str());
+  std::printf(
+      "lpnode: gateway: RTMP on rtmp://%s:%d/live/<key>, MPEG-TS PUT to http://%s/live/<key>, "
+      "HLS at http://%s/hls/<key>/index.m3u8\n",
+      o.rtmp_addr.substr(0, o.rtmp_addr.rfind(':')).c_str(), node.gateway->rtmp_port(), http.c_str(), http.c_str());
   std::fflush(stdout);
   return 0;
 }
@@ -219,11 +220,12 @@ int run_livepeer_transcoder(const lp::NodeOptions& o, Node& node, int capacity, 
   std::string names;
   for (int b : bits) names += (names.empty() ? "" : " ") + lp::livepeer::capability_name(b);
   g_message("go-livepeer capabilities: %s (version %s)", names.c_str(), lp::livepeer::kAnnouncedVersion);
-  node.livepeer = std::make_unique<lp::livepeer::LivepeerTranscoder>(std::move(config), [&node](const std::string& why) {
-    std::fprintf(stderr, "lpnode: %s\n", why.c_str());
-    node.exit_code = 1;
-    g_main_loop_quit(node.loop);
-  });
+  node.livepeer =
+      std::make_unique<lp::livepeer::LivepeerTranscoder>(std::move(config), [&node](const std::string& why) {
+        std::fprintf(stderr, "lpnode: %s\n", why.c_str());
+        node.exit_code = 1;
+        g_main_loop_quit(node.loop);
+      });
   if (auto e = node.livepeer->start()) {
     std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
     return 2;
@@ -315,13 +317,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!o.nvidia.empty() && (o.orchestrator || o.gateway)) {
-    std::fprintf(stderr, "lpnode: --nvidia is for standalone transcoders (lpnode --transcoder --orch-addr ...); "
-                         "attach one to this node instead\n");
+    std::fprintf(stderr,
+                 "lpnode: --nvidia is for standalone transcoders (lpnode --transcoder --orch-addr ...); "
+                 "attach one to this node instead\n");
     return 2;
   }
   if (o.transcoder && !o.orchestrator && (!o.eth_keystore_path.empty() || !o.eth_password.empty())) {
-    std::fprintf(stderr, "lpnode: a transcoder holds no key: drop --eth-keystore-path/--eth-password "
-                         "(keys belong on the orchestrator)\n");
+    std::fprintf(stderr,
+                 "lpnode: a transcoder holds no key: drop --eth-keystore-path/--eth-password "
+                 "(keys belong on the orchestrator)\n");
     return 2;
   }
   g_verbosity = o.verbosity;

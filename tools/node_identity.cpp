@@ -66,7 +66,8 @@ Result<std::string> load_or_create_token_key(const std::string& data_dir) {
   }
   auto key = own_password(path, false);
   if (!key) return Error{key.error().code, "the auth token key: " + key.error().message};
-  if (key->size() < 32) return Error{ErrorCode::BadKey, path + " holds fewer than 32 characters: remove it to make a new one"};
+  if (key->size() < 32)
+    return Error{ErrorCode::BadKey, path + " holds fewer than 32 characters: remove it to make a new one"};
   return *key;
 }
 
@@ -91,8 +92,8 @@ Result<NodeKey> load_node_key(const NodeOptions& o) {
       auto want = eth::parse_address(o.eth_acct_addr);
       if (!want) return Error{ErrorCode::BadKey, "--eth-acct-addr: " + want.error().message};
       if (!(key->address() == *want))
-        return Error{ErrorCode::BadKey, path + " holds " + key->address().checksummed() + ", not --eth-acct-addr " +
-                                            want->checksummed()};
+        return Error{ErrorCode::BadKey,
+                     path + " holds " + key->address().checksummed() + ", not --eth-acct-addr " + want->checksummed()};
     }
     return NodeKey{std::move(*key), path, false};
   }

@@ -82,8 +82,7 @@ Result<std::string> parse_addr(std::string_view v, const std::string& flag, Addr
     host = v.substr(0, colon);
     port = v.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {
-      return bad(flag + ": put an IPv6 address in brackets ([::1]:8935), got \"" +
-                 std::string(v) + "\"");
+      return bad(flag + ": put an IPv6 address in brackets ([::1]:8935), got \"" + std::string(v) + "\"");
     }
   }
   if (host.empty()) {
@@ -93,8 +92,7 @@ Result<std::string> parse_addr(std::string_view v, const std::string& flag, Addr
   const int min_port = kind == AddrKind::Bind ? 0 : 1;
   const auto p = parse_int<int>(port, min_port, 65535);
   if (!p) {
-    return bad(flag + ": port must be " + std::to_string(min_port) + "..65535, got \"" +
-               std::string(port) + "\"");
+    return bad(flag + ": port must be " + std::to_string(min_port) + "..65535, got \"" + std::string(port) + "\"");
   }
   return std::string(host) + ":" + std::to_string(*p);
 }
@@ -166,7 +164,8 @@ Fail set_ms(std::chrono::milliseconds& out, std::string_view v, const std::strin
   char* end = nullptr;
   const std::string text(v);
   const double s = g_ascii_strtod(text.c_str(), &end);
-  if (text.empty() || !end || *end != '\0' || !(s >= 0.1 && s <= 3600)) return bad_value(flag, "seconds, 0.1 to 3600", v);
+  if (text.empty() || !end || *end != '\0' || !(s >= 0.1 && s <= 3600))
+    return bad_value(flag, "seconds, 0.1 to 3600", v);
   out = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
   return std::nullopt;
 }
@@ -234,8 +233,10 @@ Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
 Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
   const auto n = parse_int<int64_t>(v, 0, kInt64Max);
   if (!n) {
-    return bad_value(flag, "a whole number of wei (custom currencies like 0.50USD are not "
-                           "supported)", v);
+    return bad_value(flag,
+                     "a whole number of wei (custom currencies like 0.50USD are not "
+                     "supported)",
+                     v);
   }
   o.price_per_unit = *n;
   return std::nullopt;
@@ -267,245 +268,384 @@ struct FlagSpec {
 };
 
 // Order is --help's order.
-const std::array kFlags = {
-    FlagSpec{.gnu = "orchestrator", .go = "orchestrator", .boolean = &NodeOptions::orchestrator,
-             .help = "Take transcoding requests and hand them to transcoders"},
-    FlagSpec{.gnu = "transcoder", .go = "transcoder", .boolean = &NodeOptions::transcoder,
-             .help = "Transcode: in-process with --orchestrator, else for --orch-addr"},
-    FlagSpec{.gnu = "gateway", .go = "gateway", .alias = "broadcaster",
-             .boolean = &NodeOptions::gateway, .help = "Take live streams in, serve them as HLS"},
-    FlagSpec{.gnu = "http-addr", .go = "httpAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               const auto [bare, plain] = strip_scheme(v);
-               o.http_plain = plain;
-               return set_addr(o.http_addr, bare, f, AddrKind::Bind, "8935");
-             },
-             .arg = "[http://]HOST:PORT", .def = "0.0.0.0:8935",
-             .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
-    FlagSpec{.gnu = "tls-cert",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.tls_cert = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "PEM", .def = "self-signed in --data-dir/tls", .help = "Public port's TLS certificate (chain)"},
-    FlagSpec{.gnu = "tls-key",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.tls_key = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "PEM", .def = "with --tls-cert", .help = "Public port's TLS private key"},
-    FlagSpec{.gnu = "orch-cert-sha256",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
-               if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
-               return std::nullopt;
-             },
-             .arg = "HEX", .def = "any certificate",
-             .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
-    FlagSpec{.gnu = "http-header-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_ms(o.http_limits.header_timeout, v, f);
-             },
-             .arg = "SECONDS", .def = "10", .help = "A new connection's request head (and TLS handshake) must arrive in this time"},
-    FlagSpec{.gnu = "http-idle-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_ms(o.http_limits.idle_timeout, v, f);
-             },
-             .arg = "SECONDS", .def = "30", .help = "A kept-alive connection with no next request is closed after this"},
-    FlagSpec{.gnu = "http-stall-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_ms(o.http_limits.stall_timeout, v, f);
-             },
-             .arg = "SECONDS", .def = "10", .help = "A request body or answer with no progress this long is cut off"},
-    FlagSpec{.gnu = "http-min-body-rate",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
-               if (!n) return bad_value(f, "bytes per second", v);
-               o.http_limits.min_body_rate = static_cast<size_t>(*n);
-               return std::nullopt;
-             },
-             .arg = "BYTES/S", .def = "4096", .help = "Slowest average a request body may arrive at"},
-    FlagSpec{.gnu = "http-max-connections",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_count(o.http_limits.max_connections, v, f);
-             },
-             .arg = "N", .def = "1024", .help = "Open connections per listener (also kept under the fd limit)"},
-    FlagSpec{.gnu = "http-max-connections-per-ip",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_count(o.http_limits.max_connections_per_address, v, f);
-             },
-             .arg = "N", .def = "64", .help = "Open connections from one client address"},
-    FlagSpec{.gnu = "http-max-bodies",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_count(o.http_limits.max_bodies, v, f);
-             },
-             .arg = "N", .def = "64", .help = "Request bodies received at once; more get 503 unread"},
-    FlagSpec{.gnu = "service-addr", .go = "serviceAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935");
-             },
-             .arg = "HOST:PORT", .def = "from --http-addr",
-             .help = "The address clients are told to use (/v1/info)"},
-    FlagSpec{.gnu = "cli-addr", .go = "cliAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               o.cli_addr_given = true;
-               return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
-             },
-             .arg = "HOST:PORT", .def = "127.0.0.1:7935",
-             .help = "Operator API (a standalone transcoder serves /status and /metrics there only when given)"},
-    FlagSpec{.gnu = "orch-addr", .go = "orchAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_orch_addrs(o, v, f);
-             },
-             .arg = "HOST:PORT[,...]", .def = "none",
-             .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
-    FlagSpec{.gnu = "orch-protocol",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               if (v != "auto" && v != "lpgst" && v != "livepeer") return bad_value(f, "auto, lpgst or livepeer", v);
-               o.orch_protocol = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "auto|lpgst|livepeer", .def = "auto",
-             .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
-    FlagSpec{.gnu = "rtmp-addr", .go = "rtmpAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935");
-             },
-             .arg = "HOST:PORT", .def = "127.0.0.1:1935", .help = "Gateway: where publishers push RTMP"},
-    FlagSpec{.gnu = "stream-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int>(v, 1, 86400);
-               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
-               o.stream_timeout_s = *n;
-               return std::nullopt;
-             },
-             .arg = "SECONDS", .def = "30",
-             .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
-    FlagSpec{.gnu = "result-ttl",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int>(v, 1, 86400);
-               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
-               o.result_ttl_s = *n;
-               return std::nullopt;
-             },
-             .arg = "SECONDS", .def = "300", .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
-    FlagSpec{.gnu = "max-renditions",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_count(o.max_renditions, v, f);
-             },
-             .arg = "N", .def = "10", .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
-    FlagSpec{.gnu = "max-frame-pixels",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
-               if (!n) return bad_value(f, "a pixel count", v);
-               o.max_frame_pixels = *n;
-               return std::nullopt;
-             },
-             .arg = "N", .def = "4096x2304, or less as transcoders announce",
-             .help = "Orchestrator: width x height of one rendition (400 past it)"},
-    FlagSpec{.gnu = "max-pixels-per-second",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
-               if (!n) return bad_value(f, "a pixel rate", v);
-               o.max_pixels_per_second = *n;
-               return std::nullopt;
-             },
-             .arg = "N", .def = "120 x the frame cap",
-             .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
-    FlagSpec{.gnu = "max-streams",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
-               return set_count(o.max_streams, v, f);
-             },
-             .arg = "N", .def = "64", .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
-    FlagSpec{.gnu = "ingest-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               std::chrono::milliseconds ms{};
-               if (auto e = set_ms(ms, v, f)) return e;
-               o.ingest_timeout_ms = static_cast<int>(ms.count());
-               return std::nullopt;
-             },
-             .arg = "SECONDS", .def = "10", .help = "Gateway: a publisher that sends no media this long is disconnected"},
-    FlagSpec{.gnu = "stream-buffer-mb",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-               const auto n = parse_int<int>(v, 1, 4096);
-               if (!n) return bad_value(f, "1 to 4096", v);
-               o.stream_buffer_mb = *n;
-               return std::nullopt;
-             },
-             .arg = "MB", .def = "16", .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
-    FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
-             .arg = "SECRET|FILE", .def = "none",
-             .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
-    FlagSpec{.gnu = "max-sessions", .go = "maxSessions", .apply = set_max_sessions,
-             .arg = "N|auto", .def = "10",
-             .help = "Concurrent sessions, 1..100000; auto (orchestrator) = its transcoders' sum"},
-    FlagSpec{.gnu = "transcoding-options", .go = "transcodingOptions",
-             .apply = set_transcoding_options, .arg = "PRESETS|JSON|FILE", .def = kDefaultProfiles,
-             .help = "Renditions: preset names, a JSON array, or a JSON file"},
-    FlagSpec{.gnu = "nvidia", .go = "nvidia", .apply = set_nvidia, .arg = "IDS|all",
-             .def = "none (CPU)", .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
-    FlagSpec{.gnu = "pipeline-template",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.pipeline_template = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "TEMPLATE", .def = "{source} ! {ladder}",
-             .help = "GStreamer pipeline each job runs"},
-    FlagSpec{.gnu = "data-dir", .go = "dataDir", .alias = "datadir",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.data_dir = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "DIR", .def = "$HOME/.lpgst", .help = "Where the node keeps its state"},
-    FlagSpec{.gnu = "eth-keystore-path", .go = "ethKeystorePath",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.eth_keystore_path = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "PATH", .def = "none", .help = "Keystore file, or a directory of them"},
-    FlagSpec{.gnu = "eth-password", .go = "ethPassword", .apply = set_eth_password,
-             .arg = "PASSWORD|FILE", .def = "none",
-             .help = "The keystore's password, or a file holding it"},
-    FlagSpec{.gnu = "eth-acct-addr", .go = "ethAcctAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-               o.eth_acct_addr = std::string(v);
-               return std::nullopt;
-             },
-             .arg = "0xADDRESS", .def = "none",
-             .help = "Which account, when the keystore directory holds several"},
-    FlagSpec{.gnu = "require-client-signature", .boolean = &NodeOptions::require_client_signature,
-             .help = "Refuse segments whose client did not sign them"},
-    FlagSpec{.gnu = "price-per-unit", .go = "pricePerUnit", .apply = set_price, .arg = "WEI",
-             .def = "0", .help = "Accepted for go-livepeer compatibility; not charged yet"},
-    FlagSpec{.gnu = "pixels-per-unit", .go = "pixelsPerUnit", .apply = set_pixels, .arg = "N",
-             .def = "1", .help = "Accepted for go-livepeer compatibility; not charged yet"},
-    FlagSpec{.gnu = "test-transcoder", .go = "testTranscoder", .boolean = &NodeOptions::test_transcoder,
-             .help = "Accepted for go-livepeer compatibility: a transcoder always checks its encoders (and GPUs) at start"},
-    FlagSpec{.gnu = "monitor", .go = "monitor", .boolean = &NodeOptions::monitor,
-             .help = "Accepted for go-livepeer compatibility; does nothing yet"},
-    FlagSpec{.gnu = "verbosity", .go = "v", .apply = set_verbosity, .arg = "N", .def = "0",
-             .help = "Log detail (go-livepeer's glog -v levels)"},
-    FlagSpec{.gnu = "help", .go = "help", .alias = "h", .boolean = &NodeOptions::help,
-             .help = "Print this text"},
-    FlagSpec{.gnu = "version", .go = "version", .boolean = &NodeOptions::version,
-             .help = "Print the version"},
+const std::array
+    kFlags =
+        {
+            FlagSpec{.gnu = "orchestrator",
+                     .go = "orchestrator",
+                     .boolean = &NodeOptions::orchestrator,
+                     .help = "Take transcoding requests and hand them to transcoders"},
+            FlagSpec{.gnu = "transcoder",
+                     .go = "transcoder",
+                     .boolean = &NodeOptions::transcoder,
+                     .help = "Transcode: in-process with --orchestrator, else for --orch-addr"},
+            FlagSpec{.gnu = "gateway",
+                     .go = "gateway",
+                     .alias = "broadcaster",
+                     .boolean = &NodeOptions::gateway,
+                     .help = "Take live streams in, serve them as HLS"},
+            FlagSpec{.gnu = "http-addr",
+                     .go = "httpAddr",
+                     .apply =
+                         [](NodeOptions& o, std::string_view v, const std::string& f) {
+                           const auto [bare, plain] = strip_scheme(v);
+                           o.http_plain = plain;
+                           return set_addr(o.http_addr, bare, f, AddrKind::Bind, "8935");
+                         },
+                     .arg = "[http://]HOST:PORT",
+                     .def = "0.0.0.0:8935",
+                     .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
+            FlagSpec{.gnu = "tls-cert",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.tls_cert = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "PEM",
+                     .def = "self-signed in --data-dir/tls",
+                     .help = "Public port's TLS certificate (chain)"},
+            FlagSpec{.gnu = "tls-key",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.tls_key = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "PEM",
+                     .def = "with --tls-cert",
+                     .help = "Public port's TLS private key"},
+            FlagSpec{.gnu = "orch-cert-sha256",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
+                       if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
+                       return std::nullopt;
+                     },
+                     .arg = "HEX",
+                     .def = "any certificate",
+                     .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
+            FlagSpec{.gnu = "http-header-timeout",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_ms(o.http_limits.header_timeout, v, f); },
+                     .arg = "SECONDS",
+                     .def = "10",
+                     .help = "A new connection's request head (and TLS handshake) must arrive in this time"},
+            FlagSpec{.gnu = "http-idle-timeout",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_ms(o.http_limits.idle_timeout, v, f); },
+                     .arg = "SECONDS",
+                     .def = "30",
+                     .help = "A kept-alive connection with no next request is closed after this"},
+            FlagSpec{.gnu = "http-stall-timeout",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_ms(o.http_limits.stall_timeout, v, f); },
+                     .arg = "SECONDS",
+                     .def = "10",
+                     .help = "A request body or answer with no progress this long is cut off"},
+            FlagSpec{.gnu = "http-min-body-rate",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
+                       if (!n) return bad_value(f, "bytes per second", v);
+                       o.http_limits.min_body_rate = static_cast<size_t>(*n);
+                       return std::nullopt;
+                     },
+                     .arg = "BYTES/S",
+                     .def = "4096",
+                     .help = "Slowest average a request body may arrive at"},
+            FlagSpec{.gnu = "http-max-connections",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_count(o.http_limits.max_connections, v, f); },
+                     .arg = "N",
+                     .def = "1024",
+                     .help = "Open connections per listener (also kept under the fd limit)"},
+            FlagSpec{
+                .gnu = "http-max-connections-per-ip",
+                .apply =
+                    [](NodeOptions& o, std::string_view v, const std::string& f) {
+                      return set_count(o.http_limits.max_connections_per_address, v, f);
+                    },
+                .arg = "N",
+                .def = "64",
+                .help = "Open connections from one client address"},
+            FlagSpec{.gnu = "http-max-bodies",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_count(o.http_limits.max_bodies, v, f); },
+                     .arg = "N",
+                     .def = "64",
+                     .help = "Request bodies received at once; more get 503 unread"},
+            FlagSpec{
+                .gnu = "service-addr",
+                .go = "serviceAddr",
+                .apply = [](NodeOptions& o, std::string_view v,
+                            const std::string& f) { return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935"); },
+                .arg = "HOST:PORT",
+                .def = "from --http-addr",
+                .help = "The address clients are told to use (/v1/info)"},
+            FlagSpec{
+                .gnu = "cli-addr",
+                .go = "cliAddr",
+                .apply =
+                    [](NodeOptions& o, std::string_view v, const std::string& f) {
+                      o.cli_addr_given = true;
+                      return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
+                    },
+                .arg = "HOST:PORT",
+                .def = "127.0.0.1:7935",
+                .help = "Operator API (a standalone transcoder serves /status and /metrics there only when given)"},
+            FlagSpec{.gnu = "orch-addr",
+                     .go = "orchAddr",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_orch_addrs(o, v, f); },
+                     .arg = "HOST:PORT[,...]",
+                     .def = "none",
+                     .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
+            FlagSpec{.gnu = "orch-protocol",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       if (v != "auto" && v != "lpgst" && v != "livepeer")
+                         return bad_value(f, "auto, lpgst or livepeer", v);
+                       o.orch_protocol = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "auto|lpgst|livepeer",
+                     .def = "auto",
+                     .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
+            FlagSpec{.gnu = "rtmp-addr",
+                     .go = "rtmpAddr",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935"); },
+                     .arg = "HOST:PORT",
+                     .def = "127.0.0.1:1935",
+                     .help = "Gateway: where publishers push RTMP"},
+            FlagSpec{.gnu = "stream-timeout",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int>(v, 1, 86400);
+                       if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+                       o.stream_timeout_s = *n;
+                       return std::nullopt;
+                     },
+                     .arg = "SECONDS",
+                     .def = "30",
+                     .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
+            FlagSpec{.gnu = "result-ttl",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int>(v, 1, 86400);
+                       if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+                       o.result_ttl_s = *n;
+                       return std::nullopt;
+                     },
+                     .arg = "SECONDS",
+                     .def = "300",
+                     .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
+            FlagSpec{.gnu = "max-renditions",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_count(o.max_renditions, v, f); },
+                     .arg = "N",
+                     .def = "10",
+                     .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
+            FlagSpec{.gnu = "max-frame-pixels",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
+                       if (!n) return bad_value(f, "a pixel count", v);
+                       o.max_frame_pixels = *n;
+                       return std::nullopt;
+                     },
+                     .arg = "N",
+                     .def = "4096x2304, or less as transcoders announce",
+                     .help = "Orchestrator: width x height of one rendition (400 past it)"},
+            FlagSpec{.gnu = "max-pixels-per-second",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
+                       if (!n) return bad_value(f, "a pixel rate", v);
+                       o.max_pixels_per_second = *n;
+                       return std::nullopt;
+                     },
+                     .arg = "N",
+                     .def = "120 x the frame cap",
+                     .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
+            FlagSpec{.gnu = "max-streams",
+                     .apply = [](NodeOptions& o, std::string_view v,
+                                 const std::string& f) { return set_count(o.max_streams, v, f); },
+                     .arg = "N",
+                     .def = "64",
+                     .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
+            FlagSpec{.gnu = "ingest-timeout",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       std::chrono::milliseconds ms{};
+                       if (auto e = set_ms(ms, v, f)) return e;
+                       o.ingest_timeout_ms = static_cast<int>(ms.count());
+                       return std::nullopt;
+                     },
+                     .arg = "SECONDS",
+                     .def = "10",
+                     .help = "Gateway: a publisher that sends no media this long is disconnected"},
+            FlagSpec{.gnu = "stream-buffer-mb",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+                       const auto n = parse_int<int>(v, 1, 4096);
+                       if (!n) return bad_value(f, "1 to 4096", v);
+                       o.stream_buffer_mb = *n;
+                       return std::nullopt;
+                     },
+                     .arg = "MB",
+                     .def = "16",
+                     .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
+            FlagSpec{.gnu = "orch-secret",
+                     .go = "orchSecret",
+                     .apply = set_orch_secret,
+                     .arg = "SECRET|FILE",
+                     .def = "none",
+                     .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
+            FlagSpec{.gnu = "max-sessions",
+                     .go = "maxSessions",
+                     .apply = set_max_sessions,
+                     .arg = "N|auto",
+                     .def = "10",
+                     .help = "Concurrent sessions, 1..100000; auto (orchestrator) = its transcoders' sum"},
+            FlagSpec{.gnu = "transcoding-options",
+                     .go = "transcodingOptions",
+                     .apply = set_transcoding_options,
+                     .arg = "PRESETS|JSON|FILE",
+                     .def = kDefaultProfiles,
+                     .help = "Renditions: preset names, a JSON array, or a JSON file"},
+            FlagSpec{.gnu = "nvidia",
+                     .go = "nvidia",
+                     .apply = set_nvidia,
+                     .arg = "IDS|all",
+                     .def = "none (CPU)",
+                     .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
+            FlagSpec{.gnu = "pipeline-template",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.pipeline_template = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "TEMPLATE",
+                     .def = "{source} ! {ladder}",
+                     .help = "GStreamer pipeline each job runs"},
+            FlagSpec{.gnu = "data-dir",
+                     .go = "dataDir",
+                     .alias = "datadir",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.data_dir = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "DIR",
+                     .def = "$HOME/.lpgst",
+                     .help = "Where the node keeps its state"},
+            FlagSpec{.gnu = "eth-keystore-path",
+                     .go = "ethKeystorePath",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.eth_keystore_path = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "PATH",
+                     .def = "none",
+                     .help = "Keystore file, or a directory of them"},
+            FlagSpec{.gnu = "eth-password",
+                     .go = "ethPassword",
+                     .apply = set_eth_password,
+                     .arg = "PASSWORD|FILE",
+                     .def = "none",
+                     .help = "The keystore's password, or a file holding it"},
+            FlagSpec{.gnu = "eth-acct-addr",
+                     .go = "ethAcctAddr",
+                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+                       o.eth_acct_addr = std::string(v);
+                       return std::nullopt;
+                     },
+                     .arg = "0xADDRESS",
+                     .def = "none",
+                     .help = "Which account, when the keystore directory holds several"},
+            FlagSpec{.gnu = "require-client-signature",
+                     .boolean = &NodeOptions::require_client_signature,
+                     .help = "Refuse segments whose client did not sign them"},
+            FlagSpec{.gnu = "price-per-unit",
+                     .go = "pricePerUnit",
+                     .apply = set_price,
+                     .arg = "WEI",
+                     .def = "0",
+                     .help = "Accepted for go-livepeer compatibility; not charged yet"},
+            FlagSpec{.gnu = "pixels-per-unit",
+                     .go = "pixelsPerUnit",
+                     .apply = set_pixels,
+                     .arg = "N",
+                     .def = "1",
+                     .help = "Accepted for go-livepeer compatibility; not charged yet"},
+            FlagSpec{.gnu = "test-transcoder",
+                     .go = "testTranscoder",
+                     .boolean = &NodeOptions::test_transcoder,
+                     .help = "Accepted for go-livepeer compatibility: a transcoder always checks its encoders (and "
+                             "GPUs) at start"},
+            FlagSpec{.gnu = "monitor",
+                     .go = "monitor",
+                     .boolean = &NodeOptions::monitor,
+                     .help = "Accepted for go-livepeer compatibility; does nothing yet"},
+            FlagSpec{.gnu = "verbosity",
+                     .go = "v",
+                     .apply = set_verbosity,
+                     .arg = "N",
+                     .def = "0",
+                     .help = "Log detail (go-livepeer's glog -v levels)"},
+            FlagSpec{
+                .gnu = "help", .go = "help", .alias = "h", .boolean = &NodeOptions::help, .help = "Print this text"},
+            FlagSpec{.gnu = "version", .go = "version", .boolean = &NodeOptions::version, .help = "Print the version"},
 };
 
 // go-livepeer flags we do not take, so a migrated command line fails with a pointer to the
 // mapping rather than a bare "unknown flag".
 constexpr std::string_view kGoOnlyFlags[] = {
-    "network", "nodes", "verifierUrl", "verifierPath", "localVerify", "httpIngest",
-    "orchWebhookUrl", "extraNodes", "orchBlocklist", "orchMinLivepeerVersion", "selectRandFreq",
-    "selectStakeWeight", "selectPriceWeight", "selectPriceExpFactor", "orchPerfStatsUrl",
-    "region", "maxPricePerUnit", "maxPricePerCapability", "ignoreMaxPriceIfNeeded",
-    "minPerfScore", "discoveryTimeout", "gatewayHost", "maxAttempts", "currentManifest",
-    "netint", "hevcDecoding", "aiWorker", "aiModels", "aiModelsDir",
-    "aiServiceRegistry", "ethOrchAddr", "ethUrl", "ethController", "transactionTimeout",
-    "maxTransactionReplacements", "gasLimit", "minGasPrice", "maxGasPrice", "initializeRound",
-    "ticketEV", "maxFaceValue", "maxTicketEV", "maxTotalEV", "depositMultiplier",
-    "ignoreSenderReserve", "priceFeedAddr", "autoAdjustPrice", "pricePerGateway",
-    "pricePerBroadcaster", "blockPollingInterval", "redeemer", "redeemerAddr", "reward",
-    "metricsPerStream", "metricsClientIP", "objectStore", "recordStore", "authWebhookUrl",
+    "network",
+    "nodes",
+    "verifierUrl",
+    "verifierPath",
+    "localVerify",
+    "httpIngest",
+    "orchWebhookUrl",
+    "extraNodes",
+    "orchBlocklist",
+    "orchMinLivepeerVersion",
+    "selectRandFreq",
+    "selectStakeWeight",
+    "selectPriceWeight",
+    "selectPriceExpFactor",
+    "orchPerfStatsUrl",
+    "region",
+    "maxPricePerUnit",
+    "maxPricePerCapability",
+    "ignoreMaxPriceIfNeeded",
+    "minPerfScore",
+    "discoveryTimeout",
+    "gatewayHost",
+    "maxAttempts",
+    "currentManifest",
+    "netint",
+    "hevcDecoding",
+    "aiWorker",
+    "aiModels",
+    "aiModelsDir",
+    "aiServiceRegistry",
+    "ethOrchAddr",
+    "ethUrl",
+    "ethController",
+    "transactionTimeout",
+    "maxTransactionReplacements",
+    "gasLimit",
+    "minGasPrice",
+    "maxGasPrice",
+    "initializeRound",
+    "ticketEV",
+    "maxFaceValue",
+    "maxTicketEV",
+    "maxTotalEV",
+    "depositMultiplier",
+    "ignoreSenderReserve",
+    "priceFeedAddr",
+    "autoAdjustPrice",
+    "pricePerGateway",
+    "pricePerBroadcaster",
+    "blockPollingInterval",
+    "redeemer",
+    "redeemerAddr",
+    "reward",
+    "metricsPerStream",
+    "metricsClientIP",
+    "objectStore",
+    "recordStore",
+    "authWebhookUrl",
 };
 
 // Any known name answers with one or two dashes, as Go's flag package does.
@@ -555,8 +695,9 @@ Fail validate(const NodeOptions& o) {
     return bad("no role given: use --orchestrator, --transcoder and/or --gateway");
   }
   if (o.gateway && (o.orchestrator || o.transcoder)) {
-    return bad("--gateway runs as its own process (it serves HLS on its own --http-addr); "
-               "point it at orchestrators with --orch-addr");
+    return bad(
+        "--gateway runs as its own process (it serves HLS on its own --http-addr); "
+        "point it at orchestrators with --orch-addr");
   }
   if (o.gateway && o.orch_addrs.empty()) return bad("--gateway needs --orch-addr (one or more, comma-separated)");
   if (o.max_sessions_auto && !o.orchestrator) {

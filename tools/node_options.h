@@ -21,16 +21,16 @@ struct NodeOptions {
   bool gateway = false;
 
   std::string http_addr = "0.0.0.0:8935";  // public API (host:port; ":8935" = all interfaces)
-  bool http_plain = false;                  // --http-addr http://...: no TLS on the public port
-  std::string tls_cert, tls_key;            // "" = self-signed, kept under --data-dir
-  std::string orch_cert_sha256;             // transcoder: pin the orchestrator's certificate
+  bool http_plain = false;                 // --http-addr http://...: no TLS on the public port
+  std::string tls_cert, tls_key;           // "" = self-signed, kept under --data-dir
+  std::string orch_cert_sha256;            // transcoder: pin the orchestrator's certificate
   HttpLimits http_limits;
-  std::string service_addr;                 // advertised in /v1/info; "" = derived from http_addr
-  std::string cli_addr = "127.0.0.1:7935";  // operator API
-  bool cli_addr_given = false;              // a standalone transcoder serves it only when given
-  std::string orch_protocol = "auto";       // transcoder: auto | lpgst | livepeer
-  std::string orch_addr;                    // transcoder: where its orchestrator listens ("http://" kept: plain)
-  std::vector<std::string> orch_addrs;      // gateway: every --orch-addr given (comma list), in order
+  std::string service_addr;                  // advertised in /v1/info; "" = derived from http_addr
+  std::string cli_addr = "127.0.0.1:7935";   // operator API
+  bool cli_addr_given = false;               // a standalone transcoder serves it only when given
+  std::string orch_protocol = "auto";        // transcoder: auto | lpgst | livepeer
+  std::string orch_addr;                     // transcoder: where its orchestrator listens ("http://" kept: plain)
+  std::vector<std::string> orch_addrs;       // gateway: every --orch-addr given (comma list), in order
   std::string rtmp_addr = "127.0.0.1:1935";  // gateway: RTMP ingest (go-livepeer's default)
   int stream_timeout_s = 30;                 // gateway
   int max_streams = 64;                      // gateway: live streams at once
@@ -41,12 +41,12 @@ struct NodeOptions {
   // it names (trailing newline dropped, as geth reads password files). "" = not given.
   std::string orch_secret;
 
-  int result_ttl_s = 300;          // orchestrator: how long result URLs answer
-  int max_renditions = 0;          // per segment; 0 = the dispatcher's default
-  int64_t max_frame_pixels = 0;    // one rendition's width x height; 0 = default
+  int result_ttl_s = 300;             // orchestrator: how long result URLs answer
+  int max_renditions = 0;             // per segment; 0 = the dispatcher's default
+  int64_t max_frame_pixels = 0;       // one rendition's width x height; 0 = default
   int64_t max_pixels_per_second = 0;  // over the ladder; 0 = default
-  int max_sessions = 10;           // --max-sessions N
-  bool max_sessions_auto = false;  // --max-sessions auto: the sum of transcoder capacities
+  int max_sessions = 10;              // --max-sessions N
+  bool max_sessions_auto = false;     // --max-sessions auto: the sum of transcoder capacities
 
   // --transcoding-options PRESETS|JSON|FILE (parse_profiles); go-livepeer's default otherwise.
   std::vector<Profile> transcoding_options;
@@ -65,7 +65,7 @@ struct NodeOptions {
   int64_t pixels_per_unit = 1;
   bool monitor = false;
   bool test_transcoder = true;  // go-livepeer's -testTranscoder; lpgst always tests
-  int verbosity = 0;  // -v N / --verbosity N
+  int verbosity = 0;            // -v N / --verbosity N
 
   bool help = false;
   bool version = false;

@@ -45,8 +45,8 @@ class GpuJobPlacement : public JobPlacement {
 
   std::vector<Gpu> gpus_;
   GpuPlacer placer_;
-  std::mutex mutex_;  // guards retests_, retesting_ and stopping_
-  std::condition_variable wake_;  // ends a wait between re-tests at shutdown
+  std::mutex mutex_;                    // guards retests_, retesting_ and stopping_
+  std::condition_variable wake_;        // ends a wait between re-tests at shutdown
   std::map<int, std::thread> retests_;  // per GPU: the latest re-test thread
   std::vector<int> retesting_;          // GPUs whose re-test thread still runs
   bool stopping_ = false;
@@ -54,7 +54,7 @@ class GpuJobPlacement : public JobPlacement {
 
 struct GpuTranscoderSetup {
   std::shared_ptr<GpuJobPlacement> placement;
-  int capacity = 0;                          // sum of the usable GPUs', at most max_sessions
+  int capacity = 0;                           // sum of the usable GPUs', at most max_sessions
   std::vector<wire::HardwareDevice> devices;  // for the hello's capabilities
   std::vector<std::string> log;               // one line per GPU: what its self-test found
 };

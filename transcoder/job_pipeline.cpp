@@ -15,19 +15,51 @@ namespace {
 // Everything else here transforms media in memory (no file, device or network properties).
 constexpr std::string_view kAllowedElements[] = {
     // lpgst
-    "lpsegmentsrc", "lpladder", "lprendition",
+    "lpsegmentsrc",
+    "lpladder",
+    "lprendition",
     // plumbing
-    "queue", "capsfilter", "identity", "tee",
+    "queue",
+    "capsfilter",
+    "identity",
+    "tee",
     // demux, parse, decode (for templates that filter decoded video before the ladder)
-    "decodebin", "parsebin", "typefind", "tsdemux", "qtdemux", "matroskademux", "mpegpsdemux",
-    "h264parse", "h265parse", "mpegvideoparse", "avdec_h264", "avdec_h265", "avdec_mpeg2video",
+    "decodebin",
+    "parsebin",
+    "typefind",
+    "tsdemux",
+    "qtdemux",
+    "matroskademux",
+    "mpegpsdemux",
+    "h264parse",
+    "h265parse",
+    "mpegvideoparse",
+    "avdec_h264",
+    "avdec_h265",
+    "avdec_mpeg2video",
     // video filters
-    "videoconvert", "videoscale", "videoconvertscale", "videorate", "videocrop", "videobox",
-    "videoflip", "videobalance", "deinterlace", "textoverlay", "timeoverlay", "clockoverlay",
+    "videoconvert",
+    "videoscale",
+    "videoconvertscale",
+    "videorate",
+    "videocrop",
+    "videobox",
+    "videoflip",
+    "videobalance",
+    "deinterlace",
+    "textoverlay",
+    "timeoverlay",
+    "clockoverlay",
     // audio filters
-    "audioconvert", "audioresample", "volume",
+    "audioconvert",
+    "audioresample",
+    "volume",
     // NVIDIA (transcoders built with nvcodec)
-    "cudaupload", "cudadownload", "cudaconvertscale", "nvh264dec", "nvh265dec",
+    "cudaupload",
+    "cudadownload",
+    "cudaconvertscale",
+    "nvh264dec",
+    "nvh265dec",
 };
 
 bool allowed(std::string_view factory) {
@@ -51,8 +83,7 @@ std::string launch_quote(std::string_view value) {
 
 size_t count(std::string_view haystack, std::string_view needle) {
   size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string_view::npos;
-       at = haystack.find(needle, at + needle.size()))
+  for (size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + needle.size()))
     ++n;
   return n;
 }
@@ -80,8 +111,9 @@ Census take_census(GstElement* pipeline) {
     GstElementFactory* factory = gst_element_get_factory(element);
     const char* name = factory ? GST_OBJECT_NAME(factory) : G_OBJECT_TYPE_NAME(element);
     if (!allowed(name) && !c.error) {
-      c.error = Error{ErrorCode::BadRequest, std::string("element '") + name +
-                                                 "' is not allowed in a job pipeline (docs/scaling-out.md lists the allowed ones)"};
+      c.error = Error{ErrorCode::BadRequest,
+                      std::string("element '") + name +
+                          "' is not allowed in a job pipeline (docs/scaling-out.md lists the allowed ones)"};
     }
     if (std::string_view(name) == "lpsegmentsrc") c.sources.push_back(element);
     if (std::string_view(name) == "lpladder") c.ladders.push_back(element);
@@ -106,7 +138,8 @@ Result<PipelinePtr> parse(std::string_view description) {
   PipelinePtr pipeline(element);
   g_auto(GStrv) missing = gst_parse_context_get_missing_elements(context);
   if (missing && missing[0])
-    return Error{ErrorCode::BadRequest, std::string("pipeline names an element this node does not have: ") + missing[0]};
+    return Error{ErrorCode::BadRequest,
+                 std::string("pipeline names an element this node does not have: ") + missing[0]};
   if (pipeline && GST_IS_BIN(pipeline.get())) {
     if (auto e = check_elements(pipeline.get())) return *e;
   }
@@ -129,9 +162,11 @@ std::optional<Error> check_structure(GstElement* pipeline, std::optional<std::st
   Census c = take_census(pipeline);
   if (c.error) return c.error;
   if (c.sources.size() != 1)
-    return Error{ErrorCode::BadRequest, "a job pipeline needs exactly one lpsegmentsrc, found " + std::to_string(c.sources.size())};
+    return Error{ErrorCode::BadRequest,
+                 "a job pipeline needs exactly one lpsegmentsrc, found " + std::to_string(c.sources.size())};
   if (c.ladders.size() != 1)
-    return Error{ErrorCode::BadRequest, "a job pipeline needs exactly one lpladder, found " + std::to_string(c.ladders.size())};
+    return Error{ErrorCode::BadRequest,
+                 "a job pipeline needs exactly one lpladder, found " + std::to_string(c.ladders.size())};
   GstElement* src = c.sources.front();
   if (!string_property(src, "location").empty())
     return Error{ErrorCode::BadRequest, "the job's lpsegmentsrc must not read a local file (location is set)"};
@@ -146,10 +181,11 @@ std::optional<Error> check_structure(GstElement* pipeline, std::optional<std::st
 
 std::optional<Error> check_pipeline_template(std::string_view tmpl) {
   if (count(tmpl, "{source}") != 1 || count(tmpl, "{ladder}") != 1)
-    return Error{ErrorCode::BadRequest, "--pipeline-template must contain {source} and {ladder} once each, got \"" +
-                                            std::string(tmpl) + "\""};
+    return Error{ErrorCode::BadRequest,
+                 "--pipeline-template must contain {source} and {ladder} once each, got \"" + std::string(tmpl) + "\""};
   // A stand-in job shows whether the expanded template parses and what it names.
-  auto description = build_job_pipeline(tmpl, "http://127.0.0.1:1/template-check", {*find_preset("P240p30fps16x9")}, {});
+  auto description =
+      build_job_pipeline(tmpl, "http://127.0.0.1:1/template-check", {*find_preset("P240p30fps16x9")}, {});
   if (!description) return description.error();
   auto pipeline = parse(*description);
   if (!pipeline) return Error{ErrorCode::BadRequest, "--pipeline-template: " + pipeline.error().message};
@@ -159,8 +195,7 @@ std::optional<Error> check_pipeline_template(std::string_view tmpl) {
 }
 
 Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view source_url,
-                                       const std::vector<Profile>& profiles,
-                                       const TranscodeOptions& options) {
+                                       const std::vector<Profile>& profiles, const TranscodeOptions& options) {
   if (profiles.empty()) return Error{ErrorCode::InvalidProfile, "no profiles given"};
   if (tmpl.empty()) tmpl = kDefaultPipelineTemplate;
   std::string json = "[";
@@ -168,8 +203,8 @@ Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view s
   json += "]";
   const std::string source = "lpsegmentsrc name=source uri=" + launch_quote(source_url);
   const std::string ladder = "lpladder name=ladder profiles=" + launch_quote(json) +
-                             " speed-preset=" + options.speed_preset + " encoder=" +
-                             launch_quote(options.encoder) + " container=" + options.container +
+                             " speed-preset=" + options.speed_preset + " encoder=" + launch_quote(options.encoder) +
+                             " container=" + options.container +
                              (options.cuda_device >= 0 ? " cuda-device-id=" + std::to_string(options.cuda_device) : "");
   return replace_all(replace_all(std::string(tmpl), "{source}", source), "{ladder}", ladder);
 }

@@ -29,8 +29,7 @@ std::optional<Error> check_pipeline_template(std::string_view tmpl);
 // Expands a template for one job: {source} becomes `lpsegmentsrc uri=<source_url>` and
 // {ladder} becomes `lpladder name=ladder profiles=<quoted JSON> ...options`.
 Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view source_url,
-                                       const std::vector<Profile>& profiles,
-                                       const TranscodeOptions& options);
+                                       const std::vector<Profile>& profiles, const TranscodeOptions& options);
 
 // The transcoder's check before it runs a job: the description parses, every element is on
 // the allowlist, there is exactly one lpsegmentsrc whose uri is `source_url` (and nothing

@@ -15,7 +15,7 @@ namespace {
 
 // PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
 std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable,
-                           const std::string& pin) {
+                            const std::string& pin) {
   g_autoptr(SoupMessage) msg = soup_message_new("PUT", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid upload URL: " + url};
   accept_orchestrator_certificate(msg, pin);
@@ -27,8 +27,8 @@ std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes
   if (status < 200 || status >= 300) {
     gsize n = 0;
     const char* text = answer ? static_cast<const char*>(g_bytes_get_data(answer, &n)) : nullptr;
-    return Error{ErrorCode::Unreachable, "upload answered HTTP " + std::to_string(status) + ": " +
-                                          std::string(text ? text : "", n)};
+    return Error{ErrorCode::Unreachable,
+                 "upload answered HTTP " + std::to_string(status) + ": " + std::string(text ? text : "", n)};
   }
   return std::nullopt;
 }
@@ -54,7 +54,9 @@ Result<BytesPtr> fetch(SoupSession* session, const std::string& url, GCancellabl
 }  // namespace
 
 JobWorker::JobWorker(wire::Job job, int cuda_device, std::string cert_pin)
-    : job_(std::move(job)), cert_pin_(std::move(cert_pin)), cuda_device_(cuda_device),
+    : job_(std::move(job)),
+      cert_pin_(std::move(cert_pin)),
+      cuda_device_(cuda_device),
       cancellable_(g_cancellable_new()) {}
 
 JobWorker::~JobWorker() { g_object_unref(cancellable_); }
@@ -62,10 +64,11 @@ JobWorker::~JobWorker() { g_object_unref(cancellable_); }
 std::shared_ptr<JobWorker> JobWorker::start(wire::Job job, OwnedThreads& threads, GMainContext* context, Report report,
                                             int cuda_device, Ended ended, std::string cert_pin) {
   auto worker = std::make_shared<JobWorker>(std::move(job), cuda_device, std::move(cert_pin));
-  threads.start([worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
-    worker->run(ctx, std::move(report), std::move(ended));
-    g_main_context_unref(ctx);
-  });
+  threads.start(
+      [worker, ctx = g_main_context_ref(context), report = std::move(report), ended = std::move(ended)]() mutable {
+        worker->run(ctx, std::move(report), std::move(ended));
+        g_main_context_unref(ctx);
+      });
   return worker;
 }
 
@@ -97,8 +100,7 @@ Result<std::string> JobWorker::execute() {
   if (auto e = check_job_pipeline(job_.pipeline, job_.source_url)) return *e;
   const auto limit = std::chrono::milliseconds(job_.timeout_ms > 0 ? job_.timeout_ms : 120000);
   const guint socket_timeout = static_cast<guint>(std::clamp<int64_t>(limit.count() / 1000, 1, 30));
-  Owned<SoupSession, g_object_unref> session(
-      soup_session_new_with_options("timeout", socket_timeout, nullptr));
+  Owned<SoupSession, g_object_unref> session(soup_session_new_with_options("timeout", socket_timeout, nullptr));
   soup_session_set_proxy_resolver(session.get(), nullptr);  // the orchestrator is reached directly
   auto source = fetch(session.get(), job_.source_url, cancellable_, cert_pin_);
   if (!source) return source.error();
@@ -118,7 +120,8 @@ Result<std::string> JobWorker::execute() {
   for (size_t i = 0; i < renditions->size(); ++i) {
     if (cancelled_) return Error{ErrorCode::Timeout, "cancelled"};
     const Rendition& r = (*renditions)[i];
-    if (auto e = upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_, cert_pin_))
+    if (auto e =
+            upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_, cert_pin_))
       return *e;
     result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
                                  static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),

@@ -24,8 +24,7 @@ wire::Capabilities node_capabilities() {
   for (const CodecAdapter* adapter : codec_adapters()) {
     if (!adapter->available()) continue;
     std::string codec = video_codec_name(adapter->codec());
-    if (std::find(caps.codecs.begin(), caps.codecs.end(), codec) == caps.codecs.end())
-      caps.codecs.push_back(codec);
+    if (std::find(caps.codecs.begin(), caps.codecs.end(), codec) == caps.codecs.end()) caps.codecs.push_back(codec);
   }
   for (const auto& p : preset_profiles()) caps.presets.push_back(p.name);
   caps.max_width = kMaxDimension;

@@ -10,7 +10,8 @@
 namespace lp {
 
 TranscoderClient::TranscoderClient(TranscoderClientConfig config, std::function<void(const std::string&)> fatal)
-    : config_(std::move(config)), fatal_(std::move(fatal)),
+    : config_(std::move(config)),
+      fatal_(std::move(fatal)),
       context_(g_main_context_default()),
       session_(soup_session_new_with_options("idle-timeout", 0u, nullptr)) {}
 
@@ -170,8 +171,8 @@ void TranscoderClient::handle(const std::string& text) {
   }
   if (auto* p = std::get_if<wire::Ping>(&*parsed)) {
     last_ping_us_ = g_get_monotonic_time();
-    return send(wire::to_json(wire::Pong{p->seq, config_.placement ? config_.placement->devices()
-                                                                   : std::vector<wire::HardwareDevice>{}}));
+    return send(wire::to_json(
+        wire::Pong{p->seq, config_.placement ? config_.placement->devices() : std::vector<wire::HardwareDevice>{}}));
   }
   if (auto* j = std::get_if<wire::Job>(&*parsed)) return start_job(std::move(*j));
   if (auto* c = std::get_if<wire::Cancel>(&*parsed)) {

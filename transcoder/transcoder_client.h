@@ -20,7 +20,7 @@
 namespace lp {
 
 struct TranscoderClientConfig {
-  std::string orch_addr;  // host:port (TLS), https://host:port, or http://host:port (plain)
+  std::string orch_addr;         // host:port (TLS), https://host:port, or http://host:port (plain)
   std::string orch_cert_sha256;  // pin the orchestrator's certificate ("" = any: like go-livepeer)
   std::string secret;
   int capacity = 1;
@@ -76,7 +76,7 @@ class TranscoderClient {
   bool draining_ = false;
   std::chrono::milliseconds backoff_{0};
   guint reconnect_timer_ = 0;
-  guint watchdog_ = 0;        // no ping for 3 heartbeats: the orchestrator is gone
+  guint watchdog_ = 0;  // no ping for 3 heartbeats: the orchestrator is gone
   gint64 last_ping_us_ = 0;
   int64_t heartbeat_ms_ = 1000;
   std::map<std::string, std::shared_ptr<JobWorker>> jobs_;  // running, by job id (main thread)

@@ -30,7 +30,7 @@ class TranscoderStatusServer {
  public:
   // Serves on the default main context; `snapshot` runs there for each request.
   static Result<std::unique_ptr<TranscoderStatusServer>> start(const std::string& addr,
-                                                                std::function<TranscoderStatus()> snapshot);
+                                                               std::function<TranscoderStatus()> snapshot);
   std::string address() const;
 
  private:

@@ -63,9 +63,9 @@ std::optional<Av1SequenceInfo> parse_sequence_header(std::span<const uint8_t> pa
   if (reduced) {
     s.level = static_cast<int>(b.f(5));
   } else {
-    if (b.f(1)) {  // timing_info_present_flag
-      b.f(32);     // num_units_in_display_tick
-      b.f(32);     // time_scale
+    if (b.f(1)) {            // timing_info_present_flag
+      b.f(32);               // num_units_in_display_tick
+      b.f(32);               // time_scale
       if (b.f(1)) b.uvlc();  // equal_picture_interval: num_ticks_per_picture_minus_1
       decoder_model_info = b.f(1);
       if (decoder_model_info) {
@@ -108,7 +108,7 @@ std::optional<Av1SequenceInfo> parse_sequence_header(std::span<const uint8_t> pa
     if (order_hint) b.f(2);  // jnt_comp, ref_frame_mvs
     int force_screen_content_tools = 2;
     if (!b.f(1)) force_screen_content_tools = static_cast<int>(b.f(1));  // seq_choose_screen_content_tools
-    if (force_screen_content_tools > 0 && !b.f(1)) b.f(1);              // seq_choose_integer_mv
+    if (force_screen_content_tools > 0 && !b.f(1)) b.f(1);               // seq_choose_integer_mv
     if (order_hint) b.f(3);
   }
   b.f(3);  // enable_superres, enable_cdef, enable_restoration
@@ -156,7 +156,7 @@ std::optional<Av1SequenceInfo> read_av1_sequence_header(std::span<const uint8_t>
     const uint8_t header = tu[pos++];
     if (header & 0x80) return std::nullopt;  // obu_forbidden_bit
     const int type = (header >> 3) & 0x0f;
-    if (header & 0x04) ++pos;  // obu_extension_header
+    if (header & 0x04) ++pos;                   // obu_extension_header
     if (!(header & 0x02)) return std::nullopt;  // no obu_size: not the low-overhead format
     auto size = leb128(tu, pos);
     if (!size || *size > tu.size() - std::min(pos, tu.size())) return std::nullopt;

@@ -24,7 +24,7 @@ struct Av1SequenceInfo {
   int chroma_sample_position = 0;
   std::vector<uint8_t> sequence_header_obu;  // the whole OBU, header and size field included
 
-  std::string codec_string() const;        // "av01.0.04M.08"
+  std::string codec_string() const;            // "av01.0.04M.08"
   std::vector<uint8_t> config_record() const;  // av1C's payload
 };
 

@@ -112,7 +112,8 @@ std::optional<Track> read_track(Bytes data, const Box& moov, const Box& trak) {
   if (!entries || entries->empty()) return std::nullopt;
   const Box& entry = entries->front();
   t.entry_type = entry.type;
-  t.stsd.assign(data.begin() + static_cast<std::ptrdiff_t>(stsd->offset), data.begin() + static_cast<std::ptrdiff_t>(stsd->end()));
+  t.stsd.assign(data.begin() + static_cast<std::ptrdiff_t>(stsd->offset),
+                data.begin() + static_cast<std::ptrdiff_t>(stsd->end()));
   const bool visual = t.handler == fourcc("vide");
   auto config = children(data, entry, visual ? kVisualSampleEntry : kAudioSampleEntry);
   if (!config) return std::nullopt;
@@ -126,8 +127,10 @@ std::optional<Track> read_track(Bytes data, const Box& moov, const Box& trak) {
     t.to_av1c = {moov, trak, *mdia, *minf, *stbl, *stsd, entry, *box};
   } else if (t.entry_type == fourcc("mp4a") && (box = find_box(*config, fourcc("esds")))) {
     t.codec = aac_codec(data, *box);
-  } else if (t.entry_type == fourcc("avc1") && (box = find_box(*config, fourcc("avcC"))) && box->size >= box->header + 4) {
-    t.codec = "avc1." + hex2(data[box->payload() + 1]) + hex2(data[box->payload() + 2]) + hex2(data[box->payload() + 3]);
+  } else if (t.entry_type == fourcc("avc1") && (box = find_box(*config, fourcc("avcC"))) &&
+             box->size >= box->header + 4) {
+    t.codec =
+        "avc1." + hex2(data[box->payload() + 1]) + hex2(data[box->payload() + 2]) + hex2(data[box->payload() + 3]);
   } else {
     t.codec = t.entry_type == fourcc("Opus") ? "opus" : fourcc_name(t.entry_type);
   }
@@ -161,7 +164,8 @@ std::optional<Bytes> first_sample(Bytes data, const std::vector<Box>& top, uint3
       if (flags & kTrunSampleDuration) r.u32();
       const uint32_t size = flags & kTrunSampleSize ? r.u32() : default_size;
       const int64_t at = static_cast<int64_t>(moof.offset) + offset;
-      if (!h.ok() || !r.ok() || at < 0 || size == 0 || static_cast<uint64_t>(at) + size > data.size()) return std::nullopt;
+      if (!h.ok() || !r.ok() || at < 0 || size == 0 || static_cast<uint64_t>(at) + size > data.size())
+        return std::nullopt;
       return data.subspan(static_cast<size_t>(at), size);
     }
   }
@@ -173,7 +177,8 @@ std::optional<Bytes> first_sample(Bytes data, const std::vector<Box>& top, uint3
 void splice_box(std::vector<uint8_t>& buf, const std::vector<Box>& chain, const std::vector<uint8_t>& replacement) {
   const Box& target = chain.back();
   const auto delta = static_cast<int64_t>(replacement.size()) - static_cast<int64_t>(target.size);
-  buf.erase(buf.begin() + static_cast<std::ptrdiff_t>(target.offset), buf.begin() + static_cast<std::ptrdiff_t>(target.end()));
+  buf.erase(buf.begin() + static_cast<std::ptrdiff_t>(target.offset),
+            buf.begin() + static_cast<std::ptrdiff_t>(target.end()));
   buf.insert(buf.begin() + static_cast<std::ptrdiff_t>(target.offset), replacement.begin(), replacement.end());
   for (size_t i = 0; i + 1 < chain.size(); ++i) {
     const Box& b = chain[i];
@@ -248,8 +253,8 @@ void clear_durations(std::vector<uint8_t>& init) {
 
 // A moof whose tfdt values are moved by each track's share of `start`; trun data offsets
 // (relative to the moof) follow the moof's change of size.
-std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint32_t, Track>& tracks, GstClockTime start,
-                                std::vector<uint8_t>& out) {
+std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint32_t, Track>& tracks,
+                                GstClockTime start, std::vector<uint8_t>& out) {
   auto kids = children(data, moof);
   if (!kids) return malformed("a moof's boxes run past it");
   const size_t moof_at = begin_box(out, fourcc("moof"));
@@ -267,9 +272,11 @@ std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint
     const uint32_t tf_flags = h.u32() & 0xffffff;
     const uint32_t track_id = h.u32();
     auto track = tracks.find(track_id);
-    if (!h.ok() || track == tracks.end()) return malformed("a fragment of track " + std::to_string(track_id) + ", which moov does not declare");
+    if (!h.ok() || track == tracks.end())
+      return malformed("a fragment of track " + std::to_string(track_id) + ", which moov does not declare");
     if (tf_flags & kTfhdBaseDataOffset) return malformed("absolute base data offsets (tfhd) are not supported");
-    if (!first_traf && !(tf_flags & kTfhdDefaultBaseIsMoof)) return malformed("several trafs in one moof without default-base-is-moof");
+    if (!first_traf && !(tf_flags & kTfhdDefaultBaseIsMoof))
+      return malformed("several trafs in one moof without default-base-is-moof");
     first_traf = false;
     bool has_tfdt = false;
     const size_t traf_at = begin_box(out, fourcc("traf"));
@@ -301,8 +308,9 @@ std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint
   end_box(out, moof_at);
   const auto grown = static_cast<int64_t>(out.size() - moof_at) - static_cast<int64_t>(moof.size);
   for (size_t at : data_offsets) {
-    const auto old = static_cast<int32_t>(static_cast<uint32_t>(out[at]) << 24 | static_cast<uint32_t>(out[at + 1]) << 16 |
-                                          static_cast<uint32_t>(out[at + 2]) << 8 | out[at + 3]);
+    const auto old =
+        static_cast<int32_t>(static_cast<uint32_t>(out[at]) << 24 | static_cast<uint32_t>(out[at + 1]) << 16 |
+                             static_cast<uint32_t>(out[at + 2]) << 8 | out[at + 3]);
     set_u32(out, at, static_cast<uint32_t>(static_cast<int32_t>(old + grown)));
   }
   return std::nullopt;

@@ -26,7 +26,8 @@ std::string fixed(double v, int decimals) {
 std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles) {
   for (const auto& p : profiles) {
     if (p.codec != VideoCodec::VP8) continue;
-    return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS cannot carry " + video_codec_name(p.codec) +
+    return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS cannot carry " +
+                                             video_codec_name(p.codec) +
                                              " (its renditions come in WebM); use H.264, HEVC, VP9 or AV1"};
   }
   return std::nullopt;
@@ -40,7 +41,8 @@ std::string file_safe_name(const std::string& name) {
   return out;
 }
 
-HlsWriter::HlsWriter(std::string dir, std::vector<std::string> names) : dir_(std::move(dir)), renditions_(names.size()) {
+HlsWriter::HlsWriter(std::string dir, std::vector<std::string> names)
+    : dir_(std::move(dir)), renditions_(names.size()) {
   for (size_t i = 0; i < names.size(); ++i) renditions_[i].variant.name = names[i];
 }
 
@@ -62,7 +64,8 @@ std::optional<Error> HlsWriter::write_file(const std::string& relative, const st
   return std::nullopt;
 }
 
-Result<std::string> HlsWriter::init_section(size_t rendition, const std::string& key, const std::vector<uint8_t>& init) {
+Result<std::string> HlsWriter::init_section(size_t rendition, const std::string& key,
+                                            const std::vector<uint8_t>& init) {
   std::lock_guard lock(mutex_);  // held while writing: two segments with a new init write it once
   Rendition& r = renditions_[rendition];
   if (auto it = r.inits.find(key); it != r.inits.end()) return it->second;
@@ -93,10 +96,12 @@ std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GByte
   const bool fmp4 = looks_like_mp4(out);
   if (fmp4) {
     if (!GST_CLOCK_TIME_IS_VALID(start))
-      return Error{ErrorCode::Internal, "rendition " + name + " segment " + std::to_string(seq) + ": an fMP4 segment needs its start time"};
+      return Error{ErrorCode::Internal,
+                   "rendition " + name + " segment " + std::to_string(seq) + ": an fMP4 segment needs its start time"};
     auto split = split_fmp4(out, start);
     if (!split)
-      return Error{split.error().code, "rendition " + name + " segment " + std::to_string(seq) + ": " + split.error().message};
+      return Error{split.error().code,
+                   "rendition " + name + " segment " + std::to_string(seq) + ": " + split.error().message};
     parts = std::move(*split);
     if (variant) variant->codecs = parts.codecs;
     auto init = init_section(rendition, parts.init_key, parts.init);
@@ -129,9 +134,12 @@ std::string HlsWriter::media_playlist(Rendition& r, int64_t first, int64_t last,
     r.target = std::max(r.target, static_cast<int>(std::lround(e.duration)));
   }
   // EXT-X-GAP needs version 8; fMP4 (EXT-X-MAP without I-frames only) version 7.
-  std::string out = "#EXTM3U\n#EXT-X-VERSION:" + std::string(gaps ? "8" : maps ? "7" : "3") +
-                    "\n#EXT-X-TARGETDURATION:" + std::to_string(r.target) + "\n#EXT-X-MEDIA-SEQUENCE:" +
-                    std::to_string(first) + "\n";
+  std::string out = "#EXTM3U\n#EXT-X-VERSION:" +
+                    std::string(gaps   ? "8"
+                                : maps ? "7"
+                                       : "3") +
+                    "\n#EXT-X-TARGETDURATION:" + std::to_string(r.target) +
+                    "\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n";
   if (vod) out += "#EXT-X-PLAYLIST-TYPE:VOD\n";
   out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
   std::string map;
@@ -164,8 +172,8 @@ std::string HlsWriter::master_playlist() const {
     }
     const auto average = static_cast<int64_t>(seconds > 0 ? bits / seconds : 0);
     const auto bandwidth = std::max(static_cast<int64_t>(std::ceil(peak)), average);
-    std::string text = "#EXT-X-STREAM-INF:BANDWIDTH=" + std::to_string(bandwidth) +
-                       ",AVERAGE-BANDWIDTH=" + std::to_string(average);
+    std::string text =
+        "#EXT-X-STREAM-INF:BANDWIDTH=" + std::to_string(bandwidth) + ",AVERAGE-BANDWIDTH=" + std::to_string(average);
     if (r.variant.width > 0 && r.variant.height > 0)
       text += ",RESOLUTION=" + std::to_string(r.variant.width) + "x" + std::to_string(r.variant.height);
     if (r.variant.frame_rate > 0) text += ",FRAME-RATE=" + fixed(r.variant.frame_rate, 3);
@@ -189,7 +197,8 @@ std::optional<Error> HlsWriter::finish_vod(int64_t segments) {
     }
   }
   for (auto& r : renditions_) {
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true)))
+    if (auto e =
+            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true)))
       return e;
   }
   return write_file("index.m3u8", master_playlist());
@@ -220,7 +229,8 @@ std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
     int64_t last = oldest;
     while (r.segments.count(last + 1)) ++last;
     const int64_t first = std::max(oldest, last - static_cast<int64_t>(window) + 1);
-    if (auto e = write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
+    if (auto e =
+            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
       return e;
     for (auto it = r.segments.begin(); it != r.segments.end() && it->first < first - kLiveKeepBehind;) {
       if (!it->second.lost) g_remove((dir_ + "/" + it->second.file).c_str());

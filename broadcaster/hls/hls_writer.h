@@ -24,8 +24,8 @@
 namespace lp {
 
 struct HlsVariant {
-  std::string name;      // rendition (profile) name; also its directory, made file-safe
-  int width = 0;         // of the encoded pictures
+  std::string name;  // rendition (profile) name; also its directory, made file-safe
+  int width = 0;     // of the encoded pictures
   int height = 0;
   double frame_rate = 0;  // 0 = not stated
   std::string codecs;     // RFC 6381, e.g. "avc1.64001f,mp4a.40.2"
@@ -75,7 +75,7 @@ class HlsWriter {
   struct Rendition {
     HlsVariant variant;
     std::map<int64_t, Entry> segments;
-    int target = 1;  // EXT-X-TARGETDURATION: the longest segment so far, never lowered
+    int target = 1;                            // EXT-X-TARGETDURATION: the longest segment so far, never lowered
     std::map<std::string, std::string> inits;  // fMP4 init key -> its file name
     std::string last_map;                      // the newest fMP4 segment's init section
   };

@@ -15,7 +15,8 @@ namespace lp::mp4 {
 using Bytes = std::span<const uint8_t>;
 
 constexpr uint32_t fourcc(const char (&s)[5]) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(s[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(s[1])) << 16 |
+  return static_cast<uint32_t>(static_cast<uint8_t>(s[0])) << 24 |
+         static_cast<uint32_t>(static_cast<uint8_t>(s[1])) << 16 |
          static_cast<uint32_t>(static_cast<uint8_t>(s[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(s[3]));
 }
 std::string fourcc_name(uint32_t type);  // "moov"; non-printable bytes as '?'
@@ -68,8 +69,8 @@ void put_u32(std::vector<uint8_t>& out, uint32_t v);
 void put_u64(std::vector<uint8_t>& out, uint64_t v);
 void set_u32(std::vector<uint8_t>& out, size_t at, uint32_t v);
 void set_u64(std::vector<uint8_t>& out, size_t at, uint64_t v);
-size_t begin_box(std::vector<uint8_t>& out, uint32_t type);  // returns where it starts
-void end_box(std::vector<uint8_t>& out, size_t start);        // writes its 32-bit size
+size_t begin_box(std::vector<uint8_t>& out, uint32_t type);          // returns where it starts
+void end_box(std::vector<uint8_t>& out, size_t start);               // writes its 32-bit size
 void append(std::vector<uint8_t>& out, Bytes data, const Box& box);  // a box copied as it is
 
 }  // namespace lp::mp4

@@ -175,9 +175,12 @@ TsCodecs probe_ts_codecs(GBytes* ts) {
           video_pid = pid;
           video_type = type;
         } else if (out.audio.empty()) {
-          if (type == 0x0f || type == 0x11) out.audio = "mp4a.40.2";
-          else if (type == 0x03 || type == 0x04) out.audio = "mp4a.40.34";
-          else if (type == 0x81) out.audio = "ac-3";
+          if (type == 0x0f || type == 0x11)
+            out.audio = "mp4a.40.2";
+          else if (type == 0x03 || type == 0x04)
+            out.audio = "mp4a.40.34";
+          else if (type == 0x81)
+            out.audio = "ac-3";
         }
         i += 5 + es_info;
       }

@@ -10,8 +10,8 @@
 namespace lp {
 
 struct TsCodecs {
-  std::string video;  // "avc1.64001f", "hvc1.1.6.L93.B0", "mp2v"; "" = none found
-  std::string audio;  // "mp4a.40.2", "mp4a.40.34", "ac-3"; "" = none
+  std::string video;              // "avc1.64001f", "hvc1.1.6.L93.B0", "mp2v"; "" = none found
+  std::string audio;              // "mp4a.40.2", "mp4a.40.34", "ac-3"; "" = none
   std::string attribute() const;  // "avc1.64001f,mp4a.40.2"
 };
 

@@ -317,30 +317,44 @@ void Gateway::Impl::ingest_started(SoupServerMessage* msg, const std::string& ke
     if (ctx->current()) ctx->self->finish(ctx->key, "request body ended");
   };
   auto free_ctx = +[](gpointer data, GClosure*) { delete static_cast<Ctx*>(data); };
-  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_chunk), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
-  g_signal_connect_data(msg, "got-body", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
-  g_signal_connect_data(msg, "disconnected", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx, GConnectFlags{});
+  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_chunk), new Ctx{this, key, s.generation}, free_ctx,
+                        GConnectFlags{});
+  g_signal_connect_data(msg, "got-body", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx,
+                        GConnectFlags{});
+  g_signal_connect_data(msg, "disconnected", G_CALLBACK(on_end), new Ctx{this, key, s.generation}, free_ctx,
+                        GConnectFlags{});
 }
 
 void Gateway::Impl::add_http_handlers() {
   SoupServer* s = http.get();
   refuse_unexpected_bodies(s, {"/hls"});
-  soup_server_add_early_handler(s, "/live", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    const std::string method = soup_server_message_get_method(m);
-    if (method != "PUT" && method != "POST") return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
-    const std::string p = path;
-    static_cast<Impl*>(self)->ingest_started(m, p.size() > 6 ? p.substr(6) : "");
-  }, this, nullptr);
-  soup_server_add_handler(s, "/live", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
-    const std::string method = soup_server_message_get_method(m);
-    if (method != "PUT" && method != "POST") return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
-    if (soup_server_message_get_status(m) >= 400) return;  // refused early
-    reply(m, 200, std::string("stream ") + (std::string(path).size() > 6 ? path + 6 : "") + " ended\n");
-  }, this, nullptr);
-  soup_server_add_handler(s, "/hls", [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
-    if (std::string_view(soup_server_message_get_method(m)) != "GET") return reply(m, 405, "GET only\n");
-    static_cast<Impl*>(self)->serve_hls(m, path);
-  }, this, nullptr);
+  soup_server_add_early_handler(
+      s, "/live",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        const std::string method = soup_server_message_get_method(m);
+        if (method != "PUT" && method != "POST")
+          return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
+        const std::string p = path;
+        static_cast<Impl*>(self)->ingest_started(m, p.size() > 6 ? p.substr(6) : "");
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/live",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer) {
+        const std::string method = soup_server_message_get_method(m);
+        if (method != "PUT" && method != "POST")
+          return reply(m, 405, "PUT or POST the stream's MPEG-TS to /live/<key>\n");
+        if (soup_server_message_get_status(m) >= 400) return;  // refused early
+        reply(m, 200, std::string("stream ") + (std::string(path).size() > 6 ? path + 6 : "") + " ended\n");
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      s, "/hls",
+      [](SoupServer*, SoupServerMessage* m, const char* path, GHashTable*, gpointer self) {
+        if (std::string_view(soup_server_message_get_method(m)) != "GET") return reply(m, 405, "GET only\n");
+        static_cast<Impl*>(self)->serve_hls(m, path);
+      },
+      this, nullptr);
 }
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

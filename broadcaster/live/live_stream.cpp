@@ -38,8 +38,10 @@ GBytes* read_bytes(const std::string& path) {
 }  // namespace
 
 LiveStream::LiveStream(LiveStreamConfig config)
-    : config_(std::move(config)), dir_(config_.hls_dir + "/" + file_safe_name(config_.name)),
-      writer_(dir_, names_of(config_.profiles)), cancellable_(g_cancellable_new()) {
+    : config_(std::move(config)),
+      dir_(config_.hls_dir + "/" + file_safe_name(config_.name)),
+      writer_(dir_, names_of(config_.profiles)),
+      cancellable_(g_cancellable_new()) {
   config_.client.cancellable = cancellable_;  // the sender's orchestrator calls
 }
 
@@ -71,12 +73,12 @@ bool LiveStream::push(GBytes* bytes) {
   if (stats_.overflowed) return false;
   if (input_ended_) return true;
   const size_t size = g_bytes_get_size(bytes);
-  const size_t waiting = appsrc_ ? static_cast<size_t>(gst_app_src_get_current_level_bytes(GST_APP_SRC(appsrc_)))
-                                 : early_bytes_;
+  const size_t waiting =
+      appsrc_ ? static_cast<size_t>(gst_app_src_get_current_level_bytes(GST_APP_SRC(appsrc_))) : early_bytes_;
   if (waiting + size > config_.max_buffer_bytes) {
     stats_.overflowed = true;
-    g_message("stream %s: input refused: %zu bytes already waiting for the segmenter (limit %zu)",
-              config_.name.c_str(), waiting, config_.max_buffer_bytes);
+    g_message("stream %s: input refused: %zu bytes already waiting for the segmenter (limit %zu)", config_.name.c_str(),
+              waiting, config_.max_buffer_bytes);
     return false;
   }
   if (!appsrc_) {
@@ -178,7 +180,8 @@ void LiveStream::send() {
 
 // The current orchestrator first; on failure the next ones in turn, and the one that works
 // becomes current. A segment no orchestrator can do is lost (a discontinuity for players).
-void LiveStream::transcode_one(const SourceSegment& segment, std::vector<std::unique_ptr<OrchestratorClient>>& clients) {
+void LiveStream::transcode_one(const SourceSegment& segment,
+                               std::vector<std::unique_ptr<OrchestratorClient>>& clients) {
   g_autoptr(GBytes) body = read_bytes(segment.path);
   const double seconds = double(segment.duration) / 1e9;
   std::optional<Error> last;
@@ -203,23 +206,25 @@ void LiveStream::transcode_one(const SourceSegment& segment, std::vector<std::un
       for (size_t i = 0; i < config_.profiles.size(); ++i) {
         std::optional<HlsVariant> variant;
         if (stats().transcoded == 0) {
-          variant = HlsVariant{config_.profiles[i].name, result->result.renditions[i].width,
-                               result->result.renditions[i].height,
-                               config_.profiles[i].fps > 0 ? double(config_.profiles[i].fps) / config_.profiles[i].fps_den : 0,
-                               probe_ts_codecs(result->renditions[i].get()).attribute()};
+          variant = HlsVariant{
+              config_.profiles[i].name, result->result.renditions[i].width, result->result.renditions[i].height,
+              config_.profiles[i].fps > 0 ? double(config_.profiles[i].fps) / config_.profiles[i].fps_den : 0,
+              probe_ts_codecs(result->renditions[i].get()).attribute()};
           if (i < result->counts.size()) {
             variant->width = result->counts[i].width;
             variant->height = result->counts[i].height;
           }
         }
-        if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start)) {
+        if (auto e =
+                writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start)) {
           g_warning("stream %s: segment %lld: %s", config_.name.c_str(), static_cast<long long>(segment.seq),
                     e->message.c_str());
           writer_.mark_lost(i, segment.seq, seconds);
         }
       }
       std::lock_guard lock(mutex_);
-      if (current_ != at) g_message("stream %s: now on orchestrator %s", config_.name.c_str(), clients[at]->address().c_str());
+      if (current_ != at)
+        g_message("stream %s: now on orchestrator %s", config_.name.c_str(), clients[at]->address().c_str());
       current_ = at;
       stats_.orchestrator = clients[at]->address();
       ++stats_.transcoded;

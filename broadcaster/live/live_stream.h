@@ -27,7 +27,7 @@
 namespace lp {
 
 struct LiveStreamConfig {
-  std::string name;     // the stream key, file-safe: its HLS lives in <hls_dir>/<name>/
+  std::string name;  // the stream key, file-safe: its HLS lives in <hls_dir>/<name>/
   std::string hls_dir;
   std::vector<std::string> orchestrators;
   std::vector<Profile> profiles;
@@ -43,9 +43,9 @@ struct LiveStreamConfig {
 };
 
 struct LiveStreamStats {
-  int64_t segments = 0;     // cut so far
+  int64_t segments = 0;  // cut so far
   int64_t transcoded = 0;
-  int64_t lost = 0;         // no orchestrator could do them
+  int64_t lost = 0;          // no orchestrator could do them
   std::string orchestrator;  // the current one
   bool ended = false;        // input over
   bool finished = false;     // everything written, ENDLIST included
@@ -63,7 +63,7 @@ class LiveStream {
   // `bytes` borrowed. False when the input is refused because more than max_buffer_bytes
   // would be waiting for the segmenter: the stream takes no more input (end() it).
   bool push(GBytes* bytes);
-  void end();                // no more input: what is in flight finishes, then ENDLIST
+  void end();  // no more input: what is in flight finishes, then ENDLIST
   LiveStreamStats stats() const;
   const std::string& dir() const { return dir_; }
 
@@ -79,8 +79,8 @@ class LiveStream {
   HlsWriter writer_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
-  GstElement* appsrc_ = nullptr;      // owned ref once the segmenter is up
-  std::vector<GBytes*> early_;        // pushed before it was (owned refs)
+  GstElement* appsrc_ = nullptr;  // owned ref once the segmenter is up
+  std::vector<GBytes*> early_;    // pushed before it was (owned refs)
   size_t early_bytes_ = 0;
   bool input_ended_ = false;
   std::deque<SourceSegment> queue_;

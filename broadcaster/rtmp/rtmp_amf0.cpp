@@ -150,11 +150,9 @@ Result<Amf0Value> Amf0Reader::read_value(int depth) {
       if (auto err = read_properties(v, depth)) return *err;
       return v;
     }
-    case kNull:
-      return amf0_null();
+    case kNull: return amf0_null();
     case kUndefined:
-    case kUnsupported:
-      return amf0_undefined();
+    case kUnsupported: return amf0_undefined();
     case kStrictArray: {
       if (!take(4, b)) return bad("truncated strict array");
       const uint32_t count = read_be32(b);
@@ -174,12 +172,9 @@ Result<Amf0Value> Amf0Reader::read_value(int depth) {
       v.number = double_from_be(b);
       return v;
     }
-    case kReference:
-      return bad("references are not supported");
-    case kAvmPlus:
-      return bad("AMF3 values are not supported");
-    default:
-      return bad("unknown type marker " + std::to_string(marker));
+    case kReference: return bad("references are not supported");
+    case kAvmPlus: return bad("AMF3 values are not supported");
+    default: return bad("unknown type marker " + std::to_string(marker));
   }
 }
 
@@ -251,12 +246,8 @@ void amf0_write(std::string& out, const Amf0Value& v) {
       put_double(out, v.number);
       put_be16(out, 0);  // time zone: reserved, always 0
       break;
-    case Amf0Value::Type::Null:
-      put_u8(out, kNull);
-      break;
-    case Amf0Value::Type::Undefined:
-      put_u8(out, kUndefined);
-      break;
+    case Amf0Value::Type::Null: put_u8(out, kNull); break;
+    case Amf0Value::Type::Undefined: put_u8(out, kUndefined); break;
   }
 }
 

@@ -101,13 +101,9 @@ std::optional<std::string> ChunkReader::apply_header(std::string_view h) {
     }
   } else {
     switch (basic.format) {
-      case 0:
-        s.timestamp = ts;
-        break;
+      case 0: s.timestamp = ts; break;
       case 1:
-      case 2:
-        s.timestamp += ts;
-        break;
+      case 2: s.timestamp += ts; break;
       default:
         s.timestamp += s.ts_field;  // a new message with the previous header's delta
         break;

@@ -79,7 +79,7 @@ class ChunkReader {
     uint32_t length = 0;
     uint8_t type = 0;
     uint32_t stream_id = 0;
-    bool reading = false;    // a message is partly received
+    bool reading = false;  // a message is partly received
     std::string payload;
   };
 

@@ -117,8 +117,7 @@ void Connection::check_timeouts(gint64 now_us) {
     case Phase::Draining:
       if (now_us > drain_deadline_) return close(drain_why_);
       break;
-    case Phase::Closed:
-      return;
+    case Phase::Closed: return;
   }
   if (past(last_read_at_, options_.idle_timeout)) close("nothing received for " + seconds(options_.idle_timeout));
 }
@@ -141,7 +140,7 @@ void Connection::consume(std::string_view bytes) {
   if (phase_ == Phase::C0C1 || phase_ == Phase::C2) handshake(bytes);
   if (phase_ != Phase::Session || bytes.empty()) return;
   auto closing = session_->feed(bytes);
-  queue(session_->take_output());  // before closing: a refusal's onStatus must go out
+  queue(session_->take_output());    // before closing: a refusal's onStatus must go out
   if (closed() || !closing) return;  // a handler may have disconnected us meanwhile
   session_->stop(closing->why);
   if (closed()) return;

@@ -91,13 +91,11 @@ struct RtmpServer::Impl final : rtmp::SessionHost {
 
   void watch_listener() {
     GSource* source = g_socket_create_source(listener.get(), G_IO_IN, nullptr);
-    g_source_set_callback(
-        source,
-        G_SOURCE_FUNC(+[](GSocket*, GIOCondition, gpointer self) -> gboolean {
-          static_cast<Impl*>(self)->accept_all();
-          return G_SOURCE_CONTINUE;
-        }),
-        this, nullptr);
+    g_source_set_callback(source, G_SOURCE_FUNC(+[](GSocket*, GIOCondition, gpointer self) -> gboolean {
+                            static_cast<Impl*>(self)->accept_all();
+                            return G_SOURCE_CONTINUE;
+                          }),
+                          this, nullptr);
     g_source_attach(source, nullptr);
     accept_source.reset(source);
   }
@@ -155,14 +153,16 @@ Result<std::unique_ptr<RtmpServer>> RtmpServer::start(const std::string& addr, H
     return Error{ErrorCode::BadRequest, "RTMP chunk size must be between 128 and the maximum message size"};
   }
   g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(host_port->first.c_str());
-  if (!inet) return Error{ErrorCode::BadRequest, "RTMP listen host '" + host_port->first + "' is not a numeric address"};
+  if (!inet)
+    return Error{ErrorCode::BadRequest, "RTMP listen host '" + host_port->first + "' is not a numeric address"};
   g_autoptr(GSocketAddress) bind_address = g_inet_socket_address_new(inet, host_port->second);
 
   auto impl = std::make_unique<Impl>();
   impl->handlers = std::move(handlers);
   impl->options = options;
   g_autoptr(GError) error = nullptr;
-  impl->listener.reset(g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error));
+  impl->listener.reset(
+      g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error));
   auto failed = [&](const char* what) {
     return Error{ErrorCode::Internal, std::string("RTMP: cannot ") + what + " " + addr + ": " + error->message};
   };

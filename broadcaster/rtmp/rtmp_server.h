@@ -33,7 +33,7 @@ struct RtmpServerOptions {
   // Larger messages, and Set Chunk Size beyond it, close the connection. Until its publish is
   // accepted a connection may only send messages of up to 64 KiB (commands).
   uint32_t max_message_size = 16u << 20;
-  size_t max_connections = 256;  // further connections are closed at once
+  size_t max_connections = 256;          // further connections are closed at once
   uint32_t window_ack_size = 2'500'000;  // announced to peers; we acknowledge every this many bytes
   uint32_t chunk_size = 4096;            // for what we send
   size_t max_output_bytes = 1u << 20;    // queued for a peer that does not read: then it is closed
@@ -65,8 +65,7 @@ class RtmpServer {
   // Listens on `addr`, "host:port" with a numeric host ("0.0.0.0:1935", "[::]:1935",
   // "127.0.0.1:0"; port 0 picks a free one, port() says which; an empty host means 0.0.0.0).
   // Call it on the thread that runs the default main context.
-  static Result<std::unique_ptr<RtmpServer>> start(const std::string& addr, Handlers handlers,
-                                                   Options options = {});
+  static Result<std::unique_ptr<RtmpServer>> start(const std::string& addr, Handlers handlers, Options options = {});
   // Closes every connection (on_end for each live publish, why "server stopping"). Destroy it
   // on the thread that runs the default main context, as for start().
   ~RtmpServer();

@@ -63,11 +63,7 @@ std::string redacted(std::string_view stream_key) {
 }
 
 Session::Session(SessionHost& host, const RtmpServerOptions& options, std::string peer, uint64_t bytes_before)
-    : host_(host),
-      options_(options),
-      peer_(std::move(peer)),
-      reader_(setup_limits(options)),
-      bytes_in_(bytes_before) {}
+    : host_(host), options_(options), peer_(std::move(peer)), reader_(setup_limits(options)), bytes_in_(bytes_before) {}
 
 Session::~Session() { end_publish("connection closed"); }
 
@@ -104,27 +100,22 @@ void Session::handle(Message&& m) {
     case kAcknowledgement:
     case kUserControl:
     case kWindowAckSize:
-    case kSetPeerBandwidth:
-      return handle_control(m);
+    case kSetPeerBandwidth: return handle_control(m);
     case kAudio:
     case kVideo:
-    case kDataAmf0:
-      return handle_media(m.type, m.stream_id, m.timestamp, m.payload);
+    case kDataAmf0: return handle_media(m.type, m.stream_id, m.timestamp, m.payload);
     case kDataAmf3:
       // An AMF3 data message is a format byte (0) and then AMF0 values, as publishers send it.
       if (!m.payload.empty() && m.payload[0] == 0) {
         handle_media(kDataAmf0, m.stream_id, m.timestamp, std::string_view(m.payload).substr(1));
       }
       return;
-    case kCommandAmf0:
-      return handle_command(m, m.payload);
+    case kCommandAmf0: return handle_command(m, m.payload);
     case kCommandAmf3:
       if (m.payload.empty() || m.payload[0] != 0) return fail("an AMF3-encoded command (not supported)");
       return handle_command(m, std::string_view(m.payload).substr(1));
-    case kAggregate:
-      return handle_aggregate(m);
-    default:
-      return;  // shared objects, bandwidth probes: nothing a publisher needs from us
+    case kAggregate: return handle_aggregate(m);
+    default: return;  // shared objects, bandwidth probes: nothing a publisher needs from us
   }
 }
 
@@ -147,8 +138,7 @@ void Session::handle_control(const Message& m) {
     case kUserControl:
       if (p.size() >= 6 && read_be16(p) == kPingRequest) send_user_control(kPingResponse, read_be32(p.substr(2)));
       return;
-    default:
-      return;  // the peer's acknowledgements and window sizes concern what we send: very little
+    default: return;  // the peer's acknowledgements and window sizes concern what we send: very little
   }
 }
 
@@ -216,10 +206,10 @@ void Session::handle_command(const Message& m, std::string_view amf0) {
     send_status(m.stream_id, "error", "NetStream.Play.Failed", "this server only takes publishers");
     fail("asked to play (this server only takes publishers)", true);
   } else if (txn != 0 && name != "_result" && name != "_error") {
-    send_command(0, {amf0_string("_error"), amf0_number(txn), amf0_null(),
-                     amf0_object({prop("level", amf0_string("error")),
-                                  prop("code", amf0_string("NetConnection.Call.Failed")),
-                                  prop("description", amf0_string("unknown command " + printable(name)))})});
+    send_command(
+        0, {amf0_string("_error"), amf0_number(txn), amf0_null(),
+            amf0_object({prop("level", amf0_string("error")), prop("code", amf0_string("NetConnection.Call.Failed")),
+                         prop("description", amf0_string("unknown command " + printable(name)))})});
   }
 }
 
@@ -243,12 +233,12 @@ void Session::on_connect(double txn, const Amf0Value* command_object) {
   send(kControlCsid, kSetPeerBandwidth, 0, std::move(bandwidth));
   send_control(kSetChunkSize, options_.chunk_size);
   writer_.set_chunk_size(options_.chunk_size);
-  send_command(0, {amf0_string("_result"), amf0_number(txn),
-                   amf0_object({prop("fmsVer", amf0_string("FMS/3,0,1,123")), prop("capabilities", amf0_number(31))}),
-                   amf0_object({prop("level", amf0_string("status")),
-                                prop("code", amf0_string("NetConnection.Connect.Success")),
-                                prop("description", amf0_string("Connection succeeded.")),
-                                prop("objectEncoding", amf0_number(0))})});
+  send_command(
+      0, {amf0_string("_result"), amf0_number(txn),
+          amf0_object({prop("fmsVer", amf0_string("FMS/3,0,1,123")), prop("capabilities", amf0_number(31))}),
+          amf0_object({prop("level", amf0_string("status")), prop("code", amf0_string("NetConnection.Connect.Success")),
+                       prop("description", amf0_string("Connection succeeded.")),
+                       prop("objectEncoding", amf0_number(0))})});
 }
 
 void Session::on_publish(uint32_t stream_id, const std::vector<Amf0Value>& v) {

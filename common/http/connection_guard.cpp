@@ -91,7 +91,7 @@ struct ConnectionGuard::Conn {
   GIOStream* stolen = nullptr;       // owned once a refused request's connection is taken back
   std::string address;               // the client's IP
   Phase phase = Phase::Head;
-  gint64 since_us = 0;               // phase start, or last progress
+  gint64 since_us = 0;  // phase start, or last progress
   gint64 window_start_us = 0;
   size_t window_bytes = 0;
   int requests = 0;
@@ -273,21 +273,24 @@ void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gp
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found != g->conns_.end()) g->got_headers(m, *found->second);
-                   }), me);
+                   }),
+                   me);
   g_signal_connect(msg, "got-chunk", G_CALLBACK(+[](SoupServerMessage* m, GBytes* chunk, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found == g->conns_.end()) return;
                      found->second->window_bytes += g_bytes_get_size(chunk);
                      found->second->since_us = g_get_monotonic_time();
-                   }), me);
+                   }),
+                   me);
   g_signal_connect(msg, "got-body", G_CALLBACK(+[](SoupServerMessage* m, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found == g->conns_.end()) return;
                      g->end_body(*found->second);
                      found->second->phase = Phase::Handling;
-                   }), me);
+                   }),
+                   me);
   g_signal_connect(msg, "wrote-headers", G_CALLBACK(+[](SoupServerMessage* m, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
@@ -297,19 +300,22 @@ void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gp
                      if (g_object_get_data(G_OBJECT(m), kAnswerLater)) return;
                      found->second->phase = Phase::Writing;
                      found->second->since_us = g_get_monotonic_time();
-                   }), me);
+                   }),
+                   me);
   g_signal_connect(msg, "wrote-body-data", G_CALLBACK(+[](SoupServerMessage* m, guint, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found == g->conns_.end()) return;
                      if (found->second->phase == Phase::Handling) found->second->phase = Phase::Writing;
                      found->second->since_us = g_get_monotonic_time();
-                   }), me);
+                   }),
+                   me);
   g_signal_connect(msg, "finished", G_CALLBACK(+[](SoupServerMessage* m, gpointer s) {
                      auto* g = static_cast<ConnectionGuard*>(s);
                      auto found = g->conns_.find(soup_server_message_get_remote_address(m));
                      if (found != g->conns_.end()) g->finished(m, *found->second);
-                   }), me);
+                   }),
+                   me);
 }
 
 void ConnectionGuard::got_headers(SoupServerMessage* msg, Conn& c) {
@@ -319,8 +325,7 @@ void ConnectionGuard::got_headers(SoupServerMessage* msg, Conn& c) {
     set_error(msg, 400, "bad_request", "Content-Length must be one decimal number");
   } else if (limits_.ip_hosts_only && !ip_literal_host(host_header(h))) {
     set_error(msg, 403, "forbidden", "the operator API answers only to an IP address or localhost as Host");
-  } else if (body && soup_server_message_get_status(msg) == 0 && bodies_ >= limits_.max_bodies &&
-             !uncounted(msg)) {
+  } else if (body && soup_server_message_get_status(msg) == 0 && bodies_ >= limits_.max_bodies && !uncounted(msg)) {
     set_error(msg, 503, "busy", "too many request bodies being received at once; retry");
   }
   if (soup_server_message_get_status(msg) != 0 && (body || soup_message_headers_get_list(h, "Content-Length"))) {
@@ -371,8 +376,8 @@ void ConnectionGuard::refuse_unread(SoupServerMessage* msg, Conn& c) {
   g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_response_body(msg));
   gsize body_size = 0;
   const char* body_data = static_cast<const char*>(g_bytes_get_data(body, &body_size));
-  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " +
-                       (reason ? reason : soup_status_get_phrase(status)) + "\r\n";
+  std::string answer =
+      "HTTP/1.1 " + std::to_string(status) + " " + (reason ? reason : soup_status_get_phrase(status)) + "\r\n";
   SoupMessageHeadersIter it;
   soup_message_headers_iter_init(&it, soup_server_message_get_response_headers(msg));
   const char *name = nullptr, *value = nullptr;
@@ -418,8 +423,8 @@ gboolean ConnectionGuard::drain(GSocketAddress* key) {
   char buffer[16384];
   for (;;) {
     g_autoptr(GError) error = nullptr;
-    const gssize n = g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(in), buffer, sizeof buffer,
-                                                             nullptr, &error);
+    const gssize n =
+        g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(in), buffer, sizeof buffer, nullptr, &error);
     if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) return G_SOURCE_CONTINUE;
     if (n <= 0 || c.window_bytes + static_cast<size_t>(n) > kDrainBytes) break;
     c.window_bytes += static_cast<size_t>(n);
@@ -476,8 +481,7 @@ void ConnectionGuard::tick() {
           closing.push_back(key);
         break;
       case Phase::Handling:
-      case Phase::Upgraded:
-        break;
+      case Phase::Upgraded: break;
     }
   }
   for (GSocketAddress* key : closing)

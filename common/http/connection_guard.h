@@ -68,16 +68,16 @@ class ConnectionGuard {
   Conn& adopt(GIOStream* stream, GSocket* socket, GSocketAddress* remote, const std::string& ip);
   static void handshake_done(GObject* source, GAsyncResult* result, gpointer self);
 
-  SoupServer* server_;          // not owned: the guard lives in the server's object data
+  SoupServer* server_;  // not owned: the guard lives in the server's object data
   HttpLimits limits_;
-  GTlsCertificate* tls_;        // owned reference, or null
+  GTlsCertificate* tls_;  // owned reference, or null
   std::function<void(GIOStream*, GSocketAddress*)> h2_;
-  GCancellable* handshakes_;    // owned: cancels handshakes still running when the guard goes
+  GCancellable* handshakes_;  // owned: cancels handshakes still running when the guard goes
   guint ticker_ = 0;
   // All below: main thread only (every signal and timer here runs on the default context).
   std::unordered_map<GSocketAddress*, std::unique_ptr<Conn>> conns_;  // keyed by libsoup's remote address
   std::map<std::string, int> per_address_;
-  int bodies_ = 0;               // requests whose body is being received
+  int bodies_ = 0;                    // requests whose body is being received
   uint64_t refused_connections_ = 0;  // since the last log line
   gint64 last_refusal_log_us_ = 0;
 };

@@ -86,9 +86,7 @@ Result<ServerPtr> listen_http(const std::string& addr, const char* what, const L
 
 GSocket* request_socket(SoupServerMessage* msg) { return ConnectionGuard::socket_of(msg); }
 
-void answer_comes_later(SoupServerMessage* msg) {
-  g_object_set_data(G_OBJECT(msg), kAnswerLater, GINT_TO_POINTER(1));
-}
+void answer_comes_later(SoupServerMessage* msg) { g_object_set_data(G_OBJECT(msg), kAnswerLater, GINT_TO_POINTER(1)); }
 
 bool serve_connection(SoupServer* server, GIOStream* stream, GSocket* socket, GSocketAddress* remote) {
   Listener* l = listener_of(server);
@@ -118,11 +116,14 @@ void refuse_unexpected_bodies(SoupServer* server, std::initializer_list<const ch
   for (const char* path : paths) soup_server_add_early_handler(server, path, refuse, nullptr, nullptr);
   // The catch-all needs its handler too: libsoup answers 500 for a path whose handler entry
   // has only an early callback.
-  soup_server_add_handler(server, nullptr, [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
-    static constexpr std::string_view kBody = R"({"error":{"code":"not_found","message":"no such endpoint"}})";
-    soup_server_message_set_status(msg, 404, nullptr);
-    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_STATIC, kBody.data(), kBody.size());
-  }, nullptr, nullptr);
+  soup_server_add_handler(
+      server, nullptr,
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+        static constexpr std::string_view kBody = R"({"error":{"code":"not_found","message":"no such endpoint"}})";
+        soup_server_message_set_status(msg, 404, nullptr);
+        soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_STATIC, kBody.data(), kBody.size());
+      },
+      nullptr, nullptr);
 }
 
 std::string bound_address(SoupServer* server) {

@@ -16,7 +16,6 @@
 namespace lp {
 namespace {
 
-
 std::string bio_text(BIO* bio) {
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio, &data);
@@ -38,8 +37,8 @@ Result<std::pair<std::string, std::string>> make_self_signed() {
   ok = ok && X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) != nullptr;
   ok = ok && X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600) != nullptr;
   X509_NAME* name = X509_get_subject_name(cert.get());
-  ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("lpgst"),
-                                        -1, -1, 0) == 1;
+  ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("lpgst"), -1,
+                                        -1, 0) == 1;
   ok = ok && X509_set_issuer_name(cert.get(), name) == 1 && X509_set_pubkey(cert.get(), key.get()) == 1;
   ok = ok && X509_sign(cert.get(), key.get(), EVP_sha256()) > 0;
   if (!ok) return Error{ErrorCode::Internal, "cannot sign a self-signed TLS certificate"};

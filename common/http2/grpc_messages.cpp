@@ -25,17 +25,15 @@ h2::Headers request_headers(const std::string& path) {
           {"user-agent", "lpgst/" PACKAGE_VERSION}};
 }
 
-std::optional<Error> MessageReader::feed(std::string_view bytes,
-                                         const std::function<void(std::string&&)>& on_message) {
+std::optional<Error> MessageReader::feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message) {
   buffer_.append(bytes);
   while (buffer_.size() >= 5) {
     const auto* b = reinterpret_cast<const unsigned char*>(buffer_.data());
-    if (b[0] != 0)
-      return Error{ErrorCode::Unsupported, "a compressed gRPC message (none was negotiated)"};
+    if (b[0] != 0) return Error{ErrorCode::Unsupported, "a compressed gRPC message (none was negotiated)"};
     const size_t n = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
     if (n > max_)
-      return Error{ErrorCode::TooLarge, "a gRPC message of " + std::to_string(n) + " bytes (the limit is " +
-                                            std::to_string(max_) + ")"};
+      return Error{ErrorCode::TooLarge,
+                   "a gRPC message of " + std::to_string(n) + " bytes (the limit is " + std::to_string(max_) + ")"};
     if (buffer_.size() < 5 + n) break;
     std::string message = buffer_.substr(5, n);
     buffer_.erase(0, 5 + n);
@@ -52,8 +50,8 @@ std::optional<Status> status_from(const h2::Headers& headers) {
       found = true;
       char* end = nullptr;
       const gint64 code = g_ascii_strtoll(value.c_str(), &end, 10);
-      status.code = (end && *end == '\0' && !value.empty() && code >= 0 && code <= 16) ? static_cast<int>(code)
-                                                                                         : kUnknown;
+      status.code =
+          (end && *end == '\0' && !value.empty() && code >= 0 && code <= 16) ? static_cast<int>(code) : kUnknown;
     } else if (name == "grpc-message") {
       status.message = percent_decode(value);
     }

@@ -50,9 +50,7 @@ class CallHandler final : public h2::StreamHandler {
     (*method_)(std::move(messages_.front()), call_);
   }
 
-  void on_close(uint32_t) override {
-    call_.cancelled();
-  }
+  void on_close(uint32_t) override { call_.cancelled(); }
 
  private:
   const MethodHandler* method_;  // the table outlives the sessions it serves
@@ -106,8 +104,7 @@ bool ServiceTable::is_grpc(const h2::Headers& request) {
          h2::header_value(request, "content-type").starts_with("application/grpc");
 }
 
-std::unique_ptr<h2::StreamHandler> ServiceTable::handle(const h2::Headers& request,
-                                                        const h2::Responder& responder,
+std::unique_ptr<h2::StreamHandler> ServiceTable::handle(const h2::Headers& request, const h2::Responder& responder,
                                                         const std::string& peer) const {
   ServerCall call(responder, std::make_shared<bool>(false));
   *call.request_ = request;

@@ -18,8 +18,8 @@ constexpr size_t kReadChunk = 32768;
 
 // Headers HTTP/2 forbids or that describe the HTTP/1.1 connection, not the message.
 bool hop_by_hop(const std::string& name) {
-  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
-         name == "transfer-encoding" || name == "upgrade" || name == "te" || name == "expect";
+  return name == "connection" || name == "keep-alive" || name == "proxy-connection" || name == "transfer-encoding" ||
+         name == "upgrade" || name == "te" || name == "expect";
 }
 
 std::string lower(std::string s) {

@@ -61,14 +61,13 @@ Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& op
   const gchar* protocols[] = {"h2", nullptr};
   g_tls_connection_set_advertised_protocols(G_TLS_CONNECTION(c->tls_), protocols);
   CertificateCheck check{options.cert_pin, ""};
-  const gulong handler =
-      g_signal_connect(c->tls_, "accept-certificate", G_CALLBACK(accept_certificate), &check);
+  const gulong handler = g_signal_connect(c->tls_, "accept-certificate", G_CALLBACK(accept_certificate), &check);
   const gboolean shook = g_tls_connection_handshake(G_TLS_CONNECTION(c->tls_), cancellable, &error);
   g_signal_handler_disconnect(c->tls_, handler);
   if (!shook) {
     if (!check.pin.empty() && !check.presented.empty() && check.presented != check.pin)
-      return Error{ErrorCode::Unreachable, where + ": certificate sha256 " + check.presented +
-                                               " is not the pinned " + check.pin};
+      return Error{ErrorCode::Unreachable,
+                   where + ": certificate sha256 " + check.presented + " is not the pinned " + check.pin};
     return io_error((where + " (TLS)").c_str(), error);
   }
   const char* alpn = g_tls_connection_get_negotiated_protocol(G_TLS_CONNECTION(c->tls_));
@@ -157,8 +156,8 @@ std::optional<Error> Connection::pump(std::chrono::milliseconds wait, GCancellab
       last_heard_ = std::chrono::steady_clock::now();
       const ssize_t used = nghttp2_session_mem_recv(session_.get(), buffer, static_cast<size_t>(n));
       if (used < 0)
-        return Error{ErrorCode::Unreachable, authority_ + ": HTTP/2 protocol error: " +
-                                                 nghttp2_strerror(static_cast<int>(used))};
+        return Error{ErrorCode::Unreachable,
+                     authority_ + ": HTTP/2 protocol error: " + nghttp2_strerror(static_cast<int>(used))};
       if (failure_) return failure_;
       if (auto e = flush(cancellable)) return e;
       waited = true;  // got something: return once the socket has nothing more for now
@@ -247,8 +246,8 @@ int Connection::on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t er
   return 0;
 }
 
-ssize_t Connection::read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
-                              uint32_t* data_flags, nghttp2_data_source*, void* data) {
+ssize_t Connection::read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length, uint32_t* data_flags,
+                              nghttp2_data_source*, void* data) {
   auto* self = static_cast<Connection*>(data);
   auto it = self->streams_.find(stream_id);
   if (it == self->streams_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;

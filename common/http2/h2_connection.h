@@ -43,7 +43,7 @@ struct StreamEvents {
 struct ConnectOptions {
   std::string host;
   uint16_t port = 0;
-  std::string cert_pin;  // the certificate's SHA-256 (64 hex digits); "" = any
+  std::string cert_pin;                     // the certificate's SHA-256 (64 hex digits); "" = any
   std::chrono::milliseconds timeout{5000};  // TCP connect plus TLS handshake
 };
 
@@ -77,17 +77,17 @@ class Connection {
  private:
   struct Stream {
     StreamEvents events;
-    Headers headers;     // the header block being received
+    Headers headers;  // the header block being received
     bool got_headers = false;
-    std::string body;    // request body still to send
+    std::string body;  // request body still to send
     size_t sent = 0;
     bool end_stream = true;
   };
 
   Connection() = default;
   std::optional<Error> flush(GCancellable* cancellable);
-  static int on_header(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t,
-                       uint8_t, void*);
+  static int on_header(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t, uint8_t,
+                       void*);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame*, void*);
   static int on_data_chunk(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
   static int on_stream_close(nghttp2_session*, int32_t, uint32_t, void*);

@@ -45,17 +45,16 @@ void Port::accept(GIOStream* stream, GSocketAddress* remote) {
     return bridge_to_soup(server_, peer_ref.get(), request, responder);
   };
   auto holder = std::make_shared<ServerSession*>(nullptr);
-  auto session = ServerSession::start(stream, describe(remote), std::move(router), limits_,
-                                      [this, alive = alive_, holder] {
-                                        if (!*alive || !*holder) return;
-                                        auto it = sessions_.find(*holder);
-                                        if (it == sessions_.end()) return;
-                                        // Released on the next turn of the loop, after the
-                                        // session's own call has returned.
-                                        add_timeout_once(std::chrono::milliseconds(0),
-                                                         [keep = std::move(it->second)] {});
-                                        sessions_.erase(it);
-                                      });
+  auto session =
+      ServerSession::start(stream, describe(remote), std::move(router), limits_, [this, alive = alive_, holder] {
+        if (!*alive || !*holder) return;
+        auto it = sessions_.find(*holder);
+        if (it == sessions_.end()) return;
+        // Released on the next turn of the loop, after the
+        // session's own call has returned.
+        add_timeout_once(std::chrono::milliseconds(0), [keep = std::move(it->second)] {});
+        sessions_.erase(it);
+      });
   if (session->closed()) return;
   *holder = session.get();
   sessions_[session.get()] = std::move(session);

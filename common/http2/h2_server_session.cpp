@@ -315,8 +315,7 @@ void ServerSession::flush() {
 
 void ServerSession::check_done() {
   if (closed_) return;
-  if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get()) &&
-      pending_out_.empty())
+  if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get()) && pending_out_.empty())
     close("HTTP/2 session over");
 }
 
@@ -423,8 +422,8 @@ int ServerSession::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame
   return 0;
 }
 
-int ServerSession::on_header(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name,
-                             size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* data) {
+int ServerSession::on_header(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                             const uint8_t* value, size_t valuelen, uint8_t, void* data) {
   auto* self = static_cast<ServerSession*>(data);
   Stream* s = self->find(frame->hd.stream_id);
   if (!s || s->handler) return 0;  // trailers of a request: not used by any endpoint here
@@ -518,8 +517,8 @@ void ServerSession::bury(std::unique_ptr<Stream> stream) {
     });
 }
 
-ssize_t ServerSession::read_body(nghttp2_session* session, int32_t id, uint8_t* buf, size_t length,
-                                 uint32_t* flags, nghttp2_data_source*, void* data) {
+ssize_t ServerSession::read_body(nghttp2_session* session, int32_t id, uint8_t* buf, size_t length, uint32_t* flags,
+                                 nghttp2_data_source*, void* data) {
   auto* self = static_cast<ServerSession*>(data);
   Stream* s = self->find(id);
   if (!s) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;

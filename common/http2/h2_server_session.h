@@ -100,8 +100,8 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
  public:
   // `stream`: the accepted connection (pollable input and output). `on_closed` runs once on
   // the main context when the connection is over, after which the owner drops its reference.
-  static std::shared_ptr<ServerSession> start(GIOStream* stream, std::string peer, Router router,
-                                              ServerLimits limits, std::function<void()> on_closed);
+  static std::shared_ptr<ServerSession> start(GIOStream* stream, std::string peer, Router router, ServerLimits limits,
+                                              std::function<void()> on_closed);
   ~ServerSession();
   ServerSession(const ServerSession&) = delete;
   ServerSession& operator=(const ServerSession&) = delete;
@@ -121,14 +121,14 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
     std::deque<std::string> out;  // body bytes to send
     size_t out_offset = 0;        // into out.front()
     size_t out_bytes = 0;
-    size_t unconsumed = 0;        // paced body bytes the handler has not consume()d yet
-    bool submitted = false;       // response headers submitted with a data provider
-    bool ended = false;           // end() called
-    bool deferred = false;        // the data provider returned DEFERRED
+    size_t unconsumed = 0;   // paced body bytes the handler has not consume()d yet
+    bool submitted = false;  // response headers submitted with a data provider
+    bool ended = false;      // end() called
+    bool deferred = false;   // the data provider returned DEFERRED
     Headers trailers;
     std::function<void()> on_drained;
     gint64 opened_us = g_get_monotonic_time();
-    bool request_done = false;    // END_STREAM received
+    bool request_done = false;  // END_STREAM received
   };
 
   ServerSession(GIOStream* stream, std::string peer, Router router, ServerLimits limits,
@@ -149,8 +149,8 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   void resume(int32_t id, Stream& s);
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame*, void*);
-  static int on_header(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t,
-                       uint8_t, void*);
+  static int on_header(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t, uint8_t,
+                       void*);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame*, void*);
   static int on_data_chunk(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
   static int on_stream_close(nghttp2_session*, int32_t, uint32_t, void*);
@@ -173,11 +173,11 @@ class ServerSession : public std::enable_shared_from_this<ServerSession> {
   GSource* read_source_ = nullptr;
   GSource* write_source_ = nullptr;
   guint idle_timer_ = 0;
-  guint watchdog_ = 0;          // every second while open: stalled requests and writes
+  guint watchdog_ = 0;                                 // every second while open: stalled requests and writes
   gint64 write_progress_us_ = g_get_monotonic_time();  // last time pending_out_ shrank or was empty
   guint preface_timer_ = 0;
   gint64 last_heard_us_ = g_get_monotonic_time();  // the peer's latest bytes
-  bool ping_sent_ = false;                          // since last_heard_us_
+  bool ping_sent_ = false;                         // since last_heard_us_
   bool closed_ = false;
   bool in_callback_ = false;  // nghttp2 is running: flush after it returns
 };

@@ -16,8 +16,7 @@ std::string Address::checksummed() const {
   // A letter is upper case where the matching nibble of keccak256(lower-case hex) is >= 8.
   for (size_t i = 0; i < lower.size(); ++i) {
     uint8_t nibble = (i % 2 == 0) ? hash[i / 2] >> 4 : hash[i / 2] & 0xf;
-    if (nibble >= 8)
-      lower[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(lower[i])));
+    if (nibble >= 8) lower[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(lower[i])));
   }
   return "0x" + lower;
 }
@@ -35,14 +34,11 @@ Result<Address> parse_address(std::string_view text) {
   Address a;
   std::copy(bytes->begin(), bytes->end(), a.bytes.begin());
   std::string_view digits = text.substr(text.size() - 40);
-  bool has_lower =
-      std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'a' && c <= 'f'; });
-  bool has_upper =
-      std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+  bool has_lower = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'a' && c <= 'f'; });
+  bool has_upper = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'A' && c <= 'F'; });
   if (has_lower && has_upper && a.checksummed().substr(2) != digits) {
     return Error{ErrorCode::BadKey, "address " + std::string(text) +
-                                        " has a wrong EIP-55 checksum (mixed case must read " +
-                                        a.checksummed() + ")"};
+                                        " has a wrong EIP-55 checksum (mixed case must read " + a.checksummed() + ")"};
   }
   return a;
 }

@@ -40,8 +40,7 @@ bool all_zero(std::span<const uint8_t> bytes) {
 // The libsecp256k1 form of a signature whose v was already checked.
 Result<secp256k1_ecdsa_recoverable_signature> to_recoverable(std::span<const uint8_t, 65> b) {
   secp256k1_ecdsa_recoverable_signature sig;
-  if (all_zero(b.subspan<0, 32>()) || all_zero(b.subspan<32, 32>()))
-    return bad_signature("signature r or s is zero");
+  if (all_zero(b.subspan<0, 32>()) || all_zero(b.subspan<32, 32>())) return bad_signature("signature r or s is zero");
   if (!secp256k1_ecdsa_recoverable_signature_parse_compact(context(), &sig, b.data(), b[64] - 27))
     return bad_signature("signature r or s is not below the secp256k1 group order");
   return sig;
@@ -53,8 +52,7 @@ Result<secp256k1_ecdsa_recoverable_signature> to_recoverable(std::span<const uin
 
 Result<PrivateKey> PrivateKey::from_bytes(std::span<const uint8_t> bytes) {
   if (bytes.size() != kSize) {
-    return Error{ErrorCode::BadKey,
-                 "private key must be 32 bytes, got " + std::to_string(bytes.size())};
+    return Error{ErrorCode::BadKey, "private key must be 32 bytes, got " + std::to_string(bytes.size())};
   }
   if (!secp256k1_ec_seckey_verify(context(), bytes.data()))
     return Error{ErrorCode::BadKey, "private key is zero or not below the secp256k1 group order"};
@@ -65,8 +63,7 @@ Result<PrivateKey> PrivateKey::from_bytes(std::span<const uint8_t> bytes) {
     return Error{ErrorCode::Internal, "secp256k1_ec_pubkey_create failed"};
   std::array<uint8_t, 65> uncompressed{};
   size_t len = uncompressed.size();
-  secp256k1_ec_pubkey_serialize(context(), uncompressed.data(), &len, &pub,
-                                SECP256K1_EC_UNCOMPRESSED);
+  secp256k1_ec_pubkey_serialize(context(), uncompressed.data(), &len, &pub, SECP256K1_EC_UNCOMPRESSED);
   // Skip the 0x04 tag: the address hashes x ‖ y only.
   key.address_ = address_from_public_key(std::span<const uint8_t, 64>(uncompressed.data() + 1, 64));
   return key;
@@ -96,8 +93,7 @@ Result<PrivateKey> PrivateKey::generate() {
   return Error{ErrorCode::Internal, "random generator gave no valid key"};
 }
 
-PrivateKey::PrivateKey(PrivateKey&& other) noexcept
-    : secret_(other.secret_), address_(other.address_) {
+PrivateKey::PrivateKey(PrivateKey&& other) noexcept : secret_(other.secret_), address_(other.address_) {
   OPENSSL_cleanse(other.secret_.data(), other.secret_.size());
 }
 
@@ -122,21 +118,19 @@ Result<Signature> Signature::parse(std::string_view hex) {
 
 Result<Signature> Signature::from_bytes(std::span<const uint8_t> bytes) {
   if (bytes.size() != kSize) {
-    return bad_signature("signature must be 65 bytes (r, s, v: 130 hex digits), got " +
-                         std::to_string(bytes.size()) + " bytes");
+    return bad_signature("signature must be 65 bytes (r, s, v: 130 hex digits), got " + std::to_string(bytes.size()) +
+                         " bytes");
   }
   std::array<uint8_t, kSize> b{};
   std::copy(bytes.begin(), bytes.end(), b.begin());
-  if (b[64] != 27 && b[64] != 28)
-    return bad_signature("signature v must be 27 or 28, got " + std::to_string(b[64]));
+  if (b[64] != 27 && b[64] != 28) return bad_signature("signature v must be 27 or 28, got " + std::to_string(b[64]));
   auto recoverable = to_recoverable(b);
   if (!recoverable) return recoverable.error();
   secp256k1_ecdsa_signature plain;
   secp256k1_ecdsa_recoverable_signature_convert(context(), &plain, &*recoverable);
   // normalize() returns 1 when s had to be flipped, i.e. it was in the upper half.
   if (secp256k1_ecdsa_signature_normalize(context(), nullptr, &plain)) {
-    return bad_signature(
-        "signature s is in the upper half of the group order (malleable; EIP-2 requires low s)");
+    return bad_signature("signature s is in the upper half of the group order (malleable; EIP-2 requires low s)");
   }
   return Signature(b);
 }
@@ -148,8 +142,8 @@ std::string Signature::hex() const { return to_hex_0x(bytes_); }
 Signature sign_digest(const PrivateKey& key, const Digest& digest) {
   secp256k1_ecdsa_recoverable_signature sig;
   // Cannot fail: the key was validated when it was made; nullptr nonce = RFC 6979.
-  [[maybe_unused]] int ok = secp256k1_ecdsa_sign_recoverable(context(), &sig, digest.data(),
-                                                             key.secret().data(), nullptr, nullptr);
+  [[maybe_unused]] int ok =
+      secp256k1_ecdsa_sign_recoverable(context(), &sig, digest.data(), key.secret().data(), nullptr, nullptr);
   std::array<uint8_t, Signature::kSize> out{};
   int recid = 0;
   secp256k1_ecdsa_recoverable_signature_serialize_compact(context(), out.data(), &recid, &sig);
@@ -165,26 +159,21 @@ Result<Address> recover_digest(const Digest& digest, const Signature& sig) {
     return bad_signature("signature does not recover to any public key for this message");
   std::array<uint8_t, 65> uncompressed{};
   size_t len = uncompressed.size();
-  secp256k1_ec_pubkey_serialize(context(), uncompressed.data(), &len, &pub,
-                                SECP256K1_EC_UNCOMPRESSED);
+  secp256k1_ec_pubkey_serialize(context(), uncompressed.data(), &len, &pub, SECP256K1_EC_UNCOMPRESSED);
   return address_from_public_key(std::span<const uint8_t, 64>(uncompressed.data() + 1, 64));
 }
 
 Result<Address> verify_digest(const Digest& digest, const Signature& sig, const Address& expected) {
   auto signer = recover_digest(digest, sig);
   if (signer && !(*signer == expected)) {
-    return bad_signature("signature is by " + signer->checksummed() + ", not " +
-                         expected.checksummed());
+    return bad_signature("signature is by " + signer->checksummed() + ", not " + expected.checksummed());
   }
   return signer;
 }
 
-Signature sign_bytes(const PrivateKey& key, std::span<const uint8_t> data) {
-  return sign_digest(key, keccak256(data));
-}
+Signature sign_bytes(const PrivateKey& key, std::span<const uint8_t> data) { return sign_digest(key, keccak256(data)); }
 
-Result<Address> verify_bytes(std::span<const uint8_t> data, const Signature& sig,
-                             const Address& expected) {
+Result<Address> verify_bytes(std::span<const uint8_t> data, const Signature& sig, const Address& expected) {
   return verify_digest(keccak256(data), sig, expected);
 }
 
@@ -206,8 +195,7 @@ Result<Address> personal_recover(std::span<const uint8_t> message, const Signatu
   return recover_digest(personal_message_hash(message), sig);
 }
 
-Result<Address> verify_personal(std::span<const uint8_t> message, const Signature& sig,
-                                const Address& expected) {
+Result<Address> verify_personal(std::span<const uint8_t> message, const Signature& sig, const Address& expected) {
   return verify_digest(personal_message_hash(message), sig, expected);
 }
 

@@ -70,16 +70,14 @@ Result<Address> verify_digest(const Digest& digest, const Signature& sig, const 
 
 // sign_digest(keccak256(data)) and its checks.
 Signature sign_bytes(const PrivateKey& key, std::span<const uint8_t> data);
-Result<Address> verify_bytes(std::span<const uint8_t> data, const Signature& sig,
-                             const Address& expected);
+Result<Address> verify_bytes(std::span<const uint8_t> data, const Signature& sig, const Address& expected);
 
 // EIP-191 personal_sign (version 0x45): keccak256("\x19Ethereum Signed Message:\n" +
 // decimal byte length of message + message). What wallets and `lpctl key sign-message` sign.
 Digest personal_message_hash(std::span<const uint8_t> message);
 Signature personal_sign(const PrivateKey& key, std::span<const uint8_t> message);
 Result<Address> personal_recover(std::span<const uint8_t> message, const Signature& sig);
-Result<Address> verify_personal(std::span<const uint8_t> message, const Signature& sig,
-                                const Address& expected);
+Result<Address> verify_personal(std::span<const uint8_t> message, const Signature& sig, const Address& expected);
 
 // Text as the bytes the functions above take.
 inline std::span<const uint8_t> bytes_of(std::string_view text) {

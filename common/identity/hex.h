@@ -24,7 +24,6 @@ std::string to_hex_0x(std::span<const uint8_t> bytes);
 Result<Bytes> from_hex(std::string_view text, std::string_view what, ErrorCode code);
 
 // The same, but the decoded value must be exactly `size` bytes.
-Result<Bytes> from_hex_sized(std::string_view text, size_t size, std::string_view what,
-                             ErrorCode code);
+Result<Bytes> from_hex_sized(std::string_view text, size_t size, std::string_view what, ErrorCode code);
 
 }  // namespace lp::eth

@@ -17,11 +17,10 @@ namespace {
 // complementing"), which turns chi's five NOTs per row into one (x86-64 baseline has no ANDN).
 
 constexpr uint64_t kRoundConstants[24] = {
-    0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
-    0x000000000000808b, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-    0x000000000000008a, 0x0000000000000088, 0x0000000080008009, 0x000000008000000a,
-    0x000000008000808b, 0x800000000000008b, 0x8000000000008089, 0x8000000000008003,
-    0x8000000000008002, 0x8000000000000080, 0x000000000000800a, 0x800000008000000a,
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000, 0x000000000000808b,
+    0x0000000080000001, 0x8000000080008081, 0x8000000000008009, 0x000000000000008a, 0x0000000000000088,
+    0x0000000080008009, 0x000000008000000a, 0x000000008000808b, 0x800000000000008b, 0x8000000000008089,
+    0x8000000000008003, 0x8000000000008002, 0x8000000000000080, 0x000000000000800a, 0x800000008000000a,
     0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008};
 
 // Unaligned little-endian lane load/store: one mov on little-endian targets.
@@ -52,66 +51,66 @@ inline void store_le64(uint8_t* p, uint64_t v) {
 // twin ~(x ^ (y | ~z)) needs no NOT, given which of its inputs and its output are complemented;
 // one NOT per row remains. The forms were found mechanically and the tests check them against a
 // plain implementation, so change them only as a whole.
-#define LP_KECCAK_ROUND(A, E, RC) \
+#define LP_KECCAK_ROUND(A, E, RC)             \
   c0 = A##00 ^ A##01 ^ A##02 ^ A##03 ^ A##04; \
   c1 = A##10 ^ A##11 ^ A##12 ^ A##13 ^ A##14; \
   c2 = A##20 ^ A##21 ^ A##22 ^ A##23 ^ A##24; \
   c3 = A##30 ^ A##31 ^ A##32 ^ A##33 ^ A##34; \
   c4 = A##40 ^ A##41 ^ A##42 ^ A##43 ^ A##44; \
-  d0 = c4 ^ std::rotl(c1, 1); \
-  d1 = c0 ^ std::rotl(c2, 1); \
-  d2 = c1 ^ std::rotl(c3, 1); \
-  d3 = c2 ^ std::rotl(c4, 1); \
-  d4 = c3 ^ std::rotl(c0, 1); \
-  b0 = A##00 ^ d0; \
-  b1 = std::rotl(A##11 ^ d1, 44); \
-  b2 = std::rotl(A##22 ^ d2, 43); \
-  b3 = std::rotl(A##33 ^ d3, 21); \
-  b4 = std::rotl(A##44 ^ d4, 14); \
-  E##00 = b0 ^ (b1 | b2) ^ (RC); \
-  E##10 = b1 ^ (~b2 | b3); \
-  E##20 = b2 ^ (b3 & b4); \
-  E##30 = b3 ^ (b4 | b0); \
-  E##40 = b4 ^ (b0 & b1); \
-  b0 = std::rotl(A##30 ^ d3, 28); \
-  b1 = std::rotl(A##41 ^ d4, 20); \
-  b2 = std::rotl(A##02 ^ d0, 3); \
-  b3 = std::rotl(A##13 ^ d1, 45); \
-  b4 = std::rotl(A##24 ^ d2, 61); \
-  E##01 = b0 ^ (b1 | b2); \
-  E##11 = b1 ^ (b2 & b3); \
-  E##21 = b2 ^ (b3 | ~b4); \
-  E##31 = b3 ^ (b4 | b0); \
-  E##41 = b4 ^ (b0 & b1); \
-  b0 = std::rotl(A##10 ^ d1, 1); \
-  b1 = std::rotl(A##21 ^ d2, 6); \
-  b2 = std::rotl(A##32 ^ d3, 25); \
-  b3 = std::rotl(A##43 ^ d4, 8); \
-  b4 = std::rotl(A##04 ^ d0, 18); \
-  E##02 = b0 ^ (b1 | b2); \
-  E##12 = b1 ^ (b2 & b3); \
-  E##22 = b2 ^ (~b3 & b4); \
-  E##32 = ~b3 ^ (b4 | b0); \
-  E##42 = b4 ^ (b0 & b1); \
-  b0 = std::rotl(A##40 ^ d4, 27); \
-  b1 = std::rotl(A##01 ^ d0, 36); \
-  b2 = std::rotl(A##12 ^ d1, 10); \
-  b3 = std::rotl(A##23 ^ d2, 15); \
-  b4 = std::rotl(A##34 ^ d3, 56); \
-  E##03 = b0 ^ (b1 & b2); \
-  E##13 = b1 ^ (b2 | b3); \
-  E##23 = b2 ^ (~b3 | b4); \
-  E##33 = ~b3 ^ (b4 & b0); \
-  E##43 = b4 ^ (b0 | b1); \
-  b0 = std::rotl(A##20 ^ d2, 62); \
-  b1 = std::rotl(A##31 ^ d3, 55); \
-  b2 = std::rotl(A##42 ^ d4, 39); \
-  b3 = std::rotl(A##03 ^ d0, 41); \
-  b4 = std::rotl(A##14 ^ d1, 2); \
-  E##04 = b0 ^ (~b1 & b2); \
-  E##14 = ~b1 ^ (b2 | b3); \
-  E##24 = b2 ^ (b3 & b4); \
-  E##34 = b3 ^ (b4 | b0); \
+  d0 = c4 ^ std::rotl(c1, 1);                 \
+  d1 = c0 ^ std::rotl(c2, 1);                 \
+  d2 = c1 ^ std::rotl(c3, 1);                 \
+  d3 = c2 ^ std::rotl(c4, 1);                 \
+  d4 = c3 ^ std::rotl(c0, 1);                 \
+  b0 = A##00 ^ d0;                            \
+  b1 = std::rotl(A##11 ^ d1, 44);             \
+  b2 = std::rotl(A##22 ^ d2, 43);             \
+  b3 = std::rotl(A##33 ^ d3, 21);             \
+  b4 = std::rotl(A##44 ^ d4, 14);             \
+  E##00 = b0 ^ (b1 | b2) ^ (RC);              \
+  E##10 = b1 ^ (~b2 | b3);                    \
+  E##20 = b2 ^ (b3 & b4);                     \
+  E##30 = b3 ^ (b4 | b0);                     \
+  E##40 = b4 ^ (b0 & b1);                     \
+  b0 = std::rotl(A##30 ^ d3, 28);             \
+  b1 = std::rotl(A##41 ^ d4, 20);             \
+  b2 = std::rotl(A##02 ^ d0, 3);              \
+  b3 = std::rotl(A##13 ^ d1, 45);             \
+  b4 = std::rotl(A##24 ^ d2, 61);             \
+  E##01 = b0 ^ (b1 | b2);                     \
+  E##11 = b1 ^ (b2 & b3);                     \
+  E##21 = b2 ^ (b3 | ~b4);                    \
+  E##31 = b3 ^ (b4 | b0);                     \
+  E##41 = b4 ^ (b0 & b1);                     \
+  b0 = std::rotl(A##10 ^ d1, 1);              \
+  b1 = std::rotl(A##21 ^ d2, 6);              \
+  b2 = std::rotl(A##32 ^ d3, 25);             \
+  b3 = std::rotl(A##43 ^ d4, 8);              \
+  b4 = std::rotl(A##04 ^ d0, 18);             \
+  E##02 = b0 ^ (b1 | b2);                     \
+  E##12 = b1 ^ (b2 & b3);                     \
+  E##22 = b2 ^ (~b3 & b4);                    \
+  E##32 = ~b3 ^ (b4 | b0);                    \
+  E##42 = b4 ^ (b0 & b1);                     \
+  b0 = std::rotl(A##40 ^ d4, 27);             \
+  b1 = std::rotl(A##01 ^ d0, 36);             \
+  b2 = std::rotl(A##12 ^ d1, 10);             \
+  b3 = std::rotl(A##23 ^ d2, 15);             \
+  b4 = std::rotl(A##34 ^ d3, 56);             \
+  E##03 = b0 ^ (b1 & b2);                     \
+  E##13 = b1 ^ (b2 | b3);                     \
+  E##23 = b2 ^ (~b3 | b4);                    \
+  E##33 = ~b3 ^ (b4 & b0);                    \
+  E##43 = b4 ^ (b0 | b1);                     \
+  b0 = std::rotl(A##20 ^ d2, 62);             \
+  b1 = std::rotl(A##31 ^ d3, 55);             \
+  b2 = std::rotl(A##42 ^ d4, 39);             \
+  b3 = std::rotl(A##03 ^ d0, 41);             \
+  b4 = std::rotl(A##14 ^ d1, 2);              \
+  E##04 = b0 ^ (~b1 & b2);                    \
+  E##14 = ~b1 ^ (b2 | b3);                    \
+  E##24 = b2 ^ (b3 & b4);                     \
+  E##34 = b3 ^ (b4 | b0);                     \
   E##44 = b4 ^ (b0 & b1);
 
 constexpr size_t kBlockBytes = 136;  // the rate: 17 lanes (Keccak256::kRate)
@@ -130,12 +129,23 @@ void absorb_blocks(std::array<uint64_t, 25>& s, const uint8_t* in, size_t blocks
   for (; blocks > 0; --blocks) {
     if (in != nullptr) {
       // XOR is linear, so input goes into complemented lanes as is.
-      a00 ^= load_le64(in); a10 ^= load_le64(in + 8); a20 ^= load_le64(in + 16);
-      a30 ^= load_le64(in + 24); a40 ^= load_le64(in + 32); a01 ^= load_le64(in + 40);
-      a11 ^= load_le64(in + 48); a21 ^= load_le64(in + 56); a31 ^= load_le64(in + 64);
-      a41 ^= load_le64(in + 72); a02 ^= load_le64(in + 80); a12 ^= load_le64(in + 88);
-      a22 ^= load_le64(in + 96); a32 ^= load_le64(in + 104); a42 ^= load_le64(in + 112);
-      a03 ^= load_le64(in + 120); a13 ^= load_le64(in + 128);
+      a00 ^= load_le64(in);
+      a10 ^= load_le64(in + 8);
+      a20 ^= load_le64(in + 16);
+      a30 ^= load_le64(in + 24);
+      a40 ^= load_le64(in + 32);
+      a01 ^= load_le64(in + 40);
+      a11 ^= load_le64(in + 48);
+      a21 ^= load_le64(in + 56);
+      a31 ^= load_le64(in + 64);
+      a41 ^= load_le64(in + 72);
+      a02 ^= load_le64(in + 80);
+      a12 ^= load_le64(in + 88);
+      a22 ^= load_le64(in + 96);
+      a32 ^= load_le64(in + 104);
+      a42 ^= load_le64(in + 112);
+      a03 ^= load_le64(in + 120);
+      a13 ^= load_le64(in + 128);
       in += kBlockBytes;
     }
     // Two rounds per iteration so the lanes swap between the a and e sets without copies.
@@ -144,8 +154,8 @@ void absorb_blocks(std::array<uint64_t, 25>& s, const uint8_t* in, size_t blocks
       LP_KECCAK_ROUND(e, a, kRoundConstants[round + 1])
     }
   }
-  s = {a00, ~a10, ~a20, a30, a40, a01, a11, a21, ~a31, a41, a02, a12, ~a22, a32, a42,
-       a03, a13, ~a23, a33, a43, ~a04, a14, a24, a34, a44};
+  s = {a00, ~a10, ~a20, a30, a40,  a01, a11, a21,  ~a31, a41, a02, a12, ~a22,
+       a32, a42,  a03,  a13, ~a23, a33, a43, ~a04, a14,  a24, a34, a44};
 }
 
 #undef LP_KECCAK_ROUND

@@ -26,7 +26,6 @@ constexpr size_t kDerivedKeyMax = 64;
 constexpr uint64_t kScryptMaxMemory = 1ull << 30;  // refuses files that would take more RAM
 constexpr int64_t kPbkdf2MaxIterations = 10'000'000;
 
-
 Error bad_key(const std::string& why) { return Error{ErrorCode::BadKey, why}; }
 
 std::string openssl_error() {
@@ -45,8 +44,7 @@ class Fields {
   Result<JsonObject*> object(const char* name) const {
     auto node = member(name);
     if (!node) return node.error();
-    if (!JSON_NODE_HOLDS_OBJECT(*node))
-      return bad_key("field " + path(name) + " must be an object");
+    if (!JSON_NODE_HOLDS_OBJECT(*node)) return bad_key("field " + path(name) + " must be an object");
     return json_node_get_object(*node);
   }
   Result<std::string> string(const char* name) const {
@@ -104,8 +102,7 @@ Result<Document> parse_document(std::string_view json) {
   if (json.empty()) return bad_key("invalid JSON: the file is empty");
   Document doc{Owned<JsonParser, g_object_unref>(json_parser_new())};
   g_autoptr(GError) err = nullptr;
-  if (!json_parser_load_from_data(doc.parser.get(), json.data(), static_cast<gssize>(json.size()),
-                                  &err))
+  if (!json_parser_load_from_data(doc.parser.get(), json.data(), static_cast<gssize>(json.size()), &err))
     return bad_key(std::string("invalid JSON: ") + err->message);
   JsonNode* root = json_parser_get_root(doc.parser.get());
   if (!root) return bad_key("invalid JSON: no value in the file");
@@ -115,8 +112,7 @@ Result<Document> parse_document(std::string_view json) {
   auto version = top.integer("version");
   if (!version) return version.error();
   if (*version != 3) {
-    return bad_key("unsupported keystore version " + std::to_string(*version) +
-                   " (only version 3 is supported)");
+    return bad_key("unsupported keystore version " + std::to_string(*version) + " (only version 3 is supported)");
   }
   auto crypto = top.object("crypto");
   if (!crypto) return crypto.error();
@@ -138,8 +134,7 @@ Result<Wiped<Bytes>> run_kdf(const char* name, const OSSL_PARAM* params, size_t 
   Owned<EVP_KDF_CTX, EVP_KDF_CTX_free> ctx(EVP_KDF_CTX_new(kdf.get()));
   Wiped<Bytes> out{Bytes(dklen)};
   if (!ctx || EVP_KDF_derive(ctx.get(), out.get().data(), dklen, params) != 1) {
-    return Error{ErrorCode::Internal,
-                 std::string(name) + " key derivation failed: " + openssl_error()};
+    return Error{ErrorCode::Internal, std::string(name) + " key derivation failed: " + openssl_error()};
   }
   return out;
 }
@@ -149,28 +144,25 @@ void* readonly(const void* p) { return const_cast<void*>(p); }
 
 // scrypt is libsodium's: OpenSSL enforces RFC 7914's N < 2^(16 r), which refuses the spec's own
 // test vector and the files older Python eth-keyfile releases wrote (n=262144, r=1, p=8).
-Result<Wiped<Bytes>> scrypt(std::string_view password, std::span<const uint8_t> salt,
-                            const ScryptParams& sp, size_t dklen) {
+Result<Wiped<Bytes>> scrypt(std::string_view password, std::span<const uint8_t> salt, const ScryptParams& sp,
+                            size_t dklen) {
   if (sodium_init() < 0) return Error{ErrorCode::Internal, "libsodium failed to initialise"};
   static const uint8_t kNothing = 0;  // libsodium wants non-null pointers even for empty input
   auto ptr = [](const void* p) { return p ? static_cast<const uint8_t*>(p) : &kNothing; };
   Wiped<Bytes> out{Bytes(dklen)};
-  if (crypto_pwhash_scryptsalsa208sha256_ll(ptr(password.data()), password.size(), ptr(salt.data()),
-                                            salt.size(), sp.n, sp.r, sp.p, out.get().data(),
-                                            dklen) != 0) {
-    return Error{ErrorCode::Internal,
-                 std::string("scrypt key derivation failed: ") + g_strerror(errno)};
+  if (crypto_pwhash_scryptsalsa208sha256_ll(ptr(password.data()), password.size(), ptr(salt.data()), salt.size(), sp.n,
+                                            sp.r, sp.p, out.get().data(), dklen) != 0) {
+    return Error{ErrorCode::Internal, std::string("scrypt key derivation failed: ") + g_strerror(errno)};
   }
   return out;
 }
 
-Result<Wiped<Bytes>> pbkdf2_sha256(std::string_view password, std::span<const uint8_t> salt,
-                                   uint64_t iterations, size_t dklen) {
+Result<Wiped<Bytes>> pbkdf2_sha256(std::string_view password, std::span<const uint8_t> salt, uint64_t iterations,
+                                   size_t dklen) {
   char digest[] = "SHA256";
   int no_sp800_132_checks = 1;  // other writers' salts and counts are theirs to choose
   const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, readonly(password.data()),
-                                        password.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, readonly(password.data()), password.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, readonly(salt.data()), salt.size()),
       OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_ITER, &iterations),
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
@@ -185,10 +177,8 @@ Result<Wiped<Bytes>> aes128_ctr(std::span<const uint8_t> key, std::span<const ui
   Owned<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free> ctx(EVP_CIPHER_CTX_new());
   Wiped<Bytes> out{Bytes(in.size())};
   int len = 0, tail = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ctr(), nullptr, key.data(), iv.data()) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), out.get().data(), &len, in.data(),
-                        static_cast<int>(in.size())) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ctr(), nullptr, key.data(), iv.data()) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), out.get().data(), &len, in.data(), static_cast<int>(in.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), out.get().data() + len, &tail) != 1)
     return Error{ErrorCode::Internal, "aes-128-ctr failed: " + openssl_error()};
   return out;
@@ -215,8 +205,7 @@ Result<Wiped<Bytes>> derive_key(const Fields& crypto, std::string_view password)
   auto kdf = crypto.string("kdf");
   auto params_obj = crypto.object("kdfparams");
   if (!kdf) return kdf.error();
-  if (*kdf != "scrypt" && *kdf != "pbkdf2")
-    return bad_key("unsupported kdf \"" + *kdf + "\" (scrypt or pbkdf2)");
+  if (*kdf != "scrypt" && *kdf != "pbkdf2") return bad_key("unsupported kdf \"" + *kdf + "\" (scrypt or pbkdf2)");
   if (!params_obj) return params_obj.error();
   Fields kp(*params_obj, crypto.path("kdfparams"));
   auto dklen = kp.integer("dklen");
@@ -231,45 +220,38 @@ Result<Wiped<Bytes>> derive_key(const Fields& crypto, std::string_view password)
     for (auto* v : {&n, &r, &p})
       if (!*v) return v->error();
     // Bounds before the casts; check_scrypt() then judges the combination.
-    if (*n < 1 || *n > int64_t{1} << 40 || *r < 1 || *r > int64_t{1} << 30 || *p < 1 ||
-        *p > int64_t{1} << 30) {
-      return bad_key(crypto.path("kdfparams") +
-                     ": scrypt n, r or p out of range (n=" + std::to_string(*n) +
+    if (*n < 1 || *n > int64_t{1} << 40 || *r < 1 || *r > int64_t{1} << 30 || *p < 1 || *p > int64_t{1} << 30) {
+      return bad_key(crypto.path("kdfparams") + ": scrypt n, r or p out of range (n=" + std::to_string(*n) +
                      ", r=" + std::to_string(*r) + ", p=" + std::to_string(*p) + ")");
     }
-    ScryptParams sp{static_cast<uint64_t>(*n), static_cast<uint32_t>(*r),
-                    static_cast<uint32_t>(*p)};
+    ScryptParams sp{static_cast<uint64_t>(*n), static_cast<uint32_t>(*r), static_cast<uint32_t>(*p)};
     if (auto why = check_scrypt(sp)) return bad_key(crypto.path("kdfparams") + ": " + *why);
     return scrypt(password, *salt, sp, static_cast<size_t>(*dklen));
   }
   auto prf = kp.string("prf");
   if (!prf) return prf.error();
-  if (*prf != "hmac-sha256")
-    return bad_key("unsupported " + kp.path("prf") + " \"" + *prf + "\" (only hmac-sha256)");
+  if (*prf != "hmac-sha256") return bad_key("unsupported " + kp.path("prf") + " \"" + *prf + "\" (only hmac-sha256)");
   auto c = kp.integer("c");
   if (!c) return c.error();
   if (*c < 1 || *c > kPbkdf2MaxIterations) {
-    return bad_key(kp.path("c") + " must be between 1 and " + std::to_string(kPbkdf2MaxIterations) +
-                   ", got " + std::to_string(*c));
+    return bad_key(kp.path("c") + " must be between 1 and " + std::to_string(kPbkdf2MaxIterations) + ", got " +
+                   std::to_string(*c));
   }
   return pbkdf2_sha256(password, *salt, static_cast<uint64_t>(*c), static_cast<size_t>(*dklen));
 }
 
 Result<std::string> random_uuid_v4() {
   std::array<uint8_t, 16> b{};
-  if (RAND_bytes(b.data(), b.size()) != 1)
-    return Error{ErrorCode::Internal, "OpenSSL RAND_bytes failed"};
+  if (RAND_bytes(b.data(), b.size()) != 1) return Error{ErrorCode::Internal, "OpenSSL RAND_bytes failed"};
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   std::string h = to_hex(b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
 }  // namespace
 
-Result<std::string> encrypt_keystore(const PrivateKey& key, std::string_view password,
-                                     const ScryptParams& params) {
+Result<std::string> encrypt_keystore(const PrivateKey& key, std::string_view password, const ScryptParams& params) {
   if (auto why = check_scrypt(params)) return Error{ErrorCode::Internal, *why};
   std::array<uint8_t, 32> salt{};
   std::array<uint8_t, 16> iv{};
@@ -331,8 +313,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view json, std::string_view pass
   Fields crypto(doc->crypto, "crypto");
   auto cipher = crypto.string("cipher");
   if (!cipher) return cipher.error();
-  if (*cipher != "aes-128-ctr")
-    return bad_key("unsupported cipher \"" + *cipher + "\" (only aes-128-ctr)");
+  if (*cipher != "aes-128-ctr") return bad_key("unsupported cipher \"" + *cipher + "\" (only aes-128-ctr)");
   auto cipherparams = crypto.object("cipherparams");
   if (!cipherparams) return cipherparams.error();
   auto iv = Fields(*cipherparams, crypto.path("cipherparams")).hex("iv", 16);
@@ -342,8 +323,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view json, std::string_view pass
     if (!*r) return r->error();
   // Some old writers dropped a private key's leading zero bytes; geth's vectors include such files.
   if (ciphertext->empty() || ciphertext->size() > PrivateKey::kSize) {
-    return bad_key("crypto.ciphertext must hold a 32-byte key, got " +
-                   std::to_string(ciphertext->size()) + " bytes");
+    return bad_key("crypto.ciphertext must hold a 32-byte key, got " + std::to_string(ciphertext->size()) + " bytes");
   }
 
   auto derived = derive_key(crypto, password);
@@ -355,8 +335,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view json, std::string_view pass
   auto plain = aes128_ctr(std::span(derived->get()).first(16), *iv, *ciphertext);
   if (!plain) return plain.error();
   Wiped<std::array<uint8_t, PrivateKey::kSize>> secret;
-  std::copy(plain->get().begin(), plain->get().end(),
-            secret.get().end() - static_cast<ptrdiff_t>(plain->get().size()));
+  std::copy(plain->get().begin(), plain->get().end(), secret.get().end() - static_cast<ptrdiff_t>(plain->get().size()));
   auto key = PrivateKey::from_bytes(secret.get());
   if (!key) return bad_key("the decrypted key is not a valid secp256k1 private key");
 
@@ -365,8 +344,8 @@ Result<PrivateKey> decrypt_keystore(std::string_view json, std::string_view pass
     auto stated = address_field(*doc);
     if (!stated) return stated.error();
     if (!(*stated == key->address())) {
-      return bad_key("the address field " + stated->checksummed() +
-                     " is not the address of the key inside, " + key->address().checksummed());
+      return bad_key("the address field " + stated->checksummed() + " is not the address of the key inside, " +
+                     key->address().checksummed());
     }
   }
   return key;
@@ -375,8 +354,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view json, std::string_view pass
 Result<Address> keystore_address(std::string_view json) {
   auto doc = parse_document(json);
   if (!doc) return doc.error();
-  if (!Fields(doc->root, "").has("address"))
-    return bad_key("no address field (decrypt the file to learn it)");
+  if (!Fields(doc->root, "").has("address")) return bad_key("no address field (decrypt the file to learn it)");
   return address_field(*doc);
 }
 

@@ -28,8 +28,8 @@ Result<Wiped<std::string>> read_small_file(const std::string& path, const char* 
   }
   if (!S_ISREG(st.st_mode)) return Error{ErrorCode::BadKey, path + " is not a regular file"};
   if (st.st_size > kMaxKeystoreSize) {
-    return Error{ErrorCode::TooLarge, path + " is too large for a " + what + " (" +
-                                          std::to_string(st.st_size) + " bytes)"};
+    return Error{ErrorCode::TooLarge,
+                 path + " is too large for a " + what + " (" + std::to_string(st.st_size) + " bytes)"};
   }
   g_autofree char* data = nullptr;
   gsize len = 0;
@@ -85,21 +85,19 @@ std::string keystore_file_name(const Address& address, std::chrono::system_clock
   std::tm tm{};
   gmtime_r(&t, &tm);
   char stamp[64];
-  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d-%02d-%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(nanos));
+  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d-%02d-%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(nanos));
   return std::string("UTC--") + stamp + "--" + address.hex();
 }
 
-Result<std::string> write_keystore_file(const std::string& dir, const PrivateKey& key,
-                                        std::string_view password, const ScryptParams& params) {
+Result<std::string> write_keystore_file(const std::string& dir, const PrivateKey& key, std::string_view password,
+                                        const ScryptParams& params) {
   if (g_mkdir_with_parents(dir.c_str(), 0700) != 0)
     return Error{ErrorCode::Internal, "cannot create " + dir + ": " + errno_text(errno)};
   auto json = encrypt_keystore(key, password, params);
   if (!json) return json.error();
   g_autofree char* path = g_build_filename(
-      dir.c_str(), keystore_file_name(key.address(), std::chrono::system_clock::now()).c_str(),
-      nullptr);
+      dir.c_str(), keystore_file_name(key.address(), std::chrono::system_clock::now()).c_str(), nullptr);
   return write_private_file(path, *json);
 }
 
@@ -148,8 +146,7 @@ Result<std::string> resolve_keystore(const std::string& file_or_dir) {
     if (f.address) keys.push_back(&f);
   if (keys.empty()) return Error{ErrorCode::NotFound, "no keystore file in " + file_or_dir};
   if (keys.size() > 1) {
-    std::string msg = std::to_string(keys.size()) + " keystores in " + file_or_dir +
-                      "; name one with --keystore FILE:";
+    std::string msg = std::to_string(keys.size()) + " keystores in " + file_or_dir + "; name one with --keystore FILE:";
     for (const auto* f : keys) msg += "\n  " + f->address->checksummed() + "  " + f->path;
     return Error{ErrorCode::BadKey, msg};
   }

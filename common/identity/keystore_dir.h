@@ -16,8 +16,7 @@ std::string keystore_file_name(const Address& address, std::chrono::system_clock
 
 // Encrypts `key` into a new file in `dir` (created 0700 if missing), written atomically with
 // mode 0600. Returns the file's path.
-Result<std::string> write_keystore_file(const std::string& dir, const PrivateKey& key,
-                                        std::string_view password,
+Result<std::string> write_keystore_file(const std::string& dir, const PrivateKey& key, std::string_view password,
                                         const ScryptParams& params = kScryptStandard);
 
 // Reads and decrypts one file.

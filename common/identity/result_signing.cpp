@@ -19,8 +19,7 @@ Signature sign_results(const PrivateKey& key, std::span<const Digest> rendition_
   return personal_sign(key, results_digest(rendition_hashes));
 }
 
-Signature sign_results(const PrivateKey& key,
-                       std::span<const std::span<const uint8_t>> renditions) {
+Signature sign_results(const PrivateKey& key, std::span<const std::span<const uint8_t>> renditions) {
   return sign_results(key, rendition_hashes(renditions));
 }
 
@@ -29,8 +28,8 @@ Result<Address> verify_results(std::span<const Digest> rendition_hashes, const S
   return verify_personal(results_digest(rendition_hashes), sig, expected);
 }
 
-Result<Address> verify_results(std::span<const std::span<const uint8_t>> renditions,
-                               const Signature& sig, const Address& expected) {
+Result<Address> verify_results(std::span<const std::span<const uint8_t>> renditions, const Signature& sig,
+                               const Address& expected) {
   return verify_results(rendition_hashes(renditions), sig, expected);
 }
 

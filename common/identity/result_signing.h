@@ -20,9 +20,8 @@ Signature sign_results(const PrivateKey& key, std::span<const Digest> rendition_
 Signature sign_results(const PrivateKey& key, std::span<const std::span<const uint8_t>> renditions);
 
 // The signer if it is `expected`; a tampered, missing, extra or reordered rendition fails.
-Result<Address> verify_results(std::span<const Digest> rendition_hashes, const Signature& sig,
+Result<Address> verify_results(std::span<const Digest> rendition_hashes, const Signature& sig, const Address& expected);
+Result<Address> verify_results(std::span<const std::span<const uint8_t>> renditions, const Signature& sig,
                                const Address& expected);
-Result<Address> verify_results(std::span<const std::span<const uint8_t>> renditions,
-                               const Signature& sig, const Address& expected);
 
 }  // namespace lp::eth

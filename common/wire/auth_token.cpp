@@ -24,18 +24,13 @@ bool valid_session_id(std::string_view id) {
 }
 
 std::string mac_hex(std::string_view secret, std::string_view session_id, int64_t expiry) {
-  const std::string message =
-      "lpgst-auth-v1:" + std::string(session_id) + ":" + std::to_string(expiry);
-  g_autoptr(GHmac) hmac =
-      g_hmac_new(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(secret.data()), secret.size());
-  g_hmac_update(hmac, reinterpret_cast<const guchar*>(message.data()),
-                static_cast<gssize>(message.size()));
+  const std::string message = "lpgst-auth-v1:" + std::string(session_id) + ":" + std::to_string(expiry);
+  g_autoptr(GHmac) hmac = g_hmac_new(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(secret.data()), secret.size());
+  g_hmac_update(hmac, reinterpret_cast<const guchar*>(message.data()), static_cast<gssize>(message.size()));
   return g_hmac_get_string(hmac);  // lower-case hex, owned by the GHmac
 }
 
-Error unauthorized(std::string message) {
-  return Error{ErrorCode::Unauthorized, "auth token: " + std::move(message)};
-}
+Error unauthorized(std::string message) { return Error{ErrorCode::Unauthorized, "auth token: " + std::move(message)}; }
 
 }  // namespace
 
@@ -51,13 +46,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-Result<AuthToken> issue_token(std::string_view secret, std::string_view session_id,
-                              int64_t expiry) {
+Result<AuthToken> issue_token(std::string_view secret, std::string_view session_id, int64_t expiry) {
   if (secret.empty()) return Error{ErrorCode::Internal, "auth token: empty secret"};
   if (!valid_session_id(session_id)) {
     return Error{ErrorCode::Internal,
-                 "auth token: session id must be 1-64 of A-Z a-z 0-9 _ -, got \"" +
-                     std::string(session_id) + "\""};
+                 "auth token: session id must be 1-64 of A-Z a-z 0-9 _ -, got \"" + std::string(session_id) + "\""};
   }
   return AuthToken{std::string(session_id), expiry, mac_hex(secret, session_id, expiry)};
 }
@@ -69,8 +62,7 @@ std::optional<Error> verify_token(std::string_view secret, const AuthToken& toke
     return unauthorized("bad signature (not issued by this orchestrator, or altered)");
   }
   if (now >= token.expiry) {
-    return unauthorized("expired at " + std::to_string(token.expiry) + " (now " +
-                        std::to_string(now) + ")");
+    return unauthorized("expired at " + std::to_string(token.expiry) + " (now " + std::to_string(now) + ")");
   }
   return std::nullopt;
 }
@@ -95,9 +87,7 @@ void describe(Writer& io, const AuthToken& token) { map_token(io, token); }
 
 std::string to_json(const AuthToken& token) { return json::write(token); }
 
-Result<AuthToken> auth_token_from_json(std::string_view text) {
-  return json::parse<AuthToken>(text);
-}
+Result<AuthToken> auth_token_from_json(std::string_view text) { return json::parse<AuthToken>(text); }
 
 std::string to_header_value(const AuthToken& token) {
   return token.session_id + "." + std::to_string(token.expiry) + "." + token.hmac;
@@ -115,10 +105,8 @@ Result<AuthToken> auth_token_from_header_value(std::string_view value) {
     return unauthorized("session id: expected 1-64 of A-Z a-z 0-9 _ -");
   }
   const std::string_view expiry = value.substr(first + 1, last - first - 1);
-  const auto [end, ec] =
-      std::from_chars(expiry.data(), expiry.data() + expiry.size(), token.expiry);
-  if (ec != std::errc() || end != expiry.data() + expiry.size() || expiry.empty() ||
-      token.expiry < 0) {
+  const auto [end, ec] = std::from_chars(expiry.data(), expiry.data() + expiry.size(), token.expiry);
+  if (ec != std::errc() || end != expiry.data() + expiry.size() || expiry.empty() || token.expiry < 0) {
     return unauthorized("expiry: expected unix seconds, got \"" + std::string(expiry) + "\"");
   }
   auto hex = json::normalize_hex(value.substr(last + 1), kHmacHexDigits, false);

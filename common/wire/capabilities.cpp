@@ -54,7 +54,8 @@ std::optional<Error> can_transcode(const Capabilities& caps, const std::vector<P
       return Error{ErrorCode::Unsupported, codec + " encoding is not available (profile " + p.name + ")"};
     if ((caps.max_width > 0 && p.width > caps.max_width) || (caps.max_height > 0 && p.height > caps.max_height))
       return Error{ErrorCode::Unsupported, "profile " + p.name + " is larger than the largest rendition made here (" +
-                                               std::to_string(caps.max_width) + "x" + std::to_string(caps.max_height) + ")"};
+                                               std::to_string(caps.max_width) + "x" + std::to_string(caps.max_height) +
+                                               ")"};
   }
   return std::nullopt;
 }

@@ -8,12 +8,23 @@ namespace {
 // Every code, for the name lookup. A code added to error.h but not here still fails the
 // build in http_status() below (-Wswitch), which is the reminder to list it.
 constexpr ErrorCode kAllCodes[] = {
-    ErrorCode::BadSegment,   ErrorCode::InvalidProfile, ErrorCode::UnknownProfile,
-    ErrorCode::Unsupported,  ErrorCode::NotFound,       ErrorCode::TooLarge,
-    ErrorCode::Timeout,      ErrorCode::BadSignature,   ErrorCode::BadKey,
-    ErrorCode::Unauthorized, ErrorCode::Busy,           ErrorCode::HashMismatch,
-    ErrorCode::NoTranscoder, ErrorCode::BadRequest,     ErrorCode::Internal,
-    ErrorCode::Unreachable,  ErrorCode::VerificationFailed,
+    ErrorCode::BadSegment,
+    ErrorCode::InvalidProfile,
+    ErrorCode::UnknownProfile,
+    ErrorCode::Unsupported,
+    ErrorCode::NotFound,
+    ErrorCode::TooLarge,
+    ErrorCode::Timeout,
+    ErrorCode::BadSignature,
+    ErrorCode::BadKey,
+    ErrorCode::Unauthorized,
+    ErrorCode::Busy,
+    ErrorCode::HashMismatch,
+    ErrorCode::NoTranscoder,
+    ErrorCode::BadRequest,
+    ErrorCode::Internal,
+    ErrorCode::Unreachable,
+    ErrorCode::VerificationFailed,
 };
 
 // The body as sent: the detail object under "error".

@@ -75,9 +75,7 @@ Result<JsonObject*> load_object(JsonParser* parser, std::string_view text) {
 
 Reader::Reader(JsonObject* object, std::string path) : object_(object), path_(std::move(path)) {}
 
-std::string Reader::path_of(const char* key) const {
-  return path_.empty() ? std::string(key) : path_ + "." + key;
-}
+std::string Reader::path_of(const char* key) const { return path_.empty() ? std::string(key) : path_ + "." + key; }
 
 void Reader::fail(const std::string& where, const std::string& message) {
   if (!error_) error_ = bad_request(where + ": " + message);
@@ -135,8 +133,7 @@ void Reader::integer(const char* key, int64_t& out, int64_t min, int64_t max, Ne
   JsonNode* node = member(key, need);
   if (node == nullptr) return;
   // Only integral JSON numbers: json-glib reads 1.0 and 1e3 as doubles.
-  if (value_type(node) != G_TYPE_INT64 || json_node_get_int(node) < min ||
-      json_node_get_int(node) > max) {
+  if (value_type(node) != G_TYPE_INT64 || json_node_get_int(node) < min || json_node_get_int(node) > max) {
     return fail_got(path_of(key), integer_expectation(min, max), node);
   }
   out = json_node_get_int(node);
@@ -155,8 +152,8 @@ void Reader::hex(const char* key, std::string& out, size_t digits, Hex form, Nee
   const bool prefixed = form != Hex::Bare;
   auto hex = normalize_hex(text, digits, prefixed);
   if (!hex || (prefixed && text.rfind("0x", 0) != 0)) {
-    return fail(path_of(key), std::string("expected ") + (prefixed ? "0x and " : "") +
-                                  std::to_string(digits) + " hex digits");
+    return fail(path_of(key),
+                std::string("expected ") + (prefixed ? "0x and " : "") + std::to_string(digits) + " hex digits");
   }
   out = form == Hex::PrefixedKeepCase ? text : (prefixed ? "0x" : "") + *hex;
 }
@@ -168,8 +165,7 @@ void Reader::strings(const char* key, std::vector<std::string>& out, Need need) 
   for (guint i = 0; i < json_array_get_length(array); ++i) {
     JsonNode* node = json_array_get_element(array, i);
     if (value_type(node) != G_TYPE_STRING || *json_node_get_string(node) == '\0') {
-      return fail_got(path_of(key) + "[" + std::to_string(i) + "]", "expected a non-empty string",
-                      node);
+      return fail_got(path_of(key) + "[" + std::to_string(i) + "]", "expected a non-empty string", node);
     }
     values.emplace_back(json_node_get_string(node));
   }

@@ -68,8 +68,7 @@ class Reader {
   void integer(const char* key, int& out, int min, int max, Need need = Need::Required);
   void hex(const char* key, std::string& out, size_t digits, Hex form, Need need = Need::Required);
   void strings(const char* key, std::vector<std::string>& out, Need need = Need::Required);
-  void string_map(const char* key, std::map<std::string, std::string>& out,
-                  Need need = Need::Required);
+  void string_map(const char* key, std::map<std::string, std::string>& out, Need need = Need::Required);
   // An array of at least one go-livepeer profile object, checked by parse_profile_json
   // (whose rule is stricter: unknown profile fields are errors).
   void profiles(const char* key, std::vector<Profile>& out, Need need = Need::Required);
@@ -86,8 +85,7 @@ class Reader {
 
   // An array of objects, named "key[i]" in messages; `non_empty` refuses [].
   template <typename T>
-  void objects(const char* key, std::vector<T>& out, Need need = Need::Required,
-               bool non_empty = false) {
+  void objects(const char* key, std::vector<T>& out, Need need = Need::Required, bool non_empty = false) {
     JsonArray* array = array_member(key, need, non_empty);
     if (array == nullptr) return;
     std::vector<T> items;
@@ -131,8 +129,7 @@ class Writer {
   // Lower-cased unless PrefixedKeepCase.
   void hex(const char* key, const std::string& value, size_t, Hex form, Need = Need::Required);
   void strings(const char* key, const std::vector<std::string>& values, Need = Need::Required);
-  void string_map(const char* key, const std::map<std::string, std::string>& values,
-                  Need = Need::Required);
+  void string_map(const char* key, const std::map<std::string, std::string>& values, Need = Need::Required);
   void profiles(const char* key, const std::vector<Profile>& profiles, Need = Need::Required);
 
   template <typename T>

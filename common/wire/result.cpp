@@ -42,8 +42,6 @@ namespace lp::wire {
 
 std::string to_json(const TranscodeResult& result) { return json::write(result); }
 
-Result<TranscodeResult> transcode_result_from_json(std::string_view text) {
-  return json::parse<TranscodeResult>(text);
-}
+Result<TranscodeResult> transcode_result_from_json(std::string_view text) { return json::parse<TranscodeResult>(text); }
 
 }  // namespace lp::wire

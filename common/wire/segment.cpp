@@ -50,7 +50,8 @@ std::optional<int64_t> parse_int(std::string_view text, int64_t min, int64_t max
 Result<std::vector<Profile>> parse_profiles_header(const std::string& value) {
   if (auto why = json_text_problem(value)) return bad_header(header::kProfiles, "invalid JSON: " + *why);
   if (json::nested_too_deep(value)) {
-    return bad_header(header::kProfiles, "invalid JSON: nested deeper than " + std::to_string(json::kMaxNesting) + " levels");
+    return bad_header(header::kProfiles,
+                      "invalid JSON: nested deeper than " + std::to_string(json::kMaxNesting) + " levels");
   }
   // json-glib cuts a string at an escaped NUL: refused before parsing, naming the field.
   if (auto at = json_nul_escape_path(value))
@@ -58,8 +59,7 @@ Result<std::vector<Profile>> parse_profiles_header(const std::string& value) {
                              ": contains a NUL character (\\u0000), which no field may hold");
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) error = nullptr;
-  if (!json_parser_load_from_data(parser, value.data(), static_cast<gssize>(value.size()),
-                                  &error)) {
+  if (!json_parser_load_from_data(parser, value.data(), static_cast<gssize>(value.size()), &error)) {
     return bad_header(header::kProfiles, std::string("invalid JSON: ") + error->message);
   }
   JsonNode* root = json_parser_get_root(parser);
@@ -105,8 +105,7 @@ void write_headers(const SegmentHeaders& segment, HeaderMap& headers) {
 
 std::string segment_signing_text(const SegmentHeaders& segment) {
   return "lpgst-segment-v1\n" + segment.stream_id + "\n" + std::to_string(segment.seq) + "\n" +
-         std::to_string(segment.duration_ms) + "\n" + segment.body_sha256 + "\n" +
-         canonical_profiles(segment.profiles);
+         std::to_string(segment.duration_ms) + "\n" + segment.body_sha256 + "\n" + canonical_profiles(segment.profiles);
 }
 
 Result<SegmentHeaders> segment_from_headers(const HeaderMap& headers) {
@@ -117,19 +116,17 @@ Result<SegmentHeaders> segment_from_headers(const HeaderMap& headers) {
   }
   auto parsed_token = auth_token_from_header_value(*token);
   if (!parsed_token) {
-    return Error{ErrorCode::Unauthorized,
-                 std::string(header::kAuthToken) + ": " + parsed_token.error().message};
+    return Error{ErrorCode::Unauthorized, std::string(header::kAuthToken) + ": " + parsed_token.error().message};
   }
   s.auth_token = std::move(*parsed_token);
 
-  for (const char* name : {header::kStreamId, header::kSeq, header::kDurationMs, header::kProfiles,
-                           header::kBodySha256}) {
+  for (const char* name :
+       {header::kStreamId, header::kSeq, header::kDurationMs, header::kProfiles, header::kBodySha256}) {
     if (find_header(headers, name) == nullptr) return bad_header(name, "required");
   }
   s.stream_id = *find_header(headers, header::kStreamId);
   if (!valid_stream_id(s.stream_id)) {
-    return bad_header(header::kStreamId,
-                      "expected 1-128 of A-Z a-z 0-9 . _ ~ -, got \"" + s.stream_id + "\"");
+    return bad_header(header::kStreamId, "expected 1-128 of A-Z a-z 0-9 . _ ~ -, got \"" + s.stream_id + "\"");
   }
   const std::string& seq = *find_header(headers, header::kSeq);
   auto seq_value = parse_int(seq, 0, INT64_MAX);
@@ -140,8 +137,7 @@ Result<SegmentHeaders> segment_from_headers(const HeaderMap& headers) {
   const std::string& duration = *find_header(headers, header::kDurationMs);
   auto duration_value = parse_int(duration, 1, kMaxDurationMs);
   if (!duration_value) {
-    return bad_header(header::kDurationMs,
-                      "expected milliseconds from 1 to 3600000, got \"" + duration + "\"");
+    return bad_header(header::kDurationMs, "expected milliseconds from 1 to 3600000, got \"" + duration + "\"");
   }
   s.duration_ms = *duration_value;
   auto profiles = parse_profiles_header(*find_header(headers, header::kProfiles));

@@ -47,7 +47,8 @@ net::AuthToken AuthTokens::make(const std::string& session_id, int64_t expiratio
 
 net::AuthToken AuthTokens::issue(int64_t now_unix) const {
   std::array<uint8_t, 4> id{};
-  if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) throw std::runtime_error("no randomness for a session id");
+  if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1)
+    throw std::runtime_error("no randomness for a session id");
   return make(eth::to_hex(id), now_unix + kValidFor.count());
 }
 

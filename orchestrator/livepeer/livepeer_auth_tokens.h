@@ -18,7 +18,7 @@ class AuthTokens {
  public:
   static constexpr std::chrono::seconds kValidFor{30 * 60};
 
-  AuthTokens();  // a fresh random key
+  AuthTokens();                                                           // a fresh random key
   explicit AuthTokens(const std::array<uint8_t, 32>& key) : key_(key) {}  // for tests
   // A token for a new session (8 hex digits, as go-livepeer's RandomManifestID), valid from
   // `now_unix` for kValidFor.

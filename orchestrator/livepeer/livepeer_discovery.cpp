@@ -39,25 +39,26 @@ std::optional<std::string> check_gateway_signature(const net::OrchestratorReques
 
 void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* key, const AuthTokens& tokens,
                            DiscoveryHooks hooks) {
-  services.add("/net.Orchestrator/GetOrchestrator", [key, &tokens, hooks](std::string bytes, const grpc::ServerCall& call) {
-    net::OrchestratorRequest request;
-    if (!request.ParseFromString(bytes)) return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
-    // go-livepeer's order (verifyOrchestratorReq): the signature, then capacity.
-    if (auto why = check_gateway_signature(request)) {
-      g_message("GetOrchestrator: signature check failed: %s", why->c_str());
-      return call.finish(grpc::kUnknown, "Invalid orchestrator request (orchestrator req sig check failed)");
-    }
-    if (!request.ignorecapacitycheck() && hooks.capped())
-      return call.finish(grpc::kUnknown, "Invalid orchestrator request (OrchestratorCapped)");
-    net::OrchestratorInfo info;
-    info.set_transcoder(hooks.service_uri(h2::header_value(call.request_headers(), ":authority")));
-    if (key) info.set_address(as_string(key->address().bytes));
-    *info.mutable_capabilities() = hooks.capabilities();
-    *info.mutable_auth_token() = tokens.issue(now_unix());
-    info.mutable_price_info()->set_priceperunit(0);
-    info.mutable_price_info()->set_pixelsperunit(1);
-    call.reply(info.SerializeAsString());
-  });
+  services.add(
+      "/net.Orchestrator/GetOrchestrator", [key, &tokens, hooks](std::string bytes, const grpc::ServerCall& call) {
+        net::OrchestratorRequest request;
+        if (!request.ParseFromString(bytes)) return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
+        // go-livepeer's order (verifyOrchestratorReq): the signature, then capacity.
+        if (auto why = check_gateway_signature(request)) {
+          g_message("GetOrchestrator: signature check failed: %s", why->c_str());
+          return call.finish(grpc::kUnknown, "Invalid orchestrator request (orchestrator req sig check failed)");
+        }
+        if (!request.ignorecapacitycheck() && hooks.capped())
+          return call.finish(grpc::kUnknown, "Invalid orchestrator request (OrchestratorCapped)");
+        net::OrchestratorInfo info;
+        info.set_transcoder(hooks.service_uri(h2::header_value(call.request_headers(), ":authority")));
+        if (key) info.set_address(as_string(key->address().bytes));
+        *info.mutable_capabilities() = hooks.capabilities();
+        *info.mutable_auth_token() = tokens.issue(now_unix());
+        info.mutable_price_info()->set_priceperunit(0);
+        info.mutable_price_info()->set_pixelsperunit(1);
+        call.reply(info.SerializeAsString());
+      });
 
   services.add("/net.Orchestrator/Ping", [key](std::string bytes, const grpc::ServerCall& call) {
     net::PingPong ping;
@@ -70,15 +71,17 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
     call.reply(pong.SerializeAsString());
   });
 
-  services.add("/net.Orchestrator/EndTranscodingSession", [&tokens, hooks](std::string bytes, const grpc::ServerCall& call) {
-    net::EndTranscodingSessionRequest request;
-    if (!request.ParseFromString(bytes)) return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
-    if (!request.has_auth_token()) return call.finish(grpc::kUnknown, "missing auth token");
-    if (auto why = tokens.check(request.auth_token(), now_unix()))
-      return call.finish(grpc::kUnknown, *why == "expired" ? "expired auth token" : "invalid auth token");
-    if (hooks.end_session) hooks.end_session(request.auth_token().session_id());
-    call.reply(net::EndTranscodingSessionResponse().SerializeAsString());
-  });
+  services.add("/net.Orchestrator/EndTranscodingSession",
+               [&tokens, hooks](std::string bytes, const grpc::ServerCall& call) {
+                 net::EndTranscodingSessionRequest request;
+                 if (!request.ParseFromString(bytes))
+                   return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
+                 if (!request.has_auth_token()) return call.finish(grpc::kUnknown, "missing auth token");
+                 if (auto why = tokens.check(request.auth_token(), now_unix()))
+                   return call.finish(grpc::kUnknown, *why == "expired" ? "expired auth token" : "invalid auth token");
+                 if (hooks.end_session) hooks.end_session(request.auth_token().session_id());
+                 call.reply(net::EndTranscodingSessionResponse().SerializeAsString());
+               });
 }
 
 }  // namespace lp::livepeer

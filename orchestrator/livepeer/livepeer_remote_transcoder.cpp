@@ -10,11 +10,15 @@
 namespace lp::livepeer {
 
 RemoteTranscoder::RemoteTranscoder(std::string id, std::string address, int capacity, std::vector<int> capabilities,
-                                   std::string version, grpc::ServerCall call, std::string source_base,
-                                   JobMedia& media, std::function<int64_t()> next_task_id)
+                                   std::string version, grpc::ServerCall call, std::string source_base, JobMedia& media,
+                                   std::function<int64_t()> next_task_id)
     : Worker(std::move(id), std::move(address), capacity, wire_capabilities_from(capabilities), false),
-      bits_(std::move(capabilities)), version_(std::move(version)), call_(std::move(call)),
-      source_base_(std::move(source_base)), media_(media), next_task_id_(std::move(next_task_id)) {
+      bits_(std::move(capabilities)),
+      version_(std::move(version)),
+      call_(std::move(call)),
+      source_base_(std::move(source_base)),
+      media_(media),
+      next_task_id_(std::move(next_task_id)) {
   std::sort(bits_.begin(), bits_.end());
 }
 

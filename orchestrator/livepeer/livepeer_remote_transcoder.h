@@ -59,8 +59,8 @@ class RemoteTranscoder : public Worker {
   std::string source_base_;
   JobMedia& media_;
   std::function<int64_t()> next_task_id_;
-  std::map<int64_t, TaskInfo> tasks_;  // in flight here, by task id
-  std::set<std::string> sessions_;     // gateway sessions it was sent segments of
+  std::map<int64_t, TaskInfo> tasks_;                           // in flight here, by task id
+  std::set<std::string> sessions_;                              // gateway sessions it was sent segments of
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for fail_later's callback
 };
 

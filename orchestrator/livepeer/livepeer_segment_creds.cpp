@@ -80,8 +80,8 @@ std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& pay
   creds.duration_ms = seg.duration() == 0 ? 2000 : seg.duration();
   if (creds.sender) {
     // VerifySig: the gateway's personal_sign over keccak256(Flatten()).
-    auto sig = eth::Signature::from_bytes(
-        std::span(reinterpret_cast<const uint8_t*>(seg.sig().data()), seg.sig().size()));
+    auto sig =
+        eth::Signature::from_bytes(std::span(reinterpret_cast<const uint8_t*>(seg.sig().data()), seg.sig().size()));
     const std::string flat = flatten_segment(seg, creds.net_profiles);
     if (!sig || !eth::verify_personal(eth::keccak256(flat), *sig, *creds.sender)) return forbidden("ErrSegSig");
   }

@@ -56,10 +56,11 @@ struct TranscoderServer::Upload {
 TranscoderServer::TranscoderServer(SoupServer* server, grpc::ServiceTable& services, Dispatcher& dispatcher,
                                    JobMedia& media, TranscoderServerSettings settings)
     : server_(server), dispatcher_(dispatcher), media_(media), settings_(std::move(settings)) {
-  services.add("/net.Transcoder/RegisterTranscoder", [this, alive = alive_](std::string request, const grpc::ServerCall& call) {
-    if (!*alive) return call.finish(grpc::kUnavailable, "orchestrator stopping");
-    register_transcoder(std::move(request), call);
-  });
+  services.add("/net.Transcoder/RegisterTranscoder",
+               [this, alive = alive_](std::string request, const grpc::ServerCall& call) {
+                 if (!*alive) return call.finish(grpc::kUnavailable, "orchestrator stopping");
+                 register_transcoder(std::move(request), call);
+               });
   soup_server_add_early_handler(server_, kResultsPath, on_early, this, nullptr);
   soup_server_add_handler(server_, kResultsPath, on_results, this, nullptr);
 }
@@ -107,9 +108,9 @@ void TranscoderServer::register_transcoder(std::string bytes, const grpc::Server
   const int capacity = static_cast<int>(std::min(request.capacity(), kMaxCapacity));
   const std::string id = "lp-t-" + std::to_string(next_id_++);
   const std::string authority = h2::header_value(call.request_headers(), ":authority");
-  auto transcoder = std::make_shared<RemoteTranscoder>(
-      id, call.peer(), capacity, caps, request.capabilities().version(), call, settings_.source_base(authority),
-      media_, [this] { return next_task_++; });
+  auto transcoder =
+      std::make_shared<RemoteTranscoder>(id, call.peer(), capacity, caps, request.capabilities().version(), call,
+                                         settings_.source_base(authority), media_, [this] { return next_task_++; });
   call.on_cancel([this, alive = alive_, id] {
     if (!*alive) return;
     auto it = transcoders_.find(id);
@@ -169,10 +170,13 @@ void TranscoderServer::on_early(SoupServer*, SoupServerMessage* msg, const char*
   }
   gint64 cap = kMaxSmallBody;
   if (h.multipart)
-    cap = static_cast<gint64>(me->settings_.max_rendition_bytes * std::max<size_t>(1, owner->task(h.task_id)->profiles.size())) + kMaxSmallBody;
+    cap = static_cast<gint64>(me->settings_.max_rendition_bytes *
+                              std::max<size_t>(1, owner->task(h.task_id)->profiles.size())) +
+          kMaxSmallBody;
   if (content_length(msg) > cap)
     reply_text(msg, 413, "text/plain",
-               "a result of " + std::to_string(content_length(msg)) + " bytes is over the cap of " + std::to_string(cap) + "\n");
+               "a result of " + std::to_string(content_length(msg)) + " bytes is over the cap of " +
+                   std::to_string(cap) + "\n");
 }
 
 void TranscoderServer::on_results(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer self) {
@@ -193,7 +197,8 @@ void TranscoderServer::results(SoupServerMessage* msg) {
   }
   if (h.error_body) {
     const std::string text = body_text(body, 1000);
-    g_message("go-livepeer transcoder %s: task %" G_GINT64_FORMAT " failed: %s", owner->id().c_str(), h.task_id, text.c_str());
+    g_message("go-livepeer transcoder %s: task %" G_GINT64_FORMAT " failed: %s", owner->id().c_str(), h.task_id,
+              text.c_str());
     reply_text(msg, 200, "text/plain", "OK");
     // Passed on as it is and not retried, as go-livepeer: the transcoder found the segment bad.
     return owner->finish_task(h.task_id, Error{ErrorCode::BadSegment, text});
@@ -207,7 +212,8 @@ void TranscoderServer::results(SoupServerMessage* msg) {
   ResultsBody parts = std::get<ResultsBody>(std::move(read));
   if (auto why = check_renditions(parts, owner->task(h.task_id)->profiles.size())) {
     reply_text(msg, 400, "text/plain", *why + "\n");
-    return owner->finish_task(h.task_id, Error{ErrorCode::VerificationFailed, "go-livepeer transcoder " + owner->id() + ": " + *why});
+    return owner->finish_task(
+        h.task_id, Error{ErrorCode::VerificationFailed, "go-livepeer transcoder " + owner->id() + ": " + *why});
   }
   // Measured before the answer: the transcoder hears whether its Pixels held.
   auto upload = std::make_unique<Upload>();
@@ -220,10 +226,11 @@ void TranscoderServer::results(SoupServerMessage* msg) {
   uploads_[msg] = std::move(upload);
   soup_server_message_pause(msg);
   for (size_t i = 0; i < raw->body.renditions.size(); ++i) {
-    raw->probes.push_back(RenditionProbe::start(raw->body.renditions[i].bytes, [this, raw, i](Result<RenditionShape> shape) {
-      raw->shapes[i] = std::move(shape);
-      if (--raw->pending == 0) measured(raw);
-    }));
+    raw->probes.push_back(
+        RenditionProbe::start(raw->body.renditions[i].bytes, [this, raw, i](Result<RenditionShape> shape) {
+          raw->shapes[i] = std::move(shape);
+          if (--raw->pending == 0) measured(raw);
+        }));
   }
 }
 
@@ -231,7 +238,8 @@ void TranscoderServer::measured(Upload* upload) {
   auto node = uploads_.extract(upload->msg);
   std::unique_ptr<Upload> keep = std::move(node.mapped());
   // The probes' threads are joined later, off their own callback.
-  add_timeout_once(std::chrono::milliseconds(0), [probes = std::make_shared<decltype(keep->probes)>(std::move(keep->probes))] {});
+  add_timeout_once(std::chrono::milliseconds(0),
+                   [probes = std::make_shared<decltype(keep->probes)>(std::move(keep->probes))] {});
   SoupServerMessage* msg = keep->msg;
   std::optional<std::string> problem;
   std::vector<RenditionOutput> outputs;
@@ -276,7 +284,8 @@ void TranscoderServer::measured(Upload* upload) {
   g_object_unref(msg);
   if (!owner) return;  // the task went while its renditions were measured
   if (problem)
-    return owner->finish_task(keep->task_id, Error{ErrorCode::VerificationFailed, "go-livepeer transcoder " + owner->id() + ": " + *problem});
+    return owner->finish_task(
+        keep->task_id, Error{ErrorCode::VerificationFailed, "go-livepeer transcoder " + owner->id() + ": " + *problem});
   owner->finish_task(keep->task_id, std::move(outputs));
 }
 

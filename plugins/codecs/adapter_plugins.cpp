@@ -33,15 +33,13 @@ namespace {
 
 void init_debug() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    GST_DEBUG_CATEGORY_INIT(lp_adapter_plugins_debug, "lpadapters", 0, "lpgst codec adapters");
-  });
+  std::call_once(once,
+                 [] { GST_DEBUG_CATEGORY_INIT(lp_adapter_plugins_debug, "lpadapters", 0, "lpgst codec adapters"); });
 }
 
 gboolean is_marker(GstPluginFeature* feature, gpointer) {
   if (!GST_IS_ELEMENT_FACTORY(feature)) return FALSE;
-  const char* klass =
-      gst_element_factory_get_metadata(GST_ELEMENT_FACTORY(feature), GST_ELEMENT_METADATA_KLASS);
+  const char* klass = gst_element_factory_get_metadata(GST_ELEMENT_FACTORY(feature), GST_ELEMENT_METADATA_KLASS);
   return klass && g_strcmp0(klass, LP_CODEC_ADAPTER_KLASS) == 0;
 }
 
@@ -56,8 +54,7 @@ void load_marked_plugins() {
     if (GstPluginFeature* loaded = gst_plugin_feature_load(feature)) {
       gst_object_unref(loaded);
     } else {
-      GST_WARNING("codec adapter plugin %s failed to load",
-                  gst_plugin_feature_get_plugin_name(feature));
+      GST_WARNING("codec adapter plugin %s failed to load", gst_plugin_feature_get_plugin_name(feature));
     }
   }
   gst_plugin_feature_list_free(markers);

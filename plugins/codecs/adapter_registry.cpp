@@ -48,14 +48,11 @@ bool refuse(const std::string& message, LpCodecAdapterError code, GError** error
 
 bool add(const LpCodecAdapter* adapter, const std::string& origin, GError** error) {
   // A struct of a newer layout may not even have the fields read below: check it first.
-  bool version_ok = adapter && adapter->api_version >= 1 &&
-                    adapter->api_version <= LP_CODEC_ADAPTER_API_VERSION;
+  bool version_ok = adapter && adapter->api_version >= 1 && adapter->api_version <= LP_CODEC_ADAPTER_API_VERSION;
   std::string name = version_ok && adapter->name && *adapter->name ? adapter->name : "?";
   if (auto problem = adapter_problem(adapter)) {
     return refuse(describe(name, origin) + ": " + *problem,
-                  adapter && !version_ok ? LP_CODEC_ADAPTER_ERROR_VERSION
-                                         : LP_CODEC_ADAPTER_ERROR_INVALID,
-                  error);
+                  adapter && !version_ok ? LP_CODEC_ADAPTER_ERROR_VERSION : LP_CODEC_ADAPTER_ERROR_INVALID, error);
   }
   Registry& r = registry();
   std::unique_lock guard(r.lock);
@@ -63,24 +60,22 @@ bool add(const LpCodecAdapter* adapter, const std::string& origin, GError** erro
     if (name == existing->name()) {
       std::string taken_by = describe(existing->name(), existing->origin());
       guard.unlock();
-      return refuse(describe(name, origin) + ": the name is taken by " + taken_by,
-                    LP_CODEC_ADAPTER_ERROR_DUPLICATE, error);
+      return refuse(describe(name, origin) + ": the name is taken by " + taken_by, LP_CODEC_ADAPTER_ERROR_DUPLICATE,
+                    error);
     }
   }
   r.adapters.push_back(std::make_unique<CodecAdapter>(adapter_fields(*adapter), origin));
-  GST_INFO("registered %s: %s via %s, rank %d", describe(name, origin).c_str(),
-           lp_video_codec_name(adapter->codec), adapter->element, adapter->rank);
+  GST_INFO("registered %s: %s via %s, rank %d", describe(name, origin).c_str(), lp_video_codec_name(adapter->codec),
+           adapter->element, adapter->rank);
   return true;
 }
 
 void ensure_builtins() {
   static std::once_flag once;
   std::call_once(once, [] {
-    GST_DEBUG_CATEGORY_INIT(lp_adapter_registry_debug, "lpadapterregistry", 0,
-                            "lpgst codec adapter registry");
-    for (const LpCodecAdapter* a : {&x264_adapter(), &openh264_adapter(), &x265_adapter(),
-                                    &vp9_adapter(), &av1_adapter(), &nvenc_h264_adapter(),
-                                    &nvenc_h265_adapter()})
+    GST_DEBUG_CATEGORY_INIT(lp_adapter_registry_debug, "lpadapterregistry", 0, "lpgst codec adapter registry");
+    for (const LpCodecAdapter* a : {&x264_adapter(), &openh264_adapter(), &x265_adapter(), &vp9_adapter(),
+                                    &av1_adapter(), &nvenc_h264_adapter(), &nvenc_h265_adapter()})
       add(a, kBuiltIn, nullptr);
   });
 }
@@ -109,8 +104,7 @@ std::vector<const CodecAdapter*> codec_adapters() {
   return all;
 }
 
-Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec,
-                                               int device) {
+Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec, int device) {
   const bool automatic = name.empty() || name == "auto";
   const std::string codec_name = video_codec_name(codec);
   const auto all = codec_adapters();
@@ -120,8 +114,7 @@ Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec
     if (adapter->codec() != codec) {
       if (automatic) continue;
       return Error{ErrorCode::Unsupported, "encoder '" + std::string(name) + "' produces " +
-                                               video_codec_name(adapter->codec()) + ", not " +
-                                               codec_name};
+                                               video_codec_name(adapter->codec()) + ", not " + codec_name};
     }
     // The CPU path stays on the CPU: auto takes a GPU encoder only for a GPU rendition.
     if (automatic && device < 0 && adapter->takes_cuda_memory()) continue;
@@ -138,13 +131,12 @@ Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec
   }
   if (automatic) {
     std::string detail = passed_over.empty() ? "" : " (" + passed_over.substr(2) + ")";
-    return Error{ErrorCode::Unsupported,
-                 "no installed encoder produces " + codec_name + detail + refused_note()};
+    return Error{ErrorCode::Unsupported, "no installed encoder produces " + codec_name + detail + refused_note()};
   }
   std::string known;
   for (const CodecAdapter* adapter : all) known += std::string(" ") + adapter->name();
-  return Error{ErrorCode::Unsupported, "unknown encoder '" + std::string(name) +
-                                           "' (known: auto" + known + ")" + refused_note()};
+  return Error{ErrorCode::Unsupported,
+               "unknown encoder '" + std::string(name) + "' (known: auto" + known + ")" + refused_note()};
 }
 
 std::vector<std::string> rejected_codec_adapters() {
@@ -155,10 +147,9 @@ std::vector<std::string> rejected_codec_adapters() {
 
 }  // namespace lp
 
-G_DEFINE_QUARK(lp-codec-adapter-error-quark, lp_codec_adapter_error)
+G_DEFINE_QUARK(lp - codec - adapter - error - quark, lp_codec_adapter_error)
 
-gboolean lp_codec_adapter_register(GstPlugin* plugin, const LpCodecAdapter* adapter,
-                                   GError** error) {
+gboolean lp_codec_adapter_register(GstPlugin* plugin, const LpCodecAdapter* adapter, GError** error) {
   lp::ensure_builtins();
   // Marked even when the adapter is refused: lpgst then loads the plugin in every process
   // and reports the refusal where the codec is missing, not only in the plugin scanner.

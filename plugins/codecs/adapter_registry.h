@@ -22,8 +22,7 @@ std::vector<const CodecAdapter*> codec_adapters();
 // rendition runs on: availability is checked for it (an adapter's per-device element), and
 // with -1 (the CPU path) auto passes over CUDA-memory adapters, which are then used only
 // when named.
-Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec,
-                                               int device = -1);
+Result<const CodecAdapter*> find_codec_adapter(std::string_view name, VideoCodec codec, int device = -1);
 
 // Registrations refused in this process, one message each ("codec adapter 'x' (plugin
 // 'p'): rank 5000 is outside 0..1000").

@@ -40,10 +40,8 @@ std::optional<std::string> caps_problem(const LpCodecAdapter& a) {
   g_autoptr(GstCaps) caps = gst_caps_from_string(a.output_caps);
   if (!caps) return "output_caps " + quoted(a.output_caps) + " do not parse as caps";
   const char* expected = codec_media_type(a.codec);
-  if (gst_caps_get_size(caps) != 1 ||
-      !gst_structure_has_name(gst_caps_get_structure(caps, 0), expected)) {
-    return "output_caps " + quoted(a.output_caps) + " are not " + lp_video_codec_name(a.codec) +
-           " (" + expected + ")";
+  if (gst_caps_get_size(caps) != 1 || !gst_structure_has_name(gst_caps_get_structure(caps, 0), expected)) {
+    return "output_caps " + quoted(a.output_caps) + " are not " + lp_video_codec_name(a.codec) + " (" + expected + ")";
   }
   return std::nullopt;
 }
@@ -52,8 +50,7 @@ std::optional<std::string> caps_problem(const LpCodecAdapter& a) {
 
 LpCodecAdapter adapter_fields(const LpCodecAdapter& adapter) {
   // Version 1 ended at user_data; version 2 added device_element.
-  const size_t size =
-      adapter.api_version >= 2 ? sizeof(LpCodecAdapter) : offsetof(LpCodecAdapter, device_element);
+  const size_t size = adapter.api_version >= 2 ? sizeof(LpCodecAdapter) : offsetof(LpCodecAdapter, device_element);
   LpCodecAdapter copy{};
   std::memcpy(&copy, &adapter, size);
   return copy;
@@ -89,8 +86,7 @@ std::optional<std::string> adapter_problem(const LpCodecAdapter* adapter) {
   }
   if (empty(a.element)) return "element (the encoder's element factory) is not set";
   if (a.rank < 0 || a.rank > LP_CODEC_ADAPTER_RANK_MAX) {
-    return "rank " + std::to_string(a.rank) + " is outside 0.." +
-           std::to_string(LP_CODEC_ADAPTER_RANK_MAX);
+    return "rank " + std::to_string(a.rank) + " is outside 0.." + std::to_string(LP_CODEC_ADAPTER_RANK_MAX);
   }
   const long long memory = raw_value(a.memory);
   if (memory != LP_MEMORY_SYSTEM && memory != LP_MEMORY_CUDA) {
@@ -98,8 +94,7 @@ std::optional<std::string> adapter_problem(const LpCodecAdapter* adapter) {
   }
   if (auto problem = caps_problem(a)) return problem;
   if (needs_parser(a.codec) && empty(a.parser)) {
-    return std::string("parser is not set (") + lp_video_codec_name(a.codec) +
-           " needs one after the encoder, e.g. " +
+    return std::string("parser is not set (") + lp_video_codec_name(a.codec) + " needs one after the encoder, e.g. " +
            (a.codec == LP_VIDEO_CODEC_H264   ? "h264parse"
             : a.codec == LP_VIDEO_CODEC_HEVC ? "h265parse"
             : a.codec == LP_VIDEO_CODEC_VP9  ? "vp9parse"

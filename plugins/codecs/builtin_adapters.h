@@ -6,11 +6,11 @@
 
 namespace lp {
 
-const LpCodecAdapter& x264_adapter();      // x264enc, H.264
-const LpCodecAdapter& openh264_adapter();  // openh264enc, H.264
-const LpCodecAdapter& x265_adapter();      // x265enc, HEVC
-const LpCodecAdapter& vp9_adapter();       // vp9enc (libvpx), VP9
-const LpCodecAdapter& av1_adapter();       // av1enc (libaom), AV1
+const LpCodecAdapter& x264_adapter();        // x264enc, H.264
+const LpCodecAdapter& openh264_adapter();    // openh264enc, H.264
+const LpCodecAdapter& x265_adapter();        // x265enc, HEVC
+const LpCodecAdapter& vp9_adapter();         // vp9enc (libvpx), VP9
+const LpCodecAdapter& av1_adapter();         // av1enc (libaom), AV1
 const LpCodecAdapter& nvenc_h264_adapter();  // nvcodec NVENC H.264, per GPU (nvcuda*enc first)
 const LpCodecAdapter& nvenc_h265_adapter();  // nvcodec NVENC HEVC, per GPU
 

@@ -78,12 +78,11 @@ std::string CodecAdapter::unavailable_reason(int device) const {
   auto element = element_for(device);
   if (!element) {
     return "encoder '" + name_ + "' has no encoder element for " +
-           (device < 0 ? std::string("the default device") : "device " + std::to_string(device)) +
-           " (needs " + element_ + " or that device's variant)";
+           (device < 0 ? std::string("the default device") : "device " + std::to_string(device)) + " (needs " +
+           element_ + " or that device's variant)";
   }
   const char* missing = !factory_exists(element->c_str()) ? element->c_str() : parser();
-  return "encoder '" + name_ + "' needs element '" + (missing ? missing : "") +
-         "', which is not installed";
+  return "encoder '" + name_ + "' needs element '" + (missing ? missing : "") + "', which is not installed";
 }
 
 Result<GstElement*> CodecAdapter::make_encoder(const EncodeSettings& settings) const {
@@ -91,8 +90,7 @@ Result<GstElement*> CodecAdapter::make_encoder(const EncodeSettings& settings) c
   GstElement* encoder = element ? gst_element_factory_make(element->c_str(), nullptr) : nullptr;
   if (!encoder) {
     return Error{ErrorCode::Unsupported,
-                 element ? "encoder element '" + *element + "' of adapter '" + name_ +
-                               "' is not installed"
+                 element ? "encoder element '" + *element + "' of adapter '" + name_ + "' is not installed"
                          : unavailable_reason(settings.device)};
   }
   LpEncodeSettings s = public_settings(settings);
@@ -113,16 +111,15 @@ Result<CapsPtr> CodecAdapter::output_caps(const EncodeSettings& settings) const 
   CapsPtr caps(description_.settings_caps(&description_, &s));
   if (!caps || !gst_caps_is_subset(caps.get(), caps_.get())) {
     g_autofree char* text = caps ? gst_caps_to_string(caps.get()) : g_strdup("none");
-    return Error{ErrorCode::Internal, "encoder '" + name_ + "' gave output caps " + text +
-                                          ", not within its declared " + caps_text_};
+    return Error{ErrorCode::Internal,
+                 "encoder '" + name_ + "' gave output caps " + text + ", not within its declared " + caps_text_};
   }
   return caps;
 }
 
 const std::vector<std::string_view>& speed_preset_names() {
-  static const std::vector<std::string_view> names = {
-      "ultrafast", "superfast", "veryfast", "faster", "fast",
-      "medium",    "slow",      "slower",   "veryslow"};
+  static const std::vector<std::string_view> names = {"ultrafast", "superfast", "veryfast", "faster",  "fast",
+                                                      "medium",    "slow",      "slower",   "veryslow"};
   return names;
 }
 

@@ -42,9 +42,7 @@ gboolean lp_encoder_force_keyframes(GstElement* encoder, gint interval) {
   auto pacer = std::make_unique<Pacer>();
   pacer->interval = static_cast<guint64>(interval);
   // The probe owns the pacer from here: GLib frees it with the probe.
-  gst_pad_add_probe(sink,
-                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                 GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+  gst_pad_add_probe(sink, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                     pace, pacer.release(), [](gpointer p) { delete static_cast<Pacer*>(p); });
   return TRUE;
 }

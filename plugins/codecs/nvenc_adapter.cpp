@@ -33,8 +33,7 @@ void set_number(GstElement* e, const char* name, double value) {
 }
 
 // Sets the first of `names` the element has to the first of `nicks` its enum knows.
-bool set_enum(GstElement* e, std::initializer_list<const char*> names,
-              std::initializer_list<const char*> nicks) {
+bool set_enum(GstElement* e, std::initializer_list<const char*> names, std::initializer_list<const char*> nicks) {
   for (const char* name : names) {
     GParamSpec* pspec = find_property(e, name);
     if (!pspec || !G_IS_PARAM_SPEC_ENUM(pspec)) continue;
@@ -52,15 +51,13 @@ bool set_enum(GstElement* e, std::initializer_list<const char*> names,
 // x264's nine presets onto NVENC's: 1.22 has hp / default / hq (and low-latency and lossless
 // variants, not used); later GStreamer adds p1 (fastest) .. p7 (slowest), the fallback here.
 void set_preset(GstElement* e, LpSpeedPreset preset) {
-  static const char* const kLegacy[] = {"hp", "hp", "hp", "default", "default",
-                                        "default", "hq", "hq", "hq"};
+  static const char* const kLegacy[] = {"hp", "hp", "hp", "default", "default", "default", "hq", "hq", "hq"};
   static const char* const kLevels[] = {"p1", "p2", "p3", "p3", "p4", "p4", "p5", "p6", "p7"};
   const int i = std::clamp(static_cast<int>(preset), 0, 8);
   set_enum(e, {"preset"}, {kLegacy[i], kLevels[i]});
 }
 
-gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s,
-                   GError** error) {
+gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s, GError** error) {
   set_preset(encoder, s->speed_preset);
   const double kbps = std::max(1, s->bitrate / 1000);
   bool rate_set;
@@ -85,8 +82,7 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
   }
   if (!rate_set) {
     g_set_error(error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS,
-                "%s has no rate-control/rc-mode property with the mode needed",
-                GST_OBJECT_NAME(encoder));
+                "%s has no rate-control/rc-mode property with the mode needed", GST_OBJECT_NAME(encoder));
     return FALSE;
   }
   // Exact GOPs: an IDR every keyframe_interval frames, nothing adaptive in between (no
@@ -106,19 +102,14 @@ gchar* element_for(NvElementKind kind, gint device) {
   return name ? g_strdup(name->c_str()) : nullptr;
 }
 
-gchar* h264_element(const LpCodecAdapter*, gint device) {
-  return element_for(NvElementKind::H264Encoder, device);
-}
+gchar* h264_element(const LpCodecAdapter*, gint device) { return element_for(NvElementKind::H264Encoder, device); }
 
-gchar* h265_element(const LpCodecAdapter*, gint device) {
-  return element_for(NvElementKind::H265Encoder, device);
-}
+gchar* h265_element(const LpCodecAdapter*, gint device) { return element_for(NvElementKind::H265Encoder, device); }
 
 // Above the software encoders (100), so encoder=auto on a GPU rendition takes NVENC when
 // that GPU has it.
-constexpr LpCodecAdapter describe(const char* name, LpVideoCodec codec, const char* element,
-                                  const char* caps, const char* parser,
-                                  LpOutputCapsFunc settings_caps, LpDeviceElementFunc per_device) {
+constexpr LpCodecAdapter describe(const char* name, LpVideoCodec codec, const char* element, const char* caps,
+                                  const char* parser, LpOutputCapsFunc settings_caps, LpDeviceElementFunc per_device) {
   return {
       .api_version = LP_CODEC_ADAPTER_API_VERSION,
       .name = name,
@@ -139,18 +130,15 @@ constexpr LpCodecAdapter describe(const char* name, LpVideoCodec codec, const ch
 
 const LpCodecAdapter& nvenc_h264_adapter() {
   // The H.264 profile goes through the caps, as x264's.
-  static const LpCodecAdapter adapter =
-      describe("nvenc-h264", LP_VIDEO_CODEC_H264, "nvh264enc",
-               kH264ByteStream, "h264parse",
-               h264_settings_caps, h264_element);
+  static const LpCodecAdapter adapter = describe("nvenc-h264", LP_VIDEO_CODEC_H264, "nvh264enc", kH264ByteStream,
+                                                 "h264parse", h264_settings_caps, h264_element);
   return adapter;
 }
 
 const LpCodecAdapter& nvenc_h265_adapter() {
   static const LpCodecAdapter adapter =
-      describe("nvenc-h265", LP_VIDEO_CODEC_HEVC, "nvh265enc",
-               "video/x-h265,stream-format=byte-stream,alignment=au", "h265parse", nullptr,
-               h265_element);
+      describe("nvenc-h265", LP_VIDEO_CODEC_HEVC, "nvh265enc", "video/x-h265,stream-format=byte-stream,alignment=au",
+               "h265parse", nullptr, h265_element);
   return adapter;
 }
 

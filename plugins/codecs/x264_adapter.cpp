@@ -17,8 +17,7 @@ const char* caps_profile(LpH264Profile profile) {
   return nullptr;
 }
 
-gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s,
-                   GError**) {
+gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s, GError**) {
   gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", lp_speed_preset_name(s->speed_preset));
   guint kbps = static_cast<guint>(std::max(1, s->bitrate / 1000));
   if (s->quality > 0) {
@@ -39,8 +38,8 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
   }
   // Keyframes exactly every GOP: scene-cut keyframes would break the promised GOP (and x264
   // places them a frame early even on static content).
-  g_object_set(encoder, "key-int-max", static_cast<guint>(s->keyframe_interval), "option-string",
-               "scenecut=0", nullptr);
+  g_object_set(encoder, "key-int-max", static_cast<guint>(s->keyframe_interval), "option-string", "scenecut=0",
+               nullptr);
   if (s->h264_profile == LP_H264_PROFILE_CONSTRAINED_HIGH) g_object_set(encoder, "bframes", 0u, nullptr);
   return TRUE;
 }
@@ -48,16 +47,16 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
 }  // namespace
 
 GstCaps* h264_settings_caps(const LpCodecAdapter*, const LpEncodeSettings* s) {
-  GstCaps* caps = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING,
-                                      "byte-stream", "alignment", G_TYPE_STRING, "au", nullptr);
+  GstCaps* caps = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING, "byte-stream", "alignment",
+                                      G_TYPE_STRING, "au", nullptr);
   if (const char* profile = caps_profile(s->h264_profile))
     gst_caps_set_simple(caps, "profile", G_TYPE_STRING, profile, nullptr);
   return caps;
 }
 
 const LpCodecAdapter& x264_adapter() {
-  static const LpCodecAdapter adapter = system_memory_adapter("x264", LP_VIDEO_CODEC_H264, "x264enc", 100, kH264ByteStream, "h264parse", configure,
-                            h264_settings_caps);
+  static const LpCodecAdapter adapter = system_memory_adapter(
+      "x264", LP_VIDEO_CODEC_H264, "x264enc", 100, kH264ByteStream, "h264parse", configure, h264_settings_caps);
   return adapter;
 }
 

@@ -10,8 +10,7 @@ namespace {
 
 constexpr int kMaxKbps = 102400;  // x265enc's bitrate property range
 
-gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s,
-                   GError**) {
+gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s, GError**) {
   gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", lp_speed_preset_name(s->speed_preset));
   const std::string gop = std::to_string(s->keyframe_interval);
   // Keyframes exactly every GOP, and IDR ones: no scene-cut keyframes, closed GOPs (x265
@@ -28,15 +27,15 @@ gboolean configure(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSet
     g_object_set(encoder, "bitrate", static_cast<guint>(kbps), nullptr);
     options += vbv;
   }
-  g_object_set(encoder, "key-int-max", s->keyframe_interval, "option-string", options.c_str(),
-               nullptr);
+  g_object_set(encoder, "key-int-max", s->keyframe_interval, "option-string", options.c_str(), nullptr);
   return TRUE;
 }
 
 }  // namespace
 
 const LpCodecAdapter& x265_adapter() {
-  static const LpCodecAdapter adapter = system_memory_adapter("x265", LP_VIDEO_CODEC_HEVC, "x265enc", 100,
+  static const LpCodecAdapter adapter =
+      system_memory_adapter("x265", LP_VIDEO_CODEC_HEVC, "x265enc", 100,
                             "video/x-h265,stream-format=byte-stream,alignment=au", "h265parse", configure);
   return adapter;
 }

@@ -27,8 +27,7 @@ std::optional<int> upstream_cuda_device(GstPad* sink_pad) {
   if (!context) return std::nullopt;
   // nvcodec stores the device next to the context object ("cuda-device-id", uint).
   guint device = 0;
-  if (!gst_structure_get_uint(gst_context_get_structure(context), "cuda-device-id", &device))
-    return std::nullopt;
+  if (!gst_structure_get_uint(gst_context_get_structure(context), "cuda-device-id", &device)) return std::nullopt;
   return static_cast<int>(device);
 }
 

@@ -15,15 +15,14 @@ std::string listed(const std::vector<NvFactory>& factories, NvElementKind kind) 
   return text.empty() ? "none" : text;
 }
 
-std::string missing_decoder(const std::vector<NvFactory>& factories, NvElementKind kind,
-                            int device) {
-  std::string text = "GPU " + std::to_string(device) + " has no " + nv_kind_description(kind) +
-                     ": looked for " + nv_factory_name(kind, device) +
-                     " (the nvcodec element whose cuda-device-id is " + std::to_string(device) +
-                     "); nvcodec has " + listed(factories, kind);
+std::string missing_decoder(const std::vector<NvFactory>& factories, NvElementKind kind, int device) {
+  std::string text = "GPU " + std::to_string(device) + " has no " + nv_kind_description(kind) + ": looked for " +
+                     nv_factory_name(kind, device) + " (the nvcodec element whose cuda-device-id is " +
+                     std::to_string(device) + "); nvcodec has " + listed(factories, kind);
   if (factories.empty()) {
-    text += " (no NVIDIA driver or GPU, or a GStreamer registry cache written before the "
-            "driver was installed)";
+    text +=
+        " (no NVIDIA driver or GPU, or a GStreamer registry cache written before the "
+        "driver was installed)";
   }
   return text;
 }
@@ -48,8 +47,7 @@ Result<NvDecodeChain> make_nv_decode_chain(NvElementKind kind, int device) {
   if (!chain.decoder || !chain.filter) {
     for (GstElement* e : {chain.decoder, chain.filter})
       if (e) gst_object_unref(gst_object_ref_sink(e));
-    return Error{ErrorCode::Unsupported, "cannot create " + *name + " for GPU " +
-                                             std::to_string(device)};
+    return Error{ErrorCode::Unsupported, "cannot create " + *name + " for GPU " + std::to_string(device)};
   }
   g_autoptr(GstCaps) caps = gst_caps_new_empty_simple("video/x-raw");
   set_cuda_memory(caps);

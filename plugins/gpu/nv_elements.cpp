@@ -14,9 +14,7 @@
 namespace lp {
 namespace {
 
-bool is_encoder(NvElementKind kind) {
-  return kind == NvElementKind::H264Encoder || kind == NvElementKind::H265Encoder;
-}
+bool is_encoder(NvElementKind kind) { return kind == NvElementKind::H264Encoder || kind == NvElementKind::H265Encoder; }
 
 bool consume(std::string_view& s, std::string_view prefix) {
   if (s.substr(0, prefix.size()) != prefix) return false;
@@ -54,8 +52,7 @@ std::optional<ParsedName> parse_name(std::string_view name) {
 }
 
 gboolean is_nv_factory(GstPluginFeature* feature, gpointer) {
-  return GST_IS_ELEMENT_FACTORY(feature) &&
-         parse_name(gst_plugin_feature_get_name(feature)).has_value();
+  return GST_IS_ELEMENT_FACTORY(feature) && parse_name(gst_plugin_feature_get_name(feature)).has_value();
 }
 
 // The element's cuda-device-id. nvcodec's decoders declare it with default 0 whatever the
@@ -93,8 +90,7 @@ std::vector<NvFactory> scan_registry() {
     if (device >= 0) found.push_back(NvFactory{name, device, parsed->kind});
   }
   gst_plugin_feature_list_free(features);
-  std::sort(found.begin(), found.end(),
-            [](const NvFactory& a, const NvFactory& b) { return a.name < b.name; });
+  std::sort(found.begin(), found.end(), [](const NvFactory& a, const NvFactory& b) { return a.name < b.name; });
   return found;
 }
 
@@ -105,8 +101,7 @@ bool factory_exists(const char* name) {
 
 }  // namespace
 
-std::optional<std::string> pick_nv_factory(const std::vector<NvFactory>& factories,
-                                           NvElementKind kind, int device) {
+std::optional<std::string> pick_nv_factory(const std::vector<NvFactory>& factories, NvElementKind kind, int device) {
   const NvFactory* best = nullptr;
   for (const NvFactory& f : factories) {
     if (f.kind != kind || (device >= 0 && f.device != device)) continue;
@@ -123,8 +118,7 @@ std::optional<std::string> pick_nv_factory(const std::vector<NvFactory>& factori
 }
 
 std::string nv_factory_name(NvElementKind kind, int index) {
-  const char* codec =
-      kind == NvElementKind::H264Decoder || kind == NvElementKind::H264Encoder ? "h264" : "h265";
+  const char* codec = kind == NvElementKind::H264Decoder || kind == NvElementKind::H264Encoder ? "h264" : "h265";
   std::string device = index > 0 ? "device" + std::to_string(index) : "";
   return std::string("nv") + codec + device + (is_encoder(kind) ? "enc" : "dec");
 }
@@ -159,8 +153,7 @@ std::vector<NvFactory> installed_nv_factories() {
 std::vector<NvDevice> nv_devices(const std::vector<NvFactory>& factories) {
   std::vector<NvDevice> devices;
   for (const NvFactory& f : factories) {
-    auto it = std::find_if(devices.begin(), devices.end(),
-                           [&](const NvDevice& d) { return d.id == f.device; });
+    auto it = std::find_if(devices.begin(), devices.end(), [&](const NvDevice& d) { return d.id == f.device; });
     if (it == devices.end()) it = devices.insert(devices.end(), NvDevice{f.device});
     switch (f.kind) {
       case NvElementKind::H264Decoder: it->h264_decode = true; break;
@@ -169,8 +162,7 @@ std::vector<NvDevice> nv_devices(const std::vector<NvFactory>& factories) {
       case NvElementKind::H265Encoder: it->h265_encode = true; break;
     }
   }
-  std::sort(devices.begin(), devices.end(),
-            [](const NvDevice& a, const NvDevice& b) { return a.id < b.id; });
+  std::sort(devices.begin(), devices.end(), [](const NvDevice& a, const NvDevice& b) { return a.id < b.id; });
   return devices;
 }
 

@@ -24,8 +24,7 @@ struct NvFactory {
 
 // The factory of `kind` on CUDA device `device` (< 0: the lowest device that has one), or
 // nullopt. For encoders nvcuda*enc wins over nv*enc: it takes CUDA memory natively. Pure.
-std::optional<std::string> pick_nv_factory(const std::vector<NvFactory>& factories,
-                                           NvElementKind kind, int device);
+std::optional<std::string> pick_nv_factory(const std::vector<NvFactory>& factories, NvElementKind kind, int device);
 
 // The name nvcodec gives `kind` on the first device ("nvh264dec") or on registration
 // `index` > 0 ("nvh264device1dec"); for messages that say what was looked for.

@@ -15,8 +15,7 @@ namespace lp {
 namespace {
 
 // gtest only (no gmock): the build links gtest alone.
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 struct PresetFigures {
   const char* name;
@@ -138,10 +137,10 @@ TEST(Profile, ArrayErrorsNameTheIndex) {
   ExpectError(parse_profiles(R"([{"width":640,"height":360,"bitrate":1},
                                  {"width":640,"height":360,"bitrate":"abc"}])"),
               ErrorCode::InvalidProfile, {"profiles[1].bitrate: ", "\"abc\""});
-  ExpectError(parse_profiles(R"([{"width":640,"height":360,"bitrate":1}, 3])"),
-              ErrorCode::InvalidProfile, {"profiles[1]: expected a JSON object"});
-  ExpectError(parse_profiles(R"([{"width":640,"height":360,"bitrate":1,"Foo":1}])"),
-              ErrorCode::InvalidProfile, {"profiles[0].Foo: unknown field"});
+  ExpectError(parse_profiles(R"([{"width":640,"height":360,"bitrate":1}, 3])"), ErrorCode::InvalidProfile,
+              {"profiles[1]: expected a JSON object"});
+  ExpectError(parse_profiles(R"([{"width":640,"height":360,"bitrate":1,"Foo":1}])"), ErrorCode::InvalidProfile,
+              {"profiles[0].Foo: unknown field"});
 }
 
 TEST(Profile, JsonFile) {
@@ -168,8 +167,7 @@ TEST(Profile, JsonFile) {
 }
 
 TEST(Profile, MissingOrUnreadableFile) {
-  ExpectError(parse_profiles("/nonexistent/lp-profiles.json"), ErrorCode::NotFound,
-              {"/nonexistent/lp-profiles.json"});
+  ExpectError(parse_profiles("/nonexistent/lp-profiles.json"), ErrorCode::NotFound, {"/nonexistent/lp-profiles.json"});
   ExpectError(parse_profiles("profiles-that-are-not-here.json"), ErrorCode::NotFound,
               {"profiles-that-are-not-here.json"});
   g_autofree gchar* dir = g_dir_make_tmp("lp-profiles-XXXXXX", nullptr);
@@ -197,8 +195,7 @@ TEST(Profile, InvalidFieldsNameTheField) {
       {R"({"width":640,"height":true,"bitrate":1})", "height: "},
       {R"({"width":640,"height":0,"bitrate":1})", "height: "},
       {R"({"width":640})", "height: required"},
-      {R"({"width":640,"height":360,"bitrate":"abc"})",
-       R"(bitrate: expected a positive integer in bit/s, got "abc")"},
+      {R"({"width":640,"height":360,"bitrate":"abc"})", R"(bitrate: expected a positive integer in bit/s, got "abc")"},
       {R"({"width":640,"height":360,"bitrate":-1})", "bitrate: "},
       {R"({"width":640,"height":360,"bitrate":0})", "bitrate: "},
       {R"({"width":640,"height":360})", "bitrate: required"},
@@ -223,8 +220,7 @@ TEST(Profile, InvalidFieldsNameTheField) {
       {R"({"width":640,"height":360,"bitrate":1,"colorDepth":10})", "colorDepth: unsupported"},
       {R"({"width":640,"height":360,"bitrate":1,"colorDepth":"8"})", "colorDepth: "},
       {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":2})", "chromaFormat: unsupported"},
-      {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":"4:4:4"})",
-       "chromaFormat: unsupported"},
+      {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":"4:4:4"})", "chromaFormat: unsupported"},
       {R"({"width":640,"height":360,"bitrate":1,"chromaFormat":false})", "chromaFormat: "},
       {R"({"width":640,"height":360,"bitrate":1,"container":"avi"})",
        R"(container: expected "mpegts", "mp4" or "webm", got "avi")"},
@@ -243,10 +239,8 @@ TEST(Profile, InvalidFieldsNameTheField) {
 }
 
 TEST(Profile, InvalidJsonSyntax) {
-  ExpectError(parse_profile_json(R"({"width": 640,)"), ErrorCode::InvalidProfile,
-              {"invalid JSON"});
-  ExpectError(parse_profiles(R"([{"width": 640 "height": 360}])"), ErrorCode::InvalidProfile,
-              {"invalid JSON"});
+  ExpectError(parse_profile_json(R"({"width": 640,)"), ErrorCode::InvalidProfile, {"invalid JSON"});
+  ExpectError(parse_profiles(R"([{"width": 640 "height": 360}])"), ErrorCode::InvalidProfile, {"invalid JSON"});
   ExpectError(parse_profile_json("[]"), ErrorCode::InvalidProfile, {"expected a JSON object"});
   ExpectError(parse_profile_json(" "), ErrorCode::InvalidProfile, {"expected a JSON object"});
 }
@@ -263,9 +257,8 @@ TEST(Profile, EscapesAndBytesJsonDoesNotAllowAreRefused) {
 }
 
 TEST(Profile, CaseInsensitiveKeys) {
-  const auto r = parse_profile_json(
-      R"({"NAME":"x","Width":320,"HEIGHT":240,"BitRate":500000,"FPS":24,"fpsden":1,)"
-      R"("Profile":"h264main","GOP":"intra","Encoder":"vp9","Quality":30})");
+  const auto r = parse_profile_json(R"({"NAME":"x","Width":320,"HEIGHT":240,"BitRate":500000,"FPS":24,"fpsden":1,)"
+                                    R"("Profile":"h264main","GOP":"intra","Encoder":"vp9","Quality":30})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->name, "x");
   EXPECT_EQ(r->width, 320);
@@ -280,8 +273,7 @@ TEST(Profile, CaseInsensitiveKeys) {
 
 TEST(Profile, GopForms) {
   const auto gop = [](const char* value) {
-    return parse_profile_json(std::string(R"({"width":64,"height":64,"bitrate":1,"gop":)") +
-                              value + "}");
+    return parse_profile_json(std::string(R"({"width":64,"height":64,"bitrate":1,"gop":)") + value + "}");
   };
   auto intra = gop(R"("intra")");
   ASSERT_TRUE(intra.ok());
@@ -304,15 +296,14 @@ TEST(Profile, GopForms) {
 
 TEST(Profile, EncoderSpellings) {
   const std::pair<const char*, VideoCodec> spellings[] = {
-      {"H.264", VideoCodec::H264}, {"h264", VideoCodec::H264}, {"", VideoCodec::H264},
-      {"HEVC", VideoCodec::HEVC},  {"hevc", VideoCodec::HEVC}, {"H.265", VideoCodec::HEVC},
-      {"h265", VideoCodec::HEVC},  {"VP8", VideoCodec::VP8},   {"vp9", VideoCodec::VP9},
-      {"AV1", VideoCodec::AV1},
+      {"H.264", VideoCodec::H264}, {"h264", VideoCodec::H264},  {"", VideoCodec::H264},     {"HEVC", VideoCodec::HEVC},
+      {"hevc", VideoCodec::HEVC},  {"H.265", VideoCodec::HEVC}, {"h265", VideoCodec::HEVC}, {"VP8", VideoCodec::VP8},
+      {"vp9", VideoCodec::VP9},    {"AV1", VideoCodec::AV1},
   };
   for (const auto& [spelling, codec] : spellings) {
     SCOPED_TRACE(spelling);
-    const auto r = parse_profile_json(
-        std::string(R"({"width":64,"height":64,"bitrate":1,"encoder":")") + spelling + "\"}");
+    const auto r =
+        parse_profile_json(std::string(R"({"width":64,"height":64,"bitrate":1,"encoder":")") + spelling + "\"}");
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->codec, codec);
   }
@@ -327,9 +318,8 @@ TEST(Profile, QualityWithoutBitrate) {
 }
 
 TEST(Profile, AcceptedDefaultsAndWholeDoubles) {
-  const auto r = parse_profile_json(
-      R"({"name":"","width":640,"height":360,"bitrate":4e6,"colorDepth":0,)"
-      R"("chromaFormat":"4:2:0","profile":"","encoder":"H.264"})");
+  const auto r = parse_profile_json(R"({"name":"","width":640,"height":360,"bitrate":4e6,"colorDepth":0,)"
+                                    R"("chromaFormat":"4:2:0","profile":"","encoder":"H.264"})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->name, "640x360");
   EXPECT_EQ(r->bitrate, 4000000);
@@ -357,7 +347,8 @@ TEST(Profile, EscapedNulIsRefusedNamingTheField) {
   EXPECT_EQ(list.error().message.rfind("profiles[0].name: contains a NUL character", 0), 0u) << list.error().message;
   EXPECT_NE(list.error().message.find("\\u0000"), std::string::npos) << list.error().message;
 
-  auto second = parse_profiles(R"([{"width":640,"height":360,"bitrate":1},{"width":1,"height":1,"bitrate":1,"encoder":"H.264\u0000"}])");
+  auto second = parse_profiles(
+      R"([{"width":640,"height":360,"bitrate":1},{"width":1,"height":1,"bitrate":1,"encoder":"H.264\u0000"}])");
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().message.rfind("profiles[1].encoder: ", 0), 0u) << second.error().message;
 
@@ -402,17 +393,16 @@ void ExpectSame(const Profile& a, const Profile& b) {
 }
 
 TEST(Profile, ContainerAndSizeRule) {
-  auto p = parse_profile_json(
-      R"({"width":640,"height":360,"bitrate":1,"container":" MP4 ","size_rule":"LPMS"})");
+  auto p = parse_profile_json(R"({"width":640,"height":360,"bitrate":1,"container":" MP4 ","size_rule":"LPMS"})");
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->container, ProfileContainer::Mp4);
   EXPECT_EQ(p->size_rule, SizeRule::Lpms);
-  const std::pair<const char*, ProfileContainer> containers[] = {
-      {"mpegts", ProfileContainer::MpegTs}, {"webm", ProfileContainer::WebM},
-      {"auto", ProfileContainer::Unset},    {"", ProfileContainer::Unset}};
+  const std::pair<const char*, ProfileContainer> containers[] = {{"mpegts", ProfileContainer::MpegTs},
+                                                                 {"webm", ProfileContainer::WebM},
+                                                                 {"auto", ProfileContainer::Unset},
+                                                                 {"", ProfileContainer::Unset}};
   for (const auto& [name, container] : containers) {
-    auto q = parse_profile_json(std::string(R"({"width":2,"height":2,"bitrate":1,"container":")") +
-                                name + R"("})");
+    auto q = parse_profile_json(std::string(R"({"width":2,"height":2,"bitrate":1,"container":")") + name + R"("})");
     ASSERT_TRUE(q.ok()) << q.error().message;
     EXPECT_EQ(q->container, container) << name;
   }
@@ -424,8 +414,8 @@ TEST(Profile, ContainerAndSizeRule) {
   EXPECT_EQ(preset.container, ProfileContainer::Unset);
   EXPECT_EQ(preset.size_rule, SizeRule::FitBox);
   // Array errors name the index too.
-  ExpectError(parse_profiles(R"([{"width":2,"height":2,"bitrate":1,"container":"flv"}])"),
-              ErrorCode::InvalidProfile, {"profiles[0].container: "});
+  ExpectError(parse_profiles(R"([{"width":2,"height":2,"bitrate":1,"container":"flv"}])"), ErrorCode::InvalidProfile,
+              {"profiles[0].container: "});
 }
 
 TEST(Profile, JsonRoundTrip) {
@@ -474,9 +464,8 @@ TEST(Profile, JsonRoundTrip) {
   ts.container = ProfileContainer::MpegTs;
   EXPECT_CONTAINS(profile_to_json(ts), R"("container":"mpegts")");
   const std::string preset_json = profile_to_json(*find_preset("P240p30fps16x9"));
-  EXPECT_EQ(preset_json,
-            R"({"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,)"
-            R"("fpsDen":1,"encoder":"H.264"})");
+  EXPECT_EQ(preset_json, R"({"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,)"
+                         R"("fpsDen":1,"encoder":"H.264"})");
 }
 
 TEST(Profile, AcceptsValuesStillQuotedByGstLaunch) {

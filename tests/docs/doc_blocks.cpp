@@ -102,7 +102,9 @@ std::vector<std::string> cells(const std::string& row) {
   return out;
 }
 
-bool separator(const std::string& row) { return row.find("---") != std::string::npos && row.find_first_not_of("|-: ") == std::string::npos; }
+bool separator(const std::string& row) {
+  return row.find("---") != std::string::npos && row.find_first_not_of("|-: ") == std::string::npos;
+}
 
 }  // namespace
 

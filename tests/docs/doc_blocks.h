@@ -17,8 +17,8 @@ std::string trim(const std::string& s);
 bool starts_with(const std::string& s, const std::string& prefix);
 
 struct FencedBlock {
-  int line = 0;       // 1-based line of the opening fence
-  std::string info;   // what follows the fence: "sh", "console", ...
+  int line = 0;      // 1-based line of the opening fence
+  std::string info;  // what follows the fence: "sh", "console", ...
   std::vector<std::string> lines;
   bool terminated = true;
 };

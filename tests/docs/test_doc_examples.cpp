@@ -31,9 +31,9 @@ constexpr const char* kInputs[] = {"in.ts", "in.mp4", "in.mkv"};
 constexpr double kTimeoutSeconds = 120;
 
 struct Example {
-  int line = 0;          // 1-based line of the opening fence
-  std::string command;   // continuation lines joined, as written in the doc
-  std::string problem;   // non-empty when the block is malformed
+  int line = 0;         // 1-based line of the opening fence
+  std::string command;  // continuation lines joined, as written in the doc
+  std::string problem;  // non-empty when the block is malformed
 };
 
 // How gtest shows a parameter in failure messages.
@@ -43,8 +43,8 @@ std::string doc_path() { return lp::test::docs::doc_path(kDoc); }
 
 struct ParsedDoc {
   bool read = false;
-  std::vector<Example> examples;           // ```sh blocks
-  std::vector<int> launch_outside_sh;      // lines of gst-launch-1.0 in other fenced blocks
+  std::vector<Example> examples;       // ```sh blocks
+  std::vector<int> launch_outside_sh;  // lines of gst-launch-1.0 in other fenced blocks
 };
 
 // Keeps the ```sh blocks as examples, each expected to hold one gst-launch-1.0 command.
@@ -102,7 +102,7 @@ std::string escape_argument(const std::string& arg) {
 // What gst-launch does with its argv (after the shell's word splitting): skip the program
 // name and its options, escape and join the rest.
 std::string launch_description(const std::vector<std::string>& words) {
-  size_t i = 1;  // words[0] is gst-launch-1.0
+  size_t i = 1;                                                // words[0] is gst-launch-1.0
   while (i < words.size() && starts_with(words[i], "-")) ++i;  // -q, -m, -v, -e ...
   std::string description;
   for (; i < words.size(); ++i) description += (description.empty() ? "" : " ") + escape_argument(words[i]);

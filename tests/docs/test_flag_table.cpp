@@ -59,13 +59,26 @@ std::map<std::string, UsageFlag> usage_flags() {
 
 // A value of the shape --help names, for a dry parse.
 std::string sample_value(const std::string& arg) {
-  static const std::map<std::string, std::string> kSamples = {
-      {"N", "4"}, {"N|auto", "4"}, {"SECONDS", "5"}, {"BYTES/S", "4096"}, {"MB", "16"}, {"WEI", "0"},
-      {"HOST:PORT", "127.0.0.1:9935"}, {"[http://]HOST:PORT", "127.0.0.1:9935"}, {"HOST:PORT[,...]", "127.0.0.1:8935"},
-      {"SECRET|FILE", "doc-test-secret"}, {"PASSWORD|FILE", "doc-test-password"}, {"PEM", "cert.pem"},
-      {"HEX", std::string(64, 'a')}, {"IDS|all", "0"}, {"PRESETS|JSON|FILE", "P144p30fps16x9"}, {"DIR", "lpgst-data"},
-      {"PATH", "keystore"}, {"0xADDRESS", "0x" + std::string(40, '1')}, {"TEMPLATE", "{source} ! {ladder}"},
-      {"auto|lpgst|livepeer", "auto"}};
+  static const std::map<std::string, std::string> kSamples = {{"N", "4"},
+                                                              {"N|auto", "4"},
+                                                              {"SECONDS", "5"},
+                                                              {"BYTES/S", "4096"},
+                                                              {"MB", "16"},
+                                                              {"WEI", "0"},
+                                                              {"HOST:PORT", "127.0.0.1:9935"},
+                                                              {"[http://]HOST:PORT", "127.0.0.1:9935"},
+                                                              {"HOST:PORT[,...]", "127.0.0.1:8935"},
+                                                              {"SECRET|FILE", "doc-test-secret"},
+                                                              {"PASSWORD|FILE", "doc-test-password"},
+                                                              {"PEM", "cert.pem"},
+                                                              {"HEX", std::string(64, 'a')},
+                                                              {"IDS|all", "0"},
+                                                              {"PRESETS|JSON|FILE", "P144p30fps16x9"},
+                                                              {"DIR", "lpgst-data"},
+                                                              {"PATH", "keystore"},
+                                                              {"0xADDRESS", "0x" + std::string(40, '1')},
+                                                              {"TEMPLATE", "{source} ! {ladder}"},
+                                                              {"auto|lpgst|livepeer", "auto"}};
   const auto it = kSamples.find(arg);
   if (it == kSamples.end()) ADD_FAILURE() << "test_flag_table.cpp has no sample value for " << arg << "; add one";
   return it == kSamples.end() ? "" : it->second;
@@ -108,7 +121,8 @@ std::string unquoted(std::string cell) {
 // "off"/"on" for an on/off flag, else what --help says.
 void expect_default(const std::string& cell, const UsageFlag& flag, const std::string& name) {
   if (flag.arg.empty()) {
-    EXPECT_TRUE(cell.empty() || cell == "off" || cell == "on") << name << ": an on/off flag, default \"" << cell << "\"";
+    EXPECT_TRUE(cell.empty() || cell == "off" || cell == "on")
+        << name << ": an on/off flag, default \"" << cell << "\"";
   } else {
     EXPECT_EQ(unquoted(cell), flag.def) << name << ": the default differs from lpnode --help";
   }

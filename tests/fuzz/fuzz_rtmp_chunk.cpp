@@ -32,7 +32,8 @@ void check_round_trip(const Message& m, uint32_t chunk_size) {
     got.push_back(std::move(back));
     return true;
   });
-  if (error || got.size() != 1 || !same(got[0], m)) lp::fuzz::fail("rtmp: a message does not survive ChunkWriter and ChunkReader");
+  if (error || got.size() != 1 || !same(got[0], m))
+    lp::fuzz::fail("rtmp: a message does not survive ChunkWriter and ChunkReader");
 }
 
 struct Outcome {

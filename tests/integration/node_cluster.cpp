@@ -80,11 +80,16 @@ Orchestrator start_orchestrator(const OrchestratorOptions& options, const std::s
   const TestKey& key = test_key();
   o.tls = options.tls;
   std::vector<std::string> args = {"--orchestrator",
-                                   "--http-addr", o.address(),
-                                   "--cli-addr", "127.0.0.1:" + std::to_string(o.cli_port),
-                                   "--max-sessions", options.max_sessions,
-                                   "--eth-keystore-path", key.keystore,
-                                   "--eth-password", key.password_file};
+                                   "--http-addr",
+                                   o.address(),
+                                   "--cli-addr",
+                                   "127.0.0.1:" + std::to_string(o.cli_port),
+                                   "--max-sessions",
+                                   options.max_sessions,
+                                   "--eth-keystore-path",
+                                   key.keystore,
+                                   "--eth-password",
+                                   key.password_file};
   if (options.transcoder) args.push_back("--transcoder");
   if (!options.secret.empty()) {
     args.push_back("--orch-secret");
@@ -99,8 +104,8 @@ Orchestrator start_orchestrator(const OrchestratorOptions& options, const std::s
 std::unique_ptr<NodeProcess> start_transcoder(const Orchestrator& orch, int capacity, const std::string& name,
                                               const std::string& secret, bool wait) {
   auto t = NodeProcess::start(lpnode_binary(),
-                              {"--transcoder", "--orch-addr", orch.address(),
-                               "--orch-secret", secret, "--max-sessions", std::to_string(capacity)},
+                              {"--transcoder", "--orch-addr", orch.address(), "--orch-secret", secret, "--max-sessions",
+                               std::to_string(capacity)},
                               name);
   if (wait) {
     EXPECT_TRUE(t->wait_for_log("registered with the orchestrator", seconds(20))) << t->log();
@@ -129,12 +134,9 @@ std::map<std::string, std::string> segment_headers(const std::string& token, con
     for (const auto& p : *parsed) profiles_json += (profiles_json.size() > 1 ? "," : "") + profile_to_json(p);
     profiles_json += "]";
   }
-  return {{"Lp-Auth-Token", token},
-          {"Lp-Stream-Id", stream},
-          {"Lp-Seq", std::to_string(seq)},
-          {"Lp-Duration-Ms", "1000"},
-          {"Lp-Profiles", profiles_json},
-          {"Lp-Body-Sha256", sha256_hex(body.data(), body.size())},
+  return {{"Lp-Auth-Token", token},        {"Lp-Stream-Id", stream},
+          {"Lp-Seq", std::to_string(seq)}, {"Lp-Duration-Ms", "1000"},
+          {"Lp-Profiles", profiles_json},  {"Lp-Body-Sha256", sha256_hex(body.data(), body.size())},
           {"Content-Type", "video/mp2t"}};
 }
 

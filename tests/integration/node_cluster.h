@@ -31,7 +31,7 @@ struct Orchestrator {
   int cli_port = 0;
   bool tls = true;
   std::string url(const std::string& path) const;      // public API
-  std::string address() const;                          // as --orch-addr: 127.0.0.1:P (TLS) or http://127.0.0.1:P
+  std::string address() const;                         // as --orch-addr: 127.0.0.1:P (TLS) or http://127.0.0.1:P
   std::string cli_url(const std::string& path) const;  // operator API
 };
 
@@ -41,7 +41,7 @@ struct OrchestratorOptions {
   std::string max_sessions = "10";
   int http_port = 0;  // 0 = a free one
   int cli_port = 0;
-  bool tls = true;  // false: --http-addr http://... (plain)
+  bool tls = true;                 // false: --http-addr http://... (plain)
   std::vector<std::string> extra;  // more flags
 };
 

@@ -23,9 +23,7 @@ using std::chrono::seconds;
 // Segments are 1 s long, so the deadline is the 8 s minimum: "at once" is well under it.
 constexpr double kPromptSeconds = 3.0;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // One orchestrator and one standalone transcoder with two slots, shared by the suite.
 class BadRequestsFast : public testing::Test {

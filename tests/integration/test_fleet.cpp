@@ -70,7 +70,9 @@ int count_ok(const std::vector<Outcome>& outcomes) {
 std::string failures(const std::vector<Outcome>& outcomes) {
   std::string text;
   for (size_t i = 0; i < outcomes.size(); ++i)
-    if (outcomes[i].status != 200) text += "segment " + std::to_string(i) + ": " + std::to_string(outcomes[i].status) + " " + outcomes[i].body + "\n";
+    if (outcomes[i].status != 200)
+      text +=
+          "segment " + std::to_string(i) + ": " + std::to_string(outcomes[i].status) + " " + outcomes[i].body + "\n";
   return text;
 }
 

@@ -36,13 +36,14 @@ std::unique_ptr<Gateway> start_gateway(const std::vector<const Orchestrator*>& o
   g->http_port = free_port();
   g->rtmp_port = free_port();
   std::string list;
-  for (const auto* o : orchestrators) list += (list.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(o->http_port);
-  g->process = NodeProcess::start(lpnode_binary(),
-                                  {"--gateway", "--orch-addr", list, "--http-addr", "127.0.0.1:" + std::to_string(g->http_port),
-                                   "--rtmp-addr", "127.0.0.1:" + std::to_string(g->rtmp_port), "--data-dir", g->data.path(),
-                                   "--transcoding-options", profiles, "--stream-timeout",
-                                   std::to_string(stream_timeout)},
-                                  "gateway");
+  for (const auto* o : orchestrators)
+    list += (list.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(o->http_port);
+  g->process =
+      NodeProcess::start(lpnode_binary(),
+                         {"--gateway", "--orch-addr", list, "--http-addr", "127.0.0.1:" + std::to_string(g->http_port),
+                          "--rtmp-addr", "127.0.0.1:" + std::to_string(g->rtmp_port), "--data-dir", g->data.path(),
+                          "--transcoding-options", profiles, "--stream-timeout", std::to_string(stream_timeout)},
+                         "gateway");
   EXPECT_TRUE(g->process->wait_for_log("lpnode: gateway:", seconds(20))) << g->process->log();
   return g;
 }
@@ -54,8 +55,9 @@ std::optional<std::string> publish_rtmp(const std::string& url, int seconds, boo
   return run_launch("videotestsrc is-live=" + is_live + " num-buffers=" + std::to_string(frames) +
                         " ! video/x-raw,width=320,height=180,framerate=30/1,format=I420 ! x264enc tune=zerolatency "
                         "speed-preset=ultrafast key-int-max=30 ! h264parse ! flvmux streamable=true name=m ! "
-                        "rtmp2sink location=" + url + " audiotestsrc is-live=" + is_live +
-                        " num-buffers=" + std::to_string(seconds * 47) + " ! avenc_aac ! aacparse ! m.",
+                        "rtmp2sink location=" +
+                        url + " audiotestsrc is-live=" + is_live + " num-buffers=" + std::to_string(seconds * 47) +
+                        " ! avenc_aac ! aacparse ! m.",
                     seconds * 4.0 + 30);
 }
 
@@ -118,13 +120,16 @@ TEST(Gateway, RtmpInLiveHlsOutWithTheSourceRenditionThenCleanedUp) {
   auto g = start_gateway({&orch}, 4);
   ASSERT_EQ(publish_rtmp(g->rtmp("cam1"), 8, false), std::nullopt) << g->process->log();
   // The input has ended: every segment comes through, then the playlists get ENDLIST.
-  ASSERT_TRUE(wait_for([&] {
-    return http_request("GET", g->url("/hls/cam1/P144p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
-           std::string::npos;
-  }, seconds(60))) << g->process->log();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return http_request("GET", g->url("/hls/cam1/P144p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
+               std::string::npos;
+      },
+      seconds(60)))
+      << g->process->log();
   const std::string master = http_request("GET", g->url("/hls/cam1/index.m3u8")).body;
-  for (const char* v : {"source/index.m3u8", "P240p30fps16x9/index.m3u8", "P144p30fps16x9/index.m3u8", "RESOLUTION=320x180",
-                        "RESOLUTION=256x144", "CODECS=\"avc1."})
+  for (const char* v : {"source/index.m3u8", "P240p30fps16x9/index.m3u8", "P144p30fps16x9/index.m3u8",
+                        "RESOLUTION=320x180", "RESOLUTION=256x144", "CODECS=\"avc1."})
     EXPECT_NE(master.find(v), std::string::npos) << v << "\n" << master;
   // A sliding window of at most 6 segments; 8 s in 2 s segments leaves the first ones out only
   // if there were more than 6.
@@ -146,15 +151,21 @@ TEST(Gateway, SurvivesItsOrchestratorGoingAwayMidStream) {
   auto g = start_gateway({&first, &second});
   auto publisher = std::async(std::launch::async, [&] { return publish_rtmp(g->rtmp("cam2"), 14, true); });
   // Once the first orchestrator has done a few segments, it dies.
-  ASSERT_TRUE(wait_for([&] {
-    return playlist_segments(http_request("GET", g->url("/hls/cam2/P144p30fps16x9/index.m3u8")).body).size() >= 2;
-  }, seconds(30))) << g->process->log();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return playlist_segments(http_request("GET", g->url("/hls/cam2/P144p30fps16x9/index.m3u8")).body).size() >= 2;
+      },
+      seconds(30)))
+      << g->process->log();
   first.process->signal(SIGKILL);
   EXPECT_EQ(publisher.get(), std::nullopt);
-  ASSERT_TRUE(wait_for([&] {
-    return http_request("GET", g->url("/hls/cam2/P144p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
-           std::string::npos;
-  }, seconds(60))) << g->process->log();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return http_request("GET", g->url("/hls/cam2/P144p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
+               std::string::npos;
+      },
+      seconds(60)))
+      << g->process->log();
   EXPECT_NE(g->process->log().find("now on orchestrator 127.0.0.1:" + std::to_string(second.http_port)),
             std::string::npos)
       << g->process->log();
@@ -182,10 +193,13 @@ TEST(Gateway, MpegTsOverChunkedHttpPut) {
 
   g_autoptr(SoupSession) session = soup_session_new();
   EXPECT_EQ(put_stream(*g, session, "tv1", dir.file("in.ts")), 200u);
-  ASSERT_TRUE(wait_for([&] {
-    return http_request("GET", g->url("/hls/tv1/P240p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
-           std::string::npos;
-  }, seconds(60))) << g->process->log();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return http_request("GET", g->url("/hls/tv1/P240p30fps16x9/index.m3u8")).body.find("#EXT-X-ENDLIST") !=
+               std::string::npos;
+      },
+      seconds(60)))
+      << g->process->log();
   EXPECT_EQ(check_served_variant(*g, "tv1", "P240p30fps16x9"), 180);
   EXPECT_EQ(check_served_variant(*g, "tv1", "source"), 180);
 
@@ -227,14 +241,18 @@ TEST(Gateway, RepublishingAKeyCancelsTheOldStreamsOrchestratorCall) {
 // Live VP9: the gateway serves fMP4 HLS (an init section named by EXT-X-MAP, .m4s segments).
 TEST(Gateway, LiveVp9IsFragmentedMp4Hls) {
   Orchestrator orch = start_combined_orchestrator();
-  auto g = start_gateway({&orch}, 30, R"([{"name":"vp9","width":256,"height":144,"bitrate":200000,"fps":30,"encoder":"VP9"}])");
+  auto g = start_gateway({&orch}, 30,
+                         R"([{"name":"vp9","width":256,"height":144,"bitrate":200000,"fps":30,"encoder":"VP9"}])");
   TempDir dir;
   make_live_file(dir.file("in.ts"));
   g_autoptr(SoupSession) session = soup_session_new();
   EXPECT_EQ(put_stream(*g, session, "vp", dir.file("in.ts")), 200u);
-  ASSERT_TRUE(wait_for([&] {
-    return http_request("GET", g->url("/hls/vp/vp9/index.m3u8")).body.find("#EXT-X-ENDLIST") != std::string::npos;
-  }, seconds(60))) << g->process->log();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return http_request("GET", g->url("/hls/vp/vp9/index.m3u8")).body.find("#EXT-X-ENDLIST") != std::string::npos;
+      },
+      seconds(60)))
+      << g->process->log();
   const std::string playlist = http_request("GET", g->url("/hls/vp/vp9/index.m3u8")).body;
   EXPECT_NE(playlist.find("#EXT-X-MAP:URI=\"vp9_init0.mp4\"\n"), std::string::npos) << playlist;
   HttpResponse init = http_request("GET", g->url("/hls/vp/vp9/vp9_init0.mp4"));

@@ -85,8 +85,9 @@ class LocalGateway {
 class HttpIngest {
  public:
   HttpIngest(int port, const std::string& key) : socket_(port) {
-    ok_ = socket_.send("PUT /live/" + key +
-                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: video/mp2t\r\nTransfer-Encoding: chunked\r\n\r\n");
+    ok_ =
+        socket_.send("PUT /live/" + key +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: video/mp2t\r\nTransfer-Encoding: chunked\r\n\r\n");
   }
   bool ok() const { return ok_; }
   bool send(std::string_view bytes) {

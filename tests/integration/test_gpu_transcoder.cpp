@@ -177,7 +177,8 @@ TEST(GpuTranscoder, NvidiaFlagWithoutAGpuExitsNamingWhatIsMissing) {
 }
 
 TEST(GpuTranscoder, RealGpuTranscoderSelfTestsAndTranscodes) {
-  if (!gst_element_factory_find("nvh264dec")) GTEST_SKIP() << "no NVIDIA GPU: GStreamer's nvcodec plugin registered no decoder";
+  if (!gst_element_factory_find("nvh264dec"))
+    GTEST_SKIP() << "no NVIDIA GPU: GStreamer's nvcodec plugin registered no decoder";
   OrchestratorOptions options;
   options.max_sessions = "auto";
   Orchestrator orch = start_orchestrator(options);
@@ -189,11 +190,13 @@ TEST(GpuTranscoder, RealGpuTranscoderSelfTestsAndTranscodes) {
   EXPECT_NE(t->log().find("GPU 0: decode ok"), std::string::npos) << t->log();
   const std::string token = auth_token(orch);
   for (int64_t seq = 0; seq < 3; ++seq) {
-    HttpResponse r = post_segment(orch, token, "gpu", seq, small_segments()[static_cast<size_t>(seq)], "P240p30fps16x9,P144p30fps16x9");
+    HttpResponse r = post_segment(orch, token, "gpu", seq, small_segments()[static_cast<size_t>(seq)],
+                                  "P240p30fps16x9,P144p30fps16x9");
     EXPECT_EQ(r.status, 200) << r.body;
   }
   EXPECT_NE(t->log().find("on GPU "), std::string::npos) << t->log();
-  EXPECT_TRUE(wait_until([&] { return get_status(orch).raw.find("\"kind\":\"nvidia\"") != std::string::npos; }, seconds(10)));
+  EXPECT_TRUE(
+      wait_until([&] { return get_status(orch).raw.find("\"kind\":\"nvidia\"") != std::string::npos; }, seconds(10)));
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ using Clock = steady_clock;
 
 int open_fds(pid_t pid) {
   int n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
   return n;
 }
 
@@ -55,7 +56,9 @@ class Raw {
   Raw(const Raw&) = delete;
   Raw& operator=(const Raw&) = delete;
   bool connected() const { return connected_; }
-  bool send(const std::string& s) { return ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()); }
+  bool send(const std::string& s) {
+    return ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size());
+  }
   // Everything until the peer closes, or `limit` passes; `closed` says which.
   std::string read_all(milliseconds limit, bool* closed = nullptr) {
     std::string out;
@@ -134,8 +137,9 @@ TEST(HostileClients, RefusedBodiesAreAnsweredAtOnceAndNotRead) {
   std::vector<std::unique_ptr<Raw>> senders;
   for (int i = 0; i < 3; ++i) {
     auto c = std::make_unique<Raw>(orch.http_port);
-    ASSERT_TRUE(c->send("POST /v1/segment HTTP/1.1\r\nHost: x\r\nLp-Auth-Token: forged.1.2\r\n"
-                        "Content-Length: 1073741824\r\n\r\n"));
+    ASSERT_TRUE(
+        c->send("POST /v1/segment HTTP/1.1\r\nHost: x\r\nLp-Auth-Token: forged.1.2\r\n"
+                "Content-Length: 1073741824\r\n\r\n"));
     const auto t0 = Clock::now();
     EXPECT_EQ(c->status(seconds(3)), 401);
     EXPECT_LT(Clock::now() - t0, seconds(2));
@@ -181,10 +185,9 @@ TEST(HostileClients, ContentLengthIsJudgedFromTheHeader) {
 // Connections that stop in the middle of their headers, sit idle after an answer, or send a
 // body at a trickle are closed within the configured timeouts.
 TEST(HostileClients, StalledAndSlowConnectionsAreClosed) {
-  Orchestrator orch = start_orchestrator(
-      plain({"--http-header-timeout", "2", "--http-idle-timeout", "2", "--http-stall-timeout", "2",
-             "--http-min-body-rate", "4096"}),
-      "timeouts");
+  Orchestrator orch = start_orchestrator(plain({"--http-header-timeout", "2", "--http-idle-timeout", "2",
+                                                "--http-stall-timeout", "2", "--http-min-body-rate", "4096"}),
+                                         "timeouts");
   const pid_t pid = orch.process->pid();
   const int before = open_fds(pid);
   std::vector<std::unique_ptr<Raw>> half;
@@ -306,9 +309,10 @@ TEST(HostileClients, EndlessFragmentedChannelMessageIsCut) {
   const pid_t pid = orch.process->pid();
   const long rss_before = rss_kb(pid);
   Raw c(orch.http_port);
-  ASSERT_TRUE(c.send("GET /v1/transcoder HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer test-secret\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET /v1/transcoder HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer test-secret\r\n\r\n"));
   ASSERT_EQ(c.status(seconds(3)), 101);
   // Frames of 64 KiB, masked with a zero key (payload as is): a text start, then continuations.
   auto frame = [](uint8_t first_byte) {
@@ -349,12 +353,12 @@ TEST(HostileClients, OperatorApiAnswersOnlyToIpHosts) {
 TEST(HostileClients, InfoSignsOnlyTheNodesOwnAddress) {
   TempDir data;
   const int http = free_port(), cli = free_port();
-  auto node = NodeProcess::start(lpnode_binary(),
-                                 {"--orchestrator", "--http-addr", "http://0.0.0.0:" + std::to_string(http),
-                                  "--cli-addr", "127.0.0.1:" + std::to_string(cli), "--data-dir", data.path(),
-                                  "--eth-keystore-path", test_key().keystore, "--eth-password",
-                                  test_key().password_file},
-                                 "wildcard");
+  auto node =
+      NodeProcess::start(lpnode_binary(),
+                         {"--orchestrator", "--http-addr", "http://0.0.0.0:" + std::to_string(http), "--cli-addr",
+                          "127.0.0.1:" + std::to_string(cli), "--data-dir", data.path(), "--eth-keystore-path",
+                          test_key().keystore, "--eth-password", test_key().password_file},
+                         "wildcard");
   ASSERT_TRUE(node->wait_for_log("lpnode: orchestrator on", seconds(20))) << node->log();
   EXPECT_TRUE(node->wait_for_log("no --service-addr", seconds(1))) << node->log();
   const std::string url = "http://127.0.0.1:" + std::to_string(http);
@@ -379,7 +383,8 @@ TEST(HostileClients, ResultIndicesArePlainDecimals) {
   ASSERT_EQ(url.back(), '0') << url;
   const std::string base = url.substr(0, url.size() - 1);
   EXPECT_EQ(http_request("GET", base + "0").status, 200);
-  for (const char* index : {"+0", "-0", "0x0", "%200", "00000"}) EXPECT_EQ(http_request("GET", base + index).status, 404) << index;
+  for (const char* index : {"+0", "-0", "0x0", "%200", "00000"})
+    EXPECT_EQ(http_request("GET", base + index).status, 404) << index;
 }
 
 // Results leave memory when their ttl passes, also on a node that gets no more segments

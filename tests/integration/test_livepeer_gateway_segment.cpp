@@ -65,8 +65,8 @@ TEST_F(LivepeerGatewaySegment, SegmentsComeBackSignedDownloadableAndDecodable) {
     for (int i = 0; i < segments.size(); ++i) {
       const std::string& url = segments[i].url();
       EXPECT_TRUE(url.starts_with("https://127.0.0.1:" + std::to_string(orch_->http_port) + "/stream/" +
-                                  info->auth_token().session_id() + "/" + ladder()[static_cast<size_t>(i)].name() + "/" +
-                                  std::to_string(seq) + ".ts"))
+                                  info->auth_token().session_id() + "/" + ladder()[static_cast<size_t>(i)].name() +
+                                  "/" + std::to_string(seq) + ".ts"))
           << url;
       auto [status, bytes] = g->get(url);
       ASSERT_EQ(status, 200) << url;
@@ -79,8 +79,8 @@ TEST_F(LivepeerGatewaySegment, SegmentsComeBackSignedDownloadableAndDecodable) {
       EXPECT_EQ(segments[i].pixels(), int64_t{m.width} * m.height * m.decoded_frames);
     }
     // The signature: over keccak256 of the renditions' keccak256s, by the node's key.
-    auto sig = eth::Signature::from_bytes(std::span(reinterpret_cast<const uint8_t*>(a.result->data().sig().data()),
-                                                    a.result->data().sig().size()));
+    auto sig = eth::Signature::from_bytes(
+        std::span(reinterpret_cast<const uint8_t*>(a.result->data().sig().data()), a.result->data().sig().size()));
     ASSERT_TRUE(sig);
     auto signer = eth::verify_results(hashes, *sig, *eth::parse_address(test_key().address));
     EXPECT_TRUE(signer) << signer.error().message;
@@ -191,11 +191,14 @@ class SegmentServer {
  public:
   explicit SegmentServer(std::string body) : body_(std::move(body)) {
     g_main_context_push_thread_default(context_);
-    soup_server_add_handler(server_, "/seg.ts", +[](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
-      const std::string& b = static_cast<SegmentServer*>(self)->body_;
-      soup_server_message_set_status(m, 200, nullptr);
-      soup_server_message_set_response(m, "video/mp2t", SOUP_MEMORY_COPY, b.data(), b.size());
-    }, this, nullptr);
+    soup_server_add_handler(
+        server_, "/seg.ts",
+        +[](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
+          const std::string& b = static_cast<SegmentServer*>(self)->body_;
+          soup_server_message_set_status(m, 200, nullptr);
+          soup_server_message_set_response(m, "video/mp2t", SOUP_MEMORY_COPY, b.data(), b.size());
+        },
+        this, nullptr);
     const bool listening = soup_server_listen_local(server_, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, nullptr);
     g_main_context_pop_thread_default(context_);
     if (listening) {
@@ -270,9 +273,10 @@ TEST_F(LivepeerGatewaySegment, EarlyAnswerOutlivesTheStallTimeout) {
   const auto bytes = read_file(dir.file("slow.ts"));
   const std::string body(bytes.begin(), bytes.end());
   const auto started = std::chrono::steady_clock::now();
-  GatewayAnswer a = g->post(LivepeerGatewayPeer::segment_data(*info, "slow", 0, body,
-                                                              {LivepeerGatewayPeer::profile("P720p30fps16x9", 1280, 720, 4000000)}),
-                            body);
+  GatewayAnswer a =
+      g->post(LivepeerGatewayPeer::segment_data(*info, "slow", 0, body,
+                                                {LivepeerGatewayPeer::profile("P720p30fps16x9", 1280, 720, 4000000)}),
+              body);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   ASSERT_EQ(a.status, 200) << a.text;
   ASSERT_TRUE(a.result) << "the answer was cut after " << took << " s";

@@ -21,7 +21,7 @@ constexpr const char* kSecret = "go-livepeer-secret";
 
 std::unique_ptr<NodeProcess> start_transcoder(const LivepeerOrchPeer& peer, std::vector<std::string> extra = {},
                                               const std::string& secret = kSecret) {
-  std::vector<std::string> args = {"-transcoder", "-orchAddr", peer.address(), "-orchSecret", secret,
+  std::vector<std::string> args = {"-transcoder",  "-orchAddr", peer.address(), "-orchSecret", secret,
                                    "-maxSessions", "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return NodeProcess::start(lpnode_binary(), args, "transcoder");
@@ -205,8 +205,8 @@ TEST_F(LivepeerTranscoderTest, UndecodableSegmentIsATranscodingError) {
   peer_->serve("/stream/s/2.tempfile", std::string(188 * 50, '\x47'));
   auto t = start_transcoder(*peer_);
   ASSERT_TRUE(peer_->wait_registered(seconds(30))) << t->log();
-  ASSERT_TRUE(peer_->notify(notify_segment(*peer_, 9, "/stream/s/2.tempfile",
-                                           {video_profile("P240p30fps16x9", 426, 240, 600000)})));
+  ASSERT_TRUE(peer_->notify(
+      notify_segment(*peer_, 9, "/stream/s/2.tempfile", {video_profile("P240p30fps16x9", 426, 240, 600000)})));
   auto result = peer_->wait_result(9, seconds(60));
   ASSERT_TRUE(result) << t->log();
   EXPECT_EQ(result->media_type, "livepeer/transcoding-error");
@@ -219,8 +219,8 @@ TEST_F(LivepeerTranscoderTest, UndecodableSegmentIsATranscodingError) {
 TEST_F(LivepeerTranscoderTest, MissingSourceAndIncompatibleCapabilitiesAreErrors) {
   auto t = start_transcoder(*peer_);
   ASSERT_TRUE(peer_->wait_registered(seconds(30))) << t->log();
-  ASSERT_TRUE(peer_->notify(notify_segment(*peer_, 10, "/stream/s/missing.tempfile",
-                                           {video_profile("P240p30fps16x9", 426, 240, 600000)})));
+  ASSERT_TRUE(peer_->notify(
+      notify_segment(*peer_, 10, "/stream/s/missing.tempfile", {video_profile("P240p30fps16x9", 426, 240, 600000)})));
   auto missing = peer_->wait_result(10, seconds(30));
   ASSERT_TRUE(missing) << t->log();
   EXPECT_EQ(missing->media_type, "livepeer/transcoding-error");
@@ -286,8 +286,8 @@ TEST_F(LivepeerTranscoderTest, SigtermDrainsARunningSegment) {
   peer_->serve("/stream/d/0.tempfile", file_bytes(source));
   auto t = start_transcoder(*peer_);
   ASSERT_TRUE(peer_->wait_registered(seconds(30))) << t->log();
-  ASSERT_TRUE(peer_->notify(notify_segment(*peer_, 12, "/stream/d/0.tempfile",
-                                           {video_profile("P360p30fps16x9", 640, 360, 1200000)})));
+  ASSERT_TRUE(peer_->notify(
+      notify_segment(*peer_, 12, "/stream/d/0.tempfile", {video_profile("P360p30fps16x9", 640, 360, 1200000)})));
   ASSERT_TRUE(peer_->wait_open_registrations(1, seconds(5)));
   while (peer_->gets("/stream/d/0.tempfile") == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   t->signal(SIGTERM);

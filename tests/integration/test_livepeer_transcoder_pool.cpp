@@ -38,7 +38,7 @@ ResultPart rendition(size_t which) {
 }
 
 std::unique_ptr<LivepeerTranscoderPeer> peer_for(const Orchestrator& orch, const std::string& secret = "test-secret",
-                                                int64_t capacity = 2) {
+                                                 int64_t capacity = 2) {
   return LivepeerTranscoderPeer::start("127.0.0.1", static_cast<uint16_t>(orch.http_port), secret, capacity, nullptr);
 }
 
@@ -118,7 +118,8 @@ TEST(LivepeerTranscoderPool, ResultsAreCheckedInGoLivepeersOrder) {
   // The source: at a URL with a 128-bit random token, not one guessable from the session.
   std::smatch m;
   const std::string url = notify->url();
-  ASSERT_TRUE(std::regex_search(url, m, std::regex("^https://127\\.0\\.0\\.1:[0-9]+/v1/jobs/[^/]+/([0-9a-f]{32})/source$")))
+  ASSERT_TRUE(
+      std::regex_search(url, m, std::regex("^https://127\\.0\\.0\\.1:[0-9]+/v1/jobs/[^/]+/([0-9a-f]{32})/source$")))
       << url;
   PeerAnswer source = peer->fetch(url);
   EXPECT_EQ(source.status, 200);
@@ -248,7 +249,8 @@ TEST(LivepeerTranscoderPool, V1SegmentsReachGoLivepeerTranscodersAndTheirBitsAre
     caps.set_bitstring(0, caps.bitstring(0) | (uint64_t{1} << bit));
   }
   caps.set_version("0.8.9");
-  auto peer = LivepeerTranscoderPeer::start("127.0.0.1", static_cast<uint16_t>(orch.http_port), "test-secret", 1, &caps);
+  auto peer =
+      LivepeerTranscoderPeer::start("127.0.0.1", static_cast<uint16_t>(orch.http_port), "test-secret", 1, &caps);
   ASSERT_TRUE(wait_until([&] { return has_livepeer_transcoder(orch); }, 10s));
   // Gateways are told what the pool can do: here the go-livepeer transcoder's bits.
   auto g = LivepeerGatewayPeer::connect("127.0.0.1", static_cast<uint16_t>(orch.http_port));
@@ -279,11 +281,10 @@ TEST(LivepeerTranscoderPool, V1SegmentsReachGoLivepeerTranscodersAndTheirBitsAre
 
 TEST(LivepeerTranscoderPool, RealGoLivepeerProtocolTranscoderInAMixedPoolIsReplacedWhenKilled) {
   Orchestrator orch = start_orchestrator(OrchestratorOptions{}, "orch-mixed");
-  auto lp_transcoder = NodeProcess::start(
-      lpnode_binary(),
-      {"-transcoder", "-orchAddr", orch.address(), "-orchSecret", "test-secret", "-maxSessions", "2",
-       "--orch-protocol", "livepeer"},
-      "livepeer-transcoder");
+  auto lp_transcoder = NodeProcess::start(lpnode_binary(),
+                                          {"-transcoder", "-orchAddr", orch.address(), "-orchSecret", "test-secret",
+                                           "-maxSessions", "2", "--orch-protocol", "livepeer"},
+                                          "livepeer-transcoder");
   ASSERT_TRUE(wait_until([&] { return has_livepeer_transcoder(orch); }, 20s)) << lp_transcoder->log();
   auto g = LivepeerGatewayPeer::connect("127.0.0.1", static_cast<uint16_t>(orch.http_port));
   ASSERT_TRUE(g);
@@ -317,7 +318,8 @@ TEST(LivepeerTranscoderPool, RealGoLivepeerProtocolTranscoderInAMixedPoolIsRepla
   EXPECT_NE(s.raw.find("\"gateway_sessions\":[{\"session_id\":\"" + info->auth_token().session_id()), std::string::npos)
       << s.raw;
   HttpResponse metrics = http_request("GET", orch.cli_url("/metrics"));
-  EXPECT_NE(metrics.body.find("lpgst_orchestrator_transcoders_by_protocol{protocol=\"livepeer\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("lpgst_orchestrator_transcoders_by_protocol{protocol=\"livepeer\"} 1"),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("lpgst_orchestrator_transcoders_by_protocol{protocol=\"lpgst\"} 1"), std::string::npos);
   EXPECT_EQ(metric_value(metrics.body, "lpgst_livepeer_gateway_sessions"), 1);
 

@@ -47,8 +47,10 @@ Ladder read_ladder(const std::string& dir) {
   std::istringstream master(slurp(dir + "/index.m3u8"));
   std::string line;
   while (std::getline(master, line)) {
-    if (line.rfind("#EXT-X-STREAM-INF:", 0) == 0) l.stream_inf.push_back(line);
-    else if (!line.empty() && line[0] != '#') l.variants.push_back(dir + "/" + line);
+    if (line.rfind("#EXT-X-STREAM-INF:", 0) == 0)
+      l.stream_inf.push_back(line);
+    else if (!line.empty() && line[0] != '#')
+      l.variants.push_back(dir + "/" + line);
   }
   return l;
 }
@@ -63,9 +65,7 @@ std::vector<std::string> segments_of(const std::string& playlist) {
   return out;
 }
 
-bool tool_ok(const std::string& command) {
-  return std::system((command + " > /dev/null 2>&1").c_str()) == 0;
-}
+bool tool_ok(const std::string& command) { return std::system((command + " > /dev/null 2>&1").c_str()) == 0; }
 
 void expect_valid_ladder(const std::string& dir, size_t renditions, int total_frames, bool audio) {
   ASSERT_TRUE(exists(dir + "/index.m3u8"));
@@ -198,9 +198,11 @@ TEST(LpctlTranscode, Vp9AndAv1LadderIsFragmentedMp4Hls) {
   Ladder l = read_ladder(dir.file("hls"));
   ASSERT_EQ(l.stream_inf.size(), 2u);
   const std::string master = slurp(dir.file("hls/index.m3u8"));
-  EXPECT_TRUE(std::regex_search(master, std::regex(R"(RESOLUTION=320x180,FRAME-RATE=30.000,CODECS="vp09\.00\.\d\d\.08,mp4a\.40\.2")")))
+  EXPECT_TRUE(std::regex_search(
+      master, std::regex(R"(RESOLUTION=320x180,FRAME-RATE=30.000,CODECS="vp09\.00\.\d\d\.08,mp4a\.40\.2")")))
       << master;
-  EXPECT_TRUE(std::regex_search(master, std::regex(R"(RESOLUTION=256x144,FRAME-RATE=30.000,CODECS="av01\.0\.\d\dM\.08,mp4a\.40\.2")")))
+  EXPECT_TRUE(std::regex_search(
+      master, std::regex(R"(RESOLUTION=256x144,FRAME-RATE=30.000,CODECS="av01\.0\.\d\dM\.08,mp4a\.40\.2")")))
       << master;
   for (const char* name : {"vp9", "av1"}) {
     SCOPED_TRACE(name);
@@ -226,7 +228,8 @@ TEST(LpctlTranscode, Vp9AndAv1LadderIsFragmentedMp4Hls) {
     ASSERT_EQ(info.pts.size(), 180u);
     for (size_t i = 1; i < info.pts.size(); ++i)
       EXPECT_NEAR(static_cast<double>(info.pts[i] - info.pts[i - 1]) / GST_MSECOND, 33.3, 1.0) << "frame " << i;
-    EXPECT_TRUE(tool_ok("ffmpeg -v error -xerror -i '" + folder + "/joined.mp4' -f null -")) << "ffmpeg cannot decode " << name;
+    EXPECT_TRUE(tool_ok("ffmpeg -v error -xerror -i '" + folder + "/joined.mp4' -f null -"))
+        << "ffmpeg cannot decode " << name;
   }
 }
 
@@ -243,12 +246,12 @@ TEST(LpctlTranscode, FirstOrchestratorDiesMidRunTheSecondFinishes) {
   spec.seconds = 16;
   spec.gop_frames = 30;
   make_media(spec, dir.file("in.ts"));
-  auto client = NodeProcess::start(lpctl_binary(),
-                                   {"transcode", dir.file("in.ts"), "-o", dir.file("hls"), "--parallel", "1",
-                                    "--profiles", "P360p30fps16x9,P240p30fps16x9", "--orch-addr",
-                                    "127.0.0.1:" + std::to_string(first.http_port) + ",127.0.0.1:" +
-                                        std::to_string(second.http_port)},
-                                   "failover-client");
+  auto client = NodeProcess::start(
+      lpctl_binary(),
+      {"transcode", dir.file("in.ts"), "-o", dir.file("hls"), "--parallel", "1", "--profiles",
+       "P360p30fps16x9,P240p30fps16x9", "--orch-addr",
+       "127.0.0.1:" + std::to_string(first.http_port) + ",127.0.0.1:" + std::to_string(second.http_port)},
+      "failover-client");
   ASSERT_TRUE(client->wait_for_log("segment 2:", seconds(120))) << client->log();
   first.process->signal(SIGKILL);
   auto status = client->wait_exit(seconds(240));
@@ -278,10 +281,13 @@ class ShortChangingProxy {
     port_ = port.get_future().get();
   }
   ~ShortChangingProxy() {
-    g_main_context_invoke(context_, [](gpointer loop) -> gboolean {
-      g_main_loop_quit(static_cast<GMainLoop*>(loop));
-      return G_SOURCE_REMOVE;
-    }, loop_);
+    g_main_context_invoke(
+        context_,
+        [](gpointer loop) -> gboolean {
+          g_main_loop_quit(static_cast<GMainLoop*>(loop));
+          return G_SOURCE_REMOVE;
+        },
+        loop_);
     thread_.join();
     g_main_loop_unref(loop_);
     g_main_context_unref(context_);
@@ -293,16 +299,16 @@ class ShortChangingProxy {
     auto* me = static_cast<ShortChangingProxy*>(self);
     g_autoptr(SoupSession) session = soup_session_new();
     g_autoptr(SoupMessage) up = soup_message_new(soup_server_message_get_method(msg), (me->upstream_ + path).c_str());
-    g_signal_connect(up, "accept-certificate",
-                     G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                       return TRUE;
-                     }),
-                     nullptr);
+    g_signal_connect(
+        up, "accept-certificate",
+        G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+        nullptr);
     SoupMessageHeadersIter it;
     soup_message_headers_iter_init(&it, soup_server_message_get_request_headers(msg));
     const char *name, *value;
     while (soup_message_headers_iter_next(&it, &name, &value))
-      if (g_ascii_strcasecmp(name, "Host") != 0) soup_message_headers_append(soup_message_get_request_headers(up), name, value);
+      if (g_ascii_strcasecmp(name, "Host") != 0)
+        soup_message_headers_append(soup_message_get_request_headers(up), name, value);
     g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
     if (g_bytes_get_size(body) > 0) soup_message_set_request_body_from_bytes(up, nullptr, body);
     g_autoptr(GBytes) answer = soup_session_send_and_read(session, up, nullptr, nullptr);
@@ -355,9 +361,12 @@ TEST(LpctlTranscode, BadInputsAndBadOrchestratorsLeaveNoPlaylist) {
       {"not a video", {dir.file("noise.ts")}, "not a media file"},
       {"no video track", {dir.file("audio.ts")}, "no video track"},
       {"missing file", {dir.file("nothing.ts")}, "no such file"},
-      {"unreachable orchestrator", {dir.file("good.ts"), "--orch-addr", "127.0.0.1:" + std::to_string(dead)},
+      {"unreachable orchestrator",
+       {dir.file("good.ts"), "--orch-addr", "127.0.0.1:" + std::to_string(dead)},
        "no orchestrator answers"},
-      {"VP8 renditions", {dir.file("good.ts"), "--profiles", R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP8"}])"},
+      {"VP8 renditions",
+       {dir.file("good.ts"), "--profiles",
+        R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP8"}])"},
        "profile v: HLS cannot carry VP8"},
   };
   for (const auto& c : cases) {

@@ -44,11 +44,11 @@ TEST(MetricsLint, OrchestratorAndTranscoderPassPromtoolsRules) {
   OrchestratorOptions options;
   Orchestrator orch = start_orchestrator(options);
   const int transcoder_cli = free_port();
-  auto transcoder = NodeProcess::start(lpnode_binary(),
-                                       {"--transcoder", "--orch-addr", orch.address(), "--orch-secret", options.secret,
-                                        "--max-sessions", "1", "--cli-addr",
-                                        "127.0.0.1:" + std::to_string(transcoder_cli)},
-                                       "transcoder");
+  auto transcoder =
+      NodeProcess::start(lpnode_binary(),
+                         {"--transcoder", "--orch-addr", orch.address(), "--orch-secret", options.secret,
+                          "--max-sessions", "1", "--cli-addr", "127.0.0.1:" + std::to_string(transcoder_cli)},
+                         "transcoder");
   ASSERT_TRUE(transcoder->wait_for_log("registered with the orchestrator", seconds(20))) << transcoder->log();
 
   // One good segment and one that fails: histograms get observations, the failure counter a label.

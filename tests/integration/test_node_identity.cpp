@@ -32,7 +32,7 @@ std::string address_in(const std::string& log) {
 std::unique_ptr<NodeProcess> start_plain(const std::string& data_dir, const std::string& name,
                                          std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"--orchestrator", "--transcoder", "--http-addr", "127.0.0.1:0",
-                                   "--cli-addr", "127.0.0.1:0", "--data-dir", data_dir};
+                                   "--cli-addr",     "127.0.0.1:0",  "--data-dir",  data_dir};
   args.insert(args.end(), extra.begin(), extra.end());
   return NodeProcess::start(lpnode_binary(), args, name);
 }
@@ -85,9 +85,9 @@ TEST(NodeIdentity, KeystoreFlagsPickTheAccountAndRefuseWhatIsWrong) {
   EXPECT_NE(ambiguous->log().find(a->address().checksummed()), std::string::npos) << ambiguous->log();
 
   // go-livepeer's spellings, with the account named.
-  auto picked = run({"-ethKeystorePath", dir.file("keys"), "-ethPassword", dir.file("pw"), "-ethAcctAddr",
-                     b->address().hex()},
-                    "picked");
+  auto picked =
+      run({"-ethKeystorePath", dir.file("keys"), "-ethPassword", dir.file("pw"), "-ethAcctAddr", b->address().hex()},
+          "picked");
   ASSERT_TRUE(picked->wait_for_log("lpnode: orchestrator on", seconds(20))) << picked->log();
   EXPECT_EQ(address_in(picked->log()), b->address().checksummed());
 
@@ -263,19 +263,19 @@ TEST(NodeIdentity, TranscodersNeverOpenAKeystore) {
 
   // The watch does see an orchestrator looking for its key there (so the check above can fail).
   g_setenv("HOME", home.path().c_str(), TRUE);
-  auto looks = NodeProcess::start(lpnode_binary(), {"--orchestrator", "--http-addr", "127.0.0.1:0", "--cli-addr",
-                                                    "127.0.0.1:0"},
-                                  "orchestrator-looks-for-its-key");
+  auto looks =
+      NodeProcess::start(lpnode_binary(), {"--orchestrator", "--http-addr", "127.0.0.1:0", "--cli-addr", "127.0.0.1:0"},
+                         "orchestrator-looks-for-its-key");
   g_unsetenv("HOME");
   looks->wait_exit(seconds(20));
   EXPECT_GT(read(fd, buf, sizeof buf), 0) << looks->log();
   close(fd);
 
   // And a transcoder given key flags refuses to start.
-  auto refused = NodeProcess::start(lpnode_binary(),
-                                    {"--transcoder", "--orch-addr", "127.0.0.1:1", "--orch-secret", "s",
-                                     "--eth-keystore-path", *path},
-                                    "transcoder-with-key");
+  auto refused = NodeProcess::start(
+      lpnode_binary(),
+      {"--transcoder", "--orch-addr", "127.0.0.1:1", "--orch-secret", "s", "--eth-keystore-path", *path},
+      "transcoder-with-key");
   ASSERT_EQ(refused->wait_exit(seconds(10)), 2);
   EXPECT_NE(refused->log().find("a transcoder holds no key"), std::string::npos) << refused->log();
 }

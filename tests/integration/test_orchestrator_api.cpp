@@ -117,7 +117,8 @@ TEST_F(OrchestratorApi, MultipartAnswerCarriesTheRenditionsInline) {
     gsize size = 0;
     const void* data = g_bytes_get_data(part, &size);
     EXPECT_EQ(sha256_hex(data, size), result->renditions[i - 1].sha256);
-    EXPECT_STREQ(soup_message_headers_get_one(part_headers, "Lp-Rendition-Name"), result->renditions[i - 1].name.c_str());
+    EXPECT_STREQ(soup_message_headers_get_one(part_headers, "Lp-Rendition-Name"),
+                 result->renditions[i - 1].name.c_str());
   }
   soup_multipart_free(multipart);
   soup_message_headers_unref(h);
@@ -159,12 +160,14 @@ TEST_F(OrchestratorApi, BadRequestsGetTheRightStatusAndCode) {
       {"missing stream id", with("Lp-Stream-Id", ""), body, 400, "bad_request"},
       {"missing seq", with("Lp-Seq", ""), body, 400, "bad_request"},
       {"bad profiles JSON", with("Lp-Profiles", "[{\"name\":"), body, 400, "bad_request"},
-      {"profile with an unknown field", with("Lp-Profiles", R"([{"name":"x","width":64,"height":64,"bitrate":1,"colour":1}])"),
-       body, 400, "invalid_profile"},
+      {"profile with an unknown field",
+       with("Lp-Profiles", R"([{"name":"x","width":64,"height":64,"bitrate":1,"colour":1}])"), body, 400,
+       "invalid_profile"},
       {"missing hash", with("Lp-Body-Sha256", ""), body, 400, "bad_request"},
       {"hash mismatch", with("Lp-Body-Sha256", std::string(64, 'a')), body, 422, "hash_mismatch"},
-      {"unsupported codec", with("Lp-Profiles", R"([{"name":"h","width":64,"height":64,"bitrate":100000,"encoder":"VP8"}])"),
-       body, 415, "unsupported"},
+      {"unsupported codec",
+       with("Lp-Profiles", R"([{"name":"h","width":64,"height":64,"bitrate":100000,"encoder":"VP8"}])"), body, 415,
+       "unsupported"},
       {"corrupt segment", segment_headers(token, "bad", 0, corrupt), corrupt, 422, "bad_segment"},
   };
   for (const auto& c : cases) {
@@ -196,8 +199,8 @@ TEST_F(OrchestratorApi, SegmentsWithoutProfilesGetTheNodesTranscodingOptions) {
 
 TEST_F(OrchestratorApi, OversizeBodyIsRefusedBeforeItIsRead) {
   std::string big((64u << 20) + 1, 'x');
-  HttpResponse r = http_request("POST", orch().url("/v1/segment"), big, segment_headers(auth_token(orch()), "big", 0, "x"),
-                                seconds(60));
+  HttpResponse r = http_request("POST", orch().url("/v1/segment"), big,
+                                segment_headers(auth_token(orch()), "big", 0, "x"), seconds(60));
   EXPECT_EQ(r.status, 413) << r.body;
   EXPECT_EQ(error_code(r), "too_large");
   expect_still_serving();
@@ -246,7 +249,8 @@ TEST_F(OrchestratorApi, MetricsMoveAsSegmentsFlow) {
   const std::string after = metrics();
   EXPECT_EQ(metric_value(after, "lpgst_segment_source_received_total"),
             metric_value(before, "lpgst_segment_source_received_total") + 2);
-  EXPECT_EQ(metric_value(after, "lpgst_segment_transcoded_total"), metric_value(before, "lpgst_segment_transcoded_total") + 1);
+  EXPECT_EQ(metric_value(after, "lpgst_segment_transcoded_total"),
+            metric_value(before, "lpgst_segment_transcoded_total") + 1);
   EXPECT_EQ(metric_value(after, "lpgst_segment_transcode_failed_total"),
             std::max(0.0, metric_value(before, "lpgst_segment_transcode_failed_total")) + 1);
   EXPECT_EQ(metric_value(after, "lpgst_transcode_overall_latency_seconds_count"),
@@ -311,8 +315,8 @@ TEST(OrchestratorCapacity, ClientGoneFreesItsSlot) {
   o.transcoder = true;
   o.max_sessions = "1";
   Orchestrator orch = start_orchestrator(o, "client-gone");
-  HttpResponse cut = post_segment(orch, auth_token(orch), "impatient", 0, slow_segment(), "P720p30fps16x9",
-                                  milliseconds(700));
+  HttpResponse cut =
+      post_segment(orch, auth_token(orch), "impatient", 0, slow_segment(), "P720p30fps16x9", milliseconds(700));
   EXPECT_EQ(cut.status, 0);  // we hung up
   ASSERT_TRUE(orch.process->wait_for_log("abandoned: its client went away", seconds(5))) << orch.process->log();
   const auto deadline = std::chrono::steady_clock::now() + seconds(5);
@@ -346,14 +350,33 @@ TEST(OrchestratorCapacity, AutoWithNoTranscoderIsNoTranscoder) {
 TEST(OrchestratorFlags, GoLivepeerSpellingsStartTheSameNode) {
   TempDir data;
   const int http = free_port(), cli = free_port();
-  auto node = NodeProcess::start(
-      lpnode_binary(),
-      {"-orchestrator", "-transcoder", "-httpAddr", "127.0.0.1:" + std::to_string(http), "-cliAddr",
-       "127.0.0.1:" + std::to_string(cli), "-serviceAddr", "127.0.0.1:" + std::to_string(http), "-maxSessions", "3",
-       "-orchSecret", "go-secret", "-transcodingOptions", "P144p30fps16x9,P240p30fps16x9", "-dataDir", data.path(),
-       "-ethKeystorePath", test_key().keystore, "-ethPassword", test_key().password_file, "-v", "6",
-       "-pricePerUnit", "0", "-monitor=false"},
-      "go-flags");
+  auto node = NodeProcess::start(lpnode_binary(),
+                                 {"-orchestrator",
+                                  "-transcoder",
+                                  "-httpAddr",
+                                  "127.0.0.1:" + std::to_string(http),
+                                  "-cliAddr",
+                                  "127.0.0.1:" + std::to_string(cli),
+                                  "-serviceAddr",
+                                  "127.0.0.1:" + std::to_string(http),
+                                  "-maxSessions",
+                                  "3",
+                                  "-orchSecret",
+                                  "go-secret",
+                                  "-transcodingOptions",
+                                  "P144p30fps16x9,P240p30fps16x9",
+                                  "-dataDir",
+                                  data.path(),
+                                  "-ethKeystorePath",
+                                  test_key().keystore,
+                                  "-ethPassword",
+                                  test_key().password_file,
+                                  "-v",
+                                  "6",
+                                  "-pricePerUnit",
+                                  "0",
+                                  "-monitor=false"},
+                                 "go-flags");
   ASSERT_TRUE(node->wait_for_log("lpnode: orchestrator on", seconds(20))) << node->log();
   Orchestrator orch;
   orch.http_port = http;
@@ -375,12 +398,12 @@ TEST(OrchestratorFlags, GoLivepeerSpellingsStartTheSameNode) {
 }
 
 TEST(OrchestratorTemplate, FilterTemplateRunsAndDisallowedElementIsRefusedAtStart) {
-  auto refused = NodeProcess::start(lpnode_binary(),
-                                    {"--orchestrator", "--transcoder", "--http-addr", "127.0.0.1:0", "--cli-addr",
-                                     "127.0.0.1:0", "--eth-keystore-path", test_key().keystore, "--eth-password",
-                                     test_key().password_file, "--pipeline-template",
-                                     "{source} ! filesink location=/tmp/lpgst-stolen.ts ! {ladder}"},
-                                    "bad-template");
+  auto refused =
+      NodeProcess::start(lpnode_binary(),
+                         {"--orchestrator", "--transcoder", "--http-addr", "127.0.0.1:0", "--cli-addr", "127.0.0.1:0",
+                          "--eth-keystore-path", test_key().keystore, "--eth-password", test_key().password_file,
+                          "--pipeline-template", "{source} ! filesink location=/tmp/lpgst-stolen.ts ! {ladder}"},
+                         "bad-template");
   auto status = refused->wait_exit(seconds(20));
   ASSERT_TRUE(status.has_value());
   EXPECT_NE(*status, 0);
@@ -401,9 +424,8 @@ TEST(OrchestratorDrain, SigtermFinishesInFlightRefusesNewAndExitsZero) {
   o.max_sessions = "4";
   Orchestrator orch = start_orchestrator(o, "drain");
   const std::string token = auth_token(orch);
-  auto in_flight = std::async(std::launch::async, [&] {
-    return post_segment(orch, token, "drain", 0, slow_segment(), "P720p30fps16x9");
-  });
+  auto in_flight = std::async(std::launch::async,
+                              [&] { return post_segment(orch, token, "drain", 0, slow_segment(), "P720p30fps16x9"); });
   const auto deadline = std::chrono::steady_clock::now() + seconds(20);
   while (get_status(orch).sessions_in_use < 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(10));

@@ -40,8 +40,9 @@ TEST(Tls, CertificateIsMadeOnceAndKeptAcrossRestarts) {
   EXPECT_TRUE(std::filesystem::exists(data.file("tls/key.pem")));
   EXPECT_EQ(http_request("GET", first.url("/v1/info")).status, 200);
   // Plain HTTP on the TLS port gets no answer that a client could take for one.
-  EXPECT_NE(http_request("GET", "http://127.0.0.1:" + std::to_string(first.http_port) + "/v1/info", "", {},
-                         seconds(5)).status, 200);
+  EXPECT_NE(http_request("GET", "http://127.0.0.1:" + std::to_string(first.http_port) + "/v1/info", "", {}, seconds(5))
+                .status,
+            200);
   first.process.reset();
   o.http_port = first.http_port;
   o.cli_port = first.cli_port;
@@ -58,10 +59,10 @@ TEST(Tls, TranscoderPinDecidesWhetherItRegisters) {
   ASSERT_EQ(fp.size(), 64u);
   std::string wrong = fp;
   wrong[0] = wrong[0] == '0' ? '1' : '0';
-  auto liar = NodeProcess::start(lpnode_binary(),
-                                 {"--transcoder", "--orch-addr", orch.address(), "--orch-secret", "test-secret",
-                                  "--orch-cert-sha256", wrong},
-                                 "wrong-pin");
+  auto liar = NodeProcess::start(
+      lpnode_binary(),
+      {"--transcoder", "--orch-addr", orch.address(), "--orch-secret", "test-secret", "--orch-cert-sha256", wrong},
+      "wrong-pin");
   EXPECT_TRUE(liar->wait_for_log("is not the pinned", seconds(10))) << liar->log();
   EXPECT_EQ(get_status(orch).transcoders.size(), 0u);
   auto right = NodeProcess::start(lpnode_binary(),

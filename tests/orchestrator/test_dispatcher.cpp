@@ -92,7 +92,7 @@ class FakeWorker : public lp::Worker {
 
   std::vector<JobRequest> started;
   std::vector<std::string> cancelled;
-  std::set<std::string> running;  // started, not yet ended or cancelled
+  std::set<std::string> running;   // started, not yet ended or cancelled
   std::vector<int> bits{0, 1, 2};  // go-livepeer capability bits it has (lacks())
 };
 
@@ -123,8 +123,7 @@ class DispatcherTest : public ::testing::Test {
   }
   Dispatcher& d() { return *dispatcher_; }
 
-  std::shared_ptr<FakeWorker> add(const std::string& id, int capacity,
-                                  std::vector<std::string> codecs = {"H.264"}) {
+  std::shared_ptr<FakeWorker> add(const std::string& id, int capacity, std::vector<std::string> codecs = {"H.264"}) {
     auto w = std::make_shared<FakeWorker>(id, capacity, std::move(codecs));
     workers_[id] = w;
     d().add_worker(w);
@@ -558,7 +557,7 @@ TEST_F(DispatcherTest, AnUnplaceableSegmentDoesNotBlockTheQueue) {
   submit(segment("x", 1, hevc));
   submit(segment("y", 1, hevc));  // waits for "both"
   auto h264 = add("h264-only", 1, {"H.264"});
-  submit(segment("z", 1));         // behind y in the queue, but h264-only can take it
+  submit(segment("z", 1));  // behind y in the queue, but h264-only can take it
   EXPECT_EQ(where("z", 1), "h264-only");
   EXPECT_EQ(where("y", 1), "");
   both->succeed();
@@ -636,7 +635,6 @@ TEST_F(DispatcherTest, DestroyedWithJobsInFlightLeavesNoTimerBehind) {
   EXPECT_TRUE(finished_.empty());
   EXPECT_TRUE(w->cancelled.empty());
 }
-
 
 // ---- request limits (check_limits, run by check_capable before anything else) ---------------
 
@@ -724,8 +722,8 @@ TEST_F(DispatcherTest, LadderPixelRateIsCapped) {
   EXPECT_NE(e->message.find("--max-pixels-per-second"), std::string::npos) << e->message;
   // fps 0 keeps the source's rate, unknown here: counted as 60.
   EXPECT_FALSE(d().check_capable({sized("a", 4096, 2304, 0), sized("b", 4096, 2304, 0)}).has_value());
-  EXPECT_TRUE(d().check_capable({sized("a", 4096, 2304, 0), sized("b", 4096, 2304, 0), sized("c", 256, 144, 0)})
-                  .has_value());
+  EXPECT_TRUE(
+      d().check_capable({sized("a", 4096, 2304, 0), sized("b", 4096, 2304, 0), sized("c", 256, 144, 0)}).has_value());
   // fps is fps/fpsDen.
   lp::Profile ntsc = sized("ntsc", 4096, 2304, 60000);
   ntsc.fps_den = 1001;
@@ -763,9 +761,9 @@ class HeartbeatTest : public ::testing::Test {
       ASSERT_NE(socket, nullptr);
       GSocketConnection* stream = g_socket_connection_factory_create_connection(socket);
       g_object_unref(socket);
-      ends_[i] = soup_websocket_connection_new(G_IO_STREAM(stream), uri,
-                                               i == 0 ? SOUP_WEBSOCKET_CONNECTION_SERVER : SOUP_WEBSOCKET_CONNECTION_CLIENT,
-                                               nullptr, nullptr, nullptr);
+      ends_[i] = soup_websocket_connection_new(
+          G_IO_STREAM(stream), uri, i == 0 ? SOUP_WEBSOCKET_CONNECTION_SERVER : SOUP_WEBSOCKET_CONNECTION_CLIENT,
+          nullptr, nullptr, nullptr);
       g_object_unref(stream);
     }
     g_uri_unref(uri);

@@ -52,8 +52,7 @@ std::map<double, double> check_histogram(const Exposition& e, const std::string&
   return buckets;
 }
 
-const char* const kHistograms[] = {"lpgst_transcode_time_seconds",
-                                   "lpgst_transcode_overall_latency_seconds"};
+const char* const kHistograms[] = {"lpgst_transcode_time_seconds", "lpgst_transcode_overall_latency_seconds"};
 
 TEST(OrchestratorMetrics, EveryFamilyHasHelpAndTypeFromTheStart) {
   lp::OrchestratorMetrics m;
@@ -153,9 +152,7 @@ TEST(OrchestratorMetrics, LabelValuesAreEscaped) {
   const std::string code = "a\"b\\c\nd";
   m.segment_failed(code);
   const std::string text = m.render();
-  EXPECT_NE(text.find(R"(lpgst_segment_transcode_failed_total{code="a\"b\\c\nd"} 1)"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find(R"(lpgst_segment_transcode_failed_total{code="a\"b\\c\nd"} 1)"), std::string::npos) << text;
   EXPECT_EQ(parse(text).get("lpgst_segment_transcode_failed_total", {{"code", code}}), 1.0);
 }
 

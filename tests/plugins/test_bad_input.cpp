@@ -69,8 +69,8 @@ auto bounded(F fn, std::chrono::seconds limit, const std::string& what) -> declt
   std::future<R> result = task.get_future();
   std::thread worker(std::move(task));
   if (result.wait_for(limit) != std::future_status::ready) {
-    std::fprintf(stderr, "\nHANG: %s did not return within %lld s; aborting the test binary\n",
-                 what.c_str(), static_cast<long long>(limit.count()));
+    std::fprintf(stderr, "\nHANG: %s did not return within %lld s; aborting the test binary\n", what.c_str(),
+                 static_cast<long long>(limit.count()));
     std::fflush(stderr);
     std::_Exit(3);
   }
@@ -93,8 +93,7 @@ std::vector<lp::Profile> profiles(const char* spec) {
 }
 
 ApiOutcome transcode(const Bytes& data, const std::vector<lp::Profile>& ladder,
-                     std::chrono::seconds timeout = kApiTimeout,
-                     std::chrono::seconds bound = kBound) {
+                     std::chrono::seconds timeout = kApiTimeout, std::chrono::seconds bound = kBound) {
   return bounded(
       [&]() {
         lp::BytesPtr bytes(g_bytes_new(data.data(), data.size()));
@@ -102,8 +101,7 @@ ApiOutcome transcode(const Bytes& data, const std::vector<lp::Profile>& ladder,
         options.timeout = timeout;
         const auto start = std::chrono::steady_clock::now();
         auto result = lp::transcode_segment(bytes.get(), ladder, options);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return ApiOutcome{std::move(result), seconds};
       },
       bound, "transcode_segment");
@@ -113,8 +111,7 @@ ApiOutcome transcode(const Bytes& data) { return transcode(data, profiles("P240p
 
 std::string describe(const ApiOutcome& out) {
   if (out.result) return "succeeded with " + std::to_string(out.result->size()) + " rendition(s)";
-  return std::string(lp::error_code_name(out.result.error().code)) + ": " +
-         out.result.error().message;
+  return std::string(lp::error_code_name(out.result.error().code)) + ": " + out.result.error().message;
 }
 
 // "<element>: <text>" as transcode_segment words an element error.
@@ -173,8 +170,8 @@ int ts_video_pid(const Bytes& ts) {
         const int stream_type = s[e];
         const int pid = ((s[e + 1] & 0x1F) << 8) | s[e + 2];
         // MPEG-1/2 video, MPEG-4 part 2, H.264, H.265
-        if (stream_type == 0x01 || stream_type == 0x02 || stream_type == 0x10 ||
-            stream_type == 0x1B || stream_type == 0x24)
+        if (stream_type == 0x01 || stream_type == 0x02 || stream_type == 0x10 || stream_type == 0x1B ||
+            stream_type == 0x24)
           return pid;
         e += 5 + (((s[e + 3] & 0x0F) << 8) | s[e + 4]);
       }
@@ -341,8 +338,7 @@ TEST(BadSegmentApi, TsTruncatedMidPacket) {
   ASSERT_NE(cut.size() % kTs, 0u);
   const std::string message = expect_bad_segment(transcode(cut));
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
-  EXPECT_NE(message.find(std::to_string(cut.size())), std::string::npos)
-      << "the size should be named: " << message;
+  EXPECT_NE(message.find(std::to_string(cut.size())), std::string::npos) << "the size should be named: " << message;
 }
 
 // mp4mux writes moov last, so half a file has no index: qtdemux says it has no playable streams,
@@ -487,8 +483,7 @@ TEST(BadInputLaunch, UnknownPresetNamed) {
   const auto linked = launch(src + " ! lpladder profiles=P999p name=l l.src_0 ! fakesink");
   ASSERT_TRUE(linked.error);
   EXPECT_NE(linked.error->find("P999p"), std::string::npos)
-      << "a pipeline linking src_0 of a ladder with an unknown preset should name it: "
-      << *linked.error;
+      << "a pipeline linking src_0 of a ladder with an unknown preset should name it: " << *linked.error;
   EXPECT_TRUE(linked.reached_null);
 }
 
@@ -496,8 +491,7 @@ TEST(BadInputLaunch, UnknownPresetNamed) {
 // gst_parse_launch unescapes \" inside a double-quoted property value.
 TEST(BadInputLaunch, InvalidJsonFieldNamed) {
   const std::string src = "lpsegmentsrc location=" + quoted(media().ts_path);
-  const std::string json =
-      R"(profiles="[{\"name\":\"a\",\"width\":\"wide\",\"height\":240,\"bitrate\":100000}]")";
+  const std::string json = R"(profiles="[{\"name\":\"a\",\"width\":\"wide\",\"height\":240,\"bitrate\":100000}]")";
   const auto unlinked = launch(src + " ! lpladder name=l " + json);
   ASSERT_TRUE(unlinked.error);
   EXPECT_NE(unlinked.error->find("width"), std::string::npos) << *unlinked.error;
@@ -520,8 +514,7 @@ TEST(BadInputLaunch, RenditionUnknownPresetNamed) {
 }
 
 TEST(BadInputLaunch, LadderWithoutLinkedPad) {
-  const auto out = launch("lpsegmentsrc location=" + quoted(media().ts_path) +
-                          " ! lpladder profiles=P240p30fps16x9");
+  const auto out = launch("lpsegmentsrc location=" + quoted(media().ts_path) + " ! lpladder profiles=P240p30fps16x9");
   ASSERT_TRUE(out.error) << "reached EOS";
   EXPECT_NE(out.error->find("no rendition requested"), std::string::npos) << *out.error;
   EXPECT_TRUE(out.reached_null);
@@ -533,9 +526,9 @@ TEST(BadInputLaunch, AudioOnlySegment) {
   TempDir dir;
   const std::string path = dir.file("audio.ts");
   lp::test::write_file(path, media().audio_only);
-  const auto out = launch("lpsegmentsrc location=" + quoted(path) +
-                          " ! lpladder profiles=P240p30fps16x9 name=l l.src_0 ! fakesink",
-                          kPromptSeconds);
+  const auto out =
+      launch("lpsegmentsrc location=" + quoted(path) + " ! lpladder profiles=P240p30fps16x9 name=l l.src_0 ! fakesink",
+             kPromptSeconds);
   ASSERT_TRUE(out.error) << "reached EOS";
   EXPECT_NE(out.error->find("no video"), std::string::npos) << *out.error;
   EXPECT_TRUE(out.reached_null);
@@ -621,8 +614,7 @@ TEST(LeakCheck, BatchOfBadSegments) {
       {"random", prng_bytes(64 * 1024, 0x5eed)},
       {"ts truncated mid-packet", truncate_mid_packet(ts)},
       {"ts video corrupted", corrupt},
-      {"mp4 truncated to half",
-       Bytes(mp4.begin(), mp4.begin() + static_cast<std::ptrdiff_t>(mp4.size() / 2))},
+      {"mp4 truncated to half", Bytes(mp4.begin(), mp4.begin() + static_cast<std::ptrdiff_t>(mp4.size() / 2))},
       {"audio only", audio_only},
       {"undecodable codec", unknown},
   };

@@ -77,12 +77,13 @@ TEST(CodecPluginTutorial, BuildsOutOfTreeAndMakesVp8WorkOnlyWithThePlugin) {
   gint status = 0;
   g_autoptr(GError) error = nullptr;
   gint64 started = g_get_monotonic_time();
-  gboolean spawned = g_spawn_sync(work.path().c_str(), const_cast<gchar**>(argv), env, G_SPAWN_SEARCH_PATH,
-                                  nullptr, nullptr, &out, &err, &status, &error);
+  gboolean spawned = g_spawn_sync(work.path().c_str(), const_cast<gchar**>(argv), env, G_SPAWN_SEARCH_PATH, nullptr,
+                                  nullptr, &out, &err, &status, &error);
   const std::string stdout_text = out ? out : "", stderr_text = err ? err : "";
   ASSERT_TRUE(spawned) << (error ? error->message : "");
-  EXPECT_TRUE(g_spawn_check_wait_status(status, nullptr))
-      << "the tutorial's commands failed\n--- stdout\n" << tail(stdout_text) << "\n--- stderr\n" << tail(stderr_text);
+  EXPECT_TRUE(g_spawn_check_wait_status(status, nullptr)) << "the tutorial's commands failed\n--- stdout\n"
+                                                          << tail(stdout_text) << "\n--- stderr\n"
+                                                          << tail(stderr_text);
   std::cout << "tutorial commands took " << (g_get_monotonic_time() - started) / 1000 << " ms\n";
 
   // With the plugin: VP8 in WebM, the profile's size, every frame, a keyframe first.

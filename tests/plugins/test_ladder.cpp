@@ -32,8 +32,7 @@ struct Ladder {
   std::vector<MediaInfo> info;
 };
 
-Ladder transcode_file(const std::string& path, const std::string& profiles,
-                      lp::TranscodeOptions options = {}) {
+Ladder transcode_file(const std::string& path, const std::string& profiles, lp::TranscodeOptions options = {}) {
   auto parsed = lp::parse_profiles(profiles);
   if (!parsed) throw std::runtime_error(parsed.error().message);
   g_autoptr(GBytes) input = lp::test::bytes_from_file(path);
@@ -126,8 +125,7 @@ TEST(Ladder, OddSourceSizeIsFittedWithEvenSides) {
   spec.height = 768;
   spec.seconds = 1;
   std::string in = make(dir, "odd.ts", spec);
-  auto ladder = transcode_file(
-      in, R"([{"name":"480p","width":854,"height":480,"bitrate":1400000},
+  auto ladder = transcode_file(in, R"([{"name":"480p","width":854,"height":480,"bitrate":1400000},
              {"name":"square","width":300,"height":300,"bitrate":300000}])");
   expect_h264_420_square(ladder.info[0]);
   EXPECT_EQ(ladder.info[0].width, 854);
@@ -202,8 +200,7 @@ TEST(Ladder, FpsZeroKeepsSourceRateAndGopFollowsIt) {
   spec.fps_n = 25;
   spec.seconds = 2;
   std::string in = make(dir, "pal.ts", spec);
-  auto ladder = transcode_file(
-      in, R"([{"name":"src","width":640,"height":360,"bitrate":800000,"fps":0,"gop":"0.4"},
+  auto ladder = transcode_file(in, R"([{"name":"src","width":640,"height":360,"bitrate":800000,"fps":0,"gop":"0.4"},
              {"name":"intra","width":320,"height":180,"bitrate":800000,"fps":0,"gop":"intra"},
              {"name":"p15","width":320,"height":180,"bitrate":300000,"fps":15,"gop":"1.0"}])");
   const auto& src = ladder.info[0];
@@ -304,10 +301,10 @@ TEST(Ladder, AudioIsCopiedOrEncodedToAac) {
     int mpegversion;
   };
   const Case cases[] = {
-      {"ac3", "mpegts", "audio/x-ac3", 0},      // TS carries AC-3: copied
-      {"opus", "matroska", "audio/mpeg", 4},    // Opus is not HLS-safe in TS: AAC
-      {"pcm", "matroska", "audio/mpeg", 4},     // raw PCM: AAC
-      {"none", "mpegts", "", 0},                // no audio in, none out
+      {"ac3", "mpegts", "audio/x-ac3", 0},    // TS carries AC-3: copied
+      {"opus", "matroska", "audio/mpeg", 4},  // Opus is not HLS-safe in TS: AAC
+      {"pcm", "matroska", "audio/mpeg", 4},   // raw PCM: AAC
+      {"none", "mpegts", "", 0},              // no audio in, none out
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.audio);
@@ -361,9 +358,10 @@ TEST(Ladder, RunsAgainAfterStopping) {
   spec.audio_codec = "aac";
   std::string in = make(dir, "in.ts", spec);
   std::string out = dir.file("out.ts");
-  lp::test::detail::Pipeline p(lp::test::detail::parse_pipeline(
-      "lpsegmentsrc location=" + in + " ! lpladder name=l profiles=P144p30fps16x9 "
-      "l.src_0 ! filesink location=" + out));
+  lp::test::detail::Pipeline p(lp::test::detail::parse_pipeline("lpsegmentsrc location=" + in +
+                                                                " ! lpladder name=l profiles=P144p30fps16x9 "
+                                                                "l.src_0 ! filesink location=" +
+                                                                out));
   for (int run = 0; run < 2; ++run) {
     SCOPED_TRACE(run);
     auto err = p.run(60);
@@ -407,11 +405,11 @@ TEST(Ladder, SmallRenditionsScaleFromALargerOneAtTwiceTheSize) {
   lp::test::detail::Pipeline p(lp::test::detail::parse_pipeline(desc));
   g_autoptr(GstElement) ladder = gst_bin_get_by_name(p.bin(), "l");
   ASSERT_EQ(gst_element_set_state(p.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
-  EXPECT_EQ(video_feeder(ladder, "rendition_0"), "video_tee");  // 720p from the decoder
-  EXPECT_EQ(video_feeder(ladder, "rendition_1"), "video_tee");  // 576p: ratio 1.25 < 2
+  EXPECT_EQ(video_feeder(ladder, "rendition_0"), "video_tee");    // 720p from the decoder
+  EXPECT_EQ(video_feeder(ladder, "rendition_1"), "video_tee");    // 576p: ratio 1.25 < 2
   EXPECT_EQ(video_feeder(ladder, "rendition_2"), "rendition_0");  // 360p from 720p
   EXPECT_EQ(video_feeder(ladder, "rendition_3"), "rendition_0");  // 240p from the largest
-  EXPECT_EQ(video_feeder(ladder, "rendition_4"), "video_tee");  // 25 fps: no 25 fps parent
+  EXPECT_EQ(video_feeder(ladder, "rendition_4"), "video_tee");    // 25 fps: no 25 fps parent
   auto err = p.run(120);
   ASSERT_FALSE(err) << *err;
   const int sizes[][2] = {{1280, 720}, {1024, 576}, {640, 360}, {426, 240}, {426, 240}};
@@ -432,8 +430,7 @@ TEST(Ladder, ProfileQualityAndOpenH264Adapter) {
   spec.height = 360;
   spec.seconds = 1;
   std::string in = make(dir, "in.ts", spec);
-  auto ladder = transcode_file(
-      in, R"([{"name":"main","width":640,"height":360,"bitrate":900000,"profile":"H264Main"},
+  auto ladder = transcode_file(in, R"([{"name":"main","width":640,"height":360,"bitrate":900000,"profile":"H264Main"},
              {"name":"base","width":320,"height":180,"bitrate":300000,"profile":"H264Baseline"},
              {"name":"crf","width":320,"height":180,"quality":30}])");
   EXPECT_EQ(ladder.info[0].h264_profile, "main");
@@ -453,10 +450,11 @@ TEST(Ladder, ProfileQualityAndOpenH264Adapter) {
 TEST(Ladder, AudioOutlastingVideoDoesNotStall) {
   TempDir dir;
   const std::string in = dir.file("long-audio.ts");
-  ASSERT_EQ(lp::test::run_launch("videotestsrc num-buffers=60 ! video/x-raw,width=320,height=180,framerate=30/1 ! "
-                       "x264enc key-int-max=60 ! h264parse ! mpegtsmux name=m ! filesink location=" + in +
-                       " audiotestsrc num-buffers=140 ! audio/x-raw,rate=48000 ! avenc_aac ! aacparse ! m."),
-            std::nullopt);
+  ASSERT_EQ(
+      lp::test::run_launch("videotestsrc num-buffers=60 ! video/x-raw,width=320,height=180,framerate=30/1 ! "
+                           "x264enc key-int-max=60 ! h264parse ! mpegtsmux name=m ! filesink location=" +
+                           in + " audiotestsrc num-buffers=140 ! audio/x-raw,rate=48000 ! avenc_aac ! aacparse ! m."),
+      std::nullopt);
   auto ladder = transcode_file(in, "P240p30fps16x9,P144p30fps16x9");
   ASSERT_EQ(ladder.renditions.size(), 2u);
   for (const auto& info : ladder.info) {

@@ -69,7 +69,8 @@ std::vector<int64_t> late_copy_pts(const std::string& name) {
   lp::test::make_media(small_spec("h264", "matroska", 25, 1), in);
   std::string command = "ffmpeg -v error -y -i '" + in +
                         "' -f lavfi -i sine=frequency=440:sample_rate=48000:duration=2 -map 0:v "
-                        "-map 1:a -c:v copy -c:a aac -output_ts_offset 0.54 '" + dir.file(name) + "'";
+                        "-map 1:a -c:v copy -c:a aac -output_ts_offset 0.54 '" +
+                        dir.file(name) + "'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
   return rendition_pts(dir.file(name), "P240p30fps16x9");
 }
@@ -92,14 +93,10 @@ TEST(LadderTimestamps, ProgramStreamKeepsItsFirstTimestampAndLength) {
 
 // matroskademux starts stream time at 0 but keeps the block timestamps as PTS; it moves its
 // segment back when it meets the earlier audio, mid-stream.
-TEST(LadderTimestamps, MatroskaKeepsItsFirstTimestamp) {
-  expect_two_seconds_from_start(late_copy_pts("late.mkv"));
-}
+TEST(LadderTimestamps, MatroskaKeepsItsFirstTimestamp) { expect_two_seconds_from_start(late_copy_pts("late.mkv")); }
 
 // qtdemux gives the edit list's presentation time as stream time: kept as it was.
-TEST(LadderTimestamps, Mp4KeepsItsFirstTimestamp) {
-  expect_two_seconds_from_start(late_copy_pts("late.mp4"));
-}
+TEST(LadderTimestamps, Mp4KeepsItsFirstTimestamp) { expect_two_seconds_from_start(late_copy_pts("late.mp4")); }
 
 struct Rate {
   int fps_n, fps_d;
@@ -121,13 +118,11 @@ TEST_P(LadderTimestampsAtRate, MpegTsFramesKeepTheSourcePts) {
   std::sort(source.begin(), source.end());
   ASSERT_EQ(source.size(), 60u);
   std::string profile = R"([{"name":"kept","width":320,"height":240,"bitrate":400000,"fps":)" +
-                        std::to_string(rate.fps_n) + R"(,"fpsDen":)" + std::to_string(rate.fps_d) +
-                        "}]";
+                        std::to_string(rate.fps_n) + R"(,"fpsDen":)" + std::to_string(rate.fps_d) + "}]";
   EXPECT_EQ(rendition_pts(in, profile), source);
 }
 
-INSTANTIATE_TEST_SUITE_P(Rates, LadderTimestampsAtRate,
-                         ::testing::Values(Rate{30, 1}, Rate{30000, 1001}),
+INSTANTIATE_TEST_SUITE_P(Rates, LadderTimestampsAtRate, ::testing::Values(Rate{30, 1}, Rate{30000, 1001}),
                          [](const auto& info) { return info.param.fps_d == 1 ? "Fps30" : "Fps29_97"; });
 
 }  // namespace

@@ -52,10 +52,8 @@ MediaInfo inspect(const std::vector<uint8_t>& bytes) {
 }
 
 // A harness around an lprendition whose properties are set before it starts.
-GstStaticPadTemplate any_src = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-                                                       GST_STATIC_CAPS_ANY);
-GstStaticPadTemplate any_sink = GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-                                                        GST_STATIC_CAPS_ANY);
+GstStaticPadTemplate any_src = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+GstStaticPadTemplate any_sink = GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
 template <typename Setup>
 HarnessPtr rendition_harness(Setup setup) {
@@ -114,7 +112,8 @@ TEST(Rendition, GstLaunchWithAudioAndMp4) {
   auto err = lp::test::run_launch(
       "videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=30/1 ! "
       "lprendition name=r profile=P240p30fps16x9 quality=28 speed-preset=ultrafast ! "
-      "filesink location=" + ts + " audiotestsrc num-buffers=20 ! r.audio");
+      "filesink location=" +
+      ts + " audiotestsrc num-buffers=20 ! r.audio");
   ASSERT_FALSE(err) << *err;
   auto info = lp::test::inspect_media(ts);
   EXPECT_EQ(info.width, 320);
@@ -126,7 +125,8 @@ TEST(Rendition, GstLaunchWithAudioAndMp4) {
       "videotestsrc num-buffers=30 ! video/x-raw,width=640,height=360,framerate=30/1 ! "
       "lprendition container=mp4 "
       "profile='{\"name\":\"x\",\"width\":320,\"height\":180,\"bitrate\":300000,\"gop\":\"0.5\"}' ! "
-      "filesink location=" + mp4);
+      "filesink location=" +
+      mp4);
   ASSERT_FALSE(err) << *err;
   auto mp4_info = lp::test::inspect_media(mp4);
   EXPECT_EQ(mp4_info.container, "video/quicktime");
@@ -156,7 +156,8 @@ TEST(Rendition, TheProfilesContainerOverridesThePropertyAndBadPairsFailAsBefore)
       "videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
       "lprendition container=mpegts "
       "profile='{\"name\":\"x\",\"width\":160,\"height\":120,\"bitrate\":200000,\"container\":\"mp4\"}' ! "
-      "filesink location=" + mp4);
+      "filesink location=" +
+      mp4);
   ASSERT_FALSE(err) << *err;
   auto info = lp::test::inspect_media(mp4);
   EXPECT_EQ(info.container, "video/quicktime");
@@ -167,8 +168,8 @@ TEST(Rendition, TheProfilesContainerOverridesThePropertyAndBadPairsFailAsBefore)
       "videotestsrc num-buffers=5 ! lprendition "
       "profile='{\"width\":160,\"height\":120,\"bitrate\":200000,\"container\":\"webm\"}' ! fakesink");
   ASSERT_TRUE(err);
-  EXPECT_NE(err->find("container webm cannot carry H.264: use container=mpegts or mp4 (or auto)"),
-            std::string::npos) << *err;
+  EXPECT_NE(err->find("container webm cannot carry H.264: use container=mpegts or mp4 (or auto)"), std::string::npos)
+      << *err;
 }
 
 TEST(Rendition, LpmsSizeRuleSetsGoLivepeersSizeAndKeepsTheDisplayAspect) {

@@ -63,25 +63,25 @@ struct LpmsCase {
 // go-livepeer's scale='w=if(gte(iw,ih),W,-2):h=if(lt(iw,ih),H,-2)', worked by hand.
 TEST(LpmsOutputSize, MatchesFfmpegsScaleExpression) {
   const LpmsCase cases[] = {
-      {1920, 1080, 426, 240, 426, 240},   // 426*1080/3840 = 119.8 -> 120 -> 240
+      {1920, 1080, 426, 240, 426, 240},  // 426*1080/3840 = 119.8 -> 120 -> 240
       {1920, 1080, 1280, 720, 1280, 720},
-      {640, 480, 640, 360, 640, 480},     // 4:3 into a 16:9 box: width kept, height not boxed
-      {1080, 1920, 1280, 720, 406, 720},  // portrait: 720*1080/3840 = 202.5 -> 203 (half up)
+      {640, 480, 640, 360, 640, 480},      // 4:3 into a 16:9 box: width kept, height not boxed
+      {1080, 1920, 1280, 720, 406, 720},   // portrait: 720*1080/3840 = 202.5 -> 203 (half up)
       {1920, 1080, 1000, 720, 1000, 562},  // 1000*1080/3840 = 281.25 -> 281 -> 562
-      {1920, 1080, 427, 240, 427, 240},   // W itself is kept, odd or not; 120.09 -> 120
-      {1000, 1000, 300, 200, 300, 300},   // square counts as landscape: width W
-      {1366, 768, 854, 480, 854, 480},    // 854*768/2732 = 240.07 -> 240
-      {1366, 768, 853, 480, 853, 480},    // 239.79 -> 240
-      {720, 1280, 640, 360, 202, 360},    // 360*720/2560 = 101.25 -> 101 -> 202
-      {720, 576, 640, 360, 640, 512},     // anamorphic PAL: pixels only, 256 -> 512
+      {1920, 1080, 427, 240, 427, 240},    // W itself is kept, odd or not; 120.09 -> 120
+      {1000, 1000, 300, 200, 300, 300},    // square counts as landscape: width W
+      {1366, 768, 854, 480, 854, 480},     // 854*768/2732 = 240.07 -> 240
+      {1366, 768, 853, 480, 853, 480},     // 239.79 -> 240
+      {720, 1280, 640, 360, 202, 360},     // 360*720/2560 = 101.25 -> 101 -> 202
+      {720, 576, 640, 360, 640, 512},      // anamorphic PAL: pixels only, 256 -> 512
       {1440, 1080, 1280, 720, 1280, 960},
-      {4000, 10, 100, 100, 100, 2},       // 100*10/8000 = 0.125 -> 0: kept at 2
-      {1920, 1080, 0, 240, 1920, 1080},   // W 0 is the source's width (ffmpeg's 0)
+      {4000, 10, 100, 100, 100, 2},      // 100*10/8000 = 0.125 -> 0: kept at 2
+      {1920, 1080, 0, 240, 1920, 1080},  // W 0 is the source's width (ffmpeg's 0)
       {1080, 1920, 640, 0, 1080, 1920},
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(std::to_string(c.iw) + "x" + std::to_string(c.ih) + " -> " + std::to_string(c.W) +
-                 "x" + std::to_string(c.H));
+    SCOPED_TRACE(std::to_string(c.iw) + "x" + std::to_string(c.ih) + " -> " + std::to_string(c.W) + "x" +
+                 std::to_string(c.H));
     auto s = lp::lpms_output_size(c.iw, c.ih, c.W, c.H);
     EXPECT_EQ(s.width, c.width);
     EXPECT_EQ(s.height, c.height);
@@ -133,8 +133,7 @@ TEST(ChooseFrameRate, ZeroKeepsSourceRate) {
 }
 
 TEST(ChooseFrameRate, VariableRateUsesMaxRateElseThirty) {
-  g_autoptr(GstCaps) with_max =
-      gst_caps_from_string("video/x-raw,framerate=0/1,max-framerate=60/1");
+  g_autoptr(GstCaps) with_max = gst_caps_from_string("video/x-raw,framerate=0/1,max-framerate=60/1");
   int n = 0, d = 0;
   lp::choose_frame_rate(0, 1, gst_caps_get_structure(with_max, 0), &n, &d);
   EXPECT_EQ(n, 60);
@@ -184,10 +183,11 @@ TEST(PlanAudio, CopiesWhatTheContainerCarriesElseAacOrOpus) {
 
 TEST(ChooseContainer, AutoFollowsTheCodec) {
   using C = lp::OutputContainer;
-  const std::pair<lp::VideoCodec, C> cases[] = {
-      {lp::VideoCodec::H264, C::MpegTs}, {lp::VideoCodec::HEVC, C::MpegTs},
-      {lp::VideoCodec::VP9, C::Mp4},     {lp::VideoCodec::AV1, C::Mp4},
-      {lp::VideoCodec::VP8, C::WebM}};
+  const std::pair<lp::VideoCodec, C> cases[] = {{lp::VideoCodec::H264, C::MpegTs},
+                                                {lp::VideoCodec::HEVC, C::MpegTs},
+                                                {lp::VideoCodec::VP9, C::Mp4},
+                                                {lp::VideoCodec::AV1, C::Mp4},
+                                                {lp::VideoCodec::VP8, C::WebM}};
   for (auto [codec, container] : cases) {
     auto chosen = lp::choose_container(LP_CONTAINER_AUTO, codec);
     ASSERT_TRUE(chosen.ok()) << lp::video_codec_name(codec);
@@ -213,8 +213,8 @@ TEST(ChooseContainer, ExplicitContainerIsKeptOrRefusedWithTheAlternatives) {
   auto vp8_mp4 = lp::choose_container(LP_CONTAINER_MP4, lp::VideoCodec::VP8);
   ASSERT_FALSE(vp8_mp4.ok());
   EXPECT_EQ(vp8_mp4.error().message, "container mp4 cannot carry VP8: use container=webm (or auto)");
-  auto h264_webm = lp::choose_container(
-      lp::requested_container(LP_CONTAINER_MPEGTS, lp::ProfileContainer::WebM), lp::VideoCodec::H264);
+  auto h264_webm = lp::choose_container(lp::requested_container(LP_CONTAINER_MPEGTS, lp::ProfileContainer::WebM),
+                                        lp::VideoCodec::H264);
   ASSERT_FALSE(h264_webm.ok());
   EXPECT_NE(h264_webm.error().message.find("H.264"), std::string::npos);
 }

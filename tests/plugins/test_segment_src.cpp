@@ -71,8 +71,8 @@ Outcome run(const Pipeline& p, GstClockTime wait = kWait) {
   Outcome out;
   gst_element_set_state(p.get(), GST_STATE_PLAYING);  // a failure is reported on the bus
   g_autoptr(GstBus) bus = gst_element_get_bus(p.get());
-  g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
-      bus, wait, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  g_autoptr(GstMessage) msg =
+      gst_bus_timed_pop_filtered(bus, wait, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   if (!msg) return out;
   if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
     out.eos = true;
@@ -145,8 +145,8 @@ class SegmentSrcTest : public testing::Test {
   }
   void TearDown() override {
     g_autoptr(GFile) dir = g_file_new_for_path(dir_.c_str());
-    g_autoptr(GFileEnumerator) e = g_file_enumerate_children(
-        dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE, nullptr, nullptr);
+    g_autoptr(GFileEnumerator) e =
+        g_file_enumerate_children(dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE, nullptr, nullptr);
     while (GFileInfo* info = e ? g_file_enumerator_next_file(e, nullptr, nullptr) : nullptr) {
       g_autoptr(GFileInfo) owned = info;
       g_autoptr(GFile) child = g_file_get_child(dir, g_file_info_get_name(info));
@@ -266,8 +266,7 @@ TEST_F(SegmentSrcTest, RandomAccessInPullMode) {
 TEST_F(SegmentSrcTest, Mp4PullModeReachesEos) {
   if (!have("x264enc") || !have("mp4mux")) GTEST_SKIP() << "x264enc/mp4mux missing";
   const std::string f = encode("seg.mp4", "mp4mux");
-  Pipeline p =
-      launch("lpsegmentsrc name=src location=" + f + " ! qtdemux ! appsink name=sink sync=false");
+  Pipeline p = launch("lpsegmentsrc name=src location=" + f + " ! qtdemux ! appsink name=sink sync=false");
   Collector c;
   c.attach(element(p, "sink"));
   Outcome out = run(p);
@@ -286,8 +285,7 @@ TEST_F(SegmentSrcTest, Mp4PushModeSeeksToMoov) {
   // lpladder runs demuxers in pull mode. Up to three tries keep this test about our element.
   Outcome out;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    Pipeline p = launch("lpsegmentsrc name=src location=" + f +
-                        " ! queue ! qtdemux ! appsink name=sink sync=false");
+    Pipeline p = launch("lpsegmentsrc name=src location=" + f + " ! queue ! qtdemux ! appsink name=sink sync=false");
     Collector c;
     c.attach(element(p, "sink"));
     out = run(p);
@@ -319,16 +317,14 @@ TEST_F(SegmentSrcTest, TsFromBytesThroughTsdemux) {
 
 TEST_F(SegmentSrcTest, MissingFile) {
   const std::string f = path("nope.ts");
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "location", f.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "location", f.c_str(), nullptr); });
   EXPECT_EQ(out.message, "segment file '" + f + "' not found");
   EXPECT_EQ(out.code, GST_RESOURCE_ERROR_NOT_FOUND);
 }
 
 TEST_F(SegmentSrcTest, EmptyFile) {
   const std::string f = write("empty.ts", "");
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "location", f.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "location", f.c_str(), nullptr); });
   EXPECT_NE(out.message.find("segment is empty"), std::string::npos) << out.message;
   EXPECT_NE(out.message.find(f), std::string::npos) << out.message;
   EXPECT_EQ(out.code, GST_RESOURCE_ERROR_READ);
@@ -336,19 +332,15 @@ TEST_F(SegmentSrcTest, EmptyFile) {
 
 TEST_F(SegmentSrcTest, FileLargerThanMaxSize) {
   const std::string f = write("big.ts", pattern_bytes(20000));
-  Outcome out = run_to_error([&](GstElement* src) {
-    g_object_set(src, "location", f.c_str(), "max-size", guint64{10000}, nullptr);
-  });
-  EXPECT_NE(out.message.find("segment is 20000 bytes, larger than max-size 10000"),
-            std::string::npos)
-      << out.message;
+  Outcome out = run_to_error(
+      [&](GstElement* src) { g_object_set(src, "location", f.c_str(), "max-size", guint64{10000}, nullptr); });
+  EXPECT_NE(out.message.find("segment is 20000 bytes, larger than max-size 10000"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcTest, FileOfExactlyMaxSizeIsAccepted) {
   const std::string data = pattern_bytes(10000);
   const std::string f = write("seg.ts", data);
-  Pipeline p =
-      launch("lpsegmentsrc max-size=10000 location=" + f + " ! appsink name=sink sync=false");
+  Pipeline p = launch("lpsegmentsrc max-size=10000 location=" + f + " ! appsink name=sink sync=false");
   Collector c;
   c.attach(element(p, "sink"));
   ASSERT_TRUE(run(p).eos);
@@ -358,11 +350,9 @@ TEST_F(SegmentSrcTest, FileOfExactlyMaxSizeIsAccepted) {
 TEST_F(SegmentSrcTest, BytesLargerThanMaxSizeOrEmpty) {
   const std::string data = pattern_bytes(5000);
   BytesPtr big(g_bytes_new(data.data(), data.size()));
-  Outcome out = run_to_error([&](GstElement* src) {
-    g_object_set(src, "bytes", big.get(), "max-size", guint64{4999}, nullptr);
-  });
-  EXPECT_NE(out.message.find("segment is 5000 bytes, larger than max-size 4999"), std::string::npos)
-      << out.message;
+  Outcome out =
+      run_to_error([&](GstElement* src) { g_object_set(src, "bytes", big.get(), "max-size", guint64{4999}, nullptr); });
+  EXPECT_NE(out.message.find("segment is 5000 bytes, larger than max-size 4999"), std::string::npos) << out.message;
   BytesPtr empty(g_bytes_new(nullptr, 0));
   out = run_to_error([&](GstElement* src) { g_object_set(src, "bytes", empty.get(), nullptr); });
   EXPECT_NE(out.message.find("segment is empty"), std::string::npos) << out.message;
@@ -370,24 +360,20 @@ TEST_F(SegmentSrcTest, BytesLargerThanMaxSizeOrEmpty) {
 
 TEST_F(SegmentSrcTest, NoSourceSet) {
   Outcome out = run_to_error([](GstElement*) {});
-  EXPECT_NE(out.message.find("set one of location, uri or bytes"), std::string::npos)
-      << out.message;
+  EXPECT_NE(out.message.find("set one of location, uri or bytes"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcTest, TwoSourcesSet) {
   const std::string f = write("seg.ts", "x");
-  Outcome out = run_to_error([&](GstElement* src) {
-    g_object_set(src, "location", f.c_str(), "uri", "http://127.0.0.1:1/x", nullptr);
-  });
-  EXPECT_NE(out.message.find("only one of location, uri or bytes"), std::string::npos)
-      << out.message;
+  Outcome out = run_to_error(
+      [&](GstElement* src) { g_object_set(src, "location", f.c_str(), "uri", "http://127.0.0.1:1/x", nullptr); });
+  EXPECT_NE(out.message.find("only one of location, uri or bytes"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcTest, UnsupportedScheme) {
-  Outcome out = run_to_error(
-      [](GstElement* src) { g_object_set(src, "uri", "ftp://example.invalid/seg.ts", nullptr); });
-  EXPECT_NE(out.message.find("unsupported segment URI scheme 'ftp'"), std::string::npos)
-      << out.message;
+  Outcome out =
+      run_to_error([](GstElement* src) { g_object_set(src, "uri", "ftp://example.invalid/seg.ts", nullptr); });
+  EXPECT_NE(out.message.find("unsupported segment URI scheme 'ftp'"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcTest, CanRunTwice) {
@@ -434,9 +420,7 @@ class TestServer {
         loop_.get());
     thread_.join();
   }
-  std::string url(const char* path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  std::string url(const char* path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   guint64 chunked_sent() const { return chunked_sent_; }
   guint64 requests() const { return requests_; }
 
@@ -463,21 +447,18 @@ class TestServer {
     g_main_context_pop_thread_default(context_.get());
   }
 
-  static void handle(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable*,
-                     gpointer user_data) {
+  static void handle(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable*, gpointer user_data) {
     auto* self = static_cast<TestServer*>(user_data);
     const std::string p = path;
     self->requests_++;
     auto reply = [msg](const std::string& body) {
       soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
-      soup_server_message_set_response(msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                       body.data(), body.size());
+      soup_server_message_set_response(msg, "application/octet-stream", SOUP_MEMORY_COPY, body.data(), body.size());
     };
     if (p == "/ok") {
       reply(pattern_bytes(kOkSize));
     } else if (p == "/auth") {
-      const char* auth = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-                                                      "Authorization");
+      const char* auth = soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Authorization");
       if (auth && std::string(auth) == "Bearer s3cret")
         reply("secret data");
       else
@@ -488,19 +469,16 @@ class TestServer {
       reply("");
     } else if (p == "/chunked") {
       soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
-      soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg),
-                                        SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
       g_signal_connect(msg, "wrote-chunk", G_CALLBACK(next_chunk), self);
       next_chunk(msg, self);
     } else if (p == "/chunked-small") {
       soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
-      soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg),
-                                        SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
       const std::string data = pattern_bytes(kOkSize);
       SoupMessageBody* body = soup_server_message_get_response_body(msg);
       for (size_t at = 0; at < data.size(); at += 100000)
-        soup_message_body_append(body, SOUP_MEMORY_COPY, data.data() + at,
-                                 std::min<size_t>(100000, data.size() - at));
+        soup_message_body_append(body, SOUP_MEMORY_COPY, data.data() + at, std::min<size_t>(100000, data.size() - at));
       soup_message_body_complete(body);
     } else if (p == "/slow") {
       soup_server_message_pause(msg);  // the server is torn down with it still pending
@@ -522,8 +500,7 @@ class TestServer {
   }
 
   std::unique_ptr<GMainContext, FnDeleter<g_main_context_unref>> context_{g_main_context_new()};
-  std::unique_ptr<GMainLoop, FnDeleter<g_main_loop_unref>> loop_{
-      g_main_loop_new(context_.get(), FALSE)};
+  std::unique_ptr<GMainLoop, FnDeleter<g_main_loop_unref>> loop_{g_main_loop_new(context_.get(), FALSE)};
   std::thread thread_;
   guint port_ = 0;
   std::atomic<guint64> chunked_sent_{0};
@@ -573,23 +550,20 @@ TEST_F(SegmentSrcHttpTest, ChunkedBodyWithoutLengthArrivesIntact) {
 
 TEST_F(SegmentSrcHttpTest, NotFound) {
   const std::string url = server_->url("/missing");
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
   EXPECT_EQ(out.message, "HTTP 404 Not Found fetching " + url);
   EXPECT_EQ(out.code, GST_RESOURCE_ERROR_NOT_FOUND);
 }
 
 TEST_F(SegmentSrcHttpTest, AuthHeaderFromExtraHeaders) {
   const std::string url = server_->url("/auth");
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
   EXPECT_NE(out.message.find("HTTP 403 Forbidden"), std::string::npos) << out.message;
 
   // A wrong token: still 403, and the message does not reveal it.
   out = run_to_error([&](GstElement* src) {
     g_object_set(src, "uri", url.c_str(), nullptr);
-    gst_util_set_object_arg(G_OBJECT(src), "extra-headers",
-                            "headers, Authorization=\"Bearer wrong-token\"");
+    gst_util_set_object_arg(G_OBJECT(src), "extra-headers", "headers, Authorization=\"Bearer wrong-token\"");
   });
   EXPECT_NE(out.message.find("403"), std::string::npos) << out.message;
   EXPECT_EQ(out.message.find("wrong-token"), std::string::npos) << out.message;
@@ -602,19 +576,15 @@ TEST_F(SegmentSrcHttpTest, AuthHeaderFromExtraHeaders) {
 
 TEST_F(SegmentSrcHttpTest, ContentLengthOverMaxSize) {
   const std::string url = server_->url("/big");
-  Outcome out = run_to_error([&](GstElement* src) {
-    g_object_set(src, "uri", url.c_str(), "max-size", guint64{10000}, nullptr);
-  });
-  EXPECT_NE(out.message.find("segment is 100000 bytes, larger than max-size 10000"),
-            std::string::npos)
-      << out.message;
+  Outcome out = run_to_error(
+      [&](GstElement* src) { g_object_set(src, "uri", url.c_str(), "max-size", guint64{10000}, nullptr); });
+  EXPECT_NE(out.message.find("segment is 100000 bytes, larger than max-size 10000"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcHttpTest, ChunkedBodyOverMaxSizeStopsEarly) {
   const std::string url = server_->url("/chunked");
-  Outcome out = run_to_error([&](GstElement* src) {
-    g_object_set(src, "uri", url.c_str(), "max-size", guint64{200000}, nullptr);
-  });
+  Outcome out = run_to_error(
+      [&](GstElement* src) { g_object_set(src, "uri", url.c_str(), "max-size", guint64{200000}, nullptr); });
   EXPECT_NE(out.message.find("larger than max-size 200000"), std::string::npos) << out.message;
   // The client hung up long before the server's cap: it did not drain the body.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -623,16 +593,14 @@ TEST_F(SegmentSrcHttpTest, ChunkedBodyOverMaxSizeStopsEarly) {
 
 TEST_F(SegmentSrcHttpTest, EmptyBody) {
   const std::string url = server_->url("/empty");
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
   EXPECT_NE(out.message.find("segment is empty"), std::string::npos) << out.message;
 }
 
 TEST_F(SegmentSrcHttpTest, SlowServerTimesOut) {
   const std::string url = server_->url("/slow");
   const auto start = std::chrono::steady_clock::now();
-  Outcome out = run_to_error(
-      [&](GstElement* src) { g_object_set(src, "uri", url.c_str(), "timeout", 1u, nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), "timeout", 1u, nullptr); });
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(out.message, "timed out after 1 s fetching " + url);
   EXPECT_LT(elapsed, std::chrono::seconds(5));
@@ -640,8 +608,7 @@ TEST_F(SegmentSrcHttpTest, SlowServerTimesOut) {
 
 TEST_F(SegmentSrcHttpTest, ConnectionRefused) {
   // A port that was free a moment ago and has nobody listening now.
-  g_autoptr(GSocket) sock =
-      g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
+  g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
   ASSERT_TRUE(g_socket_bind(sock, any, TRUE, nullptr));
@@ -650,8 +617,7 @@ TEST_F(SegmentSrcHttpTest, ConnectionRefused) {
   g_socket_close(sock, nullptr);
 
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/seg.ts";
-  Outcome out =
-      run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", url.c_str(), nullptr); });
   EXPECT_EQ(out.message.rfind("could not fetch " + url + ": ", 0), 0u) << out.message;
   EXPECT_NE(out.message.find("refused"), std::string::npos) << out.message;
 }
@@ -659,8 +625,7 @@ TEST_F(SegmentSrcHttpTest, ConnectionRefused) {
 TEST_F(SegmentSrcHttpTest, PasswordInUriIsHidden) {
   const std::string url = server_->url("/missing");
   const std::string with_password = "http://user:hunter2@" + url.substr(strlen("http://"));
-  Outcome out = run_to_error(
-      [&](GstElement* src) { g_object_set(src, "uri", with_password.c_str(), nullptr); });
+  Outcome out = run_to_error([&](GstElement* src) { g_object_set(src, "uri", with_password.c_str(), nullptr); });
   EXPECT_NE(out.message.find("404"), std::string::npos) << out.message;
   EXPECT_EQ(out.message.find("hunter2"), std::string::npos) << out.message;
 }

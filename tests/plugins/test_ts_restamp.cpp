@@ -50,8 +50,7 @@ std::vector<uint8_t> pes_packet(uint16_t pid, int64_t pts, int64_t dts, bool ran
 
 int64_t pcr_of(const std::vector<uint8_t>& pkt) {
   const uint8_t* p = pkt.data() + 6;
-  return (int64_t(p[0]) << 25) | (int64_t(p[1]) << 17) | (int64_t(p[2]) << 9) |
-         (int64_t(p[3]) << 1) | (p[4] >> 7);
+  return (int64_t(p[0]) << 25) | (int64_t(p[1]) << 17) | (int64_t(p[2]) << 9) | (int64_t(p[3]) << 1) | (p[4] >> 7);
 }
 
 TEST(TsRestamp, ShiftsPtsDtsAndPcr) {
@@ -99,8 +98,7 @@ TEST(TsRestamp, MuxTimeForTicksSurvivesTheMuxersTruncation) {
   EXPECT_EQ(lp::mux_time_for_ticks(3000), 33'333'334);
   EXPECT_EQ(lp::mux_time_for_ticks(90000), 1'000'000'000);
   EXPECT_EQ(lp::mux_time_for_ticks(0), 0);
-  for (int64_t ticks : {int64_t{1}, int64_t{2999}, int64_t{3003}, int64_t{128999}, int64_t{-3003},
-                        lp::kTsWrap - 1}) {
+  for (int64_t ticks : {int64_t{1}, int64_t{2999}, int64_t{3003}, int64_t{128999}, int64_t{-3003}, lp::kTsWrap - 1}) {
     SCOPED_TRACE(ticks);
     int64_t ns = lp::mux_time_for_ticks(ticks);
     EXPECT_EQ(mpegtsmux_ticks(ns), ticks);

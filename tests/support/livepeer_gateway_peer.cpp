@@ -33,7 +33,8 @@ net::VideoProfile LivepeerGatewayPeer::profile(const std::string& name, int widt
   return p;
 }
 
-GatewayAnswer LivepeerGatewayPeer::exchange(const h2::Headers& headers, std::string body, std::chrono::seconds timeout) {
+GatewayAnswer LivepeerGatewayPeer::exchange(const h2::Headers& headers, std::string body,
+                                            std::chrono::seconds timeout) {
   GatewayAnswer answer;
   h2::Headers got;
   std::string data;

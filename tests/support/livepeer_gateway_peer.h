@@ -17,8 +17,8 @@
 namespace lp::test {
 
 struct GatewayAnswer {
-  int status = 0;                      // 0: no answer
-  std::string text;                    // the body of a refusal
+  int status = 0;                              // 0: no answer
+  std::string text;                            // the body of a refusal
   std::optional<net::TranscodeResult> result;  // a 200's body
 };
 

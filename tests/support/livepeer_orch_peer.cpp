@@ -134,9 +134,8 @@ void LivepeerOrchPeer::Impl::adopt_http1(GPtr<GIOStream> stream, GPtr<GSocketAdd
       [](gpointer data) -> gboolean {
         auto* a = static_cast<Adopt*>(data);
         g_autoptr(GError) error = nullptr;
-        if (a->peer->soup_server &&
-            !soup_server_accept_iostream(a->peer->soup_server.get(), a->stream.get(), a->local.get(), a->remote.get(),
-                                         &error))
+        if (a->peer->soup_server && !soup_server_accept_iostream(a->peer->soup_server.get(), a->stream.get(),
+                                                                 a->local.get(), a->remote.get(), &error))
           std::fprintf(stderr, "lp-orch-peer: libsoup refused a connection: %s\n", error->message);
         return G_SOURCE_REMOVE;
       },
@@ -179,8 +178,7 @@ std::optional<std::pair<int, std::string>> LivepeerOrchPeer::Impl::register_tran
   if (refusal) {
     ++refused;
   } else {
-    registrations.push_back(
-        {request.capacity(), request.capabilities(), request.has_capabilities(), remote});
+    registrations.push_back({request.capacity(), request.capabilities(), request.has_capabilities(), remote});
     open.push_back({conn, conn.get(), stream_id});
   }
   cv.notify_all();

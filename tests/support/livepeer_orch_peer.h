@@ -34,13 +34,13 @@ struct PeerResultPart {
 
 // One request to /transcodeResults, whatever go-livepeer made of it.
 struct PeerResult {
-  int64_t task_id = -1;  // the TaskId header; -1 when it does not parse
-  int64_t pixels = -1;   // the request's Pixels header; -1 when it does not parse
+  int64_t task_id = -1;      // the TaskId header; -1 when it does not parse
+  int64_t pixels = -1;       // the request's Pixels header; -1 when it does not parse
   std::string content_type;  // the Content-Type header, as sent
   std::string media_type;    // as Go's mime.ParseMediaType gives it (lower-cased, no parameters)
   // livepeer/transcoding-error: the body. multipart/mixed: the read error (500) if one.
   std::string error;
-  std::vector<PeerResultPart> parts;  // every multipart part, pHash parts included, in order
+  std::vector<PeerResultPart> parts;           // every multipart part, pHash parts included, in order
   std::map<std::string, std::string> headers;  // names lower-cased, first value of each
   int status_sent = 0;
   std::string response_body;
@@ -64,15 +64,15 @@ class LivepeerOrchPeer {
   void stop();
 
   int port() const;
-  std::string address() const;                // "127.0.0.1:PORT"
+  std::string address() const;                     // "127.0.0.1:PORT"
   std::string url(const std::string& path) const;  // "https://127.0.0.1:PORT" + path
 
   // The newest successful registration, once there is one (waits up to `timeout`).
   std::optional<PeerRegistration> wait_registered(std::chrono::milliseconds timeout);
   std::vector<PeerRegistration> registered() const;  // every successful one, oldest first
-  int registrations() const;          // successful registrations so far
-  int refused_registrations() const;  // answered "invalid secret" / "zero capacity"
-  int open_registrations() const;     // registration streams still open
+  int registrations() const;                         // successful registrations so far
+  int refused_registrations() const;                 // answered "invalid secret" / "zero capacity"
+  int open_registrations() const;                    // registration streams still open
   // Waits until open_registrations() == n; false on timeout.
   bool wait_open_registrations(int n, std::chrono::milliseconds timeout);
 
@@ -106,7 +106,7 @@ class LivepeerOrchPeer {
 
 struct PeerHttpRequest {
   std::string method;
-  std::string path;  // without the query
+  std::string path;                            // without the query
   std::map<std::string, std::string> headers;  // names lower-cased, first value of each
   std::string body;
   std::string http_version;  // "h2" or "http/1.1"

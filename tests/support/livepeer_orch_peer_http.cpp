@@ -67,8 +67,8 @@ std::pair<std::string, std::string_view> consume_value(std::string_view v) {
 
 // Go's mime.ParseMediaType, without RFC 2231 continuations (go-livepeer's clients send none).
 // The error text is Go's, for the 415 body.
-std::optional<std::pair<std::string, std::map<std::string, std::string>>> parse_media_type_or(
-    const std::string& value, std::string& error) {
+std::optional<std::pair<std::string, std::map<std::string, std::string>>> parse_media_type_or(const std::string& value,
+                                                                                              std::string& error) {
   const size_t semi = value.find(';');
   const std::string base = value.substr(0, semi);
   const std::string media_type = trim(lower(base));
@@ -143,8 +143,7 @@ class MultipartReader {
  public:
   enum class Next { Part, End, Error };
 
-  MultipartReader(const std::string& body, std::string boundary)
-      : body_(body), dash_("--" + std::move(boundary)) {}
+  MultipartReader(const std::string& body, std::string boundary) : body_(body), dash_("--" + std::move(boundary)) {}
 
   Next next(PeerResultPart& part, std::string& error) {
     if (dash_ == "--") {

@@ -112,17 +112,17 @@ struct LivepeerOrchPeer::Impl {
   GPtr<SoupServer> soup_server;  // made, used and dropped on soup_thread only
 
   mutable std::mutex mu;
-  std::condition_variable cv;  // notified on every change to what mu guards
-  bool stopped = false;                            // guarded by mu
-  bool trailers_only = false;                      // guarded by mu
-  std::vector<PeerRegistration> registrations;     // guarded by mu
-  std::vector<OpenStream> open;                    // guarded by mu; newest last
-  int refused = 0;                                 // guarded by mu
-  int unauthorized = 0;                            // guarded by mu
-  std::map<std::string, std::string> served;       // guarded by mu
-  std::map<std::string, int> gets;                 // guarded by mu
-  std::vector<PeerResult> results;                 // guarded by mu
-  std::vector<ConnThread> conns;                   // guarded by mu
+  std::condition_variable cv;                   // notified on every change to what mu guards
+  bool stopped = false;                         // guarded by mu
+  bool trailers_only = false;                   // guarded by mu
+  std::vector<PeerRegistration> registrations;  // guarded by mu
+  std::vector<OpenStream> open;                 // guarded by mu; newest last
+  int refused = 0;                              // guarded by mu
+  int unauthorized = 0;                         // guarded by mu
+  std::map<std::string, std::string> served;    // guarded by mu
+  std::map<std::string, int> gets;              // guarded by mu
+  std::vector<PeerResult> results;              // guarded by mu
+  std::vector<ConnThread> conns;                // guarded by mu
 };
 
 }  // namespace lp::test
@@ -163,9 +163,9 @@ class H2Conn : public std::enable_shared_from_this<H2Conn> {
     std::string body;                            // request
     bool grpc = false;
     bool dispatched = false;
-    bool registration = false;      // an accepted RegisterTranscoder: the response stays open
-    bool response_started = false;  // response HEADERS submitted
-    std::string out;                // response bytes not yet handed to nghttp2
+    bool registration = false;                            // an accepted RegisterTranscoder: the response stays open
+    bool response_started = false;                        // response HEADERS submitted
+    std::string out;                                      // response bytes not yet handed to nghttp2
     std::optional<std::pair<int, std::string>> grpc_end;  // trailers, once `out` is sent
   };
 
@@ -183,8 +183,8 @@ class H2Conn : public std::enable_shared_from_this<H2Conn> {
   static int on_data_chunk(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len, void* user);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user);
   static int on_stream_close(nghttp2_session*, int32_t id, uint32_t, void* user);
-  static ssize_t read_response(nghttp2_session* session, int32_t id, uint8_t* buf, size_t length,
-                               uint32_t* flags, nghttp2_data_source*, void* user);
+  static ssize_t read_response(nghttp2_session* session, int32_t id, uint8_t* buf, size_t length, uint32_t* flags,
+                               nghttp2_data_source*, void* user);
 
   LivepeerOrchPeer::Impl& peer_;
   GPtr<GSocketConnection> socket_;
@@ -192,11 +192,11 @@ class H2Conn : public std::enable_shared_from_this<H2Conn> {
   std::string remote_;
   EventFd wake_;
   std::unique_ptr<nghttp2_session, SessionDel> session_;  // this connection's thread only
-  std::map<int32_t, Stream> streams_;                    // this connection's thread only
+  std::map<int32_t, Stream> streams_;                     // this connection's thread only
   std::mutex mu_;
-  std::map<int32_t, std::string> outbox_;                      // guarded by mu_
-  std::map<int32_t, std::pair<int, std::string>> ends_;        // guarded by mu_
-  bool close_requested_ = false;                                // guarded by mu_
+  std::map<int32_t, std::string> outbox_;                // guarded by mu_
+  std::map<int32_t, std::pair<int, std::string>> ends_;  // guarded by mu_
+  bool close_requested_ = false;                         // guarded by mu_
   std::atomic<bool> done_{false};
 };
 

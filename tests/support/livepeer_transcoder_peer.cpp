@@ -24,8 +24,8 @@ PeerAnswer exchange(const std::string& host, uint16_t port, const h2::Headers& h
 }  // namespace
 
 std::unique_ptr<LivepeerTranscoderPeer> LivepeerTranscoderPeer::start(const std::string& host, uint16_t port,
-                                                                     const std::string& secret, int64_t capacity,
-                                                                     const net::Capabilities* capabilities) {
+                                                                      const std::string& secret, int64_t capacity,
+                                                                      const net::Capabilities* capabilities) {
   std::unique_ptr<LivepeerTranscoderPeer> peer(new LivepeerTranscoderPeer());
   peer->host_ = host;
   peer->port_ = port;
@@ -34,7 +34,8 @@ std::unique_ptr<LivepeerTranscoderPeer> LivepeerTranscoderPeer::start(const std:
   request.set_secret(secret);
   request.set_capacity(capacity);
   if (capabilities) *request.mutable_capabilities() = *capabilities;
-  peer->thread_ = std::thread([p = peer.get(), bytes = request.SerializeAsString()]() mutable { p->run(std::move(bytes)); });
+  peer->thread_ =
+      std::thread([p = peer.get(), bytes = request.SerializeAsString()]() mutable { p->run(std::move(bytes)); });
   return peer;
 }
 

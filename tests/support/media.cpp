@@ -105,8 +105,8 @@ GstElement* parse_pipeline(const std::string& description) {
   ErrorPtr err(raw);
   if (!el || err) {
     if (el) gst_object_unref(gst_object_ref_sink(el));
-    throw std::runtime_error("cannot build pipeline: " + std::string(err ? err->message : "unknown error") +
-                             " [" + description + "]");
+    throw std::runtime_error("cannot build pipeline: " + std::string(err ? err->message : "unknown error") + " [" +
+                             description + "]");
   }
   if (GST_IS_PIPELINE(el)) return el;
   GstElement* pipeline = gst_pipeline_new(nullptr);
@@ -164,7 +164,13 @@ bool looks_like_ts(const std::vector<uint8_t>& ts) {
 
 bool is_video_stream_type(int t) {
   switch (t) {
-    case 0x01: case 0x02: case 0x10: case 0x1B: case 0x24: case 0x42: case 0xEA: return true;
+    case 0x01:
+    case 0x02:
+    case 0x10:
+    case 0x1B:
+    case 0x24:
+    case 0x42:
+    case 0xEA: return true;
     default: return false;
   }
 }
@@ -326,8 +332,14 @@ std::vector<std::string> make_ts_segments(const MediaSpec& spec, double segment_
   bool have_pat = false, have_pmt = false;
   for (size_t i = 0; i < npackets && !(have_pat && have_pmt); ++i) {
     const uint8_t* p = &ts[i * kTsPacket];
-    if (!have_pat && pid_at(i) == 0 && ts_pusi(p)) { std::copy_n(p, kTsPacket, pat.begin()); have_pat = true; }
-    if (!have_pmt && pid_at(i) == prog.pmt_pid && ts_pusi(p)) { std::copy_n(p, kTsPacket, pmt.begin()); have_pmt = true; }
+    if (!have_pat && pid_at(i) == 0 && ts_pusi(p)) {
+      std::copy_n(p, kTsPacket, pat.begin());
+      have_pat = true;
+    }
+    if (!have_pmt && pid_at(i) == prog.pmt_pid && ts_pusi(p)) {
+      std::copy_n(p, kTsPacket, pmt.begin());
+      have_pmt = true;
+    }
   }
 
   // Cut points: the packet starting the first keyframe PES at or after each boundary, moved back over
@@ -377,8 +389,8 @@ std::vector<std::string> make_ts_segments(const MediaSpec& spec, double segment_
   std::vector<std::string> paths;
   for (size_t s = 0; s < segs.size(); ++s) {
     char name[64];
-    g_snprintf(name, sizeof name, "%.*s%03zu.ts", static_cast<int>(std::min<size_t>(prefix.size(), 40)),
-               prefix.data(), s);
+    g_snprintf(name, sizeof name, "%.*s%03zu.ts", static_cast<int>(std::min<size_t>(prefix.size(), 40)), prefix.data(),
+               s);
     paths.push_back(dir.file(name));
     write_file(paths.back(), segs[s]);
   }

@@ -35,7 +35,7 @@ struct MediaSpec {
   int width = 1920, height = 1080;
   int fps_n = 30, fps_d = 1;
   double seconds = 2.0;
-  std::string chroma = "I420";      // raw format fed to the encoder: I420, Y42B (4:2:2), Y444 (4:4:4)
+  std::string chroma = "I420";       // raw format fed to the encoder: I420, Y42B (4:2:2), Y444 (4:4:4)
   int par_n = 1, par_d = 1;          // pixel aspect ratio signalled in the stream (anamorphic when != 1)
   bool variable_frame_rate = false;  // deterministic irregular frame timing, caps framerate 0/1
   std::string video_codec = "h264";  // "h264" (x264enc) | "mpeg2" (mpeg2enc, 4:2:0) | "none"
@@ -50,7 +50,7 @@ struct MediaSpec {
   // "ball" on black compresses to ~170 kbit/s whatever the target.
   std::string pattern = "smpte";
   std::string x264_speed_preset = "veryfast";  // x264enc / x265enc speed-preset
-  int video_bitrate_kbps = 0;              // 0: derived from the pixel rate (~0.1 bit/pixel)
+  int video_bitrate_kbps = 0;                  // 0: derived from the pixel rate (~0.1 bit/pixel)
   int audio_rate = 48000, audio_channels = 2;
   // Time of the first frame and sample (timestamp-offset of the test sources): a source whose
   // clock does not start at 0, as real cameras and DVDs do not.
@@ -83,32 +83,32 @@ void write_file(const std::string& path, const std::vector<uint8_t>& data);
 GBytes* bytes_from_file(const std::string& path);  // caller owns (g_bytes_unref); for GstBytes APIs
 
 struct MediaInfo {
-  std::string container;            // caps name from typefind, e.g. "video/mpegts", "video/quicktime"
+  std::string container;  // caps name from typefind, e.g. "video/mpegts", "video/quicktime"
   bool has_video = false;
-  std::string video_caps_name;      // e.g. "video/x-h264"
-  std::string h264_profile;         // from h264parse caps ("high", "main", "constrained-baseline", ...)
-                                    // (the parser's "profile" for other codecs too: h265parse, mpegvideoparse)
-  std::string chroma_format;        // "4:2:0" ... (parser caps; else derived from the decoded format)
+  std::string video_caps_name;  // e.g. "video/x-h264"
+  std::string h264_profile;     // from h264parse caps ("high", "main", "constrained-baseline", ...)
+                                // (the parser's "profile" for other codecs too: h265parse, mpegvideoparse)
+  std::string chroma_format;    // "4:2:0" ... (parser caps; else derived from the decoded format)
   int bit_depth = 0;
   int width = 0, height = 0, par_n = 1, par_d = 1;
-  int fps_n = 0, fps_d = 1;         // framerate from the parsed caps (0/1: variable or unknown)
-  int frames = 0;                   // video access units (h264parse alignment=au), decode order
-  int decoded_frames = 0;           // frames that actually decode (avdec_h264 / decodebin)
-  std::string decoded_format;       // raw format the decoder outputs ("I420", "Y444", ...)
-  std::vector<int> keyframes;       // indices (decode order) of non-delta units
-  bool first_is_idr = false;        // first AU contains an IDR NAL (nal_unit_type 5) (H.264 only)
-                                    // (judged on the demuxer's first video buffer: h264parse drops
-                                    // all AUs before the first SPS/PPS, so `frames` can miss them)
-  int demuxed_video_buffers = 0;    // video buffers out of the demuxer (before any parser)
-  GstClockTime first_pts = GST_CLOCK_TIME_NONE; // smallest video PTS as the demuxer outputs it
-  GstClockTime last_pts = GST_CLOCK_TIME_NONE;  // largest
-  std::vector<GstClockTime> pts;    // all video PTS sorted ascending (to check constant frame rate)
-  uint64_t video_bytes = 0;         // sum of video access unit sizes
+  int fps_n = 0, fps_d = 1;                      // framerate from the parsed caps (0/1: variable or unknown)
+  int frames = 0;                                // video access units (h264parse alignment=au), decode order
+  int decoded_frames = 0;                        // frames that actually decode (avdec_h264 / decodebin)
+  std::string decoded_format;                    // raw format the decoder outputs ("I420", "Y444", ...)
+  std::vector<int> keyframes;                    // indices (decode order) of non-delta units
+  bool first_is_idr = false;                     // first AU contains an IDR NAL (nal_unit_type 5) (H.264 only)
+                                                 // (judged on the demuxer's first video buffer: h264parse drops
+                                                 // all AUs before the first SPS/PPS, so `frames` can miss them)
+  int demuxed_video_buffers = 0;                 // video buffers out of the demuxer (before any parser)
+  GstClockTime first_pts = GST_CLOCK_TIME_NONE;  // smallest video PTS as the demuxer outputs it
+  GstClockTime last_pts = GST_CLOCK_TIME_NONE;   // largest
+  std::vector<GstClockTime> pts;                 // all video PTS sorted ascending (to check constant frame rate)
+  uint64_t video_bytes = 0;                      // sum of video access unit sizes
   // Start of the demuxer's first segment when not 0 (frames before it would be clipped by parsers,
   // decoders and sinks; inspect opens the segment from 0 and counts them). NONE when 0.
   GstClockTime segment_start = GST_CLOCK_TIME_NONE;
   bool has_audio = false;
-  std::string audio_caps_name;      // "audio/mpeg", "audio/x-ac3", ...
+  std::string audio_caps_name;  // "audio/mpeg", "audio/x-ac3", ...
   int audio_mpegversion = 0, audio_rate = 0, audio_channels = 0;
   GstClockTime audio_duration = 0;  // sum of audio buffer durations (PTS span + 1 buffer when the
                                     // stream has none, e.g. tsdemux ! opusparse)

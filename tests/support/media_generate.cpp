@@ -24,8 +24,8 @@ int64_t start_ns(const MediaSpec& spec) { return std::llround(spec.start_seconds
 // Moves a timestamp to the time that mpegtsmux (which truncates) writes as its nearest tick.
 void to_exact_tick(const GstSegment* segment, GstClockTime* ts) {
   guint64 abs_running = 0;
-  int sign = GST_CLOCK_TIME_IS_VALID(*ts)
-                 ? gst_segment_to_running_time_full(segment, GST_FORMAT_TIME, *ts, &abs_running) : 0;
+  int sign =
+      GST_CLOCK_TIME_IS_VALID(*ts) ? gst_segment_to_running_time_full(segment, GST_FORMAT_TIME, *ts, &abs_running) : 0;
   if (sign == 0) return;
   const int64_t running = static_cast<int64_t>(abs_running) * sign;
   const int64_t moved = static_cast<int64_t>(*ts) + lp::mux_time_for_ticks(lp::ns_to_ts_ticks(running)) - running;
@@ -55,8 +55,9 @@ GstPadProbeReturn vfr_probe(GstPad*, GstPadProbeInfo* info, gpointer user_data) 
   const auto* spec = static_cast<const MediaSpec*>(user_data);
   GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
   if (!buf || !GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
-  const auto n = static_cast<int64_t>(gst_util_uint64_scale_round(
-      GST_BUFFER_PTS(buf) - static_cast<GstClockTime>(start_ns(*spec)), static_cast<guint64>(spec->fps_n), static_cast<guint64>(spec->fps_d) * GST_SECOND));
+  const auto n = static_cast<int64_t>(
+      gst_util_uint64_scale_round(GST_BUFFER_PTS(buf) - static_cast<GstClockTime>(start_ns(*spec)),
+                                  static_cast<guint64>(spec->fps_n), static_cast<guint64>(spec->fps_d) * GST_SECOND));
   return vfr_keeps_frame(n) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
@@ -64,23 +65,22 @@ std::string video_branch(const MediaSpec& spec) {
   if (spec.width <= 0 || spec.height <= 0 || spec.fps_n <= 0 || spec.fps_d <= 0 || spec.par_n <= 0 || spec.par_d <= 0)
     throw std::runtime_error("make_media: invalid video dimensions, frame rate or PAR");
   const long pixel_rate = static_cast<long>(spec.width) * spec.height * spec.fps_n / spec.fps_d;
-  int kbps = spec.video_bitrate_kbps > 0 ? spec.video_bitrate_kbps
-                                         : static_cast<int>(std::max(300L, pixel_rate / 10000L));
+  int kbps =
+      spec.video_bitrate_kbps > 0 ? spec.video_bitrate_kbps : static_cast<int>(std::max(300L, pixel_rate / 10000L));
   std::ostringstream d;
   d << "videotestsrc name=lpvsrc is-live=false pattern=" << spec.pattern << " num-buffers=" << nominal_frames(spec)
     << " timestamp-offset=" << start_ns(spec);
   if (spec.pattern != "ball") d << " horizontal-speed=4";
   d << " ! video/x-raw,format=" << spec.chroma << ",width=" << spec.width << ",height=" << spec.height
-    << ",framerate=" << fraction(spec.fps_n, spec.fps_d)
-    << ",pixel-aspect-ratio=" << fraction(spec.par_n, spec.par_d) << ",interlace-mode=progressive";
+    << ",framerate=" << fraction(spec.fps_n, spec.fps_d) << ",pixel-aspect-ratio=" << fraction(spec.par_n, spec.par_d)
+    << ",interlace-mode=progressive";
   if (spec.variable_frame_rate) {
     if (spec.video_codec != "h264") throw std::runtime_error("make_media: variable frame rate needs h264");
     d << " ! identity name=lpvfr ! capssetter name=lpvfrcaps";
   }
   if (spec.video_codec == "h264") {
     d << " ! x264enc speed-preset=" << spec.x264_speed_preset << " key-int-max=" << spec.gop_frames
-      << " bframes=" << spec.x264_bframes << " bitrate=" << kbps
-      << " option-string=scenecut=0 ! h264parse";
+      << " bframes=" << spec.x264_bframes << " bitrate=" << kbps << " option-string=scenecut=0 ! h264parse";
   } else if (spec.video_codec == "h265") {
     // open-gop=0: key frames are IDR, not CRA, like the H.264 streams.
     d << " ! x265enc speed-preset=" << spec.x264_speed_preset << " key-int-max=" << spec.gop_frames
@@ -110,15 +110,18 @@ std::string audio_branch(const MediaSpec& spec) {
   std::ostringstream d;
   d << "audiotestsrc is-live=false wave=sine freq=440 volume=0.3 samplesperbuffer=" << per_buffer
     << " num-buffers=" << std::llround(spec.seconds * 50) << " timestamp-offset=" << start_ns(spec)
-    << " ! audio/x-raw,rate=" << spec.audio_rate
-    << ",channels=" << spec.audio_channels << " ! audioconvert ! ";
+    << " ! audio/x-raw,rate=" << spec.audio_rate << ",channels=" << spec.audio_channels << " ! audioconvert ! ";
   const std::string& c = spec.audio_codec;
   if (spec.container == "mpegps" && c != "mp3" && c != "aac")  // mpegpsmux 1.22 takes MPEG audio and LPCM only
     throw std::runtime_error("make_media: mpegps carries mp3 or aac audio, not " + c);
-  if (c == "aac") d << "avenc_aac bitrate=128000 ! aacparse";
-  else if (c == "mp3") d << "lamemp3enc target=bitrate bitrate=128 ! mpegaudioparse";
-  else if (c == "ac3") d << "avenc_ac3 bitrate=192000 ! ac3parse";
-  else if (c == "opus") d << "opusenc bitrate=64000 ! opusparse";
+  if (c == "aac")
+    d << "avenc_aac bitrate=128000 ! aacparse";
+  else if (c == "mp3")
+    d << "lamemp3enc target=bitrate bitrate=128 ! mpegaudioparse";
+  else if (c == "ac3")
+    d << "avenc_ac3 bitrate=192000 ! ac3parse";
+  else if (c == "opus")
+    d << "opusenc bitrate=64000 ! opusparse";
   else if (c == "pcm") {
     if (spec.container != "matroska") throw std::runtime_error("make_media: pcm audio needs container=matroska");
     d << "audio/x-raw,format=S16LE";
@@ -143,11 +146,16 @@ int expected_frames(const MediaSpec& spec) {
 void make_media(const MediaSpec& spec, const std::string& path) {
   if (spec.seconds <= 0) throw std::runtime_error("make_media: seconds must be > 0");
   std::string mux;
-  if (spec.container == "mpegts") mux = "mpegtsmux";
-  else if (spec.container == "mp4") mux = "mp4mux";
-  else if (spec.container == "matroska") mux = "matroskamux";
-  else if (spec.container == "mpegps") mux = "mpegpsmux";
-  else throw std::runtime_error("make_media: unknown container " + spec.container);
+  if (spec.container == "mpegts")
+    mux = "mpegtsmux";
+  else if (spec.container == "mp4")
+    mux = "mp4mux";
+  else if (spec.container == "matroska")
+    mux = "matroskamux";
+  else if (spec.container == "mpegps")
+    mux = "mpegpsmux";
+  else
+    throw std::runtime_error("make_media: unknown container " + spec.container);
   const bool video = spec.video_codec != "none", audio = spec.audio_codec != "none";
   if (!video && !audio) throw std::runtime_error("make_media: neither video nor audio requested");
 
@@ -167,8 +175,7 @@ void make_media(const MediaSpec& spec, const std::string& path) {
     detail::ElementPtr vfr(gst_bin_get_by_name(pipeline.bin(), "lpvfr"));
     detail::PadPtr src(gst_element_get_static_pad(vfr.get(), "src"));
     // The probe reads spec, which outlives the pipeline (the pipeline is stopped before returning).
-    gst_pad_add_probe(src.get(), GST_PAD_PROBE_TYPE_BUFFER, vfr_probe,
-                      const_cast<MediaSpec*>(&spec), nullptr);
+    gst_pad_add_probe(src.get(), GST_PAD_PROBE_TYPE_BUFFER, vfr_probe, const_cast<MediaSpec*>(&spec), nullptr);
     detail::ElementPtr setter(gst_bin_get_by_name(pipeline.bin(), "lpvfrcaps"));
     detail::CapsPtr caps(gst_caps_from_string("video/x-raw,framerate=(fraction)0/1"));
     g_object_set(setter.get(), "caps", caps.get(), nullptr);

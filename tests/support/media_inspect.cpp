@@ -1,8 +1,7 @@
 // Test-support: inspect_media. One pipeline:
 //   filesrc ! parsebin (its inner typefind names the container)
-//     video pad -> queue ! <parser> ! capsfilter(alignment=au, byte-stream) [AU probe] ! <decoder> ! fakesink [decoded probe]
-//     audio pad -> queue ! fakesink [audio probe]
-//     other pads -> fakesink
+//     video pad -> queue ! <parser> ! capsfilter(alignment=au, byte-stream) [AU probe] ! <decoder> ! fakesink [decoded
+//     probe] audio pad -> queue ! fakesink [audio probe] other pads -> fakesink
 #include "media.h"
 
 #include <algorithm>
@@ -22,7 +21,7 @@ struct InspectState {
   bool first_au_seen = false;
   GstPad* demux_video_pad = nullptr;  // borrowed: the demuxer's first video src pad
   bool demux_video_h264 = false;
-  size_t demux_nal_length_size = 0;   // 0: Annex-B byte-stream
+  size_t demux_nal_length_size = 0;  // 0: Annex-B byte-stream
   std::optional<bool> demux_first_idr;
   int audio_bytes_per_second = 0;  // raw audio only
   int audio_without_duration = 0;  // buffers with neither a duration nor a raw size to derive one
@@ -138,9 +137,8 @@ GstPadProbeReturn demux_pad_probe(GstPad* pad, GstPadProbeInfo* info, gpointer u
     if (st->info.demuxed_video_buffers++ == 0 && st->demux_video_h264) {
       GstMapInfo map;
       if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-        st->demux_first_idr = st->demux_nal_length_size > 0
-                                  ? avc_has_idr(map.data, map.size, st->demux_nal_length_size)
-                                  : annexb_has_idr(map.data, map.size);
+        st->demux_first_idr = st->demux_nal_length_size > 0 ? avc_has_idr(map.data, map.size, st->demux_nal_length_size)
+                                                            : annexb_has_idr(map.data, map.size);
         gst_buffer_unmap(buf, &map);
       }
     }
@@ -209,8 +207,10 @@ int raw_audio_bytes_per_second(const GstStructure* s) {
   const std::string fmt = string_field(s, "format");
   int bits = 0;
   for (char c : fmt) {
-    if (c >= '0' && c <= '9') bits = bits * 10 + (c - '0');
-    else if (bits > 0) break;
+    if (c >= '0' && c <= '9')
+      bits = bits * 10 + (c - '0');
+    else if (bits > 0)
+      break;
   }
   return bits / 8 * int_field(s, "rate") * int_field(s, "channels");
 }
@@ -244,8 +244,8 @@ GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer user_data
   if (GST_BUFFER_DURATION_IS_VALID(buf)) {
     mi.audio_duration += GST_BUFFER_DURATION(buf);
   } else if (st->audio_bytes_per_second > 0) {
-    mi.audio_duration += gst_util_uint64_scale(gst_buffer_get_size(buf), GST_SECOND,
-                                               static_cast<guint64>(st->audio_bytes_per_second));
+    mi.audio_duration +=
+        gst_util_uint64_scale(gst_buffer_get_size(buf), GST_SECOND, static_cast<guint64>(st->audio_bytes_per_second));
   } else {
     ++st->audio_without_duration;
   }
@@ -363,8 +363,10 @@ void on_parsebin_pad(GstElement*, GstPad* pad, gpointer user_data) {
   bool video = false, audio = false;
   {
     std::lock_guard lock(st->mu);
-    if (name.rfind("video/", 0) == 0 && !st->video_linked) video = st->video_linked = st->info.has_video = true;
-    else if (name.rfind("audio/", 0) == 0 && !st->audio_linked) audio = st->audio_linked = st->info.has_audio = true;
+    if (name.rfind("video/", 0) == 0 && !st->video_linked)
+      video = st->video_linked = st->info.has_video = true;
+    else if (name.rfind("audio/", 0) == 0 && !st->audio_linked)
+      audio = st->audio_linked = st->info.has_audio = true;
     if (video) st->info.video_caps_name = name;
   }
   try {

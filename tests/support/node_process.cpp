@@ -145,8 +145,7 @@ struct NodeProcess::State {
   }
 };
 
-std::unique_ptr<NodeProcess> NodeProcess::start(const std::string& binary,
-                                                const std::vector<std::string>& args,
+std::unique_ptr<NodeProcess> NodeProcess::start(const std::string& binary, const std::vector<std::string>& args,
                                                 const std::string& name) {
   std::array<int, 2> pipe_fds{};
   if (pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
@@ -163,11 +162,10 @@ std::unique_ptr<NodeProcess> NodeProcess::start(const std::string& binary,
 
   GPid pid = 0;
   g_autoptr(GError) error = nullptr;
-  const auto flags = static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
-                                              G_SPAWN_STDIN_FROM_DEV_NULL);
-  if (!g_spawn_async_with_pipes_and_fds(nullptr, argv.data(), nullptr, flags, child_setup,
-                                        GINT_TO_POINTER(getpid()), -1, write_end.get(),
-                                        write_end.get(), nullptr, nullptr, 0, &pid, nullptr,
+  const auto flags =
+      static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL);
+  if (!g_spawn_async_with_pipes_and_fds(nullptr, argv.data(), nullptr, flags, child_setup, GINT_TO_POINTER(getpid()),
+                                        -1, write_end.get(), write_end.get(), nullptr, nullptr, 0, &pid, nullptr,
                                         nullptr, nullptr, &error)) {
     ADD_FAILURE() << name << ": cannot start " << binary << ": " << error->message;
     return nullptr;
@@ -206,9 +204,9 @@ NodeProcess::~NodeProcess() {
     const size_t nl = s.log.find('\n', from);
     if (nl != std::string::npos) from = nl + 1;
   }
-  std::fprintf(stderr, "----- %s (pid %d, exit %d) log, last %zu of %zu bytes; all in %s -----\n%s",
-               s.name.c_str(), static_cast<int>(s.pid), s.exit_status.value_or(-1),
-               s.log.size() - from, s.log.size(), s.log_path.c_str(), s.log.c_str() + from);
+  std::fprintf(stderr, "----- %s (pid %d, exit %d) log, last %zu of %zu bytes; all in %s -----\n%s", s.name.c_str(),
+               static_cast<int>(s.pid), s.exit_status.value_or(-1), s.log.size() - from, s.log.size(),
+               s.log_path.c_str(), s.log.c_str() + from);
   if (!s.log.empty() && s.log.back() != '\n') std::fputc('\n', stderr);
   std::fprintf(stderr, "----- end of %s -----\n", s.name.c_str());
 }
@@ -322,19 +320,16 @@ std::string HttpResponse::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpResponse http_request(const std::string& method, const std::string& url,
-                          const std::string& body,
-                          const std::map<std::string, std::string>& headers,
-                          milliseconds timeout) {
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
+                          const std::map<std::string, std::string>& headers, milliseconds timeout) {
   HttpResponse response;
   g_autoptr(SoupMessage) msg = soup_message_new(method.c_str(), url.c_str());
   // Test nodes use self-signed certificates: any is accepted, as lpgst's own clients do.
   if (msg)
-    g_signal_connect(msg, "accept-certificate",
-                     G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                       return TRUE;
-                     }),
-                     nullptr);
+    g_signal_connect(
+        msg, "accept-certificate",
+        G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+        nullptr);
   if (!msg) return response;  // not a valid http(s) URL
   if (!body.empty()) {
     g_autoptr(GBytes) bytes = g_bytes_new(body.data(), body.size());
@@ -360,8 +355,7 @@ HttpResponse http_request(const std::string& method, const std::string& url,
   gsize size = 0;
   const auto* data = static_cast<const char*>(g_bytes_get_data(answer, &size));
   response.body.assign(data ? data : "", size);
-  soup_message_headers_foreach(soup_message_get_response_headers(msg), add_header,
-                               &response.headers);
+  soup_message_headers_foreach(soup_message_get_response_headers(msg), add_header, &response.headers);
   return response;
 }
 

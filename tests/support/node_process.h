@@ -20,8 +20,7 @@ class NodeProcess {
  public:
   // Starts `binary args...` with stdout and stderr captured into one log (kept in memory and
   // in a file under $TMPDIR, printed by the destructor when the test failed).
-  static std::unique_ptr<NodeProcess> start(const std::string& binary,
-                                            const std::vector<std::string>& args,
+  static std::unique_ptr<NodeProcess> start(const std::string& binary, const std::vector<std::string>& args,
                                             const std::string& name);
   ~NodeProcess();  // SIGKILL if still running, then reaps: no process outlives its test
 
@@ -52,8 +51,7 @@ struct HttpResponse {
 };
 
 // One blocking request. `body` is sent as given (empty = none).
-HttpResponse http_request(const std::string& method, const std::string& url,
-                          const std::string& body = "",
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body = "",
                           const std::map<std::string, std::string>& headers = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

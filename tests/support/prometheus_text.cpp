@@ -16,7 +16,9 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool name_start(char c, bool colon) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (colon && c == ':'); }
+bool name_start(char c, bool colon) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (colon && c == ':');
+}
 bool name_char(char c, bool colon) { return name_start(c, colon) || std::isdigit(static_cast<unsigned char>(c)); }
 
 // Metric names may hold ':' (reserved for recording rules), label names may not.
@@ -147,8 +149,8 @@ class Parser {
       if (stamp.empty() || *end != '\0' || line.find_first_not_of(" \t", ts + stamp.size()) != std::string::npos)
         return problem(line_, "bad timestamp in \"" + line + "\"");
     }
-    PromFamily* f = !out_.families.empty() && belongs(out_.families.back(), s.name) ? &out_.families.back()
-                                                                                    : enter(s.name);
+    PromFamily* f =
+        !out_.families.empty() && belongs(out_.families.back(), s.name) ? &out_.families.back() : enter(s.name);
     f->samples.push_back(std::move(s));
   }
 
@@ -187,8 +189,9 @@ const std::map<std::string, std::string> kUnits = {
     {"rankine", "celsius"}, {"inches", "meters"},   {"yards", "meters"},    {"miles", "meters"},
     {"bits", "bytes"},      {"calories", "joules"}, {"pounds", "grams"},    {"ounces", "grams"}};
 const char* const kUnitPrefixes[] = {"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo",
-                                     "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi"};
-const char* const kUnitAbbreviations[] = {"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d"};
+                                     "kibi", "mega", "mibi",  "giga",  "gibi",  "tera", "tebi", "peta",  "pebi"};
+const char* const kUnitAbbreviations[] = {"s",  "ms", "us", "ns", "sec", "b", "kb",
+                                          "mb", "gb", "tb", "pb", "m",   "h", "d"};
 const char* const kTypeNames[] = {"counter", "gauge", "summary", "histogram", "gauge_histogram"};
 
 // "_word_" inside `name` or "_word" at its end, as promlint looks for them.
@@ -198,7 +201,8 @@ bool has_word(const std::string& name, const std::string& word) {
 
 bool camel_case(const std::string& s) {
   for (size_t i = 1; i < s.size(); ++i)
-    if (std::islower(static_cast<unsigned char>(s[i - 1])) && std::isupper(static_cast<unsigned char>(s[i]))) return true;
+    if (std::islower(static_cast<unsigned char>(s[i - 1])) && std::isupper(static_cast<unsigned char>(s[i])))
+      return true;
   return false;
 }
 
@@ -325,10 +329,10 @@ std::optional<PromtoolResult> run_promtool(const std::string& text) {
   const char* promtool = std::getenv("PROMTOOL");
   if (!promtool || !*promtool) return std::nullopt;
   GError* error = nullptr;
-  GSubprocess* proc = g_subprocess_new(
-      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_MERGE),
-      &error, promtool, "check", "metrics", nullptr);
+  GSubprocess* proc =
+      g_subprocess_new(static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_MERGE),
+                       &error, promtool, "check", "metrics", nullptr);
   PromtoolResult result;
   char* output = nullptr;
   if (proc && g_subprocess_communicate_utf8(proc, text.c_str(), nullptr, &output, nullptr, &error)) {

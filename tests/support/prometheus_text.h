@@ -25,7 +25,7 @@ struct PromFamily {
 };
 
 struct PromText {
-  std::vector<PromFamily> families;  // in the order they appear
+  std::vector<PromFamily> families;   // in the order they appear
   std::vector<std::string> problems;  // lines that break the format, one message each
 
   const PromFamily* family(const std::string& name) const;

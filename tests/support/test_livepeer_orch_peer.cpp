@@ -64,8 +64,9 @@ class H2Client {
     nghttp2_session_callbacks* cbs = nullptr;
     nghttp2_session_callbacks_new(&cbs);
     nghttp2_session_callbacks_set_on_header_callback(
-        cbs, [](nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
-                const uint8_t* value, size_t valuelen, uint8_t, void* user) -> int {
+        cbs,
+        [](nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen, const uint8_t* value,
+           size_t valuelen, uint8_t, void* user) -> int {
           auto& r = static_cast<H2Client*>(user)->responses_[frame->hd.stream_id];
           auto& into = frame->headers.cat == NGHTTP2_HCAT_HEADERS ? r.trailers : r.headers;
           into.emplace(std::string(reinterpret_cast<const char*>(name), namelen),
@@ -177,9 +178,9 @@ constexpr const char* kSecret = "s3cret";
 const std::string kBoundary = "b0undary";
 
 std::string two_part_body() {
-  return "--" + kBoundary +
-         "\r\nContent-Type: video/mp2t\r\nContent-Length: 5\r\nPixels: 111\r\n\r\nfirst\r\n--" + kBoundary +
-         "\r\nContent-Type: video/mp2t\r\nContent-Length: 6\r\nPixels: 222\r\n\r\nsecond\r\n--" + kBoundary + "--\r\n";
+  return "--" + kBoundary + "\r\nContent-Type: video/mp2t\r\nContent-Length: 5\r\nPixels: 111\r\n\r\nfirst\r\n--" +
+         kBoundary + "\r\nContent-Type: video/mp2t\r\nContent-Length: 6\r\nPixels: 222\r\n\r\nsecond\r\n--" +
+         kBoundary + "--\r\n";
 }
 
 std::map<std::string, std::string> result_headers(const std::string& task, const std::string& content_type,
@@ -204,11 +205,10 @@ SoupAnswer soup_post(const std::string& url, const std::map<std::string, std::st
                      const std::string& body) {
   GPtr<SoupSession> session(soup_session_new());
   GPtr<SoupMessage> msg(soup_message_new("POST", url.c_str()));
-  g_signal_connect(msg.get(), "accept-certificate",
-                   G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                     return TRUE;
-                   }),
-                   nullptr);
+  g_signal_connect(
+      msg.get(), "accept-certificate",
+      G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+      nullptr);
   for (const auto& [name, value] : headers)
     if (name != "content-type")
       soup_message_headers_replace(soup_message_get_request_headers(msg.get()), name.c_str(), value.c_str());
@@ -405,8 +405,8 @@ TEST(LivepeerOrchPeerParsing, FollowsGoLivepeer) {
   EXPECT_EQ(post(mixed, cut).status_sent, 500);
   EXPECT_EQ(post(mixed, "").status_sent, 500);
   EXPECT_EQ(post("multipart/mixed", two_part_body()).error, "multipart: boundary is empty");
-  const auto phash_first = post(mixed, "--" + kBoundary + "\r\nContent-Type: application/octet-stream\r\n\r\nh\r\n--" +
-                                           kBoundary + "--\r\n");
+  const auto phash_first = post(
+      mixed, "--" + kBoundary + "\r\nContent-Type: application/octet-stream\r\n\r\nh\r\n--" + kBoundary + "--\r\n");
   EXPECT_EQ(phash_first.status_sent, 500);
   EXPECT_EQ(phash_first.error, "Unknown perceptual hash");
   EXPECT_EQ(post(mixed, "--" + kBoundary + "\r\nPixels: x\r\n\r\nh\r\n--" + kBoundary + "--").status_sent, 500);

@@ -31,9 +31,7 @@ std::string parse_error(const Args& args) {
 // Every field, so two parses compare in one EXPECT_EQ with a readable difference.
 std::string describe(const lp::NodeOptions& o) {
   std::string s;
-  auto add = [&s](const char* name, const std::string& value) {
-    s += std::string(name) + "=" + value + "\n";
-  };
+  auto add = [&s](const char* name, const std::string& value) { s += std::string(name) + "=" + value + "\n"; };
   add("orchestrator", std::to_string(o.orchestrator));
   add("transcoder", std::to_string(o.transcoder));
   add("gateway", std::to_string(o.gateway));
@@ -198,9 +196,8 @@ TEST(NodeOptions, Defaults) {
 }
 
 TEST(NodeOptions, GoLivepeerOrchestratorCommandLine) {
-  const auto o = parse_ok({"-orchestrator", "-transcoder", "-serviceAddr", "127.0.0.1:8935",
-                           "-orchSecret", "secret", "-maxSessions", "4", "-transcodingOptions",
-                           "P240p30fps16x9,P360p30fps16x9", "-v", "6"});
+  const auto o = parse_ok({"-orchestrator", "-transcoder", "-serviceAddr", "127.0.0.1:8935", "-orchSecret", "secret",
+                           "-maxSessions", "4", "-transcodingOptions", "P240p30fps16x9,P360p30fps16x9", "-v", "6"});
   EXPECT_TRUE(o.orchestrator);
   EXPECT_TRUE(o.transcoder);
   EXPECT_FALSE(o.gateway);
@@ -210,23 +207,20 @@ TEST(NodeOptions, GoLivepeerOrchestratorCommandLine) {
   ASSERT_EQ(o.transcoding_options.size(), 2u);
   EXPECT_EQ(o.transcoding_options[1].name, "P360p30fps16x9");
   EXPECT_EQ(o.verbosity, 6);
-  const auto gnu = parse_ok({"--orchestrator", "--transcoder", "--service-addr=127.0.0.1:8935",
-                             "--orch-secret", "secret", "--max-sessions", "4",
-                             "--transcoding-options", "P240p30fps16x9,P360p30fps16x9",
-                             "--verbosity", "6"});
+  const auto gnu =
+      parse_ok({"--orchestrator", "--transcoder", "--service-addr=127.0.0.1:8935", "--orch-secret", "secret",
+                "--max-sessions", "4", "--transcoding-options", "P240p30fps16x9,P360p30fps16x9", "--verbosity", "6"});
   EXPECT_EQ(describe(gnu), describe(o));
 }
 
 TEST(NodeOptions, GoLivepeerTranscoderCommandLine) {
-  const auto o = parse_ok(
-      {"-transcoder", "-orchAddr", "127.0.0.1:8935", "-orchSecret", "secret", "-nvidia", "0,1"});
+  const auto o = parse_ok({"-transcoder", "-orchAddr", "127.0.0.1:8935", "-orchSecret", "secret", "-nvidia", "0,1"});
   EXPECT_TRUE(o.transcoder);
   EXPECT_FALSE(o.orchestrator);
   EXPECT_EQ(o.orch_addr, "127.0.0.1:8935");
   EXPECT_EQ(o.orch_secret, "secret");
   EXPECT_EQ(o.nvidia, "0,1");
-  const auto gnu = parse_ok({"--transcoder", "--orch-addr=127.0.0.1:8935", "--orch-secret=secret",
-                             "--nvidia=0,1"});
+  const auto gnu = parse_ok({"--transcoder", "--orch-addr=127.0.0.1:8935", "--orch-secret=secret", "--nvidia=0,1"});
   EXPECT_EQ(describe(gnu), describe(o));
 }
 
@@ -238,7 +232,8 @@ TEST(NodeOptions, OrchestratorProtocolAndTranscoderCliAddr) {
   EXPECT_EQ(o.orch_protocol, "auto");
   EXPECT_FALSE(o.cli_addr_given);
   EXPECT_TRUE(o.test_transcoder);
-  for (const char* p : {"auto", "lpgst", "livepeer"}) EXPECT_EQ(parse_ok(concat(base, {"--orch-protocol", p})).orch_protocol, p);
+  for (const char* p : {"auto", "lpgst", "livepeer"})
+    EXPECT_EQ(parse_ok(concat(base, {"--orch-protocol", p})).orch_protocol, p);
   const std::string e = parse_error(concat(base, {"--orch-protocol", "grpc"}));
   EXPECT_NE(e.find("--orch-protocol"), std::string::npos) << e;
   EXPECT_NE(e.find("auto, lpgst or livepeer"), std::string::npos) << e;
@@ -257,8 +252,7 @@ TEST(NodeOptions, SecretFromFile) {
   // Only one line end goes; spaces belong to the secret.
   EXPECT_EQ(parse_ok(concat(base, {dir.write("two", "abc\n\n")})).orch_secret, "abc\n");
   EXPECT_EQ(parse_ok(concat(base, {dir.write("sp", " abc \n")})).orch_secret, " abc ");
-  EXPECT_EQ(parse_ok({"-orchestrator", "-orchSecret=" + dir.write("go", "abc\n")}).orch_secret,
-            "abc");
+  EXPECT_EQ(parse_ok({"-orchestrator", "-orchSecret=" + dir.write("go", "abc\n")}).orch_secret, "abc");
   // A value that names no file is the secret itself, unless it looks like a path: a typo in a
   // file name must not become the secret.
   EXPECT_EQ(parse_ok(concat(base, {"plain-secret"})).orch_secret, "plain-secret");
@@ -269,8 +263,7 @@ TEST(NodeOptions, SecretFromFile) {
   EXPECT_NE(empty.find("empty"), std::string::npos) << empty;
   EXPECT_NE(parse_error(concat(base, {dir.write("nl", "\n")})).find("empty"), std::string::npos);
   EXPECT_NE(parse_error({"--orchestrator", "--orch-secret="}).find("empty"), std::string::npos);
-  EXPECT_NE(parse_error(concat(base, {dir.path()})).find("not a regular file"),
-            std::string::npos);
+  EXPECT_NE(parse_error(concat(base, {dir.path()})).find("not a regular file"), std::string::npos);
 }
 
 TEST(NodeOptions, PasswordFromFile) {
@@ -294,14 +287,13 @@ TEST(NodeOptions, Addresses) {
   auto http = [](const std::string& v) { return parse_ok({"-orchestrator", "-httpAddr", v}); };
   EXPECT_EQ(http(":8935").http_addr, "0.0.0.0:8935");
   EXPECT_EQ(http("127.0.0.1:0").http_addr, "127.0.0.1:0");  // port 0: pick a free one
-  EXPECT_EQ(http("10.1.2.3").http_addr, "10.1.2.3:8935");    // go-livepeer adds the port
+  EXPECT_EQ(http("10.1.2.3").http_addr, "10.1.2.3:8935");   // go-livepeer adds the port
   EXPECT_EQ(http("[::1]:9000").http_addr, "[::1]:9000");
   EXPECT_EQ(http("[::]").http_addr, "[::]:8935");
   EXPECT_EQ(http("localhost:08935").http_addr, "localhost:8935");
   EXPECT_EQ(parse_ok({"--orchestrator", "--cli-addr", ":7935"}).cli_addr, "0.0.0.0:7935");
   EXPECT_EQ(parse_ok({"--orchestrator", "--cli-addr", "127.0.0.2"}).cli_addr, "127.0.0.2:7935");
-  EXPECT_EQ(parse_ok({"--orchestrator", "--service-addr", "node.example.com"}).service_addr,
-            "node.example.com:8935");
+  EXPECT_EQ(parse_ok({"--orchestrator", "--service-addr", "node.example.com"}).service_addr, "node.example.com:8935");
   // TLS unless the address says http://; clients keep an explicit http:// (plain).
   EXPECT_FALSE(http("127.0.0.1:9").http_plain);
   EXPECT_FALSE(http("https://127.0.0.1:9").http_plain);
@@ -337,8 +329,7 @@ TEST(NodeOptions, Addresses) {
       {{"--orchestrator", "--http-addr", "https://h:1/x"}, "--http-addr: expected host:port"},
       {{"--transcoder", "--orch-secret=s", "--orch-addr", "h:1", "--orch-cert-sha256", "abc"},
        "--orch-cert-sha256: expected 64 hex digits"},
-      {{"--transcoder", "--orch-secret=s", "--orch-addr", "a:1,b:2"},
-       "--transcoder works for one orchestrator"},
+      {{"--transcoder", "--orch-secret=s", "--orch-addr", "a:1,b:2"}, "--transcoder works for one orchestrator"},
       {{"--gateway", "--orch-addr", "a:1,:2"}, "--orch-addr: needs a host"},
   };
   for (const auto& b : bad) {
@@ -361,8 +352,7 @@ TEST(NodeOptions, MissingValues) {
   }
   EXPECT_EQ(parse_error({"--orchestrator", "-maxSessions"}), "-maxSessions needs a value (N|auto)");
   // A value may start with a dash when it is not one of our flags.
-  EXPECT_EQ(parse_ok({"--orchestrator", "--orch-secret", "-not-a-flag"}).orch_secret,
-            "-not-a-flag");
+  EXPECT_EQ(parse_ok({"--orchestrator", "--orch-secret", "-not-a-flag"}).orch_secret, "-not-a-flag");
 }
 
 TEST(NodeOptions, BadNumbers) {
@@ -398,8 +388,8 @@ TEST(NodeOptions, BadNumbers) {
 }
 
 TEST(NodeOptions, TranscodingOptions) {
-  const auto json = parse_ok({"--orchestrator", "--transcoding-options",
-                              R"([{"name":"a","width":640,"height":360,"bitrate":900000}])"});
+  const auto json = parse_ok(
+      {"--orchestrator", "--transcoding-options", R"([{"name":"a","width":640,"height":360,"bitrate":900000}])"});
   ASSERT_EQ(json.transcoding_options.size(), 1u);
   EXPECT_EQ(json.transcoding_options[0].name, "a");
   EXPECT_EQ(json.transcoding_options[0].bitrate, 900000);
@@ -418,8 +408,7 @@ TEST(NodeOptions, TranscodingOptions) {
 TEST(NodeOptions, MaxSessionsAutoNeedsOrchestrator) {
   const auto o = parse_ok({"--orchestrator", "--transcoder", "--max-sessions", "auto"});
   EXPECT_TRUE(o.max_sessions_auto);
-  const auto err = parse_error(
-      {"--transcoder", "--orch-addr=h:1", "--orch-secret=s", "--max-sessions", "auto"});
+  const auto err = parse_error({"--transcoder", "--orch-addr=h:1", "--orch-secret=s", "--max-sessions", "auto"});
   EXPECT_NE(err.find("--max-sessions auto needs --orchestrator"), std::string::npos) << err;
   const auto last = parse_ok({"--orchestrator", "--max-sessions", "auto", "-maxSessions", "3"});
   EXPECT_FALSE(last.max_sessions_auto);
@@ -444,27 +433,20 @@ TEST(NodeOptions, Roles) {
 }
 
 TEST(NodeOptions, UnknownFlagsAndArguments) {
-  EXPECT_EQ(parse_error({"--orchestrator", "-foo"}),
-            "unknown flag -foo (lpnode --help lists the flags)");
+  EXPECT_EQ(parse_error({"--orchestrator", "-foo"}), "unknown flag -foo (lpnode --help lists the flags)");
   EXPECT_EQ(parse_error({"--orchestrator", "--foo=bar"}).rfind("unknown flag --foo ", 0), 0u);
   const auto go = parse_error({"-orchestrator", "-ethUrl", "https://arb1.example"});
-  EXPECT_EQ(go.rfind("unknown flag -ethUrl (a go-livepeer flag lpgst does not support", 0), 0u)
-      << go;
-  EXPECT_NE(parse_error({"-network=arbitrum-one-mainnet"}).find("go-livepeer flag"),
-            std::string::npos);
+  EXPECT_EQ(go.rfind("unknown flag -ethUrl (a go-livepeer flag lpgst does not support", 0), 0u) << go;
+  EXPECT_NE(parse_error({"-network=arbitrum-one-mainnet"}).find("go-livepeer flag"), std::string::npos);
   // GNU names are case-sensitive, like Go's.
   EXPECT_EQ(parse_error({"-Orchestrator"}).rfind("unknown flag -Orchestrator", 0), 0u);
 
-  EXPECT_NE(parse_error({"--orchestrator", "extra"}).find("unexpected argument \"extra\""),
-            std::string::npos);
+  EXPECT_NE(parse_error({"--orchestrator", "extra"}).find("unexpected argument \"extra\""), std::string::npos);
   // A Go boolean takes no separate value.
-  EXPECT_NE(parse_error({"-orchestrator", "true"}).find("unexpected argument \"true\""),
-            std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "true"}).find("unexpected argument \"true\""), std::string::npos);
   EXPECT_NE(parse_error({"--orchestrator", "-"}).find("unexpected argument"), std::string::npos);
-  EXPECT_NE(parse_error({"--orchestrator", "---x"}).find("unexpected argument"),
-            std::string::npos);
-  EXPECT_NE(parse_error({"--orchestrator", "--", "x"}).find("unexpected argument \"x\""),
-            std::string::npos);
+  EXPECT_NE(parse_error({"--orchestrator", "---x"}).find("unexpected argument"), std::string::npos);
+  EXPECT_NE(parse_error({"--orchestrator", "--", "x"}).find("unexpected argument \"x\""), std::string::npos);
   EXPECT_TRUE(parse_ok({"--orchestrator", "--"}).orchestrator);
 }
 
@@ -479,20 +461,35 @@ TEST(NodeOptions, HelpAndVersionNeedNoRole) {
 
 TEST(NodeOptions, UsageListsEveryFlagWithItsGoSpellingAndDefault) {
   const std::string usage = lp::node_usage();
-  for (const char* gnu :
-       {"--orchestrator", "--transcoder", "--gateway", "--http-addr [http://]HOST:PORT", "--service-addr",
-        "--cli-addr", "--orch-addr", "--orch-secret", "--max-sessions N|auto",
-        "--transcoding-options", "--data-dir", "--pipeline-template", "--nvidia",
-        "--eth-keystore-path", "--eth-password", "--eth-acct-addr", "--require-client-signature",
-        "--price-per-unit", "--pixels-per-unit", "--monitor", "--verbosity", "--help",
-        "--version"}) {
+  for (const char* gnu : {"--orchestrator",
+                          "--transcoder",
+                          "--gateway",
+                          "--http-addr [http://]HOST:PORT",
+                          "--service-addr",
+                          "--cli-addr",
+                          "--orch-addr",
+                          "--orch-secret",
+                          "--max-sessions N|auto",
+                          "--transcoding-options",
+                          "--data-dir",
+                          "--pipeline-template",
+                          "--nvidia",
+                          "--eth-keystore-path",
+                          "--eth-password",
+                          "--eth-acct-addr",
+                          "--require-client-signature",
+                          "--price-per-unit",
+                          "--pixels-per-unit",
+                          "--monitor",
+                          "--verbosity",
+                          "--help",
+                          "--version"}) {
     EXPECT_NE(usage.find(gnu), std::string::npos) << gnu;
   }
   for (const char* go :
-       {"-orchestrator", "-broadcaster", "-httpAddr", "-serviceAddr", "-cliAddr", "-orchAddr",
-        "-orchSecret", "-maxSessions", "-transcodingOptions", "-dataDir", "-datadir", "-nvidia",
-        "-ethKeystorePath", "-ethPassword", "-ethAcctAddr", "-pricePerUnit", "-pixelsPerUnit",
-        "-monitor", "(go-livepeer: -v)"}) {
+       {"-orchestrator", "-broadcaster", "-httpAddr", "-serviceAddr", "-cliAddr", "-orchAddr", "-orchSecret",
+        "-maxSessions", "-transcodingOptions", "-dataDir", "-datadir", "-nvidia", "-ethKeystorePath", "-ethPassword",
+        "-ethAcctAddr", "-pricePerUnit", "-pixelsPerUnit", "-monitor", "(go-livepeer: -v)"}) {
     EXPECT_NE(usage.find(go), std::string::npos) << go;
   }
   for (const char* def : {"default 0.0.0.0:8935", "default 127.0.0.1:7935", "default 10",

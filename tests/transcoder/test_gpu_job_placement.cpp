@@ -33,15 +33,15 @@ void failing_class_init(GstBaseTransformClass* klass) {
   klass->transform_ip = fail_first_buffer;
 }
 
-#define FAILING_ELEMENT(Name, name)                                                                          \
-  struct Name {                                                                                              \
-    GstBaseTransform parent;                                                                                 \
-  };                                                                                                         \
-  struct Name##Class {                                                                                       \
-    GstBaseTransformClass parent_class;                                                                      \
-  };                                                                                                         \
-  G_DEFINE_TYPE(Name, name, GST_TYPE_BASE_TRANSFORM)                                                         \
-  void name##_class_init(Name##Class* klass) { failing_class_init(GST_BASE_TRANSFORM_CLASS(klass)); }         \
+#define FAILING_ELEMENT(Name, name)                                                                   \
+  struct Name {                                                                                       \
+    GstBaseTransform parent;                                                                          \
+  };                                                                                                  \
+  struct Name##Class {                                                                                \
+    GstBaseTransformClass parent_class;                                                               \
+  };                                                                                                  \
+  G_DEFINE_TYPE(Name, name, GST_TYPE_BASE_TRANSFORM)                                                  \
+  void name##_class_init(Name##Class* klass) { failing_class_init(GST_BASE_TRANSFORM_CLASS(klass)); } \
   void name##_init(Name*) {}
 
 FAILING_ELEMENT(GpuStandIn, gpu_stand_in)
@@ -76,7 +76,8 @@ Error pipeline_error_from(const std::string& element) {
   test::make_media(spec, dir.file("in.ts"));
   GError* error = nullptr;
   PipelinePtr pipeline(gst_parse_launch(("lpsegmentsrc location=\"" + dir.file("in.ts") + "\" ! " + element +
-                                         " ! lpladder name=ladder profiles=P144p30fps16x9").c_str(),
+                                         " ! lpladder name=ladder profiles=P144p30fps16x9")
+                                            .c_str(),
                                         &error));
   if (error) {
     ADD_FAILURE() << error->message;

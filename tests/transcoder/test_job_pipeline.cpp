@@ -180,8 +180,7 @@ TEST(CheckJobPipeline, AcceptsABuiltJob) {
 }
 
 TEST(CheckJobPipeline, RefusesAnotherSourceUrl) {
-  expect_job_refused(build("", "http://127.0.0.1:8935/job/OTHER/source", {preset("P144p30fps16x9")}),
-                     "source URL");
+  expect_job_refused(build("", "http://127.0.0.1:8935/job/OTHER/source", {preset("P144p30fps16x9")}), "source URL");
   expect_job_refused("lpsegmentsrc name=source" + kLadder, "source URL");  // no uri at all
 }
 
@@ -203,8 +202,7 @@ TEST(CheckJobPipeline, RefusesAMissingOrMisnamedLadder) {
 
 TEST(CheckJobPipeline, RefusesElementsItDoesNotHaveOrAllow) {
   expect_job_refused(source_with(" ! lpnosuchdecoder") + kLadder, "lpnosuchdecoder");
-  expect_job_refused(source_with(" ! tee name=t") + kLadder + " t. ! queue ! filesink location=/tmp/x.ts",
-                     "filesink");
+  expect_job_refused(source_with(" ! tee name=t") + kLadder + " t. ! queue ! filesink location=/tmp/x.ts", "filesink");
   expect_job_refused(source_with(" ! ! lpladder name=ladder"), "parse");
 }
 
@@ -264,9 +262,7 @@ class RunJobPipeline : public ::testing::Test {
 
 // A job that cannot finish fast: every 1880-byte block of the segment waits 100 ms on its way
 // to the ladder (seconds in all), so a cancel or timeout always lands mid-run.
-std::string slow_job() {
-  return source_with(" blocksize=1880 ! identity sleep-time=100000") + kLadder;
-}
+std::string slow_job() { return source_with(" blocksize=1880 ! identity sleep-time=100000") + kLadder; }
 
 TEST_F(RunJobPipeline, TranscodesOneRenditionPerProfileFromMemory) {
   const std::vector<lp::Profile> profiles = {preset("P144p30fps16x9"), preset("P240p30fps16x9")};
@@ -409,7 +405,8 @@ class BadSegmentFast : public ::testing::Test {
     return {std::move(r), double(g_get_monotonic_time() - t0) / 1e6};
   }
   static std::string describe(const Outcome& o) {
-    return o.result ? "succeeded" : std::string(lp::error_code_name(o.result.error().code)) + ": " + o.result.error().message;
+    return o.result ? "succeeded"
+                    : std::string(lp::error_code_name(o.result.error().code)) + ": " + o.result.error().message;
   }
   // Prompt: a bad segment is known as soon as its bytes are read (well under a second here).
   static constexpr double kPromptSeconds = 3.0;
@@ -574,7 +571,8 @@ TEST_F(RunJobPipeline, FailedFetchIsMadeOnce) {
 // themselves, cancellably, and hand the pipeline bytes: transcoder/job_worker.cpp.)
 TEST_F(RunJobPipeline, StalledFetchInsideThePipelineIsBoundedByTheSourceTimeout) {
   SegmentServer server({});
-  const std::string d = std::string("lpsegmentsrc name=source uri=\"") + server.url("/stall") + "\" timeout=2" + kLadder;
+  const std::string d =
+      std::string("lpsegmentsrc name=source uri=\"") + server.url("/stall") + "\" timeout=2" + kLadder;
   const gint64 t0 = g_get_monotonic_time();
   auto r = run_cancelled(d, 200ms, nullptr);
   ASSERT_FALSE(r.ok());

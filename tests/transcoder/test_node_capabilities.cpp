@@ -53,8 +53,8 @@ gboolean vp8_plugin_init(GstPlugin* plugin) {
 }
 
 bool register_plugin(const char* name, GstPluginInitFunc init) {
-  return gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, name, "test adapters", init,
-                                    "1.0", "MIT/X11", "lpgst", "lpgst", "https://example.invalid");
+  return gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, name, "test adapters", init, "1.0", "MIT/X11",
+                                    "lpgst", "lpgst", "https://example.invalid");
 }
 
 TEST(NodeCapabilities, AnnounceTheCodecsOfInstalledAdaptersAndPluginsAddTheirs) {
@@ -64,7 +64,7 @@ TEST(NodeCapabilities, AnnounceTheCodecsOfInstalledAdaptersAndPluginsAddTheirs) 
   for (auto codec : {lp::VideoCodec::HEVC, lp::VideoCodec::VP9, lp::VideoCodec::AV1})
     EXPECT_EQ(announces(caps, lp::video_codec_name(codec)), lp::find_codec_adapter("auto", codec).ok())
         << lp::video_codec_name(codec);
-  EXPECT_FALSE(announces(caps, "VP8"));  // no built-in adapter makes it
+  EXPECT_FALSE(announces(caps, "VP8"));                                       // no built-in adapter makes it
   EXPECT_EQ(std::count(caps.codecs.begin(), caps.codecs.end(), "H.264"), 1);  // x264 and openh264: once
 
   const auto vp8_job = job(R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP8"},

@@ -42,7 +42,8 @@ Result<std::vector<int>> resolve_gpu_list(std::string_view value, const std::vec
   const std::vector<int> present = sorted_unique(present_ids);
   value = trim(value);
   if (value == "all") {
-    if (present.empty()) return Error{ErrorCode::NotFound, std::string("--nvidia all: no NVIDIA GPU found (") + kNoGpuWhy + ")"};
+    if (present.empty())
+      return Error{ErrorCode::NotFound, std::string("--nvidia all: no NVIDIA GPU found (") + kNoGpuWhy + ")"};
     return present;
   }
   if (value.empty()) return bad_list(value);

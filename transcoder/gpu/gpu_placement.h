@@ -33,15 +33,15 @@ namespace lp {
 // One GPU as /status and /metrics show it.
 struct GpuState {
   int id = 0;
-  std::optional<GpuPath> path;  // nullopt for a GPU the start-up self-test excluded
-  int capacity = 0;             // slots: jobs it runs at once
-  int sessions = 0;             // distinct sessions with a job running on it
-  int jobs = 0;                 // jobs running on it (slots in use)
-  int64_t cost = 0;             // pixel rate of those jobs
-  double load = 0.0;            // cost / (capacity x slot_cost); see above
-  bool usable = false;          // takes new work
+  std::optional<GpuPath> path;   // nullopt for a GPU the start-up self-test excluded
+  int capacity = 0;              // slots: jobs it runs at once
+  int sessions = 0;              // distinct sessions with a job running on it
+  int jobs = 0;                  // jobs running on it (slots in use)
+  int64_t cost = 0;              // pixel rate of those jobs
+  double load = 0.0;             // cost / (capacity x slot_cost); see above
+  bool usable = false;           // takes new work
   bool awaiting_retest = false;  // marked failed, not yet re-tested good
-  std::string last_error;       // the latest failure, "" when none
+  std::string last_error;        // the latest failure, "" when none
 };
 
 class GpuPlacer {
@@ -97,8 +97,8 @@ class GpuPlacer {
     int64_t cost;
   };
   struct Session {
-    size_t gpu = 0;            // sticky GPU, index into gpus_
-    std::deque<Hold> holds;    // running jobs, oldest first
+    size_t gpu = 0;          // sticky GPU, index into gpus_
+    std::deque<Hold> holds;  // running jobs, oldest first
     Clock::time_point idle_since;
   };
 

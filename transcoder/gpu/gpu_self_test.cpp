@@ -36,8 +36,8 @@ bool encodes_at_once(int k, GBytes* segment, int device, const GpuSelfTestOption
     std::vector<std::jthread> encodes;
     for (int i = 0; i < k; ++i) {
       encodes.emplace_back([&, i] {
-        ok[static_cast<size_t>(i)] = !transcode_on_gpu(segment, {options.probe_rendition}, device,
-                                                       options.nvenc_encoder, options.step_timeout);
+        ok[static_cast<size_t>(i)] =
+            !transcode_on_gpu(segment, {options.probe_rendition}, device, options.nvenc_encoder, options.step_timeout);
       });
     }
   }  // jthreads join here
@@ -87,7 +87,8 @@ GpuTestReport run_gpu_self_test(int device, const GpuSelfTestOptions& options) {
   const std::string why = cuda_filters_available()
                               ? hybrid->message
                               : "cudaconvertscale is not registered (nvcodec needs NVRTC for the CUDA filters; see "
-                                "docs/gpu.md): " + hybrid->message;
+                                "docs/gpu.md): " +
+                                    hybrid->message;
   return done("scale failed: " + why + " (with NVENC: " + full->message + ")");
 }
 

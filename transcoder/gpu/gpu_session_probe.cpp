@@ -18,8 +18,10 @@ SessionProbe probe_encode_sessions(int cap, const std::function<bool(int k)>& ru
   }
   while (bad - good > 1) {
     const int mid = good + (bad - good) / 2;
-    if (run_at_once(mid)) good = mid;
-    else bad = mid;
+    if (run_at_once(mid))
+      good = mid;
+    else
+      bad = mid;
   }
   return SessionProbe{.sessions = good, .capped = false};
 }

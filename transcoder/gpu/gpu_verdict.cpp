@@ -31,8 +31,8 @@ GpuVerdict judge_gpu(const GpuTestReport& report, int renditions_per_session, in
     line += " -> capacity " + std::to_string(capacity) + " (operator's figure)";
   } else if (report.sessions_capped) {
     line += "encode nvenc (full GPU), " + std::to_string(report.encode_sessions) +
-            " simultaneous encode sessions (the probe's cap, no limit found) -> capacity " +
-            std::to_string(capacity) + " (operator's figure)";
+            " simultaneous encode sessions (the probe's cap, no limit found) -> capacity " + std::to_string(capacity) +
+            " (operator's figure)";
   } else {
     capacity = std::max(1, report.encode_sessions / std::max(1, renditions_per_session));
     line += "encode nvenc (full GPU), " + std::to_string(report.encode_sessions) +

@@ -12,13 +12,13 @@ namespace lp {
 
 struct GpuTestReport {
   int device = 0;
-  bool decode_ok = false;          // NVDEC decoded the test segment
-  bool scale_ok = false;           // the ladder's CUDA scaling (and download, hybrid) worked
-  std::optional<GpuPath> path;     // nullopt: excluded
-  int encode_sessions = 0;         // NVENC encodes that ran at once (Full path only)
-  bool sessions_capped = false;    // the probe stopped at its cap without a failure
-  std::string error;               // excluded: why; hybrid: why NVENC was not used
-  double seconds = 0.0;            // how long the self-test took
+  bool decode_ok = false;        // NVDEC decoded the test segment
+  bool scale_ok = false;         // the ladder's CUDA scaling (and download, hybrid) worked
+  std::optional<GpuPath> path;   // nullopt: excluded
+  int encode_sessions = 0;       // NVENC encodes that ran at once (Full path only)
+  bool sessions_capped = false;  // the probe stopped at its cap without a failure
+  std::string error;             // excluded: why; hybrid: why NVENC was not used
+  double seconds = 0.0;          // how long the self-test took
 };
 
 struct GpuVerdict {

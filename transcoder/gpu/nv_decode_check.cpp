@@ -39,16 +39,15 @@ std::optional<Error> check_nv_decode(int device, GBytes* segment, std::chrono::m
   const auto decoder = device >= 0 ? pick_nv_factory(factories, NvElementKind::H264Decoder, device) : std::nullopt;
   if (!decoder) return no_decoder(device, factories);
 
-  media_register();  // lpsegmentsrc
+  media_register();            // lpsegmentsrc
   std::atomic<int> frames{0};  // outlives the pipeline, whose streaming thread counts into it
-  const std::string description =
-      "lpsegmentsrc name=src ! tsdemux ! h264parse ! " + *decoder + " ! fakesink name=sink";
+  const std::string description = "lpsegmentsrc name=src ! tsdemux ! h264parse ! " + *decoder + " ! fakesink name=sink";
   g_autoptr(GError) parse_error = nullptr;
   GstElement* parsed = gst_parse_launch(description.c_str(), &parse_error);
   PipelinePtr pipeline(parsed ? GST_ELEMENT(gst_object_ref_sink(parsed)) : nullptr);
   if (!pipeline || parse_error) {
-    return Error{ErrorCode::Unsupported, "cannot build the decode check (" + description + "): " +
-                                             (parse_error ? parse_error->message : "unknown error")};
+    return Error{ErrorCode::Unsupported, "cannot build the decode check (" + description +
+                                             "): " + (parse_error ? parse_error->message : "unknown error")};
   }
 
   g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline.get()), "src");

@@ -54,8 +54,7 @@ std::vector<int> transcoder_capabilities(const wire::Capabilities& node) {
   // go-livepeer transcoders announce these three by default, so segments that name them match.
   caps.insert(caps.end(), {kStorageDirect, kStorageS3, kStorageGcs});
   if (encodes(node, VideoCodec::H264)) {
-    caps.insert(caps.end(), {kProfileH264Baseline, kProfileH264Main, kProfileH264High,
-                             kProfileH264ConstrainedHigh});
+    caps.insert(caps.end(), {kProfileH264Baseline, kProfileH264Main, kProfileH264High, kProfileH264ConstrainedHigh});
   }
   caps.push_back(kGop);
   caps.push_back(kAuthToken);
@@ -77,8 +76,10 @@ std::vector<int> transcoder_capabilities(const wire::Capabilities& node) {
 wire::Capabilities wire_capabilities_from(const std::vector<int>& capabilities) {
   wire::Capabilities out;
   auto has = [&](int c) { return std::find(capabilities.begin(), capabilities.end(), c) != capabilities.end(); };
-  const std::pair<int, VideoCodec> encoders[] = {
-      {kH264, VideoCodec::H264}, {kHevcEncode, VideoCodec::HEVC}, {kVp8Encode, VideoCodec::VP8}, {kVp9Encode, VideoCodec::VP9}};
+  const std::pair<int, VideoCodec> encoders[] = {{kH264, VideoCodec::H264},
+                                                 {kHevcEncode, VideoCodec::HEVC},
+                                                 {kVp8Encode, VideoCodec::VP8},
+                                                 {kVp9Encode, VideoCodec::VP9}};
   for (const auto& [bit, codec] : encoders)
     if (has(bit)) out.codecs.push_back(video_codec_name(codec));
   for (const auto& p : preset_profiles()) out.presets.push_back(p.name);
@@ -111,17 +112,35 @@ std::optional<std::string> incompatible(const net::Capabilities& required, const
 }
 
 std::string capability_name(int capability) {
-  static constexpr std::array<const char*, 27> kNames = {
-      "H264",         "MPEGTS",           "MP4",
-      "FractionalFramerates", "StorageDirect", "StorageS3",
-      "StorageGCS",   "ProfileH264Baseline", "ProfileH264Main",
-      "ProfileH264High", "ProfileH264ConstrainedHigh", "GOP",
-      "AuthToken",    "SceneClassification", "MPEG7VideoSignature",
-      "HEVC_Decode",  "HEVC_Encode",      "VP8_Decode",
-      "VP9_Decode",   "VP8_Encode",       "VP9_Encode",
-      "H264_Decode_444_8bit", "H264_Decode_422_8bit", "H264_Decode_444_10bit",
-      "H264_Decode_422_10bit", "H264_Decode_420_10bit", "SegmentSlicing"};
-  if (capability >= 0 && static_cast<size_t>(capability) < kNames.size()) return kNames[static_cast<size_t>(capability)];
+  static constexpr std::array<const char*, 27> kNames = {"H264",
+                                                         "MPEGTS",
+                                                         "MP4",
+                                                         "FractionalFramerates",
+                                                         "StorageDirect",
+                                                         "StorageS3",
+                                                         "StorageGCS",
+                                                         "ProfileH264Baseline",
+                                                         "ProfileH264Main",
+                                                         "ProfileH264High",
+                                                         "ProfileH264ConstrainedHigh",
+                                                         "GOP",
+                                                         "AuthToken",
+                                                         "SceneClassification",
+                                                         "MPEG7VideoSignature",
+                                                         "HEVC_Decode",
+                                                         "HEVC_Encode",
+                                                         "VP8_Decode",
+                                                         "VP9_Decode",
+                                                         "VP8_Encode",
+                                                         "VP9_Encode",
+                                                         "H264_Decode_444_8bit",
+                                                         "H264_Decode_422_8bit",
+                                                         "H264_Decode_444_10bit",
+                                                         "H264_Decode_422_10bit",
+                                                         "H264_Decode_420_10bit",
+                                                         "SegmentSlicing"};
+  if (capability >= 0 && static_cast<size_t>(capability) < kNames.size())
+    return kNames[static_cast<size_t>(capability)];
   return "capability " + std::to_string(capability);
 }
 

@@ -6,8 +6,8 @@ namespace lp::livepeer {
 namespace {
 
 Error bad(const net::VideoProfile& p, const std::string& why) {
-  return Error{ErrorCode::InvalidProfile, "profile " + (p.name().empty() ? std::string("(unnamed)") : p.name()) +
-                                              ": " + why};
+  return Error{ErrorCode::InvalidProfile,
+               "profile " + (p.name().empty() ? std::string("(unnamed)") : p.name()) + ": " + why};
 }
 
 }  // namespace
@@ -73,8 +73,7 @@ Result<std::vector<Profile>> profiles_from_segment(const net::SegData& segment) 
   const auto& chosen = segment.fullprofiles3_size() > 0   ? segment.fullprofiles3()
                        : segment.fullprofiles2_size() > 0 ? segment.fullprofiles2()
                                                           : segment.fullprofiles();
-  if (chosen.empty())
-    return Error{ErrorCode::InvalidProfile, "the segment names no profiles (fullProfiles, 2 or 3)"};
+  if (chosen.empty()) return Error{ErrorCode::InvalidProfile, "the segment names no profiles (fullProfiles, 2 or 3)"};
   std::vector<Profile> out;
   for (const auto& p : chosen) {
     auto profile = profile_from_net(p);

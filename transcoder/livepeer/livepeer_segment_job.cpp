@@ -43,8 +43,8 @@ Result<BytesPtr> fetch_source(const std::string& url, const SegmentJobEnvironmen
       return Error{ErrorCode::TooLarge, "the segment is over " + std::to_string(env.max_source_bytes) + " bytes"};
     g_byte_array_append(data, chunk, static_cast<guint>(n));
     if (g_get_monotonic_time() > deadline)
-      return Error{ErrorCode::Timeout, "fetching the segment took over " +
-                                           std::to_string(env.fetch_timeout.count() / 1000) + " s"};
+      return Error{ErrorCode::Timeout,
+                   "fetching the segment took over " + std::to_string(env.fetch_timeout.count() / 1000) + " s"};
   }
   return BytesPtr(g_byte_array_free_to_bytes(static_cast<GByteArray*>(g_steal_pointer(&data))));
 }
@@ -143,8 +143,8 @@ SegmentJobReport run_segment_job(const net::NotifySegment& notify, const Segment
     report.transcoded = true;
     // The boundary is the body's first line, after "--".
     const std::string boundary = outcome->substr(2, outcome->find("\r\n") - 2);
-    posted = post_result(env, notify.taskid(), report.decoded_pixels, "multipart/mixed; boundary=" + boundary,
-                         *outcome, cancellable);
+    posted = post_result(env, notify.taskid(), report.decoded_pixels, "multipart/mixed; boundary=" + boundary, *outcome,
+                         cancellable);
   } else {
     report.error = outcome.error().message;
     report.error_code = outcome.error().code;

@@ -20,8 +20,8 @@ namespace lp::livepeer {
 struct SegmentJobEnvironment {
   std::string orch_host;  // where results go: https://orch_host:orch_port/transcodeResults
   uint16_t orch_port = 0;
-  std::string cert_pin;   // the orchestrator certificate's SHA-256; "" = any (go-livepeer's way)
-  std::string secret;     // sent as Credentials
+  std::string cert_pin;    // the orchestrator certificate's SHA-256; "" = any (go-livepeer's way)
+  std::string secret;      // sent as Credentials
   net::Capabilities ours;  // what this transcoder announced
   int cuda_device = -1;    // the GPU that decodes and scales; -1 = the CPU
   std::chrono::milliseconds fetch_timeout{10000};
@@ -30,11 +30,11 @@ struct SegmentJobEnvironment {
 };
 
 struct SegmentJobReport {
-  bool transcoded = false;   // renditions were made (and posted, see posted_status)
-  std::string error;         // why not, as sent in livepeer/transcoding-error
+  bool transcoded = false;                     // renditions were made (and posted, see posted_status)
+  std::string error;                           // why not, as sent in livepeer/transcoding-error
   ErrorCode error_code = ErrorCode::Internal;  // its kind (a GPU fault or the segment's)
-  int posted_status = 0;     // the orchestrator's answer to the POST; 0 = none
-  std::string post_error;    // why the POST itself failed
+  int posted_status = 0;                       // the orchestrator's answer to the POST; 0 = none
+  std::string post_error;                      // why the POST itself failed
   int64_t decoded_pixels = 0;
   size_t renditions = 0;
 };

@@ -30,7 +30,9 @@ size_t job_limit(int capacity) { return static_cast<size_t>(std::max(1, capacity
 }  // namespace
 
 LivepeerTranscoder::LivepeerTranscoder(LivepeerTranscoderConfig config, std::function<void(const std::string&)> fatal)
-    : config_(std::move(config)), fatal_(std::move(fatal)), context_(g_main_context_default()),
+    : config_(std::move(config)),
+      fatal_(std::move(fatal)),
+      context_(g_main_context_default()),
       cancellable_(g_cancellable_new()) {}
 
 LivepeerTranscoder::~LivepeerTranscoder() {
@@ -45,8 +47,8 @@ std::optional<Error> LivepeerTranscoder::start() {
   std::string addr = config_.orch_addr;
   if (addr.starts_with("https://")) addr = addr.substr(8);
   if (addr.starts_with("http://"))
-    return Error{ErrorCode::BadRequest, "a go-livepeer orchestrator is reached over TLS: --orch-addr " +
-                                            config_.orch_addr + " says http://"};
+    return Error{ErrorCode::BadRequest,
+                 "a go-livepeer orchestrator is reached over TLS: --orch-addr " + config_.orch_addr + " says http://"};
   while (!addr.empty() && addr.back() == '/') addr.pop_back();
   g_autoptr(GError) error = nullptr;
   g_autoptr(GSocketConnectable) parsed = g_network_address_parse(addr.c_str(), 8935, &error);
@@ -74,8 +76,8 @@ void LivepeerTranscoder::drain(std::chrono::seconds limit, std::function<void()>
 LivepeerTranscoderState LivepeerTranscoder::state() const {
   std::lock_guard guard(lock_);
   LivepeerTranscoderState out = state_;
-  out.running = static_cast<size_t>(
-      std::count_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished; }));
+  out.running =
+      static_cast<size_t>(std::count_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished; }));
   return out;
 }
 
@@ -158,8 +160,8 @@ void LivepeerTranscoder::register_once() {
     // Accepted once a NotifySegment came or the stream stayed open (a refusal comes at once).
     if (!accepted && !status && !closed && (got_message || now - opened >= kAcceptedAfter)) {
       accepted = true;
-      g_message("registered with the go-livepeer orchestrator at %s (protocol livepeer), capacity %d",
-                where.c_str(), config_.capacity);
+      g_message("registered with the go-livepeer orchestrator at %s (protocol livepeer), capacity %d", where.c_str(),
+                config_.capacity);
       std::lock_guard guard(lock_);
       state_.registered = true;
       ++state_.registrations;
@@ -188,7 +190,8 @@ void LivepeerTranscoder::register_once() {
     // (capitalised by older releases).
     const std::string said = lower(status->message);
     if (said == "invalid secret")
-      return fail_fatally("the orchestrator at " + where + " refused the secret (\"invalid secret\"): check -orchSecret");
+      return fail_fatally("the orchestrator at " + where +
+                          " refused the secret (\"invalid secret\"): check -orchSecret");
     if (said == "zero capacity")
       return fail_fatally("the orchestrator at " + where + " refused capacity " + std::to_string(config_.capacity) +
                           " (\"zero capacity\"): set -maxSessions to 1 or more");
@@ -215,8 +218,8 @@ void LivepeerTranscoder::handle(net::NotifySegment&& notify) {
 
 void LivepeerTranscoder::start_job(net::NotifySegment&& notify) {
   std::lock_guard guard(lock_);
-  const size_t running = static_cast<size_t>(
-      std::count_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished; }));
+  const size_t running =
+      static_cast<size_t>(std::count_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished; }));
   const int64_t task = notify.taskid();
   if (running >= job_limit(config_.capacity) || jobs_.contains(task)) {
     g_warning("task %" G_GINT64_FORMAT " dropped: %zu segments already running (capacity %d)", task, running,
@@ -230,8 +233,8 @@ void LivepeerTranscoder::start_job(net::NotifySegment&& notify) {
   job->thread = std::thread([this, raw, notify = std::move(notify)] {
     const gint64 started = g_get_monotonic_time();
     const auto& seg = notify.segdata();
-    const std::string label = "task " + std::to_string(notify.taskid()) + " (session " +
-                              seg.auth_token().session_id() + ", seq " + std::to_string(seg.seq()) + ")";
+    const std::string label = "task " + std::to_string(notify.taskid()) + " (session " + seg.auth_token().session_id() +
+                              ", seq " + std::to_string(seg.seq()) + ")";
     SegmentJobEnvironment env = env_;
     wire::Job placed;
     placed.job_id = "task-" + std::to_string(notify.taskid());
@@ -253,7 +256,10 @@ void LivepeerTranscoder::start_job(net::NotifySegment&& notify) {
       report = run_segment_job(notify, env, raw->cancellable, &raw->cancelled);
     } else if (!raw->cancelled) {
       auto posted = post_transcoding_error(env, notify.taskid(), report.error, raw->cancellable);
-      if (posted) report.posted_status = *posted; else report.post_error = posted.error().message;
+      if (posted)
+        report.posted_status = *posted;
+      else
+        report.post_error = posted.error().message;
     }
     if (device && config_.placement)
       config_.placement->release(placed, *device,
@@ -265,13 +271,19 @@ void LivepeerTranscoder::start_job(net::NotifySegment&& notify) {
       const bool posted = report.posted_status == 200;
       if (report.transcoded) {
         g_message("%s: %zu renditions in %.2f s, %s", label.c_str(), report.renditions, seconds,
-                  posted ? "posted" : ("not taken: " + (report.post_error.empty() ? "HTTP " + std::to_string(report.posted_status) : report.post_error)).c_str());
+                  posted ? "posted"
+                         : ("not taken: " + (report.post_error.empty() ? "HTTP " + std::to_string(report.posted_status)
+                                                                       : report.post_error))
+                               .c_str());
       } else {
         g_message("%s failed: %s (%s)", label.c_str(), report.error.c_str(),
                   posted ? "error posted" : ("error not taken: " + report.post_error).c_str());
       }
       std::lock_guard guard(lock_);
-      if (report.transcoded) ++state_.segments_done; else ++state_.segments_failed;
+      if (report.transcoded)
+        ++state_.segments_done;
+      else
+        ++state_.segments_failed;
       if (!posted) ++state_.posts_failed;
     }
     raw->finished = true;

@@ -70,13 +70,13 @@ class LivepeerTranscoder {
     GCancellable* cancellable = nullptr;  // owned
   };
 
-  void run();                  // the registration thread
-  void register_once();        // one connection: register, serve the stream until it ends
+  void run();            // the registration thread
+  void register_once();  // one connection: register, serve the stream until it ends
   void handle(net::NotifySegment&& notify);
   void start_job(net::NotifySegment&& notify);
-  void reap_jobs(bool all);    // joins finished jobs (all: every job, cancelled first)
+  void reap_jobs(bool all);  // joins finished jobs (all: every job, cancelled first)
   void fail_fatally(const std::string& why);
-  bool wait_backoff();         // false when stopping
+  bool wait_backoff();  // false when stopping
 
   LivepeerTranscoderConfig config_;
   std::function<void(const std::string&)> fatal_;
@@ -88,7 +88,7 @@ class LivepeerTranscoder {
   std::atomic<bool> draining_{false};
   std::chrono::milliseconds backoff_{0};  // registration thread only
 
-  mutable std::mutex lock_;                  // guards jobs_ and state_
+  mutable std::mutex lock_;                       // guards jobs_ and state_
   std::map<int64_t, std::unique_ptr<Job>> jobs_;  // by task id
   LivepeerTranscoderState state_;
 };

@@ -75,18 +75,18 @@ typedef enum {
 
 /* One rendition's encoding parameters, already resolved by lpgst (defaults applied). */
 typedef struct {
-  gint width;              /* output picture size in pixels, both even */
+  gint width; /* output picture size in pixels, both even */
   gint height;
-  gint fps_n;              /* constant output frame rate fps_n/fps_d */
+  gint fps_n; /* constant output frame rate fps_n/fps_d */
   gint fps_d;
-  gint bitrate;            /* target in bit/s, also the rate cap; 0 only in quality mode */
-  gint keyframe_interval;  /* frames from one keyframe to the next (1: every frame); must
-                              come out exact: renditions of a ladder switch on keyframes */
-  gint quality;            /* CRF in the encoder's own scale (x264/x265 0-51, libvpx/aom
-                              cq-level 0-63, as ffmpeg's -crf); 0 = bitrate mode */
+  gint bitrate;           /* target in bit/s, also the rate cap; 0 only in quality mode */
+  gint keyframe_interval; /* frames from one keyframe to the next (1: every frame); must
+                             come out exact: renditions of a ladder switch on keyframes */
+  gint quality;           /* CRF in the encoder's own scale (x264/x265 0-51, libvpx/aom
+                             cq-level 0-63, as ffmpeg's -crf); 0 = bitrate mode */
   LpSpeedPreset speed_preset;
-  LpH264Profile h264_profile;  /* H.264 adapters only */
-  gint device;             /* accelerator index, -1 = the default one */
+  LpH264Profile h264_profile; /* H.264 adapters only */
+  gint device;                /* accelerator index, -1 = the default one */
 } LpEncodeSettings;
 
 typedef struct _LpCodecAdapter LpCodecAdapter;
@@ -99,8 +99,7 @@ typedef gboolean (*LpConfigureEncoderFunc)(const LpCodecAdapter* adapter, GstEle
 
 /* Optional: output caps that depend on the settings (H.264 profile), as a new reference.
  * They must be a subset of LpCodecAdapter.output_caps. */
-typedef GstCaps* (*LpOutputCapsFunc)(const LpCodecAdapter* adapter,
-                                     const LpEncodeSettings* settings);
+typedef GstCaps* (*LpOutputCapsFunc)(const LpCodecAdapter* adapter, const LpEncodeSettings* settings);
 
 /* Optional (api_version >= 2): the element factory that encodes on accelerator `device`
  * (LpEncodeSettings.device; -1 = the default one), as a new string that lpgst g_free()s, or
@@ -110,32 +109,32 @@ typedef GstCaps* (*LpOutputCapsFunc)(const LpCodecAdapter* adapter,
 typedef gchar* (*LpDeviceElementFunc)(const LpCodecAdapter* adapter, gint device);
 
 struct _LpCodecAdapter {
-  guint api_version;       /* LP_CODEC_ADAPTER_API_VERSION */
-  const gchar* name;       /* unique: the value of lprendition's/lpladder's encoder property;
-                              letters, digits, '-', '_' and '.', at most 64 ("auto" is taken) */
-  LpVideoCodec codec;      /* what it produces */
-  const gchar* element;    /* the encoder's element factory name, e.g. "x265enc" */
-  gint rank;               /* 0 .. LP_CODEC_ADAPTER_RANK_MAX */
+  guint api_version;    /* LP_CODEC_ADAPTER_API_VERSION */
+  const gchar* name;    /* unique: the value of lprendition's/lpladder's encoder property;
+                           letters, digits, '-', '_' and '.', at most 64 ("auto" is taken) */
+  LpVideoCodec codec;   /* what it produces */
+  const gchar* element; /* the encoder's element factory name, e.g. "x265enc" */
+  gint rank;            /* 0 .. LP_CODEC_ADAPTER_RANK_MAX */
   LpMemoryKind memory;
-  const gchar* output_caps;  /* caps between the encoder and the parser, e.g.
-                                "video/x-h265,stream-format=byte-stream,alignment=au";
-                                the media type must be the codec's */
-  const gchar* parser;     /* parser element after the encoder ("h265parse"); required for
-                              H.264, HEVC, VP9 and AV1, NULL for VP8 (it has none) */
-  LpConfigureEncoderFunc configure;  /* required */
-  LpOutputCapsFunc settings_caps;    /* optional, NULL: output_caps as they are */
-  gpointer user_data;      /* yours; lpgst passes the adapter back to the callbacks */
+  const gchar* output_caps;         /* caps between the encoder and the parser, e.g.
+                                       "video/x-h265,stream-format=byte-stream,alignment=au";
+                                       the media type must be the codec's */
+  const gchar* parser;              /* parser element after the encoder ("h265parse"); required for
+                                       H.264, HEVC, VP9 and AV1, NULL for VP8 (it has none) */
+  LpConfigureEncoderFunc configure; /* required */
+  LpOutputCapsFunc settings_caps;   /* optional, NULL: output_caps as they are */
+  gpointer user_data;               /* yours; lpgst passes the adapter back to the callbacks */
   /* api_version >= 2 */
-  LpDeviceElementFunc device_element;  /* optional, NULL: `element` on every device */
+  LpDeviceElementFunc device_element; /* optional, NULL: `element` on every device */
 };
 
 #define LP_CODEC_ADAPTER_ERROR (lp_codec_adapter_error_quark())
 GQuark lp_codec_adapter_error_quark(void);
 
 typedef enum {
-  LP_CODEC_ADAPTER_ERROR_INVALID,    /* a field is missing or wrong: the message says which */
-  LP_CODEC_ADAPTER_ERROR_DUPLICATE,  /* another adapter already has the name */
-  LP_CODEC_ADAPTER_ERROR_VERSION,    /* api_version unknown to this lpgst */
+  LP_CODEC_ADAPTER_ERROR_INVALID,   /* a field is missing or wrong: the message says which */
+  LP_CODEC_ADAPTER_ERROR_DUPLICATE, /* another adapter already has the name */
+  LP_CODEC_ADAPTER_ERROR_VERSION,   /* api_version unknown to this lpgst */
 } LpCodecAdapterError;
 
 /* Registers `adapter` (lpgst copies it; yours can be a temporary) for `plugin`, normally
@@ -145,8 +144,7 @@ typedef enum {
  * links in. On FALSE `error` names the adapter, its plugin and what is wrong; the
  * refusal is also logged and reported by lpgst when no adapter serves a codec. Other
  * adapters are unaffected. Thread-safe; needs gst_init (plugin_init always runs after). */
-gboolean lp_codec_adapter_register(GstPlugin* plugin, const LpCodecAdapter* adapter,
-                                   GError** error);
+gboolean lp_codec_adapter_register(GstPlugin* plugin, const LpCodecAdapter* adapter, GError** error);
 
 /* Makes `encoder` (a GstVideoEncoder) start a keyframe every `interval` input frames,
  * counted from its first frame (and again after a flush), by sending it force-key-unit

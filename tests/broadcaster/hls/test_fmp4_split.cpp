@@ -81,7 +81,9 @@ std::vector<uint8_t> box_payload(std::span<const uint8_t> data, std::initializer
     if (!entries || entries->empty() || entries->front().type != sample_entry) continue;
     auto boxes = children(data, entries->front(), 78);
     const Box* box = boxes ? find_box(*boxes, config) : nullptr;
-    if (box) return {data.begin() + static_cast<std::ptrdiff_t>(box->payload()), data.begin() + static_cast<std::ptrdiff_t>(box->end())};
+    if (box)
+      return {data.begin() + static_cast<std::ptrdiff_t>(box->payload()),
+              data.begin() + static_cast<std::ptrdiff_t>(box->end())};
   }
   return {};
 }
@@ -102,8 +104,9 @@ Encoded encode(const TempDir& dir, const std::string& codec, int width, int heig
   spec.audio_codec = "aac";
   spec.pattern = "ball";
   auto files = make_ts_segments(spec, 2.0, dir, "src");
-  auto profiles = parse_profiles("[{\"name\":\"r\",\"width\":" + std::to_string(width) + ",\"height\":" +
-                                 std::to_string(height) + ",\"bitrate\":300000,\"fps\":30,\"encoder\":\"" + codec + "\"}]");
+  auto profiles =
+      parse_profiles("[{\"name\":\"r\",\"width\":" + std::to_string(width) + ",\"height\":" + std::to_string(height) +
+                     ",\"bitrate\":300000,\"fps\":30,\"encoder\":\"" + codec + "\"}]");
   EXPECT_TRUE(profiles.ok());
   for (const auto& f : files) {
     g_autoptr(GBytes) input = bytes_from_file(f);
@@ -117,7 +120,7 @@ Encoded encode(const TempDir& dir, const std::string& codec, int width, int heig
   return out;
 }
 
-#define CODEC_OR_SKIP(codec)                                                          \
+#define CODEC_OR_SKIP(codec) \
   if (!find_codec_adapter("auto", VideoCodec::codec)) GTEST_SKIP() << "no " #codec " encoder in this GStreamer"
 
 TEST(Fmp4Split, Vp9WithAudioSplitsAndItsDecodeTimesMoveToTheSegmentStart) {
@@ -138,7 +141,8 @@ TEST(Fmp4Split, Vp9WithAudioSplitsAndItsDecodeTimesMoveToTheSegmentStart) {
   EXPECT_EQ((*init_top)[1].type, fourcc("moov"));
   auto media_top = read_boxes(split->media, 0, split->media.size());
   ASSERT_TRUE(media_top);
-  for (const Box& b : *media_top) EXPECT_TRUE(b.type == fourcc("moof") || b.type == fourcc("mdat")) << fourcc_name(b.type);
+  for (const Box& b : *media_top)
+    EXPECT_TRUE(b.type == fourcc("moof") || b.type == fourcc("mdat")) << fourcc_name(b.type);
 
   // Every fragment of every track moved by the start, in that track's timescale.
   const auto scales = timescales(whole);
@@ -149,7 +153,8 @@ TEST(Fmp4Split, Vp9WithAudioSplitsAndItsDecodeTimesMoveToTheSegmentStart) {
   ASSERT_GT(before.size(), 2u);
   for (size_t i = 0; i < before.size(); ++i) {
     EXPECT_EQ(after[i].first, before[i].first);
-    EXPECT_EQ(after[i].second, before[i].second + gst_util_uint64_scale_round(start, scales.at(before[i].first), GST_SECOND));
+    EXPECT_EQ(after[i].second,
+              before[i].second + gst_util_uint64_scale_round(start, scales.at(before[i].first), GST_SECOND));
   }
   EXPECT_TRUE(std::regex_match(split->codecs, std::regex(R"(vp09\.00\.\d\d\.08,mp4a\.40\.2)"))) << split->codecs;
 
@@ -165,7 +170,8 @@ TEST(Fmp4Split, Vp9WithAudioSplitsAndItsDecodeTimesMoveToTheSegmentStart) {
   EXPECT_EQ(info.decoded_frames, 60);
   EXPECT_TRUE(info.has_audio);
   ASSERT_TRUE(GST_CLOCK_TIME_IS_VALID(info.first_pts));
-  EXPECT_NEAR(static_cast<double>(info.first_pts) / GST_SECOND, 7.5 + static_cast<double>(original.first_pts) / GST_SECOND, 0.001);
+  EXPECT_NEAR(static_cast<double>(info.first_pts) / GST_SECOND,
+              7.5 + static_cast<double>(original.first_pts) / GST_SECOND, 0.001);
 }
 
 TEST(Fmp4Split, ConsecutiveSegmentsShareTheirInitAndContinueInTime) {
@@ -199,7 +205,7 @@ TEST(Fmp4Split, Av1ConfigRecordIsRebuiltFromTheSequenceHeader) {
   ASSERT_TRUE(split.ok()) << split.error().message;
   const auto av1c = box_payload(split->init, kToStsd, fourcc("av01"), fourcc("av1C"));
   ASSERT_GT(av1c.size(), 6u);
-  EXPECT_EQ(av1c[0], 0x81);  // marker + version 1
+  EXPECT_EQ(av1c[0], 0x81);             // marker + version 1
   EXPECT_EQ((av1c[4] >> 3) & 0x0f, 1);  // configOBUs start with the sequence header OBU
   auto seq = read_av1_sequence_header(std::span<const uint8_t>(av1c).subspan(4));
   ASSERT_TRUE(seq);
@@ -218,10 +224,12 @@ TEST(Fmp4Split, Av1ConfigRecordIsRebuiltFromTheSequenceHeader) {
   write_file(dir.file("joined.mp4"), joined);
   g_autofree char* out = nullptr;
   int status = 0;
-  const std::string cmd = "ffprobe -v error -select_streams v -show_entries stream=profile,level -of csv=p=0 " + dir.file("joined.mp4");
+  const std::string cmd =
+      "ffprobe -v error -select_streams v -show_entries stream=profile,level -of csv=p=0 " + dir.file("joined.mp4");
   if (!g_spawn_command_line_sync(cmd.c_str(), &out, nullptr, &status, nullptr) || status != 0)
     GTEST_FAIL() << "ffprobe must be installed (.ci/install-deps): " << cmd;
-  EXPECT_EQ(std::string(out), std::string(seq->profile == 0 ? "Main" : "High") + "," + std::to_string(seq->level) + "\n");
+  EXPECT_EQ(std::string(out),
+            std::string(seq->profile == 0 ? "Main" : "High") + "," + std::to_string(seq->level) + "\n");
   const MediaInfo info = inspect_media(dir.file("joined.mp4"));
   EXPECT_EQ(info.video_caps_name, "video/x-av1");
   EXPECT_EQ(info.decoded_frames, 60);
@@ -248,8 +256,9 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
   EXPECT_FALSE(looks_like_mp4(ts));
   expect_error(ts, "fragmented MP4");
   // A plain (not fragmented) MP4.
-  ASSERT_FALSE(run_launch("videotestsrc num-buffers=10 ! video/x-raw,width=64,height=64 ! vp9enc ! mp4mux ! filesink location=" +
-                          dir.file("plain.mp4")));
+  ASSERT_FALSE(
+      run_launch("videotestsrc num-buffers=10 ! video/x-raw,width=64,height=64 ! vp9enc ! mp4mux ! filesink location=" +
+                 dir.file("plain.mp4")));
   expect_error(read_file(dir.file("plain.mp4")), "no movie fragments");
   // A box between a moof and its mdat would break the trun data offsets once dropped.
   {
@@ -257,7 +266,8 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
     auto boxes = read_boxes(spaced, 0, spaced.size());
     const Box* first_moof = find_box(*boxes, fourcc("moof"));
     const uint8_t free_box[] = {0, 0, 0, 8, 'f', 'r', 'e', 'e'};
-    spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(first_moof->end()), std::begin(free_box), std::end(free_box));
+    spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(first_moof->end()), std::begin(free_box),
+                  std::end(free_box));
     expect_error(spaced, "a free box between a moof and its mdat");
   }
   // A trun cut short after its sample count: its data offset is not there to adjust.
@@ -271,7 +281,8 @@ TEST(Fmp4Split, MalformedFilesAreRefusedWithTheReason) {
     ASSERT_EQ(traf.end(), moof.end());
     const size_t keep = 16;  // header, version/flags, sample_count
     const auto removed = static_cast<uint32_t>(trun.size - keep);
-    cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(trun.offset + keep), cut.begin() + static_cast<std::ptrdiff_t>(trun.end()));
+    cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(trun.offset + keep),
+              cut.begin() + static_cast<std::ptrdiff_t>(trun.end()));
     set_u32(cut, trun.offset, static_cast<uint32_t>(keep));
     set_u32(cut, traf.offset, static_cast<uint32_t>(traf.size) - removed);
     set_u32(cut, moof.offset, static_cast<uint32_t>(moof.size) - removed);

@@ -71,8 +71,8 @@ TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
   HlsWriter writer(dir.path(), {"src"});
   g_autoptr(GBytes) b = bytes_of("segment");
   for (int64_t seq = 0; seq < 12; ++seq) {
-    ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0, seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""})
-                                                             : std::nullopt));
+    ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0,
+                                    seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""}) : std::nullopt));
     ASSERT_FALSE(writer.write_live(5, false));
   }
   const std::string media = slurp(dir.file("src/index.m3u8"));

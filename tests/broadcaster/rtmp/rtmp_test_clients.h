@@ -79,17 +79,18 @@ class Publisher {
  public:
   Publisher(int port, const std::string& key, bool live) {
     const std::string is_live = live ? "true" : "false";
-    const std::string description =
-        "videotestsrc num-buffers=90 is-live=" + is_live +
-        " ! video/x-raw,width=320,height=240,framerate=30/1"
-        " ! x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! h264parse"
-        " ! flvmux streamable=true name=m ! rtmp2sink location=rtmp://127.0.0.1:" +
-        std::to_string(port) + "/live/" + key + " sync=" + is_live +
-        " audiotestsrc num-buffers=129 is-live=" + is_live + " ! audioconvert ! avenc_aac ! aacparse ! m.";
+    const std::string description = "videotestsrc num-buffers=90 is-live=" + is_live +
+                                    " ! video/x-raw,width=320,height=240,framerate=30/1"
+                                    " ! x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! h264parse"
+                                    " ! flvmux streamable=true name=m ! rtmp2sink location=rtmp://127.0.0.1:" +
+                                    std::to_string(port) + "/live/" + key + " sync=" + is_live +
+                                    " audiotestsrc num-buffers=129 is-live=" + is_live +
+                                    " ! audioconvert ! avenc_aac ! aacparse ! m.";
     GError* error = nullptr;
     pipeline_.reset(gst_parse_launch(description.c_str(), &error));
     ErrorPtr owned(error);
-    if (!pipeline_ || error) throw std::runtime_error("publisher pipeline: " + std::string(error ? error->message : "?"));
+    if (!pipeline_ || error)
+      throw std::runtime_error("publisher pipeline: " + std::string(error ? error->message : "?"));
     gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
   }
   ~Publisher() { gst_element_set_state(pipeline_.get(), GST_STATE_NULL); }
@@ -172,7 +173,7 @@ class RawClient {
     auto reply = receive(1 + 2 * 1536);
     if (!reply || (*reply)[0] != 3) return false;
     if (reply->substr(1 + 1536 + 8) != c0c1.substr(1 + 8)) return false;  // S2 echoes C1
-    return send(reply->substr(1, 1536));                                 // C2 echoes S1
+    return send(reply->substr(1, 1536));                                  // C2 echoes S1
   }
 
   // Sends one message through a chunk writer (format 0, then format 3 chunks).

@@ -44,11 +44,11 @@ struct Recorder {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<RtmpPublish> publishes;
-  std::map<std::string, std::string> flv;                   // key -> every byte of on_data
-  std::map<std::string, std::vector<size_t>> call_sizes;    // key -> size of each on_data
-  std::vector<std::pair<std::string, std::string>> ends;    // (key, why)
-  std::set<std::string> refused_keys;                       // on_publish refuses these
-  size_t kick_after = 0;  // on_data disconnects the publisher at this call (0: never)
+  std::map<std::string, std::string> flv;                 // key -> every byte of on_data
+  std::map<std::string, std::vector<size_t>> call_sizes;  // key -> size of each on_data
+  std::vector<std::pair<std::string, std::string>> ends;  // (key, why)
+  std::set<std::string> refused_keys;                     // on_publish refuses these
+  size_t kick_after = 0;                                  // on_data disconnects the publisher at this call (0: never)
 
   bool wait(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     std::unique_lock lock(mu);
@@ -214,10 +214,13 @@ TEST_F(RtmpServerTest, FfmpegPublisherWithDigestHandshake) {
   g_autofree gchar* ffmpeg = g_find_program_in_path("ffmpeg");
   if (!ffmpeg) GTEST_SKIP() << "ffmpeg is not installed";
   const std::string url = "rtmp://127.0.0.1:" + std::to_string(port_) + "/live/ff";
-  const char* argv[] = {ffmpeg, "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
-                        "testsrc=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
-                        "-frames:v", "60", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
-                        "-shortest", "-f", "flv", url.c_str(), nullptr};
+  const char* argv[] = {ffmpeg,      "-nostdin",  "-loglevel", "error",
+                        "-f",        "lavfi",     "-i",        "testsrc=size=320x240:rate=30",
+                        "-f",        "lavfi",     "-i",        "sine=frequency=440",
+                        "-frames:v", "60",        "-c:v",      "libx264",
+                        "-preset",   "ultrafast", "-c:a",      "aac",
+                        "-shortest", "-f",        "flv",       url.c_str(),
+                        nullptr};
   gint status = 0;
   g_autofree gchar* err = nullptr;
   g_autoptr(GError) error = nullptr;
@@ -282,13 +285,20 @@ TEST_F(RtmpServerTest, BadClientsAreClosedWhileAPublisherKeepsGoing) {
 
   RawClient bad_amf(port_);
   ASSERT_TRUE(bad_amf.handshake());
-  bad_amf.send_message(3, rtmp::Message{rtmp::kCommandAmf0, 0, 0, std::string("\x02\x00\x07" "connect\x00\x3f\xf0", 13)});
+  bad_amf.send_message(3, rtmp::Message{rtmp::kCommandAmf0, 0, 0,
+                                        std::string("\x02\x00\x07"
+                                                    "connect\x00\x3f\xf0",
+                                                    13)});
   EXPECT_TRUE(bad_amf.closed_by_server(2s)) << "truncated AMF0";
 
   RawClient deep(port_);
   ASSERT_TRUE(deep.handshake());
   std::string nested = rtmp::amf0_encode({rtmp::amf0_string("connect"), rtmp::amf0_number(1)});
-  for (int i = 0; i < 5000; ++i) nested += std::string("\x03\x00\x01" "a", 4);
+  for (int i = 0; i < 5000; ++i)
+    nested += std::string(
+        "\x03\x00\x01"
+        "a",
+        4);
   deep.send_message(3, rtmp::Message{rtmp::kCommandAmf0, 0, 0, nested});
   EXPECT_TRUE(deep.closed_by_server(2s)) << "deeply nested AMF0";
 
@@ -339,10 +349,10 @@ TEST_F(RtmpServerTest, ScriptedPublisherCoversTheChunkProtocol) {
   RawClient c(port_);
   ASSERT_TRUE(c.handshake(true));
   c.set_chunk_size(64);
-  c.send_command(0, {amf0_string("connect"), amf0_number(1),
-                     amf0_object({Amf0Property{"app", amf0_string("live/")},
-                                  Amf0Property{"type", amf0_string("nonprivate")},
-                                  Amf0Property{"tcUrl", amf0_string("rtmp://example/live")}})});
+  c.send_command(
+      0, {amf0_string("connect"), amf0_number(1),
+          amf0_object({Amf0Property{"app", amf0_string("live/")}, Amf0Property{"type", amf0_string("nonprivate")},
+                       Amf0Property{"tcUrl", amf0_string("rtmp://example/live")}})});
   ASSERT_TRUE(c.read_until([](const rtmp::Message& m) {
     return command_and_code(m) == std::pair<std::string, std::string>{"_result", "NetConnection.Connect.Success"};
   }));
@@ -359,9 +369,8 @@ TEST_F(RtmpServerTest, ScriptedPublisherCoversTheChunkProtocol) {
   ASSERT_GT(stream, 0u);
   c.send_command(stream, {amf0_string("publish"), amf0_number(5), amf0_null(), amf0_string("scripted?token=abc"),
                           amf0_string("live")});
-  ASSERT_TRUE(c.read_until([](const rtmp::Message& m) {
-    return command_and_code(m).second == "NetStream.Publish.Start";
-  }));
+  ASSERT_TRUE(
+      c.read_until([](const rtmp::Message& m) { return command_and_code(m).second == "NetStream.Publish.Start"; }));
 
   // Metadata, wrapped as publishers send it.
   std::string meta = rtmp::amf0_encode({amf0_string("@setDataFrame"), amf0_string("onMetaData")});
@@ -443,9 +452,9 @@ TEST_F(RtmpServerTest, ScriptedPublisherCoversTheChunkProtocol) {
   for (const auto& t : tags) {
     if (t.type != 18) media.emplace_back(t.timestamp, t.body.size() < 8 ? t.body : t.body.substr(0, 1));
   }
-  const std::vector<std::pair<uint32_t, std::string>> expected = {
-      {10, "a"}, {0, "v"}, {33, "v33.."}, {66, "v66.."}, {99, "v99.."}, {120, "v120"},
-      {big, "e"}, {big + 40, "f"}, {500, "z"}};
+  const std::vector<std::pair<uint32_t, std::string>> expected = {{10, "a"},     {0, "v"},        {33, "v33.."},
+                                                                  {66, "v66.."}, {99, "v99.."},   {120, "v120"},
+                                                                  {big, "e"},    {big + 40, "f"}, {500, "z"}};
   EXPECT_EQ(media, expected);
   ASSERT_FALSE(tags.empty());
   EXPECT_EQ(tags[0].type, 18);
@@ -489,12 +498,16 @@ std::string publisher_bytes() {
   auto command = [&](uint32_t stream, std::initializer_list<Amf0Value> values) {
     writer.write(out, stream ? 5 : 3, Message{kCommandAmf0, stream, 0, amf0_encode(values)});
   };
-  command(0, {amf0_string("connect"), amf0_number(1),
-              amf0_object({Amf0Property{"app", amf0_string("live")}, Amf0Property{"tcUrl", amf0_string("rtmp://h/live")}})});
+  command(
+      0,
+      {amf0_string("connect"), amf0_number(1),
+       amf0_object({Amf0Property{"app", amf0_string("live")}, Amf0Property{"tcUrl", amf0_string("rtmp://h/live")}})});
   command(0, {amf0_string("createStream"), amf0_number(2), amf0_null()});
   command(1, {amf0_string("publish"), amf0_number(3), amf0_null(), amf0_string("fuzz"), amf0_string("live")});
-  writer.write(out, 4, Message{kDataAmf0, 1, 0, amf0_encode({amf0_string("@setDataFrame"), amf0_string("onMetaData"),
-                                                             amf0_object({Amf0Property{"width", amf0_number(320)}})})});
+  writer.write(out, 4,
+               Message{kDataAmf0, 1, 0,
+                       amf0_encode({amf0_string("@setDataFrame"), amf0_string("onMetaData"),
+                                    amf0_object({Amf0Property{"width", amf0_number(320)}})})});
   for (uint32_t i = 0; i < 12; ++i) {
     writer.write(out, 6, Message{kVideo, 1, i * 33, std::string(50 + 37 * i, 'v')});
     writer.write(out, 7, Message{kAudio, 1, i * 23, std::string(20 + i, 'a')});
@@ -524,18 +537,10 @@ TEST(RtmpSession, MutatedInputNeverCrashesAndPublishesPairUp) {
     for (size_t m = 1 + below(6); m > 0 && !input.empty(); --m) {
       const size_t at = below(input.size());
       switch (below(4)) {
-        case 0:
-          input[at] = static_cast<char>(rng());
-          break;
-        case 1:
-          input.erase(at, below(40));
-          break;
-        case 2:
-          input.insert(at, std::string(below(40), static_cast<char>(rng())));
-          break;
-        default:
-          input.resize(at);
-          break;
+        case 0: input[at] = static_cast<char>(rng()); break;
+        case 1: input.erase(at, below(40)); break;
+        case 2: input.insert(at, std::string(below(40), static_cast<char>(rng()))); break;
+        default: input.resize(at); break;
       }
     }
     FakeHost host;
@@ -554,9 +559,9 @@ TEST(RtmpSession, MutatedInputNeverCrashesAndPublishesPairUp) {
 
 TEST(RtmpAmf0, RoundTripsAndRefusesMalformedInput) {
   using namespace rtmp;
-  std::string bytes = amf0_encode({amf0_string("onStatus"), amf0_number(0), amf0_null(),
-                                   amf0_object({Amf0Property{"code", amf0_string("X")},
-                                                Amf0Property{"ok", amf0_boolean(true)}})});
+  std::string bytes =
+      amf0_encode({amf0_string("onStatus"), amf0_number(0), amf0_null(),
+                   amf0_object({Amf0Property{"code", amf0_string("X")}, Amf0Property{"ok", amf0_boolean(true)}})});
   auto values = amf0_decode_all(bytes);
   ASSERT_TRUE(values.ok());
   ASSERT_EQ(values->size(), 4u);
@@ -613,14 +618,14 @@ TEST(RtmpChunkReader, Format3HeaderWithoutRepeatedExtendedTimestampSplitAcrossRe
   std::string payload(200, 'p');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
   std::string wire;
-  wire += '\x04';                                 // format 0, csid 4
-  wire += std::string("\xff\xff\xff", 3);        // timestamp: extended
-  wire += std::string("\x00\x00\xc8", 3);        // length 200
+  wire += '\x04';                          // format 0, csid 4
+  wire += std::string("\xff\xff\xff", 3);  // timestamp: extended
+  wire += std::string("\x00\x00\xc8", 3);  // length 200
   wire += static_cast<char>(kVideo);
-  wire += std::string("\x01\x00\x00\x00", 4);    // stream id 1
-  wire += std::string("\x01\x23\x45\x67", 4);    // extended timestamp
+  wire += std::string("\x01\x00\x00\x00", 4);  // stream id 1
+  wire += std::string("\x01\x23\x45\x67", 4);  // extended timestamp
   wire += payload.substr(0, 128);
-  wire += '\xc4';                                 // format 3, csid 4: no extended timestamp
+  wire += '\xc4';  // format 3, csid 4: no extended timestamp
   wire += payload.substr(128);
   const size_t second_header = 1 + 11 + 4 + 128;
   for (size_t cut : {second_header + 1, second_header + 2, second_header + 3, second_header + 4}) {

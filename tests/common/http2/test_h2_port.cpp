@@ -92,45 +92,55 @@ class H2Port : public testing::Test {
 
   void add_handlers() {
     // /echo answers the request body with its content type.
-    soup_server_add_handler(server_.get(), "/echo", +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
-      SoupMessageBody* body = soup_server_message_get_request_body(msg);
-      g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
-      soup_server_message_set_status(msg, 200, nullptr);
-      soup_server_message_set_response(msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                       static_cast<const char*>(g_bytes_get_data(bytes, nullptr)), g_bytes_get_size(bytes));
-    }, nullptr, nullptr);
+    soup_server_add_handler(
+        server_.get(), "/echo",
+        +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+          SoupMessageBody* body = soup_server_message_get_request_body(msg);
+          g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
+          soup_server_message_set_status(msg, 200, nullptr);
+          soup_server_message_set_response(msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                           static_cast<const char*>(g_bytes_get_data(bytes, nullptr)),
+                                           g_bytes_get_size(bytes));
+        },
+        nullptr, nullptr);
     // /chunked answers three chunks, 50 ms apart, with chunked encoding.
-    soup_server_add_handler(server_.get(), "/chunked", +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
-      soup_server_message_set_status(msg, 200, nullptr);
-      soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
-      soup_server_message_pause(msg);
-      g_object_ref(msg);
-      auto count = std::make_shared<int>(0);
-      add_timeout_repeat(50ms, [msg, count] {
-        SoupMessageBody* body = soup_server_message_get_response_body(msg);
-        if (++*count <= 3) {
-          const std::string part = "part" + std::to_string(*count) + ";";
-          soup_message_body_append(body, SOUP_MEMORY_COPY, part.data(), part.size());
-          soup_server_message_unpause(msg);
-          return true;
-        }
-        soup_message_body_complete(body);
-        soup_server_message_unpause(msg);
-        g_object_unref(msg);
-        return false;
-      });
-    }, nullptr, nullptr);
+    soup_server_add_handler(
+        server_.get(), "/chunked",
+        +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+          soup_server_message_set_status(msg, 200, nullptr);
+          soup_message_headers_set_encoding(soup_server_message_get_response_headers(msg), SOUP_ENCODING_CHUNKED);
+          soup_server_message_pause(msg);
+          g_object_ref(msg);
+          auto count = std::make_shared<int>(0);
+          add_timeout_repeat(50ms, [msg, count] {
+            SoupMessageBody* body = soup_server_message_get_response_body(msg);
+            if (++*count <= 3) {
+              const std::string part = "part" + std::to_string(*count) + ";";
+              soup_message_body_append(body, SOUP_MEMORY_COPY, part.data(), part.size());
+              soup_server_message_unpause(msg);
+              return true;
+            }
+            soup_message_body_complete(body);
+            soup_server_message_unpause(msg);
+            g_object_unref(msg);
+            return false;
+          });
+        },
+        nullptr, nullptr);
     // /slow answers "late" after 3.5 s (more than twice the fixture's 1 s keepalive).
-    soup_server_add_handler(server_.get(), "/slow", +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
-      soup_server_message_pause(msg);
-      g_object_ref(msg);
-      add_timeout_once(3500ms, [msg] {
-        soup_server_message_set_status(msg, 200, nullptr);
-        soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "late", 4);
-        soup_server_message_unpause(msg);
-        g_object_unref(msg);
-      });
-    }, nullptr, nullptr);
+    soup_server_add_handler(
+        server_.get(), "/slow",
+        +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+          soup_server_message_pause(msg);
+          g_object_ref(msg);
+          add_timeout_once(3500ms, [msg] {
+            soup_server_message_set_status(msg, 200, nullptr);
+            soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "late", 4);
+            soup_server_message_unpause(msg);
+            g_object_unref(msg);
+          });
+        },
+        nullptr, nullptr);
     // gRPC: /test.Echo/Say answers its message reversed; /test.Echo/Count streams three.
     port_->services().add("/test.Echo/Say", [](std::string request, const grpc::ServerCall& call) {
       call.reply(std::string(request.rbegin(), request.rend()));
@@ -193,9 +203,10 @@ class H2Port : public testing::Test {
     tls_.reset(tls);
     const gchar* protocols[] = {protocol, nullptr};
     g_tls_connection_set_advertised_protocols(G_TLS_CONNECTION(tls), protocols);
-    g_signal_connect(tls, "accept-certificate", G_CALLBACK(+[](GTlsConnection*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                       return TRUE;
-                     }), nullptr);
+    g_signal_connect(
+        tls, "accept-certificate",
+        G_CALLBACK(+[](GTlsConnection*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+        nullptr);
     EXPECT_TRUE(g_tls_connection_handshake(G_TLS_CONNECTION(tls), nullptr, &error)) << error->message;
     return tls;
   }
@@ -339,9 +350,10 @@ TEST_F(H2Port, LibsoupGetsH2AndHttp11StillWorksOnTheSamePort) {
   const std::string url = "https://127.0.0.1:" + std::to_string(port_number_) + "/echo";
   g_autoptr(SoupSession) session = soup_session_new();
   g_autoptr(SoupMessage) msg = soup_message_new("POST", url.c_str());
-  g_signal_connect(msg, "accept-certificate", G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                     return TRUE;
-                   }), nullptr);
+  g_signal_connect(
+      msg, "accept-certificate",
+      G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+      nullptr);
   g_autoptr(GBytes) body = g_bytes_new_static("ping", 4);
   soup_message_set_request_body_from_bytes(msg, "text/plain", body);
   g_autoptr(GError) error = nullptr;
@@ -352,10 +364,12 @@ TEST_F(H2Port, LibsoupGetsH2AndHttp11StillWorksOnTheSamePort) {
   EXPECT_EQ(soup_message_get_http_version(msg), SOUP_HTTP_2_0);
 
   // A long wait for an answer: libsoup's client answers the keepalive PINGs meanwhile.
-  g_autoptr(SoupMessage) slow = soup_message_new("GET", ("https://127.0.0.1:" + std::to_string(port_number_) + "/slow").c_str());
-  g_signal_connect(slow, "accept-certificate", G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean {
-                     return TRUE;
-                   }), nullptr);
+  g_autoptr(SoupMessage) slow =
+      soup_message_new("GET", ("https://127.0.0.1:" + std::to_string(port_number_) + "/slow").c_str());
+  g_signal_connect(
+      slow, "accept-certificate",
+      G_CALLBACK(+[](SoupMessage*, GTlsCertificate*, GTlsCertificateFlags, gpointer) -> gboolean { return TRUE; }),
+      nullptr);
   g_autoptr(GBytes) late = soup_session_send_and_read(session, slow, nullptr, &error);
   ASSERT_TRUE(late) << error->message;
   EXPECT_EQ(soup_message_get_status(slow), 200u);
@@ -393,8 +407,8 @@ TEST_F(H2Port, ClientClosedConnectionsLeaveNothingBehind) {
     ASSERT_EQ(h2::header_value(a.headers, ":status"), "404");
   }
   const auto deadline = Clock::now() + 5s;
-  while (Clock::now() < deadline &&
-         (on_server([this] { return port_->sessions(); }) != 0 || on_server([this] { return open_connections(server_.get()); }) != 0))
+  while (Clock::now() < deadline && (on_server([this] { return port_->sessions(); }) != 0 ||
+                                     on_server([this] { return open_connections(server_.get()); }) != 0))
     std::this_thread::sleep_for(50ms);
   EXPECT_EQ(on_server([this] { return port_->sessions(); }), 0u);
   EXPECT_EQ(on_server([this] { return open_connections(server_.get()); }), 0);

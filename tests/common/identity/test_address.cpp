@@ -46,8 +46,8 @@ TEST(Address, WrongChecksumIsRejected) {
 TEST(Address, MalformedText) {
   EXPECT_TRUE(Fails(parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeZ"), ErrorCode::BadKey,
                     "bad hex in address: 'Z' at position 41"));
-  EXPECT_TRUE(Fails(parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA"), ErrorCode::BadKey,
-                    "address must be 20 bytes"));
+  EXPECT_TRUE(
+      Fails(parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA"), ErrorCode::BadKey, "address must be 20 bytes"));
   EXPECT_TRUE(Fails(parse_address(""), ErrorCode::BadKey, "address must be 20 bytes"));
   EXPECT_TRUE(parse_address("5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed").ok());  // no 0x
 }

@@ -13,8 +13,7 @@ namespace {
 
 // web3.js docs, web3.eth.accounts.sign('Some data', kWeb3Key).messageHash (kSomeDataSig is its
 // signature); ethers 6.17.0 hashMessage and signMessage agree.
-constexpr const char* kSomeDataHash =
-    "0x1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655";
+constexpr const char* kSomeDataHash = "0x1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655";
 // secp256k1's group order n.
 constexpr const char* kOrder = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
 
@@ -74,8 +73,8 @@ TEST(EthKey, RawDigestSignature) {
   EXPECT_TRUE(verify_bytes(bytes_of("abc"), sig, test_address()).ok());
   EXPECT_TRUE(verify_digest(keccak256("abc"), sig, test_address()).ok());
   // A raw signature is not a personal_sign one over the same bytes.
-  EXPECT_TRUE(Fails(verify_personal(bytes_of("abc"), sig, test_address()), ErrorCode::BadSignature,
-                    "signature is by 0x"));
+  EXPECT_TRUE(
+      Fails(verify_personal(bytes_of("abc"), sig, test_address()), ErrorCode::BadSignature, "signature is by 0x"));
 }
 
 TEST(EthKey, RoundTripWithFreshKeys) {
@@ -89,8 +88,8 @@ TEST(EthKey, RoundTripWithFreshKeys) {
     ASSERT_TRUE(reparsed.ok()) << reparsed.error().message;
     auto signer = verify_personal(bytes_of(message), *reparsed, key->address());
     ASSERT_TRUE(signer.ok()) << signer.error().message;
-    EXPECT_TRUE(Fails(verify_personal(bytes_of(message + "!"), sig, key->address()),
-                      ErrorCode::BadSignature, "not " + key->address().checksummed()));
+    EXPECT_TRUE(Fails(verify_personal(bytes_of(message + "!"), sig, key->address()), ErrorCode::BadSignature,
+                      "not " + key->address().checksummed()));
   }
 }
 
@@ -98,9 +97,9 @@ TEST(EthKey, WrongSignerNamesBoth) {
   auto sig = Signature::parse(kSomeDataSig).value();
   auto other = parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed").value();
   auto r = verify_personal(bytes_of("Some data"), sig, other);
-  EXPECT_TRUE(Fails(r, ErrorCode::BadSignature,
-                    std::string("signature is by ") + kWeb3Address +
-                        ", not 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"));
+  EXPECT_TRUE(
+      Fails(r, ErrorCode::BadSignature,
+            std::string("signature is by ") + kWeb3Address + ", not 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"));
 }
 
 TEST(EthKey, MalformedSignatures) {
@@ -128,16 +127,14 @@ TEST(EthKey, HighSIsRejected) {
   // The same signature with s' = n - s and v flipped still verifies mathematically (ECDSA
   // malleability); EIP-2 makes it invalid, and so do we.
   auto sig = Signature::parse(kSomeDataSig).value();
-  EXPECT_TRUE(Fails(Signature::parse(negate_s(sig)), ErrorCode::BadSignature,
-                    "upper half of the group order"));
+  EXPECT_TRUE(Fails(Signature::parse(negate_s(sig)), ErrorCode::BadSignature, "upper half of the group order"));
 }
 
 TEST(EthKey, PrivateKeyValidation) {
   EXPECT_TRUE(Fails(PrivateKey::from_hex(std::string(64, '0')), ErrorCode::BadKey,
                     "zero or not below the secp256k1 group order"));
   EXPECT_TRUE(Fails(PrivateKey::from_hex(kOrder), ErrorCode::BadKey, "not below"));
-  EXPECT_TRUE(Fails(PrivateKey::from_hex(std::string(62, '1')), ErrorCode::BadKey,
-                    "private key must be 32 bytes"));
+  EXPECT_TRUE(Fails(PrivateKey::from_hex(std::string(62, '1')), ErrorCode::BadKey, "private key must be 32 bytes"));
   EXPECT_TRUE(Fails(PrivateKey::from_hex("0xnothex"), ErrorCode::BadKey, "bad hex in private key"));
   EXPECT_TRUE(Fails(PrivateKey::from_bytes(Bytes(33, 1)), ErrorCode::BadKey, "got 33"));
 }

@@ -14,8 +14,7 @@ namespace lp::eth {
 // The web3.js documentation's example key (public: never use it for anything real), its
 // address (web3.eth.accounts.privateKeyToAccount) and its personal_sign of "Some data"
 // (web3.eth.accounts.sign, docs.web3js.org/api/web3-eth-accounts/function/sign).
-inline constexpr const char* kWeb3Key =
-    "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+inline constexpr const char* kWeb3Key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 inline constexpr const char* kWeb3Address = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 inline constexpr const char* kSomeDataSig =
     "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2"
@@ -26,9 +25,8 @@ template <typename T>
 ::testing::AssertionResult Fails(const Result<T>& r, ErrorCode code, const std::string& part) {
   if (r.ok()) return ::testing::AssertionFailure() << "succeeded, expected: " << part;
   if (r.error().code != code || r.error().message.find(part) == std::string::npos) {
-    return ::testing::AssertionFailure()
-           << error_code_name(r.error().code) << ": " << r.error().message << "\n  expected "
-           << error_code_name(code) << " containing: " << part;
+    return ::testing::AssertionFailure() << error_code_name(r.error().code) << ": " << r.error().message
+                                         << "\n  expected " << error_code_name(code) << " containing: " << part;
   }
   return ::testing::AssertionSuccess();
 }
@@ -48,8 +46,8 @@ class TempDir {
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   void write(const std::string& name, const std::string& contents) const {
-    ASSERT_TRUE(g_file_set_contents(file(name).c_str(), contents.data(),
-                                    static_cast<gssize>(contents.size()), nullptr));
+    ASSERT_TRUE(
+        g_file_set_contents(file(name).c_str(), contents.data(), static_cast<gssize>(contents.size()), nullptr));
   }
 
  private:

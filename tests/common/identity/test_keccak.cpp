@@ -58,9 +58,8 @@ void keccak_f(Lanes& a) {
     for (int x = 0; x < 5; ++x)
       for (int y = 0; y < 5; ++y) b[y][(2 * x + 3 * y) % 5] = std::rotl(a[x][y], rho[x][y]);
     for (int x = 0; x < 5; ++x)
-      for (int y = 0; y < 5; ++y)
-        a[x][y] = b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y]);  // chi
-    a[0][0] ^= round_constant(round);                                   // iota
+      for (int y = 0; y < 5; ++y) a[x][y] = b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y]);  // chi
+    a[0][0] ^= round_constant(round);                                                            // iota
   }
 }
 
@@ -78,8 +77,7 @@ Digest keccak256(std::span<const uint8_t> data) {
     keccak_f(a);
   }
   Digest out;
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = static_cast<uint8_t>(a[i / 8 % 5][i / 8 / 5] >> (8 * (i % 8)));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(a[i / 8 % 5][i / 8 / 5] >> (8 * (i % 8)));
   return out;
 }
 
@@ -147,8 +145,7 @@ TEST(Keccak, ReferenceMatchesPublishedDigests) {
   };
   EXPECT_EQ(ref_hex(""), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
   EXPECT_EQ(ref_hex("abc"), "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
-  EXPECT_EQ(ref_hex(std::string(137, 'a')),
-            "d869f639c7046b4929fc92a4d988a8b22c55fbadb802c0c66ebcd484f1915f39");
+  EXPECT_EQ(ref_hex(std::string(137, 'a')), "d869f639c7046b4929fc92a4d988a8b22c55fbadb802c0c66ebcd484f1915f39");
 }
 
 TEST(Keccak, MatchesReferenceAtEveryLength) {

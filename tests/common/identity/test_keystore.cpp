@@ -94,8 +94,7 @@ TEST(Keystore, WikiVectors) {
     auto key = decrypt_keystore(doc, "testpassword");
     ASSERT_TRUE(key.ok()) << key.error().message;
     EXPECT_EQ(secret_hex(*key), kWikiKey);
-    EXPECT_TRUE(
-        Fails(decrypt_keystore(doc, "testpassword2"), ErrorCode::Unauthorized, "wrong password"));
+    EXPECT_TRUE(Fails(decrypt_keystore(doc, "testpassword2"), ErrorCode::Unauthorized, "wrong password"));
   }
 }
 
@@ -124,11 +123,10 @@ TEST(Keystore, FilesFromOtherImplementations) {
     ASSERT_TRUE(key.ok()) << key.error().message;
     EXPECT_EQ(key->address().hex(), c.address);
     EXPECT_EQ(keystore_address(c.json).value().hex(), c.address);
-    EXPECT_TRUE(Fails(decrypt_keystore(c.json, std::string(c.password) + "bad"),
-                      ErrorCode::Unauthorized, "wrong password"));
+    EXPECT_TRUE(
+        Fails(decrypt_keystore(c.json, std::string(c.password) + "bad"), ErrorCode::Unauthorized, "wrong password"));
   }
-  EXPECT_EQ(secret_hex(decrypt_keystore(kEthers, "ethers fixture ✓").value()),
-            std::string(kWeb3Key).substr(2));
+  EXPECT_EQ(secret_hex(decrypt_keystore(kEthers, "ethers fixture ✓").value()), std::string(kWeb3Key).substr(2));
 }
 
 TEST(Keystore, RoundTripWritesWhatGethWrites) {
@@ -154,16 +152,14 @@ TEST(Keystore, RoundTripWritesWhatGethWrites) {
   EXPECT_EQ(json_object_get_int_member(kp, "p"), 6);
   EXPECT_EQ(json_object_get_int_member(kp, "dklen"), 32);
   EXPECT_EQ(std::string(json_object_get_string_member(kp, "salt")).size(), 64u);
-  EXPECT_EQ(std::string(json_object_get_string_member(
-                            json_object_get_object_member(crypto, "cipherparams"), "iv"))
-                .size(),
-            32u);
+  EXPECT_EQ(
+      std::string(json_object_get_string_member(json_object_get_object_member(crypto, "cipherparams"), "iv")).size(),
+      32u);
 
   auto back = decrypt_keystore(*json, "correct horse");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(secret_hex(*back), secret_hex(*key));
-  EXPECT_TRUE(
-      Fails(decrypt_keystore(*json, "correct horse "), ErrorCode::Unauthorized, "wrong password"));
+  EXPECT_TRUE(Fails(decrypt_keystore(*json, "correct horse "), ErrorCode::Unauthorized, "wrong password"));
   // Fresh salt, IV and id every time.
   EXPECT_NE(encrypt_keystore(*key, "correct horse", kScryptLight).value(), *json);
 }
@@ -188,10 +184,10 @@ TEST(Keystore, TamperedFileIsAWrongPassword) {
   // The MAC covers the ciphertext: any change to it reads as a wrong password, never as a
   // different key.
   std::string ct = "b87781948a1befd247bff51ef4063f716cf6c2d3481163e9a8f42e1f9bb74145";
-  EXPECT_TRUE(Fails(decrypt_keystore(edit(kGethLight, ct, "c" + ct.substr(1)), ""),
-                    ErrorCode::Unauthorized, "wrong password"));
-  EXPECT_TRUE(Fails(decrypt_keystore(edit(kGethLight, "\"mac\":\"3", "\"mac\":\"4"), ""),
-                    ErrorCode::Unauthorized, "wrong password"));
+  EXPECT_TRUE(
+      Fails(decrypt_keystore(edit(kGethLight, ct, "c" + ct.substr(1)), ""), ErrorCode::Unauthorized, "wrong password"));
+  EXPECT_TRUE(Fails(decrypt_keystore(edit(kGethLight, "\"mac\":\"3", "\"mac\":\"4"), ""), ErrorCode::Unauthorized,
+                    "wrong password"));
 }
 
 TEST(Keystore, CorruptFilesSayWhatIsWrong) {
@@ -214,8 +210,7 @@ TEST(Keystore, CorruptFilesSayWhatIsWrong) {
       {edit(base, "\"iv\":\"dc4926b48a105133d2f16b96833abf1e\"", "\"iv\":\"dc49\""),
        "crypto.cipherparams.iv must be 16 bytes"},
       {edit(base, "\"ciphertext\":\"b8", "\"ciphertext\":\"x8"), "bad hex in crypto.ciphertext"},
-      {edit(base,
-            "\"ciphertext\":\"b87781948a1befd247bff51ef4063f716cf6c2d3481163e9a8f42e1f9bb74145",
+      {edit(base, "\"ciphertext\":\"b87781948a1befd247bff51ef4063f716cf6c2d3481163e9a8f42e1f9bb74145",
             "\"ciphertext\":\"b87781948a1befd247bff51ef4063f716cf6c2d3481163e9a8f42e1f9bb7414500"),
        "crypto.ciphertext must hold a 32-byte key, got 33 bytes"},
       {edit(base, "\"mac\"", "\"mak\""), "missing field crypto.mac"},
@@ -239,12 +234,12 @@ TEST(Keystore, CorruptFilesSayWhatIsWrong) {
 
 TEST(Keystore, Pbkdf2Errors) {
   const std::string base = kWikiPbkdf2;
-  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "hmac-sha256", "hmac-sha512"), "testpassword"),
-                    ErrorCode::BadKey, "unsupported crypto.kdfparams.prf \"hmac-sha512\""));
-  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "\"c\":262144", "\"c\":0"), "testpassword"),
-                    ErrorCode::BadKey, "crypto.kdfparams.c must be between 1 and"));
-  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "\"c\":262144,", ""), "testpassword"),
-                    ErrorCode::BadKey, "missing field crypto.kdfparams.c"));
+  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "hmac-sha256", "hmac-sha512"), "testpassword"), ErrorCode::BadKey,
+                    "unsupported crypto.kdfparams.prf \"hmac-sha512\""));
+  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "\"c\":262144", "\"c\":0"), "testpassword"), ErrorCode::BadKey,
+                    "crypto.kdfparams.c must be between 1 and"));
+  EXPECT_TRUE(Fails(decrypt_keystore(edit(base, "\"c\":262144,", ""), "testpassword"), ErrorCode::BadKey,
+                    "missing field crypto.kdfparams.c"));
 }
 
 TEST(Keystore, AddressWithoutDecrypting) {

@@ -34,8 +34,7 @@ Outcome lpctl(std::vector<std::string> args) {
   g_autofree char* err = nullptr;
   int status = 0;
   g_autoptr(GError) error = nullptr;
-  if (!g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                    &status, &error)) {
+  if (!g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &status, &error)) {
     ADD_FAILURE() << error->message;
     return r;
   }
@@ -86,13 +85,12 @@ TEST_F(LpctlKey, NewListShow) {
 }
 
 TEST_F(LpctlKey, SignMessageMatchesWeb3) {
-  Outcome signature =
-      lpctl({"sign-message", "Some data", "--keystore", keystore, "--password-file", pw()});
+  Outcome signature = lpctl({"sign-message", "Some data", "--keystore", keystore, "--password-file", pw()});
   ASSERT_EQ(signature.code, 0) << signature.err;
   EXPECT_EQ(signature.out, std::string(kSomeDataSig) + "\n");
   // --hex signs the bytes the hex spells: "Some data" again.
-  Outcome hex = lpctl({"sign-message", "--hex", "0x536f6d652064617461", "--keystore",
-                       tmp.file("known"), "--password-file", pw()});
+  Outcome hex = lpctl(
+      {"sign-message", "--hex", "0x536f6d652064617461", "--keystore", tmp.file("known"), "--password-file", pw()});
   EXPECT_EQ(hex.out, signature.out) << hex.err;
 }
 
@@ -103,8 +101,7 @@ TEST_F(LpctlKey, VerifyMessage) {
 
   Outcome other_message = lpctl({"verify-message", "Some data!", kSomeDataSig, kWeb3Address});
   EXPECT_EQ(other_message.code, 1);
-  EXPECT_NE(other_message.err.find("invalid: signature is by 0x"), std::string::npos)
-      << other_message.err;
+  EXPECT_NE(other_message.err.find("invalid: signature is by 0x"), std::string::npos) << other_message.err;
 
   std::string high_v = std::string(kSomeDataSig).substr(0, 130) + "1d";
   Outcome bad_v = lpctl({"verify-message", "Some data", high_v, kWeb3Address});
@@ -115,8 +112,8 @@ TEST_F(LpctlKey, VerifyMessage) {
   EXPECT_EQ(short_sig.code, 1);
   EXPECT_NE(short_sig.err.find("must be 65 bytes"), std::string::npos) << short_sig.err;
 
-  Outcome bad_address = lpctl(
-      {"verify-message", "Some data", kSomeDataSig, "0x2C7536E3605D9C16a7a3D7b1898e529396a65c23"});
+  Outcome bad_address =
+      lpctl({"verify-message", "Some data", kSomeDataSig, "0x2C7536E3605D9C16a7a3D7b1898e529396a65c23"});
   EXPECT_EQ(bad_address.code, 1);
   EXPECT_NE(bad_address.err.find("EIP-55 checksum"), std::string::npos) << bad_address.err;
 }

@@ -19,10 +19,8 @@ constexpr const char* kRendition0 = "rendition 0: 720p";
 constexpr const char* kRendition1 = "rendition 1: 360p";
 constexpr const char* kHash0 = "0x8640bfe8b049ad6acdb851bacd37e9593866a5c8b804de442c5c9d3bdbd62692";
 constexpr const char* kHash1 = "0x50be243ebacd5d4ef4dd589d6d9dcbd5420b0b1aae86d90932307038e7e358d9";
-constexpr const char* kDigest =
-    "0x9e11bfb0da1a62efc9af691945f9329a1914a71c4ac839df22e3c8e3b9af86e7";
-constexpr const char* kSignedHash =
-    "0x07d3b6e564f5684f277741b6e507d02fbc76c41e75880450144e5d1290c9d755";
+constexpr const char* kDigest = "0x9e11bfb0da1a62efc9af691945f9329a1914a71c4ac839df22e3c8e3b9af86e7";
+constexpr const char* kSignedHash = "0x07d3b6e564f5684f277741b6e507d02fbc76c41e75880450144e5d1290c9d755";
 constexpr const char* kSignature =
     "0x0dc8a47cf6c6500a44095ca04e5b34a76dac06396620f99faca7d6a185df63901375ab017422f9cf90b9706e3c"
     "89c7d34b07d5d5572bfdbd23fbd73a44800c741b";
@@ -44,8 +42,7 @@ TEST_F(ResultSigning, KnownVector) {
   EXPECT_EQ(to_hex_0x(personal_message_hash(digest)), kSignedHash);
   EXPECT_EQ(sign_results(key, renditions()).hex(), kSignature);
   EXPECT_EQ(sign_results(key, hashes).hex(), kSignature);
-  EXPECT_TRUE(
-      verify_results(renditions(), Signature::parse(kSignature).value(), key.address()).ok());
+  EXPECT_TRUE(verify_results(renditions(), Signature::parse(kSignature).value(), key.address()).ok());
 }
 
 TEST_F(ResultSigning, TamperingIsDetected) {
@@ -66,8 +63,7 @@ TEST_F(ResultSigning, TamperingIsDetected) {
 
 TEST_F(ResultSigning, NoRenditions) {
   // keccak256 of nothing: still a well-defined message to sign.
-  EXPECT_EQ(to_hex(results_digest({})),
-            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  EXPECT_EQ(to_hex(results_digest({})), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
   std::vector<Digest> none;
   EXPECT_TRUE(verify_results(none, sign_results(key, none), key.address()).ok());
 }

@@ -9,8 +9,7 @@ namespace lp::wire {
 namespace {
 
 // HMAC-SHA256(kSecret, "lpgst-auth-v1:sess-42_a:1767225600"), from Python's hmac module.
-constexpr const char* kSampleHmac =
-    "09ba79ab291f09e791c8c5b8b4af9f8f45be42197079aeb62f3bcd43517a703c";
+constexpr const char* kSampleHmac = "09ba79ab291f09e791c8c5b8b4af9f8f45be42197079aeb62f3bcd43517a703c";
 
 TEST(AuthToken, IssueMatchesAnIndependentHmac) {
   const AuthToken t = sample_token();
@@ -58,13 +57,10 @@ TEST(AuthToken, WrongSecretFails) {
 }
 
 TEST(AuthToken, IssueRefusesEmptySecretAndBadSessionIds) {
-  EXPECT_TRUE(
-      FailsWith(issue_token("", "s", kExpiry), ErrorCode::Internal, "auth token: empty secret"));
+  EXPECT_TRUE(FailsWith(issue_token("", "s", kExpiry), ErrorCode::Internal, "auth token: empty secret"));
   for (const char* id : {"", "has space", "dot.ted", "slash/", "\xc3\xa9t\xc3\xa9",
                          "x123456789012345678901234567890123456789012345678901234567890abcd"}) {
-    EXPECT_TRUE(
-        FailsWith(issue_token(kSecret, id, kExpiry), ErrorCode::Internal, "auth token: session id"))
-        << id;
+    EXPECT_TRUE(FailsWith(issue_token(kSecret, id, kExpiry), ErrorCode::Internal, "auth token: session id")) << id;
   }
   EXPECT_TRUE(issue_token(kSecret, std::string(64, 'a'), kExpiry).ok());
 }
@@ -72,8 +68,7 @@ TEST(AuthToken, IssueRefusesEmptySecretAndBadSessionIds) {
 TEST(AuthToken, JsonRoundTrip) {
   const AuthToken t = sample_token();
   const std::string json = to_json(t);
-  EXPECT_EQ(json, std::string("{\"session_id\":\"sess-42_a\",\"expiry\":1767225600,\"hmac\":\"") +
-                      kSampleHmac + "\"}");
+  EXPECT_EQ(json, std::string("{\"session_id\":\"sess-42_a\",\"expiry\":1767225600,\"hmac\":\"") + kSampleHmac + "\"}");
   auto back = auth_token_from_json(json);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, t);
@@ -100,16 +95,14 @@ TEST(AuthToken, EachInvalidField) {
        FieldCase{"expiry", "-1", "expiry: expected a non-negative integer, got -1"},
        FieldCase{"expiry", "\"1767225600\"", "expiry: expected a non-negative integer"},
        FieldCase{"expiry", "1.5", "expiry: expected a non-negative integer"},
-       FieldCase{"hmac", kAbsent, "hmac: required"},
-       FieldCase{"hmac", "\"abc\"", "hmac: expected 64 hex digits"},
+       FieldCase{"hmac", kAbsent, "hmac: required"}, FieldCase{"hmac", "\"abc\"", "hmac: expected 64 hex digits"},
        FieldCase{"hmac", "\"0x09ba79ab291f09e791c8c5b8b4af9f8f45be42197079aeb62f3bcd43517a70\"",
                  "hmac: expected 64 hex digits"},
        FieldCase{"hmac", "[]", "hmac: expected a non-empty string, got []"}});
 }
 
 TEST(AuthToken, JsonRejectsNonObjects) {
-  EXPECT_TRUE(FailsWith(auth_token_from_json("[1]"), ErrorCode::BadRequest,
-                        "expected a JSON object, got [1]"));
+  EXPECT_TRUE(FailsWith(auth_token_from_json("[1]"), ErrorCode::BadRequest, "expected a JSON object, got [1]"));
   EXPECT_TRUE(FailsWith(auth_token_from_json("{"), ErrorCode::BadRequest, "invalid JSON: "));
   EXPECT_TRUE(FailsWith(auth_token_from_json(""), ErrorCode::BadRequest, "expected a JSON object"));
 }
@@ -140,8 +133,7 @@ TEST(AuthToken, BadHeaderValuesAreUnauthorized) {
       {"s.1." + hex_digits(64, 'g'), "auth token: hmac"},
   };
   for (const auto& [value, message] : cases) {
-    EXPECT_TRUE(FailsWith(auth_token_from_header_value(value), ErrorCode::Unauthorized, message))
-        << value;
+    EXPECT_TRUE(FailsWith(auth_token_from_header_value(value), ErrorCode::Unauthorized, message)) << value;
   }
 }
 

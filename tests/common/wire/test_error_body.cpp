@@ -48,8 +48,7 @@ TEST(ErrorBody, JsonShapeAndRoundTrip) {
   const ErrorBody body = error_body(Error{ErrorCode::Busy, "at capacity (10 of 10 sessions)"});
   EXPECT_EQ(body.code, "busy");
   const std::string json = to_json(body);
-  EXPECT_EQ(json,
-            "{\"error\":{\"code\":\"busy\",\"message\":\"at capacity (10 of 10 sessions)\"}}");
+  EXPECT_EQ(json, "{\"error\":{\"code\":\"busy\",\"message\":\"at capacity (10 of 10 sessions)\"}}");
   auto back = error_body_from_json(json);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, body);

@@ -36,8 +36,8 @@ TEST(Info, DeeplyNestedJsonIsRefusedNotACrash) {
   const std::string deep = json + ",\"future\":" + std::string(128, '[') + std::string(128, ']') + "}";
   EXPECT_TRUE(FailsWith(info_from_json(deep), ErrorCode::BadRequest, "invalid JSON: nested deeper"));
   // 128 levels (the object and 127 inside it) are read; brackets inside strings do not count.
-  const std::string ok = json + ",\"future\":" + std::string(127, '[') + std::string(127, ']') +
-                         ",\"text\":\"" + std::string(300, '[') + "\\\"{\"}";
+  const std::string ok = json + ",\"future\":" + std::string(127, '[') + std::string(127, ']') + ",\"text\":\"" +
+                         std::string(300, '[') + "\\\"{\"}";
   auto parsed = info_from_json(ok);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, sample_info());
@@ -84,8 +84,7 @@ TEST(Info, JsonShape) {
   const std::string json = to_json(sample_info());
   for (const char* part :
        {"\"service_addr\":\"orch.example.com:8935\"", "\"capacity\":{\"max\":10,\"in_use\":3}",
-        "\"price\":{\"price_per_unit\":1200,\"pixels_per_unit\":1}",
-        "\"codecs\":[\"H.264\",\"HEVC\"]",
+        "\"price\":{\"price_per_unit\":1200,\"pixels_per_unit\":1}", "\"codecs\":[\"H.264\",\"HEVC\"]",
         "{\"kind\":\"nvidia\",\"index\":1,\"name\":\"NVIDIA H100 80GB HBM3\"}",
         "\"auth_token\":{\"session_id\":\"sess-42_a\""}) {
     EXPECT_NE(json.find(part), std::string::npos) << part << " in " << json;
@@ -145,25 +144,20 @@ TEST(Info, EachInvalidField) {
        FieldCase{"capabilities", "[]", "capabilities: expected an object, got []"},
        FieldCase{"capabilities.codecs", kAbsent, "capabilities.codecs: required"},
        FieldCase{"capabilities.codecs", "\"H.264\"", "capabilities.codecs: expected an array"},
-       FieldCase{"capabilities.codecs", "[\"H.264\",7]",
-                 "capabilities.codecs[1]: expected a non-empty string, got 7"},
+       FieldCase{"capabilities.codecs", "[\"H.264\",7]", "capabilities.codecs[1]: expected a non-empty string, got 7"},
        FieldCase{"capabilities.presets", "[\"\"]", "capabilities.presets[0]: expected a non-empty"},
-       FieldCase{"capabilities.max_width", "-1",
-                 "capabilities.max_width: expected an integer from 0"},
+       FieldCase{"capabilities.max_width", "-1", "capabilities.max_width: expected an integer from 0"},
        FieldCase{"capabilities.max_height", "1e3", "capabilities.max_height: expected an integer"},
        FieldCase{"capabilities.hardware", "{}", "capabilities.hardware: expected an array"},
        FieldCase{"capabilities.hardware", "[1]", "capabilities.hardware[0]: expected an object"},
-       FieldCase{"capabilities.hardware.1.kind", kAbsent,
-                 "capabilities.hardware[1].kind: required"},
+       FieldCase{"capabilities.hardware.1.kind", kAbsent, "capabilities.hardware[1].kind: required"},
        FieldCase{"capabilities.hardware.1.index", "-2",
                  "capabilities.hardware[1].index: expected an integer from 0 to 1023, got -2"},
        FieldCase{"capabilities.hardware.0.name", "false",
                  "capabilities.hardware[0].name: expected a string, got false"},
        FieldCase{"price", kAbsent, "price: required"},
-       FieldCase{"price.price_per_unit", "-5",
-                 "price.price_per_unit: expected a non-negative integer"},
-       FieldCase{"price.pixels_per_unit", "0",
-                 "price.pixels_per_unit: expected a positive integer"},
+       FieldCase{"price.price_per_unit", "-5", "price.price_per_unit: expected a non-negative integer"},
+       FieldCase{"price.pixels_per_unit", "0", "price.pixels_per_unit: expected a positive integer"},
        FieldCase{"capacity", "7", "capacity: expected an object, got 7"},
        FieldCase{"capacity.max", "-1", "capacity.max: expected a non-negative integer, got -1"},
        FieldCase{"capacity.max", "3000000000", "capacity.max: expected a non-negative integer"},

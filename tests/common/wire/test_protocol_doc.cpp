@@ -74,23 +74,19 @@ HeaderMap parse_http(const std::string& text) {
 
 // Parses `b` as its marked type; "" when fine, else what went wrong.
 std::string check(const Block& b) {
-  const auto failed = [](const Error& e) {
-    return std::string(error_code_name(e.code)) + ": " + e.message;
-  };
+  const auto failed = [](const Error& e) { return std::string(error_code_name(e.code)) + ": " + e.message; };
   if (b.type == "segment_headers") {
     if (b.fence != "http") return "expected a ```http block";
     auto s = segment_from_headers(parse_http(b.text));
     if (!s) return failed(s.error());
-    if (auto err = verify_token(kDocSecret, s->auth_token, s->auth_token.expiry - 1))
-      return failed(*err);
+    if (auto err = verify_token(kDocSecret, s->auth_token, s->auth_token.expiry - 1)) return failed(*err);
     return {};
   }
   if (b.fence != "json") return "expected a ```json block";
   if (b.type == "info") {
     auto r = info_from_json(b.text);
     if (!r) return failed(r.error());
-    if (auto err = verify_token(kDocSecret, r->auth_token, r->auth_token.expiry - 1))
-      return failed(*err);
+    if (auto err = verify_token(kDocSecret, r->auth_token, r->auth_token.expiry - 1)) return failed(*err);
     return info_from_json(to_json(*r)).ok() ? "" : "no round trip";
   }
   if (b.type == "auth_token") {
@@ -117,14 +113,13 @@ std::string check(const Block& b) {
 
 TEST(ProtocolDoc, EveryExampleParses) {
   const std::string path = std::string(LP_SOURCE_DIR) + "/docs/protocol.md";
-  const std::set<std::string> wanted = {
-      "info", "auth_token", "segment_headers", "result", "error", "hello", "welcome",
-      "job",  "job_result", "job_failure",     "cancel", "ping",  "pong", "draining"};
+  const std::set<std::string> wanted = {"info",    "auth_token", "segment_headers", "result",      "error",  "hello",
+                                        "welcome", "job",        "job_result",      "job_failure", "cancel", "ping",
+                                        "pong",    "draining"};
   std::set<std::string> seen;
   for (const Block& b : read_blocks(path)) {
     if (b.type.empty()) {
-      EXPECT_NE(b.fence, "json") << path << ":" << b.line
-                                 << ": ```json block without <!-- wire:TYPE -->";
+      EXPECT_NE(b.fence, "json") << path << ":" << b.line << ": ```json block without <!-- wire:TYPE -->";
       continue;
     }
     EXPECT_TRUE(wanted.count(b.type)) << path << ":" << b.line << ": unknown type " << b.type;

@@ -10,8 +10,7 @@ namespace {
 TranscodeResult sample_result() {
   TranscodeResult r;
   r.renditions = {
-      {"P720p30fps16x9", "http://orch:8935/v1/results/abc/0", 1048576, 60, 55296000,
-       hex_digits(64, 'a')},
+      {"P720p30fps16x9", "http://orch:8935/v1/results/abc/0", 1048576, 60, 55296000, hex_digits(64, 'a')},
       {"low", "", 0, 0, 0, hex_digits(64, '0')},
   };
   return r;
@@ -81,8 +80,7 @@ TEST(TranscodeResult, EachInvalidField) {
        FieldCase{"renditions.1.name", kAbsent, "renditions[1].name: required"},
        FieldCase{"renditions.1.name", "\"\"", "renditions[1].name: expected a non-empty string"},
        FieldCase{"renditions.0.url", "3", "renditions[0].url: expected a string, got 3"},
-       FieldCase{"renditions.0.bytes", "-1",
-                 "renditions[0].bytes: expected a non-negative integer"},
+       FieldCase{"renditions.0.bytes", "-1", "renditions[0].bytes: expected a non-negative integer"},
        FieldCase{"renditions.0.bytes", kAbsent, "renditions[0].bytes: required"},
        FieldCase{"renditions.0.frames", "2.5", "renditions[0].frames: expected a non-negative"},
        FieldCase{"renditions.0.pixels", "\"9\"", "renditions[0].pixels: expected a non-negative"},
@@ -90,10 +88,8 @@ TEST(TranscodeResult, EachInvalidField) {
        FieldCase{"renditions.0.sha256", "\"abc\"", "renditions[0].sha256: expected 64 hex digits"},
        FieldCase{"signature", "\"0x1234\"", "signature: expected 0x and 130 hex digits"},
        FieldCase{"signature", "7", "signature: expected a string, got 7"},
-       FieldCase{"signer", "\"2c7536E3605D9C16a7a3D7b1898e529396a65c23\"",
-                 "signer: expected 0x and 40 hex digits"},
-       FieldCase{"signer", "\"0x2c7536E3605D9C16a7a3D7b1898e529396a65cZZ\"",
-                 "signer: expected 0x and 40 hex digits"}});
+       FieldCase{"signer", "\"2c7536E3605D9C16a7a3D7b1898e529396a65c23\"", "signer: expected 0x and 40 hex digits"},
+       FieldCase{"signer", "\"0x2c7536E3605D9C16a7a3D7b1898e529396a65cZZ\"", "signer: expected 0x and 40 hex digits"}});
 }
 
 }  // namespace

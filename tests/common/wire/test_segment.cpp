@@ -42,8 +42,7 @@ TEST(SegmentHeaders, WritesTheNamedHeaders) {
   EXPECT_EQ(h.at("Lp-Duration-Ms"), "2000");
   EXPECT_EQ(h.at("Lp-Body-Sha256"), hex_digits(64, 'e'));
   EXPECT_EQ(h.at("Lp-Auth-Token"), to_header_value(sample_token()));
-  EXPECT_EQ(h.at("Lp-Profiles").rfind("[{\"name\":\"P720p30fps16x9\",\"width\":1280,", 0), 0u)
-      << h.at("Lp-Profiles");
+  EXPECT_EQ(h.at("Lp-Profiles").rfind("[{\"name\":\"P720p30fps16x9\",\"width\":1280,", 0), 0u) << h.at("Lp-Profiles");
   EXPECT_EQ(h.at("Lp-Profiles").find('\n'), std::string::npos);
   EXPECT_EQ(h.count("Lp-Signature"), 0u);
   EXPECT_EQ(h.size(), 6u);
@@ -118,8 +117,9 @@ TEST(SegmentHeaders, SigningTextIsCanonical) {
             0u)
       << text;
   HeaderMap h = sample_headers();
-  h["Lp-Profiles"] = "[ {\"width\":1280, \"name\":\"P720p30fps16x9\", \"height\":720, \"bitrate\":4000000, "
-                     "\"fps\":30} ]";
+  h["Lp-Profiles"] =
+      "[ {\"width\":1280, \"name\":\"P720p30fps16x9\", \"height\":720, \"bitrate\":4000000, "
+      "\"fps\":30} ]";
   s.profiles.resize(1);
   auto back = segment_from_headers(h);
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -129,14 +129,12 @@ TEST(SegmentHeaders, SigningTextIsCanonical) {
 }
 
 TEST(SegmentHeaders, TokenProblemsAreUnauthorizedWhateverElseIsWrong) {
-  EXPECT_TRUE(
-      FailsWith(segment_from_headers({}), ErrorCode::Unauthorized, "Lp-Auth-Token: required"));
-  EXPECT_TRUE(FailsWith(segment_from_headers({{"Lp-Auth-Token", "garbage"}}),
-                        ErrorCode::Unauthorized, "Lp-Auth-Token: auth token: expected"));
+  EXPECT_TRUE(FailsWith(segment_from_headers({}), ErrorCode::Unauthorized, "Lp-Auth-Token: required"));
+  EXPECT_TRUE(FailsWith(segment_from_headers({{"Lp-Auth-Token", "garbage"}}), ErrorCode::Unauthorized,
+                        "Lp-Auth-Token: auth token: expected"));
   HeaderMap h = sample_headers();
   h["Lp-Auth-Token"] = "s.1.xyz";
-  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::Unauthorized,
-                        "Lp-Auth-Token: auth token: hmac"));
+  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::Unauthorized, "Lp-Auth-Token: auth token: hmac"));
 }
 
 // Found while fuzzing (docs/fuzzing.md): Lp-Profiles went to json-glib as it came, and 100 KB of
@@ -152,16 +150,15 @@ TEST(SegmentHeaders, DeeplyNestedProfilesAreRefusedNotACrash) {
 TEST(SegmentHeaders, EscapedNulInAProfileIsRefusedNamingTheField) {
   HeaderMap h = sample_headers();
   h["Lp-Profiles"] = R"([{"name":"P240\u0000evil","width":426,"height":240,"bitrate":600000}])";
-  EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest, "Lp-Profiles[0].name: contains a NUL character"));
+  EXPECT_TRUE(
+      FailsWith(segment_from_headers(h), ErrorCode::BadRequest, "Lp-Profiles[0].name: contains a NUL character"));
 }
 
 TEST(SegmentHeaders, EachRequiredHeader) {
-  for (const char* name :
-       {"Lp-Stream-Id", "Lp-Seq", "Lp-Duration-Ms", "Lp-Profiles", "Lp-Body-Sha256"}) {
+  for (const char* name : {"Lp-Stream-Id", "Lp-Seq", "Lp-Duration-Ms", "Lp-Profiles", "Lp-Body-Sha256"}) {
     HeaderMap h = sample_headers();
     h.erase(name);
-    EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest,
-                          std::string(name) + ": required"));
+    EXPECT_TRUE(FailsWith(segment_from_headers(h), ErrorCode::BadRequest, std::string(name) + ": required"));
   }
 }
 
@@ -185,35 +182,33 @@ TEST_P(SegmentHeader, Rejected) {
 
 INSTANTIATE_TEST_SUITE_P(
     Wire, SegmentHeader,
-    ::testing::Values(
-        HeaderCase{"Lp-Stream-Id", "", "Lp-Stream-Id: expected 1-128 of"},
-        HeaderCase{"Lp-Stream-Id", "a/b", "Lp-Stream-Id: expected 1-128 of"},
-        HeaderCase{"Lp-Stream-Id", "a b", "Lp-Stream-Id: expected 1-128 of"},
-        HeaderCase{"Lp-Stream-Id", std::string(129, 's'), "Lp-Stream-Id: expected 1-128 of"},
-        HeaderCase{"Lp-Seq", "", "Lp-Seq: expected a non-negative integer, got \"\""},
-        HeaderCase{"Lp-Seq", "-1", "Lp-Seq: expected a non-negative integer"},
-        HeaderCase{"Lp-Seq", "12a", "Lp-Seq: expected a non-negative integer"},
-        HeaderCase{"Lp-Seq", " 12", "Lp-Seq: expected a non-negative integer"},
-        HeaderCase{"Lp-Seq", "99999999999999999999", "Lp-Seq: expected a non-negative integer"},
-        HeaderCase{"Lp-Duration-Ms", "0", "Lp-Duration-Ms: expected milliseconds from 1"},
-        HeaderCase{"Lp-Duration-Ms", "3600001", "Lp-Duration-Ms: expected milliseconds from 1"},
-        HeaderCase{"Lp-Duration-Ms", "2.0", "Lp-Duration-Ms: expected milliseconds from 1"},
-        HeaderCase{"Lp-Profiles", "[", "Lp-Profiles: invalid JSON"},
-        HeaderCase{"Lp-Profiles", "P720p30fps16x9", "Lp-Profiles: invalid JSON"},
-        HeaderCase{"Lp-Profiles", "{\"width\":1,\"height\":1,\"bitrate\":1}",
-                   "Lp-Profiles: expected a JSON array"},
-        HeaderCase{"Lp-Profiles", "[]", "Lp-Profiles: expected at least one profile"},
-        HeaderCase{"Lp-Profiles", "[1]", "Lp-Profiles[0]: expected a profile object, got 1"},
-        HeaderCase{"Lp-Profiles", "[{\"width\":640,\"height\":360,\"bitrate\":1},{\"width\":0}]",
-                   "Lp-Profiles[1].width: expected an integer from 1 to 8192",
-                   ErrorCode::InvalidProfile},
-        HeaderCase{"Lp-Profiles", "[{\"width\":640,\"height\":360,\"bitrate\":1,\"x\":1}]",
-                   "Lp-Profiles[0].x: unknown field", ErrorCode::InvalidProfile},
-        HeaderCase{"Lp-Body-Sha256", "abc", "Lp-Body-Sha256: expected 64 hex digits"},
-        HeaderCase{"Lp-Body-Sha256", "0x" + std::string(64, 'a'), "Lp-Body-Sha256: expected 64"},
-        HeaderCase{"Lp-Body-Sha256", std::string(64, 'g'), "Lp-Body-Sha256: expected 64"},
-        HeaderCase{"Lp-Signature", "", "Lp-Signature: expected 0x and 130 hex digits"},
-        HeaderCase{"Lp-Signature", "0x1234", "Lp-Signature: expected 0x and 130 hex digits"}));
+    ::testing::Values(HeaderCase{"Lp-Stream-Id", "", "Lp-Stream-Id: expected 1-128 of"},
+                      HeaderCase{"Lp-Stream-Id", "a/b", "Lp-Stream-Id: expected 1-128 of"},
+                      HeaderCase{"Lp-Stream-Id", "a b", "Lp-Stream-Id: expected 1-128 of"},
+                      HeaderCase{"Lp-Stream-Id", std::string(129, 's'), "Lp-Stream-Id: expected 1-128 of"},
+                      HeaderCase{"Lp-Seq", "", "Lp-Seq: expected a non-negative integer, got \"\""},
+                      HeaderCase{"Lp-Seq", "-1", "Lp-Seq: expected a non-negative integer"},
+                      HeaderCase{"Lp-Seq", "12a", "Lp-Seq: expected a non-negative integer"},
+                      HeaderCase{"Lp-Seq", " 12", "Lp-Seq: expected a non-negative integer"},
+                      HeaderCase{"Lp-Seq", "99999999999999999999", "Lp-Seq: expected a non-negative integer"},
+                      HeaderCase{"Lp-Duration-Ms", "0", "Lp-Duration-Ms: expected milliseconds from 1"},
+                      HeaderCase{"Lp-Duration-Ms", "3600001", "Lp-Duration-Ms: expected milliseconds from 1"},
+                      HeaderCase{"Lp-Duration-Ms", "2.0", "Lp-Duration-Ms: expected milliseconds from 1"},
+                      HeaderCase{"Lp-Profiles", "[", "Lp-Profiles: invalid JSON"},
+                      HeaderCase{"Lp-Profiles", "P720p30fps16x9", "Lp-Profiles: invalid JSON"},
+                      HeaderCase{"Lp-Profiles", "{\"width\":1,\"height\":1,\"bitrate\":1}",
+                                 "Lp-Profiles: expected a JSON array"},
+                      HeaderCase{"Lp-Profiles", "[]", "Lp-Profiles: expected at least one profile"},
+                      HeaderCase{"Lp-Profiles", "[1]", "Lp-Profiles[0]: expected a profile object, got 1"},
+                      HeaderCase{"Lp-Profiles", "[{\"width\":640,\"height\":360,\"bitrate\":1},{\"width\":0}]",
+                                 "Lp-Profiles[1].width: expected an integer from 1 to 8192", ErrorCode::InvalidProfile},
+                      HeaderCase{"Lp-Profiles", "[{\"width\":640,\"height\":360,\"bitrate\":1,\"x\":1}]",
+                                 "Lp-Profiles[0].x: unknown field", ErrorCode::InvalidProfile},
+                      HeaderCase{"Lp-Body-Sha256", "abc", "Lp-Body-Sha256: expected 64 hex digits"},
+                      HeaderCase{"Lp-Body-Sha256", "0x" + std::string(64, 'a'), "Lp-Body-Sha256: expected 64"},
+                      HeaderCase{"Lp-Body-Sha256", std::string(64, 'g'), "Lp-Body-Sha256: expected 64"},
+                      HeaderCase{"Lp-Signature", "", "Lp-Signature: expected 0x and 130 hex digits"},
+                      HeaderCase{"Lp-Signature", "0x1234", "Lp-Signature: expected 0x and 130 hex digits"}));
 
 }  // namespace
 }  // namespace lp::wire

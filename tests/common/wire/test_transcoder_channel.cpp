@@ -24,9 +24,7 @@ Job sample_job() {
   return j;
 }
 
-JobResult sample_job_result() {
-  return {"job-17", {{"P720p30fps16x9", "", 4096, 60, 55296000, hex_digits(64)}}};
-}
+JobResult sample_job_result() { return {"job-17", {{"P720p30fps16x9", "", 4096, 60, 55296000, hex_digits(64)}}}; }
 
 // A GPU transcoder's heartbeat answer: one GPU working (hybrid path), one waiting on a re-test.
 Pong gpu_pong() {
@@ -104,52 +102,46 @@ TEST(Channel, OptionsMayBeLeftOutAndUnknownFieldsAreIgnored) {
 TEST(Channel, TypeProblems) {
   EXPECT_TRUE(FailsWith(parse_channel_message("{\"type\":\"teleport\"}"), ErrorCode::Unsupported,
                         "type: unknown message type \"teleport\""));
-  EXPECT_TRUE(
-      FailsWith(parse_channel_message("{\"seq\":1}"), ErrorCode::BadRequest, "type: required"));
+  EXPECT_TRUE(FailsWith(parse_channel_message("{\"seq\":1}"), ErrorCode::BadRequest, "type: required"));
   EXPECT_TRUE(FailsWith(parse_channel_message("{\"type\":1}"), ErrorCode::BadRequest,
                         "type: expected a non-empty string, got 1"));
-  EXPECT_TRUE(FailsWith(parse_channel_message("\"ping\""), ErrorCode::BadRequest,
-                        "expected a JSON object"));
-  EXPECT_TRUE(FailsWith(parse_channel_message("{\"type\":\"ping\""), ErrorCode::BadRequest,
-                        "invalid JSON: "));
+  EXPECT_TRUE(FailsWith(parse_channel_message("\"ping\""), ErrorCode::BadRequest, "expected a JSON object"));
+  EXPECT_TRUE(FailsWith(parse_channel_message("{\"type\":\"ping\""), ErrorCode::BadRequest, "invalid JSON: "));
 }
 
 TEST(Channel, EachInvalidField) {
   const auto parse = parse_channel_message;
-  ExpectFieldErrors(
-      parse, to_json(sample_hello()),
-      {{"version", kAbsent, "version: required"},
-       {"capacity", "0", "capacity: expected an integer from 1 to 100000, got 0"},
-       {"capacity", kAbsent, "capacity: required"},
-       {"capabilities", kAbsent, "capabilities: required"},
-       {"capabilities.codecs", "[null]", "capabilities.codecs[0]: expected a non-empty"}});
-  ExpectFieldErrors(
-      parse, to_json(Welcome{"t", 1000}),
-      {{"transcoder_id", "\"\"", "transcoder_id: expected"},
-       {"heartbeat_interval_ms", "0", "heartbeat_interval_ms: expected an integer from 1"}});
-  ExpectFieldErrors(
-      parse, to_json(sample_job()),
-      {{"job_id", kAbsent, "job_id: required"},
-       {"stream_id", "\"\"", "stream_id: expected a non-empty string"},
-       {"seq", "-3", "seq: expected a non-negative integer, got -3"},
-       {"source_url", "null", "source_url: required"},
-       {"upload_url", "[]", "upload_url: expected a non-empty string, got []"},
-       {"profiles", kAbsent, "profiles: required"},
-       {"profiles", "[]", "profiles: expected at least one profile"},
-       {"profiles.2.gop", "\"sometimes\"", "profiles[2].gop: ", ErrorCode::InvalidProfile},
-       {"profiles.0.colour", "1", "profiles[0].colour: unknown field", ErrorCode::InvalidProfile},
-       {"pipeline", "\"\"", "pipeline: expected a non-empty string"},
-       {"options", "[]", "options: expected an object, got []"},
-       {"options.device", "1", "options.device: expected a string, got 1"},
-       {"timeout_ms", "0", "timeout_ms: expected an integer from 1 to 86400000"},
-       {"timeout_ms", kAbsent, "timeout_ms: required"}});
+  ExpectFieldErrors(parse, to_json(sample_hello()),
+                    {{"version", kAbsent, "version: required"},
+                     {"capacity", "0", "capacity: expected an integer from 1 to 100000, got 0"},
+                     {"capacity", kAbsent, "capacity: required"},
+                     {"capabilities", kAbsent, "capabilities: required"},
+                     {"capabilities.codecs", "[null]", "capabilities.codecs[0]: expected a non-empty"}});
+  ExpectFieldErrors(parse, to_json(Welcome{"t", 1000}),
+                    {{"transcoder_id", "\"\"", "transcoder_id: expected"},
+                     {"heartbeat_interval_ms", "0", "heartbeat_interval_ms: expected an integer from 1"}});
+  ExpectFieldErrors(parse, to_json(sample_job()),
+                    {{"job_id", kAbsent, "job_id: required"},
+                     {"stream_id", "\"\"", "stream_id: expected a non-empty string"},
+                     {"seq", "-3", "seq: expected a non-negative integer, got -3"},
+                     {"source_url", "null", "source_url: required"},
+                     {"upload_url", "[]", "upload_url: expected a non-empty string, got []"},
+                     {"profiles", kAbsent, "profiles: required"},
+                     {"profiles", "[]", "profiles: expected at least one profile"},
+                     {"profiles.2.gop", "\"sometimes\"", "profiles[2].gop: ", ErrorCode::InvalidProfile},
+                     {"profiles.0.colour", "1", "profiles[0].colour: unknown field", ErrorCode::InvalidProfile},
+                     {"pipeline", "\"\"", "pipeline: expected a non-empty string"},
+                     {"options", "[]", "options: expected an object, got []"},
+                     {"options.device", "1", "options.device: expected a string, got 1"},
+                     {"timeout_ms", "0", "timeout_ms: expected an integer from 1 to 86400000"},
+                     {"timeout_ms", kAbsent, "timeout_ms: required"}});
   ExpectFieldErrors(parse, to_json(sample_job_result()),
                     {{"job_id", "7", "job_id: expected a non-empty string"},
                      {"renditions", "[]", "renditions: expected a non-empty array"},
                      {"renditions.0.sha256", "\"x\"", "renditions[0].sha256: expected"}});
-  ExpectFieldErrors(parse, to_json(JobFailure{"j", {"busy", ""}}),
-                    {{"error", kAbsent, "error: required"},
-                     {"error.code", "\"\"", "error.code: expected a non-empty string"}});
+  ExpectFieldErrors(
+      parse, to_json(JobFailure{"j", {"busy", ""}}),
+      {{"error", kAbsent, "error: required"}, {"error.code", "\"\"", "error.code: expected a non-empty string"}});
   ExpectFieldErrors(parse, to_json(Cancel{"j"}), {{"job_id", kAbsent, "job_id: required"}});
   ExpectFieldErrors(parse, to_json(Ping{1}), {{"seq", "-1", "seq: expected a non-negative"}});
   ExpectFieldErrors(parse, to_json(Pong{1, {}}), {{"seq", "\"1\"", "seq: expected a non-negative"}});

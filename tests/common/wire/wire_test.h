@@ -18,13 +18,11 @@ namespace lp::wire {
 
 // `r` failed with `code` and a message that starts with `prefix` (the field's name first).
 template <typename T>
-::testing::AssertionResult FailsWith(const Result<T>& r, ErrorCode code,
-                                     const std::string& prefix) {
+::testing::AssertionResult FailsWith(const Result<T>& r, ErrorCode code, const std::string& prefix) {
   if (r.ok()) return ::testing::AssertionFailure() << "parsed, expected: " << prefix;
   if (r.error().code != code || r.error().message.rfind(prefix, 0) != 0) {
-    return ::testing::AssertionFailure()
-           << error_code_name(r.error().code) << ": " << r.error().message << "\n  expected "
-           << error_code_name(code) << " starting with: " << prefix;
+    return ::testing::AssertionFailure() << error_code_name(r.error().code) << ": " << r.error().message
+                                         << "\n  expected " << error_code_name(code) << " starting with: " << prefix;
   }
   return ::testing::AssertionSuccess();
 }
@@ -42,17 +40,15 @@ struct FieldCase {
 
 // `json` with the member at `path` ("capacity.max", "renditions.0.bytes": a number steps
 // into an array) replaced by the JSON `value`, or removed when `value` is kAbsent.
-inline std::string mutate(const std::string& json, const std::string& path,
-                          const std::string& value) {
+inline std::string mutate(const std::string& json, const std::string& path, const std::string& value) {
   g_autoptr(JsonParser) parser = json_parser_new();
   EXPECT_TRUE(json_parser_load_from_data(parser, json.c_str(), -1, nullptr)) << json;
   JsonNode* node = json_parser_get_root(parser);
   g_auto(GStrv) parts = g_strsplit(path.c_str(), ".", -1);
   const guint n = g_strv_length(parts);
   for (guint i = 0; i + 1 < n; ++i) {
-    node = JSON_NODE_HOLDS_ARRAY(node)
-               ? json_array_get_element(json_node_get_array(node), std::stoi(parts[i]))
-               : json_object_get_member(json_node_get_object(node), parts[i]);
+    node = JSON_NODE_HOLDS_ARRAY(node) ? json_array_get_element(json_node_get_array(node), std::stoi(parts[i]))
+                                       : json_object_get_member(json_node_get_object(node), parts[i]);
     EXPECT_NE(node, nullptr) << path;
   }
   JsonObject* parent = json_node_get_object(node);
@@ -71,8 +67,7 @@ void ExpectFieldErrors(Result<T> (*parse)(std::string_view), const std::string& 
                        std::initializer_list<FieldCase> cases) {
   ASSERT_TRUE(parse(json).ok()) << json;
   for (const FieldCase& c : cases) {
-    EXPECT_TRUE(FailsWith(parse(mutate(json, c.path, c.value)), c.code, c.message))
-        << c.path << " = " << c.value;
+    EXPECT_TRUE(FailsWith(parse(mutate(json, c.path, c.value)), c.code, c.message)) << c.path << " = " << c.value;
   }
 }
 

@@ -13,23 +13,19 @@
 
 namespace {
 
-gboolean configure_vp8(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s,
-                       GError**) {
-  g_object_set(encoder, "target-bitrate", s->bitrate, "keyframe-max-dist", s->keyframe_interval,
-               "lag-in-frames", 0, "deadline", G_GINT64_CONSTANT(1), nullptr);
+gboolean configure_vp8(const LpCodecAdapter*, GstElement* encoder, const LpEncodeSettings* s, GError**) {
+  g_object_set(encoder, "target-bitrate", s->bitrate, "keyframe-max-dist", s->keyframe_interval, "lag-in-frames", 0,
+               "deadline", G_GINT64_CONSTANT(1), nullptr);
   gst_util_set_object_arg(G_OBJECT(encoder), "keyframe-mode", "disabled");
   return lp_encoder_force_keyframes(encoder, s->keyframe_interval);
 }
 
-gboolean refuse_everything(const LpCodecAdapter*, GstElement*, const LpEncodeSettings* s,
-                           GError** error) {
+gboolean refuse_everything(const LpCodecAdapter*, GstElement*, const LpEncodeSettings* s, GError** error) {
   g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED, "no %dx%d here", s->width, s->height);
   return FALSE;
 }
 
-GstCaps* wrong_caps(const LpCodecAdapter*, const LpEncodeSettings*) {
-  return gst_caps_from_string("video/x-h264");
-}
+GstCaps* wrong_caps(const LpCodecAdapter*, const LpEncodeSettings*) { return gst_caps_from_string("video/x-h264"); }
 
 LpCodecAdapter vp8_adapter(const char* name, int rank = 100) {
   LpCodecAdapter a{};
@@ -65,9 +61,7 @@ RegisterResult register_adapter(GstPlugin* plugin, const LpCodecAdapter* a) {
   return r;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct BrokenCase {
   const char* what;
@@ -85,31 +79,28 @@ TEST(RegisterCodecAdapter, RefusesBrokenAdaptersSayingWhatIsWrong) {
       {"no name", [](auto& a) { a.name = ""; }, LP_CODEC_ADAPTER_ERROR_INVALID, "name is empty"},
       {"bad name", [](auto& a) { a.name = "my encoder"; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "name 'my encoder' must be 1 to 64 letters, digits, '-', '_' or '.'"},
-      {"auto", [](auto& a) { a.name = "auto"; }, LP_CODEC_ADAPTER_ERROR_INVALID,
-       "name 'auto' is reserved"},
+      {"auto", [](auto& a) { a.name = "auto"; }, LP_CODEC_ADAPTER_ERROR_INVALID, "name 'auto' is reserved"},
       {"codec", [](auto& a) { a.codec = static_cast<LpVideoCodec>(42); }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "codec 42 is not a known LpVideoCodec (H.264, HEVC, VP8, VP9, AV1)"},
       {"element", [](auto& a) { a.element = nullptr; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "element (the encoder's element factory) is not set"},
-      {"rank", [](auto& a) { a.rank = 5000; }, LP_CODEC_ADAPTER_ERROR_INVALID,
-       "rank 5000 is outside 0..1000"},
+      {"rank", [](auto& a) { a.rank = 5000; }, LP_CODEC_ADAPTER_ERROR_INVALID, "rank 5000 is outside 0..1000"},
       {"memory", [](auto& a) { a.memory = static_cast<LpMemoryKind>(9); }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "memory 9 is neither LP_MEMORY_SYSTEM nor LP_MEMORY_CUDA"},
-      {"no caps", [](auto& a) { a.output_caps = nullptr; }, LP_CODEC_ADAPTER_ERROR_INVALID,
-       "output_caps is not set"},
+      {"no caps", [](auto& a) { a.output_caps = nullptr; }, LP_CODEC_ADAPTER_ERROR_INVALID, "output_caps is not set"},
       {"bad caps", [](auto& a) { a.output_caps = "video/x-vp8,width=(int"; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "output_caps 'video/x-vp8,width=(int' do not parse as caps"},
       {"other codec's caps", [](auto& a) { a.output_caps = "video/x-h264"; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "output_caps 'video/x-h264' are not VP8 (video/x-vp8)"},
-      {"no parser", [](auto& a) {
+      {"no parser",
+       [](auto& a) {
          a.codec = LP_VIDEO_CODEC_HEVC;
          a.output_caps = "video/x-h265";
-       }, LP_CODEC_ADAPTER_ERROR_INVALID,
-       "parser is not set (HEVC needs one after the encoder, e.g. h265parse)"},
+       },
+       LP_CODEC_ADAPTER_ERROR_INVALID, "parser is not set (HEVC needs one after the encoder, e.g. h265parse)"},
       {"empty parser", [](auto& a) { a.parser = ""; }, LP_CODEC_ADAPTER_ERROR_INVALID,
        "parser is an empty string (use NULL for none)"},
-      {"no configure", [](auto& a) { a.configure = nullptr; }, LP_CODEC_ADAPTER_ERROR_INVALID,
-       "configure is not set"},
+      {"no configure", [](auto& a) { a.configure = nullptr; }, LP_CODEC_ADAPTER_ERROR_INVALID, "configure is not set"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -119,11 +110,8 @@ TEST(RegisterCodecAdapter, RefusesBrokenAdaptersSayingWhatIsWrong) {
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.domain, LP_CODEC_ADAPTER_ERROR);
     EXPECT_EQ(r.code, c.code);
-    const char* name = c.code == LP_CODEC_ADAPTER_ERROR_VERSION ? "?"
-                       : a.name && *a.name                      ? a.name
-                                                                : "?";
-    EXPECT_EQ(r.message, std::string("codec adapter '") + name + "' (registered by the application): " +
-                             c.message);
+    const char* name = c.code == LP_CODEC_ADAPTER_ERROR_VERSION ? "?" : a.name && *a.name ? a.name : "?";
+    EXPECT_EQ(r.message, std::string("codec adapter '") + name + "' (registered by the application): " + c.message);
     // Kept for the errors of lookups that come up empty.
     EXPECT_EQ(lp::rejected_codec_adapters().back(), r.message);
   }
@@ -154,8 +142,9 @@ TEST(RegisterCodecAdapter, RankZeroIsUsedOnlyWhenNamed) {
   ASSERT_TRUE(register_adapter(nullptr, &manual).ok);
   auto automatic = lp::find_codec_adapter("auto", lp::VideoCodec::VP8);
   ASSERT_FALSE(automatic.ok());
-  EXPECT_TRUE(contains(automatic.error().message, "no installed encoder produces VP8 (encoder "
-                                                  "'manual-vp8' has rank 0: name it to use it)"))
+  EXPECT_TRUE(contains(automatic.error().message,
+                       "no installed encoder produces VP8 (encoder "
+                       "'manual-vp8' has rank 0: name it to use it)"))
       << automatic.error().message;
   // The refusals of the tests above are listed too, so a plugin author sees why.
   EXPECT_TRUE(contains(automatic.error().message, "(refused: codec adapter '?'")) << automatic.error().message;
@@ -174,8 +163,8 @@ gboolean broken_plugin_init(GstPlugin* plugin) {
 
 TEST(RegisterCodecAdapter, PluginWithABrokenAdapterKeepsItsGoodOneAndBreaksNothing) {
   ASSERT_TRUE(gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, "lptestadapters",
-                                         "adapters for the registry test", broken_plugin_init,
-                                         "1.0", "MIT/X11", "lpgst", "lpgst", "https://example.invalid"));
+                                         "adapters for the registry test", broken_plugin_init, "1.0", "MIT/X11",
+                                         "lpgst", "lpgst", "https://example.invalid"));
   // The good one is there and is what auto picks for VP8.
   auto vp8 = lp::find_codec_adapter("auto", lp::VideoCodec::VP8);
   ASSERT_TRUE(vp8.ok()) << vp8.error().message;

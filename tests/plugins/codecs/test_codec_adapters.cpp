@@ -31,9 +31,9 @@ const lp::CodecAdapter* adapter(const char* name, lp::VideoCodec codec) {
   return found.ok() ? *found : nullptr;
 }
 
-#define ADAPTER_OR_SKIP(var, name, codec)                                            \
-  auto var##_found = lp::find_codec_adapter(name, codec);                            \
-  if (!var##_found) GTEST_SKIP() << var##_found.error().message;                     \
+#define ADAPTER_OR_SKIP(var, name, codec)                        \
+  auto var##_found = lp::find_codec_adapter(name, codec);        \
+  if (!var##_found) GTEST_SKIP() << var##_found.error().message; \
   const lp::CodecAdapter* var = *var##_found
 
 ElementPtr make(const lp::CodecAdapter* adapter, const lp::EncodeSettings& s) {
@@ -99,8 +99,7 @@ TEST(X264Adapter, BitrateModeMapsToAbrWithVbv) {
   auto enc = make(adapter("x264", lp::VideoCodec::H264), settings_720p());
   ASSERT_TRUE(enc);
   guint bitrate = 0, keyint = 0, vbv = 0;
-  g_object_get(enc.get(), "bitrate", &bitrate, "key-int-max", &keyint, "vbv-buf-capacity", &vbv,
-               nullptr);
+  g_object_get(enc.get(), "bitrate", &bitrate, "key-int-max", &keyint, "vbv-buf-capacity", &vbv, nullptr);
   EXPECT_EQ(bitrate, 3000u);  // kbit/s
   EXPECT_EQ(keyint, 60u);
   EXPECT_EQ(vbv, 1000u);
@@ -127,11 +126,10 @@ TEST(X264Adapter, ProfilesGoThroughCaps) {
   const lp::CodecAdapter* x264 = adapter("x264", lp::VideoCodec::H264);
   ASSERT_NE(x264, nullptr);
   auto s = settings_720p();
-  const std::pair<lp::H264Profile, const char*> cases[] = {
-      {lp::H264Profile::Baseline, "constrained-baseline"},
-      {lp::H264Profile::Main, "main"},
-      {lp::H264Profile::High, "high"},
-      {lp::H264Profile::ConstrainedHigh, "high"}};
+  const std::pair<lp::H264Profile, const char*> cases[] = {{lp::H264Profile::Baseline, "constrained-baseline"},
+                                                           {lp::H264Profile::Main, "main"},
+                                                           {lp::H264Profile::High, "high"},
+                                                           {lp::H264Profile::ConstrainedHigh, "high"}};
   for (auto [profile, caps_name] : cases) {
     s.h264_profile = profile;
     auto caps = x264->output_caps(s);
@@ -157,8 +155,8 @@ TEST(OpenH264Adapter, MapsBitrateGopAndComplexity) {
   auto enc = make(openh264, s);
   guint bitrate = 0, gop = 0;
   gboolean skip = TRUE, scene_cuts = TRUE;
-  g_object_get(enc.get(), "bitrate", &bitrate, "gop-size", &gop, "enable-frame-skip", &skip,
-               "scene-change-detection", &scene_cuts, nullptr);
+  g_object_get(enc.get(), "bitrate", &bitrate, "gop-size", &gop, "enable-frame-skip", &skip, "scene-change-detection",
+               &scene_cuts, nullptr);
   EXPECT_EQ(bitrate, 3'000'000u);
   EXPECT_EQ(gop, 60u);
   EXPECT_FALSE(skip);
@@ -207,8 +205,8 @@ TEST(Vp9Adapter, BitrateModeIsCbrWithForcedKeyframes) {
   gint bitrate = 0, kf_dist = 0, buffer = 0, cpu_used = 0;
   gint64 deadline = 0;
   gboolean row_mt = FALSE;
-  g_object_get(enc.get(), "target-bitrate", &bitrate, "keyframe-max-dist", &kf_dist, "buffer-size",
-               &buffer, "cpu-used", &cpu_used, "deadline", &deadline, "row-mt", &row_mt, nullptr);
+  g_object_get(enc.get(), "target-bitrate", &bitrate, "keyframe-max-dist", &kf_dist, "buffer-size", &buffer, "cpu-used",
+               &cpu_used, "deadline", &deadline, "row-mt", &row_mt, nullptr);
   EXPECT_EQ(bitrate, 3'000'000);  // bit/s
   EXPECT_EQ(kf_dist, 60);
   EXPECT_EQ(buffer, 1000);
@@ -228,11 +226,11 @@ TEST(Vp9Adapter, QualityModeIsConstrainedQuality) {
   auto enc = make(vp9, s);
   gint cq = 0, bitrate = 0, cpu_used = -1;
   gint64 deadline = 0;
-  g_object_get(enc.get(), "cq-level", &cq, "target-bitrate", &bitrate, "cpu-used", &cpu_used,
-               "deadline", &deadline, nullptr);
+  g_object_get(enc.get(), "cq-level", &cq, "target-bitrate", &bitrate, "cpu-used", &cpu_used, "deadline", &deadline,
+               nullptr);
   EXPECT_EQ(enum_nick(enc.get(), "end-usage"), "cq");
   EXPECT_EQ(cq, 33);
-  EXPECT_EQ(bitrate, 3'000'000);  // the cap
+  EXPECT_EQ(bitrate, 3'000'000);   // the cap
   EXPECT_EQ(deadline, 1'000'000);  // good quality
   EXPECT_EQ(cpu_used, 0);
 }
@@ -243,8 +241,8 @@ TEST(Av1Adapter, BitrateModeIsCbrWithKeyframesAtTheMaximumDistance) {
   auto enc = make(av1, settings_720p());
   guint bitrate = 0, buf = 0;
   gint kf_dist = 0, cpu_used = 0;
-  g_object_get(enc.get(), "target-bitrate", &bitrate, "keyframe-max-dist", &kf_dist, "buf-sz", &buf,
-               "cpu-used", &cpu_used, nullptr);
+  g_object_get(enc.get(), "target-bitrate", &bitrate, "keyframe-max-dist", &kf_dist, "buf-sz", &buf, "cpu-used",
+               &cpu_used, nullptr);
   EXPECT_EQ(bitrate, 3000u);  // kbit/s
   EXPECT_EQ(kf_dist, 60);
   EXPECT_EQ(buf, 1000u);

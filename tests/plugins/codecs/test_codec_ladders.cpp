@@ -20,7 +20,7 @@ using lp::test::MediaSpec;
 using lp::test::TempDir;
 
 struct CodecCase {
-  const char* codec;      // the profile's "encoder" field
+  const char* codec;  // the profile's "encoder" field
   lp::VideoCodec id;
   const char* adapter;    // the adapter auto picks (or that is named)
   const char* caps_name;  // what the rendition decodes as
@@ -44,11 +44,10 @@ class CodecLadder : public testing::TestWithParam<CodecCase> {
     if (!adapter) GTEST_SKIP() << adapter.error().message;
   }
 
-  std::string profile(const char* name, int width, int height, const std::string& rate,
-                      const char* gop) const {
+  std::string profile(const char* name, int width, int height, const std::string& rate, const char* gop) const {
     return std::string("{\"name\":\"") + name + "\",\"width\":" + std::to_string(width) +
-           ",\"height\":" + std::to_string(height) + "," + rate + ",\"encoder\":\"" +
-           GetParam().codec + "\",\"gop\":\"" + gop + "\"}";
+           ",\"height\":" + std::to_string(height) + "," + rate + ",\"encoder\":\"" + GetParam().codec +
+           "\",\"gop\":\"" + gop + "\"}";
   }
 };
 
@@ -107,16 +106,15 @@ TEST_P(CodecLadder, KeyframesStayExactAcrossSceneCuts) {
   const std::string cuts = dir.file("cuts.ts");
   const std::string caps = " ! video/x-raw,width=320,height=180,framerate=30/1,format=I420 ! c. ";
   auto error = lp::test::run_launch(
-      "concat name=c ! x264enc speed-preset=ultrafast key-int-max=300 ! mpegtsmux ! filesink location=" +
-          cuts + " videotestsrc pattern=smpte horizontal-speed=3 num-buffers=17" + caps +
-          " videotestsrc pattern=snow num-buffers=13" + caps + " videotestsrc pattern=ball num-buffers=11" +
-          caps + " videotestsrc pattern=red num-buffers=19" + caps,
+      "concat name=c ! x264enc speed-preset=ultrafast key-int-max=300 ! mpegtsmux ! filesink location=" + cuts +
+          " videotestsrc pattern=smpte horizontal-speed=3 num-buffers=17" + caps +
+          " videotestsrc pattern=snow num-buffers=13" + caps + " videotestsrc pattern=ball num-buffers=11" + caps +
+          " videotestsrc pattern=red num-buffers=19" + caps,
       60);
   ASSERT_FALSE(error) << *error;
   const std::string out = dir.file("cuts.out");
-  error = lp::test::run_launch("lpsegmentsrc location=" + cuts + " ! lpladder name=l encoder=" +
-                                   GetParam().adapter + " profiles='[" +
-                                   profile("cuts", 320, 180, "\"bitrate\":300000", "0.5") +
+  error = lp::test::run_launch("lpsegmentsrc location=" + cuts + " ! lpladder name=l encoder=" + GetParam().adapter +
+                                   " profiles='[" + profile("cuts", 320, 180, "\"bitrate\":300000", "0.5") +
                                    "]' l.src_0 ! filesink location=" + out,
                                120);
   ASSERT_FALSE(error) << *error;
@@ -126,13 +124,12 @@ TEST_P(CodecLadder, KeyframesStayExactAcrossSceneCuts) {
   expect_gop(info, 15);
 }
 
-INSTANTIATE_TEST_SUITE_P(Adapters, CodecLadder, testing::ValuesIn(kCases),
-                         [](const auto& i) {
-                           std::string name = i.param.adapter;
-                           for (char& c : name)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Adapters, CodecLadder, testing::ValuesIn(kCases), [](const auto& i) {
+  std::string name = i.param.adapter;
+  for (char& c : name)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+});
 
 std::string small_input(const TempDir& dir) {
   MediaSpec spec;
@@ -147,8 +144,8 @@ std::string small_input(const TempDir& dir) {
 std::string ladder_launch(const std::string& in, const std::string& codec, const std::string& extra,
                           const std::string& out) {
   return "lpsegmentsrc location=" + in + " ! lpladder name=l " + extra +
-         " profiles='[{\"name\":\"r\",\"width\":160,\"height\":90,\"bitrate\":200000,\"encoder\":\"" +
-         codec + "\"}]' l.src_0 ! filesink location=" + out;
+         " profiles='[{\"name\":\"r\",\"width\":160,\"height\":90,\"bitrate\":200000,\"encoder\":\"" + codec +
+         "\"}]' l.src_0 ! filesink location=" + out;
 }
 
 TEST(CodecErrors, UnknownCodecNameIsNamed) {
@@ -169,17 +166,14 @@ TEST(CodecErrors, CodecWithoutAdapterSaysNoEncoderProducesIt) {
 TEST(CodecErrors, ContainerThatCannotCarryTheCodecIsRefused) {
   if (!lp::find_codec_adapter("auto", lp::VideoCodec::VP9)) GTEST_SKIP() << "no VP9 encoder";
   TempDir dir;
-  auto error = lp::test::run_launch(
-      ladder_launch(small_input(dir), "VP9", "container=mpegts", dir.file("o")), 60);
+  auto error = lp::test::run_launch(ladder_launch(small_input(dir), "VP9", "container=mpegts", dir.file("o")), 60);
   ASSERT_TRUE(error);
-  EXPECT_NE(error->find("container mpegts cannot carry VP9: use container=mp4 or webm (or auto)"),
-            std::string::npos)
+  EXPECT_NE(error->find("container mpegts cannot carry VP9: use container=mp4 or webm (or auto)"), std::string::npos)
       << *error;
 }
 
 TEST(CodecContainers, ExplicitContainersAndMixedLadders) {
-  if (!lp::find_codec_adapter("auto", lp::VideoCodec::HEVC) ||
-      !lp::find_codec_adapter("auto", lp::VideoCodec::VP9))
+  if (!lp::find_codec_adapter("auto", lp::VideoCodec::HEVC) || !lp::find_codec_adapter("auto", lp::VideoCodec::VP9))
     GTEST_SKIP() << "needs x265enc and vp9enc";
   TempDir dir;
   MediaSpec spec;
@@ -206,15 +200,16 @@ TEST(CodecContainers, ExplicitContainersAndMixedLadders) {
   EXPECT_EQ(vp9.audio_caps_name, "audio/x-opus");
   // One ladder, three codecs: each rendition in its codec's container. Sinks that prerolled
   // on MPEG-TS would block the tee before the MP4 one has its first fragment: async=false.
-  error = lp::test::run_launch(
-      "lpsegmentsrc location=" + in + " ! lpladder name=l profiles='["
-      "{\"name\":\"a\",\"width\":320,\"height\":180,\"bitrate\":400000},"
-      "{\"name\":\"b\",\"width\":320,\"height\":180,\"bitrate\":300000,\"encoder\":\"HEVC\"},"
-      "{\"name\":\"c\",\"width\":160,\"height\":90,\"bitrate\":200000,\"encoder\":\"VP9\"}]' "
-      "l.src_0 ! filesink async=false location=" + dir.file("a") +
-          " l.src_1 ! filesink async=false location=" + dir.file("b") +
-          " l.src_2 ! filesink async=false location=" + dir.file("c"),
-      60);
+  error =
+      lp::test::run_launch("lpsegmentsrc location=" + in +
+                               " ! lpladder name=l profiles='["
+                               "{\"name\":\"a\",\"width\":320,\"height\":180,\"bitrate\":400000},"
+                               "{\"name\":\"b\",\"width\":320,\"height\":180,\"bitrate\":300000,\"encoder\":\"HEVC\"},"
+                               "{\"name\":\"c\",\"width\":160,\"height\":90,\"bitrate\":200000,\"encoder\":\"VP9\"}]' "
+                               "l.src_0 ! filesink async=false location=" +
+                               dir.file("a") + " l.src_1 ! filesink async=false location=" + dir.file("b") +
+                               " l.src_2 ! filesink async=false location=" + dir.file("c"),
+                           60);
   ASSERT_FALSE(error) << *error;
   const std::pair<const char*, const char*> expected[] = {
       {"video/mpegts", "video/x-h264"}, {"video/mpegts", "video/x-h265"}, {"video/quicktime", "video/x-vp9"}};

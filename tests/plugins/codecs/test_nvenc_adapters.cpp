@@ -22,9 +22,7 @@ struct Surface {
   void (*install)(GObjectClass* klass);
 };
 
-GQuark value_key(const GParamSpec* pspec) {
-  return g_quark_from_string((std::string("fake-") + pspec->name).c_str());
-}
+GQuark value_key(const GParamSpec* pspec) { return g_quark_from_string((std::string("fake-") + pspec->name).c_str()); }
 
 void free_value(gpointer p) {
   g_value_unset(static_cast<GValue*>(p));
@@ -82,18 +80,22 @@ void add_common(GObjectClass* k) {
   add(k, g_param_spec_boolean("i-adapt", "", "", TRUE, kRw));  // TRUE: see that it is turned off
 }
 
-const GEnumValue kLegacyPresets[] = {
-    {0, "Default", "default"}, {1, "HP", "hp"}, {2, "HQ", "hq"},
-    {3, "Low Latency", "low-latency"}, {4, "Low Latency HQ", "low-latency-hq"},
-    {5, "Low Latency HP", "low-latency-hp"}, {6, "Lossless", "lossless"},
-    {7, "Lossless HP", "lossless-hp"}, {0, nullptr, nullptr}};
+const GEnumValue kLegacyPresets[] = {{0, "Default", "default"},
+                                     {1, "HP", "hp"},
+                                     {2, "HQ", "hq"},
+                                     {3, "Low Latency", "low-latency"},
+                                     {4, "Low Latency HQ", "low-latency-hq"},
+                                     {5, "Low Latency HP", "low-latency-hp"},
+                                     {6, "Lossless", "lossless"},
+                                     {7, "Lossless HP", "lossless-hp"},
+                                     {0, nullptr, nullptr}};
 
 // nvh264enc (GstNvBaseEnc) in 1.22.
 void install_base(GObjectClass* k) {
-  static const GEnumValue rc[] = {{0, "Default", "default"}, {1, "CQP", "constqp"}, {2, "CBR", "cbr"},
-                                  {3, "VBR", "vbr"}, {4, "VBR min QP", "vbr-minqp"},
-                                  {5, "CBR LD HQ", "cbr-ld-hq"}, {6, "CBR HQ", "cbr-hq"},
-                                  {7, "VBR HQ", "vbr-hq"}, {0, nullptr, nullptr}};
+  static const GEnumValue rc[] = {
+      {0, "Default", "default"}, {1, "CQP", "constqp"},          {2, "CBR", "cbr"},
+      {3, "VBR", "vbr"},         {4, "VBR min QP", "vbr-minqp"}, {5, "CBR LD HQ", "cbr-ld-hq"},
+      {6, "CBR HQ", "cbr-hq"},   {7, "VBR HQ", "vbr-hq"},        {0, nullptr, nullptr}};
   add(k, g_param_spec_enum("preset", "", "", enum_type("FakeNvPreset", kLegacyPresets), 0, kRw));
   add(k, g_param_spec_enum("rc-mode", "", "", enum_type("FakeNvRCMode", rc), 0, kRw));
   add(k, g_param_spec_int("qp-const", "", "", -1, 51, -1, kRw));
@@ -103,9 +105,9 @@ void install_base(GObjectClass* k) {
 
 // nvcudah264enc (GstNvEncoder) in 1.22.
 void install_cuda(GObjectClass* k) {
-  static const GEnumValue rc[] = {{0, "CQP", "cqp"}, {1, "VBR", "vbr"}, {2, "CBR", "cbr"},
-                                  {3, "CBR LD HQ", "cbr-ld-hq"}, {4, "CBR HQ", "cbr-hq"},
-                                  {5, "VBR HQ", "vbr-hq"}, {0, nullptr, nullptr}};
+  static const GEnumValue rc[] = {
+      {0, "CQP", "cqp"},       {1, "VBR", "vbr"},       {2, "CBR", "cbr"},    {3, "CBR LD HQ", "cbr-ld-hq"},
+      {4, "CBR HQ", "cbr-hq"}, {5, "VBR HQ", "vbr-hq"}, {0, nullptr, nullptr}};
   add(k, g_param_spec_enum("preset", "", "", enum_type("FakeNvEncoderPreset", kLegacyPresets), 0, kRw));
   add(k, g_param_spec_enum("rate-control", "", "", enum_type("FakeNvEncoderRCMode", rc), 1, kRw));
   for (const char* qp : {"qp-i", "qp-p", "qp-b"}) add(k, g_param_spec_int(qp, "", "", -1, 51, -1, kRw));
@@ -115,11 +117,9 @@ void install_cuda(GObjectClass* k) {
 
 // A later nvcodec: presets p1..p7 only, no const-quality (so quality mode is a constant QP).
 void install_levels(GObjectClass* k) {
-  static const GEnumValue presets[] = {{0, "P1", "p1"}, {1, "P2", "p2"}, {2, "P3", "p3"},
-                                       {3, "P4", "p4"},  {4, "P5", "p5"}, {5, "P6", "p6"},
-                                       {6, "P7", "p7"},  {0, nullptr, nullptr}};
-  static const GEnumValue rc[] = {{0, "CQP", "cqp"}, {1, "VBR", "vbr"}, {2, "CBR", "cbr"},
-                                  {0, nullptr, nullptr}};
+  static const GEnumValue presets[] = {{0, "P1", "p1"}, {1, "P2", "p2"}, {2, "P3", "p3"}, {3, "P4", "p4"},
+                                       {4, "P5", "p5"}, {5, "P6", "p6"}, {6, "P7", "p7"}, {0, nullptr, nullptr}};
+  static const GEnumValue rc[] = {{0, "CQP", "cqp"}, {1, "VBR", "vbr"}, {2, "CBR", "cbr"}, {0, nullptr, nullptr}};
   add(k, g_param_spec_enum("preset", "", "", enum_type("FakeNvLevelPreset", presets), 3, kRw));
   add(k, g_param_spec_enum("rate-control", "", "", enum_type("FakeNvLevelRCMode", rc), 1, kRw));
   add(k, g_param_spec_int("qp-i", "", "", -1, 51, -1, kRw));
@@ -238,8 +238,8 @@ TEST(NvencAdapters, AutoUsesNvencOnlyForAGpuThatHasIt) {
   EXPECT_FALSE((*cpu)->takes_cuda_memory());
   auto gpu0 = lp::find_codec_adapter("auto", lp::VideoCodec::H264, 0);
   ASSERT_TRUE(gpu0.ok());
-  const bool has_nvenc = lp::pick_nv_factory(lp::installed_nv_factories(),
-                                             lp::NvElementKind::H264Encoder, 0).has_value();
+  const bool has_nvenc =
+      lp::pick_nv_factory(lp::installed_nv_factories(), lp::NvElementKind::H264Encoder, 0).has_value();
   EXPECT_STREQ((*gpu0)->name(), has_nvenc ? "nvenc-h264" : "x264");
   if (!has_nvenc) {
     auto named = lp::find_codec_adapter("nvenc-h264", lp::VideoCodec::H264, 0);
@@ -262,8 +262,8 @@ TEST(NvencAdapters, H264ProfileGoesThroughTheCaps) {
 // --- property mapping --------------------------------------------------------------------
 
 TEST(NvencMapping, BitrateModeIsCbrWithAOneSecondVbvAndExactGops) {
-  for (auto [type, surface, rc] : {std::tuple{"FakeNvH264Enc", &kBase, "rc-mode"},
-                                   std::tuple{"FakeNvCudaH264Enc", &kCuda, "rate-control"}}) {
+  for (auto [type, surface, rc] :
+       {std::tuple{"FakeNvH264Enc", &kBase, "rc-mode"}, std::tuple{"FakeNvCudaH264Enc", &kCuda, "rate-control"}}) {
     SCOPED_TRACE(type);
     auto e = fake(type, *surface);
     ASSERT_TRUE(configure(e.get(), settings_720p()));
@@ -280,8 +280,8 @@ TEST(NvencMapping, BitrateModeIsCbrWithAOneSecondVbvAndExactGops) {
 }
 
 TEST(NvencMapping, QualityModeIsVbrAtConstantQualityCappedByTheBitrate) {
-  for (auto [type, surface, rc] : {std::tuple{"FakeNvH264Enc", &kBase, "rc-mode"},
-                                   std::tuple{"FakeNvCudaH264Enc", &kCuda, "rate-control"}}) {
+  for (auto [type, surface, rc] :
+       {std::tuple{"FakeNvH264Enc", &kBase, "rc-mode"}, std::tuple{"FakeNvCudaH264Enc", &kCuda, "rate-control"}}) {
     SCOPED_TRACE(type);
     auto s = settings_720p();
     s.quality = 23;
@@ -311,9 +311,8 @@ TEST(NvencMapping, WithoutConstQualityQualityIsAConstantQp) {
 
 TEST(NvencMapping, SpeedPresetsSpreadOverNvencsPresets) {
   const std::pair<LpSpeedPreset, const char*> legacy[] = {
-      {LP_SPEED_PRESET_ULTRAFAST, "hp"}, {LP_SPEED_PRESET_VERYFAST, "hp"},
-      {LP_SPEED_PRESET_FASTER, "default"}, {LP_SPEED_PRESET_MEDIUM, "default"},
-      {LP_SPEED_PRESET_SLOW, "hq"}, {LP_SPEED_PRESET_VERYSLOW, "hq"}};
+      {LP_SPEED_PRESET_ULTRAFAST, "hp"},   {LP_SPEED_PRESET_VERYFAST, "hp"}, {LP_SPEED_PRESET_FASTER, "default"},
+      {LP_SPEED_PRESET_MEDIUM, "default"}, {LP_SPEED_PRESET_SLOW, "hq"},     {LP_SPEED_PRESET_VERYSLOW, "hq"}};
   for (auto [preset, expected] : legacy) {
     auto s = settings_720p();
     s.speed_preset = preset;
@@ -321,9 +320,10 @@ TEST(NvencMapping, SpeedPresetsSpreadOverNvencsPresets) {
     ASSERT_TRUE(configure(e.get(), s));
     EXPECT_EQ(nick(e.get(), "preset"), expected) << lp_speed_preset_name(preset);
   }
-  const std::pair<LpSpeedPreset, const char*> levels[] = {
-      {LP_SPEED_PRESET_ULTRAFAST, "p1"}, {LP_SPEED_PRESET_VERYFAST, "p3"},
-      {LP_SPEED_PRESET_MEDIUM, "p4"}, {LP_SPEED_PRESET_VERYSLOW, "p7"}};
+  const std::pair<LpSpeedPreset, const char*> levels[] = {{LP_SPEED_PRESET_ULTRAFAST, "p1"},
+                                                          {LP_SPEED_PRESET_VERYFAST, "p3"},
+                                                          {LP_SPEED_PRESET_MEDIUM, "p4"},
+                                                          {LP_SPEED_PRESET_VERYSLOW, "p7"}};
   for (auto [preset, expected] : levels) {
     auto s = settings_720p();
     s.speed_preset = preset;

@@ -45,14 +45,12 @@ std::string error_text(GstMessage* msg) {
 
 // Runs lpsegmentsrc ! lpladder ! filesink x N, collecting each rendition's stats message.
 LadderRun run_ladder(const std::string& in, const TempDir& dir, const std::string& tag, int device,
-               const std::string& encoder = "auto", const char* profiles = kLadder) {
+                     const std::string& encoder = "auto", const char* profiles = kLadder) {
   const size_t n = lp::parse_profiles(profiles)->size();
-  std::string description = "lpsegmentsrc location=" + in + " ! lpladder name=l profiles=" +
-                            profiles + " encoder=" + encoder +
-                            " cuda-device-id=" + std::to_string(device);
+  std::string description = "lpsegmentsrc location=" + in + " ! lpladder name=l profiles=" + profiles +
+                            " encoder=" + encoder + " cuda-device-id=" + std::to_string(device);
   for (size_t i = 0; i < n; ++i)
-    description += " l.src_" + std::to_string(i) + " ! filesink location=" +
-                   dir.file(tag + std::to_string(i) + ".ts");
+    description += " l.src_" + std::to_string(i) + " ! filesink location=" + dir.file(tag + std::to_string(i) + ".ts");
   LadderRun run;
   lp::test::detail::Pipeline pipeline(lp::test::detail::parse_pipeline(description));
   lp::test::detail::BusPtr bus(gst_element_get_bus(pipeline.get()));
@@ -62,9 +60,9 @@ LadderRun run_ladder(const std::string& in, const TempDir& dir, const std::strin
   for (;;) {
     const gint64 left = deadline - g_get_monotonic_time();
     lp::test::detail::MessagePtr msg(
-        left > 0 ? gst_bus_timed_pop_filtered(bus.get(), left * GST_USECOND,
-                                              static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS |
-                                                                          GST_MESSAGE_ELEMENT))
+        left > 0 ? gst_bus_timed_pop_filtered(
+                       bus.get(), left * GST_USECOND,
+                       static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT))
                  : nullptr);
     if (!msg) {
       run.error = "timeout";
@@ -116,11 +114,10 @@ bool has(NvElementKind kind, int device) {
 }
 
 // The GPU tests need NVDEC and the CUDA filters (cudaconvertscale needs NVRTC).
-#define REQUIRE_GPU(kind, device)                                                             \
-  if (!has(kind, device))                                                                     \
-    GTEST_SKIP() << "no NVIDIA GPU " << (device) << ": nvcodec registered no decoder for it"; \
-  if (!lp::cuda_filters_available())                                                          \
-    GTEST_SKIP() << "nvcodec has no cudaconvertscale/cudadownload/cudaupload (NVRTC missing?)"
+#define REQUIRE_GPU(kind, device)                                                                                   \
+  if (!has(kind, device)) GTEST_SKIP() << "no NVIDIA GPU " << (device) << ": nvcodec registered no decoder for it"; \
+  if (!lp::cuda_filters_available())                                                                                \
+  GTEST_SKIP() << "nvcodec has no cudaconvertscale/cudadownload/cudaupload (NVRTC missing?)"
 
 std::string make_input(const TempDir& dir, const std::string& name, MediaSpec spec) {
   const std::string path = dir.file(name);
@@ -149,8 +146,8 @@ TEST(GpuLadder, MissingDecoderIsAClearErrorNotAHang) {
   EXPECT_LT(g_get_monotonic_time() - start, 30 * G_USEC_PER_SEC);
   const std::string gpu = "GPU " + std::to_string(device);
   EXPECT_NE(run.error->find(gpu + " has no NVDEC H.264 decoder"), std::string::npos) << *run.error;
-  EXPECT_NE(run.error->find("looked for " + lp::nv_factory_name(NvElementKind::H264Decoder, device)),
-            std::string::npos) << *run.error;
+  EXPECT_NE(run.error->find("looked for " + lp::nv_factory_name(NvElementKind::H264Decoder, device)), std::string::npos)
+      << *run.error;
   EXPECT_EQ(run.error->rfind("l: ", 0), 0u) << *run.error;  // posted by lpladder itself
 
   // The C++ API: TranscodeOptions::cuda_device, the same message, Unsupported.
@@ -172,8 +169,8 @@ TEST(GpuLadder, CudaInputWithoutCudaFiltersIsAClearError) {
   lp::test::detail::Pipeline pipeline(lp::test::detail::parse_pipeline(
       "appsrc name=src format=time ! lprendition profile=P240p30fps16x9 encoder=x264 ! fakesink"));
   g_autoptr(GstElement) src = gst_bin_get_by_name(pipeline.bin(), "src");
-  g_autoptr(GstCaps) caps = gst_caps_from_string(
-      "video/x-raw(memory:CUDAMemory),format=NV12,width=640,height=360,framerate=30/1");
+  g_autoptr(GstCaps) caps =
+      gst_caps_from_string("video/x-raw(memory:CUDAMemory),format=NV12,width=640,height=360,framerate=30/1");
   g_object_set(src, "caps", caps, nullptr);
   GstBuffer* frame = gst_buffer_new_allocate(nullptr, 640 * 360 * 3 / 2, nullptr);
   GST_BUFFER_PTS(frame) = 0;
@@ -185,7 +182,8 @@ TEST(GpuLadder, CudaInputWithoutCudaFiltersIsAClearError) {
   ASSERT_TRUE(error);
   EXPECT_NE(error->find("missing GStreamer elements for the cuda-hybrid video path: "
                         "cudaconvertscale, cudadownload"),
-            std::string::npos) << *error;
+            std::string::npos)
+      << *error;
 }
 
 TEST(GpuLadder, OtherCodecsDecodeOnTheCpu) {

@@ -14,12 +14,9 @@ using lp::NvFactory;
 
 // One GPU with NVDEC and both NVENC families, registered first: the plain names.
 std::vector<NvFactory> one_full_gpu() {
-  return {{"nvh264dec", 0, NvElementKind::H264Decoder},
-          {"nvh265dec", 0, NvElementKind::H265Decoder},
-          {"nvh264enc", 0, NvElementKind::H264Encoder},
-          {"nvcudah264enc", 0, NvElementKind::H264Encoder},
-          {"nvh265enc", 0, NvElementKind::H265Encoder},
-          {"nvcudah265enc", 0, NvElementKind::H265Encoder}};
+  return {{"nvh264dec", 0, NvElementKind::H264Decoder}, {"nvh265dec", 0, NvElementKind::H265Decoder},
+          {"nvh264enc", 0, NvElementKind::H264Encoder}, {"nvcudah264enc", 0, NvElementKind::H264Encoder},
+          {"nvh265enc", 0, NvElementKind::H265Encoder}, {"nvcudah265enc", 0, NvElementKind::H265Encoder}};
 }
 
 TEST(PickNvFactory, FirstDeviceHasThePlainNamesAndNvcudaWins) {

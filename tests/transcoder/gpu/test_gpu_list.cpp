@@ -29,9 +29,7 @@ TEST(GpuList, IdsComeBackSortedWithoutRepeats) {
   EXPECT_EQ(resolved(" 1, 0 ", {0, 1}), (Ids{0, 1}));
 }
 
-TEST(GpuList, AllIsEveryPresentGpu) {
-  EXPECT_EQ(resolved("all", {3, 0, 1}), (Ids{0, 1, 3}));
-}
+TEST(GpuList, AllIsEveryPresentGpu) { EXPECT_EQ(resolved("all", {3, 0, 1}), (Ids{0, 1, 3})); }
 
 TEST(GpuList, AMissingGpuIsNamedWithThePresentOnes) {
   EXPECT_EQ(refusal("0,3", {0, 1}), "--nvidia: GPU 3 not found (present: 0, 1)");

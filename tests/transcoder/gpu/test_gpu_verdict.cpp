@@ -34,8 +34,9 @@ TEST(GpuVerdict, FullPathCapacityIsEncodeSessionsPerSessionLadder) {
   const auto v = lp::judge_gpu(full(0, 12), 4, 8);
   EXPECT_TRUE(v.usable);
   EXPECT_EQ(v.capacity, 3);
-  EXPECT_TRUE(starts_with(v.log_line, "GPU 0: decode ok, scale ok, encode nvenc (full GPU), "
-                                      "12 simultaneous encode sessions -> capacity 3"))
+  EXPECT_TRUE(starts_with(v.log_line,
+                          "GPU 0: decode ok, scale ok, encode nvenc (full GPU), "
+                          "12 simultaneous encode sessions -> capacity 3"))
       << v.log_line;
   EXPECT_NE(v.log_line.find("self-test 2.5 s"), std::string::npos) << v.log_line;
   EXPECT_EQ(lp::judge_gpu(full(0, 13), 4, 8).capacity, 3);  // rounds down: a 4th ladder would not fit
@@ -65,8 +66,9 @@ TEST(GpuVerdict, HybridTakesTheOperatorsFigureAndSaysWhyNotNvenc) {
   const auto v = lp::judge_gpu(hybrid, 4, 2);
   EXPECT_TRUE(v.usable);
   EXPECT_EQ(v.capacity, 2);
-  EXPECT_TRUE(starts_with(v.log_line, "GPU 0: decode ok, scale ok, encode x264 on the CPU (hybrid; no NVENC: "
-                                      "no codec adapter nvenc-h264) -> capacity 2"))
+  EXPECT_TRUE(starts_with(v.log_line,
+                          "GPU 0: decode ok, scale ok, encode x264 on the CPU (hybrid; no NVENC: "
+                          "no codec adapter nvenc-h264) -> capacity 2"))
       << v.log_line;
   EXPECT_EQ(lp::judge_gpu(hybrid, 4, 0).capacity, 1);  // never 0 for a usable GPU
 }
@@ -76,10 +78,9 @@ TEST(GpuVerdict, AFailedGpuIsExcludedWithTheReason) {
   const auto v = lp::judge_gpu(failed, 4, 2);
   EXPECT_FALSE(v.usable);
   EXPECT_EQ(v.capacity, 0);
-  EXPECT_TRUE(starts_with(v.log_line, "GPU 1 excluded: decode failed: no NVDEC H.264 decoder for GPU 1"))
-      << v.log_line;
-  EXPECT_TRUE(starts_with(lp::judge_gpu(report_for(3, std::nullopt), 4, 2).log_line,
-                          "GPU 3 excluded: self-test failed"));
+  EXPECT_TRUE(starts_with(v.log_line, "GPU 1 excluded: decode failed: no NVDEC H.264 decoder for GPU 1")) << v.log_line;
+  EXPECT_TRUE(
+      starts_with(lp::judge_gpu(report_for(3, std::nullopt), 4, 2).log_line, "GPU 3 excluded: self-test failed"));
 }
 
 // A fake GPU that opens at most `limit` sessions; records what the probe asked for.

@@ -14,8 +14,8 @@ bool has(const std::vector<int>& caps, int c) { return std::find(caps.begin(), c
 TEST(LivepeerCapabilities, AnnouncesWhatThisMachineCanDo) {
   const auto caps = transcoder_capabilities(node_capabilities());
   // The test machine has avdec_h264, tsdemux, qtdemux, mp4mux and x264enc.
-  for (int c : {kH264, kMpegTs, kMp4, kFractionalFramerates, kStorageDirect, kProfileH264Baseline,
-                kProfileH264High, kGop, kAuthToken})
+  for (int c : {kH264, kMpegTs, kMp4, kFractionalFramerates, kStorageDirect, kProfileH264Baseline, kProfileH264High,
+                kGop, kAuthToken})
     EXPECT_TRUE(has(caps, c)) << capability_name(c);
   // Never announced: lpgst computes no perceptual hash and does not clip segments.
   EXPECT_FALSE(has(caps, kMpeg7VideoSignature));

@@ -11,8 +11,8 @@ namespace {
 TEST(LivepeerSegmentJob, MultipartBodyParsesAsGoWritesIt) {
   const std::string a = "first rendition bytes \r\n--not-a-boundary";
   const std::string b(100000, '\x47');
-  const std::string body = multipart_body("b0undary", {{"video/mp2t", 1234, a.data(), a.size()},
-                                                        {"video/mp4", 99, b.data(), b.size()}});
+  const std::string body =
+      multipart_body("b0undary", {{"video/mp2t", 1234, a.data(), a.size()}, {"video/mp4", 99, b.data(), b.size()}});
   EXPECT_TRUE(body.starts_with("--b0undary\r\nContent-Length: " + std::to_string(a.size()) +
                                "\r\nContent-Type: video/mp2t\r\nPixels: 1234\r\n\r\n"));
   EXPECT_TRUE(body.ends_with("\r\n--b0undary--\r\n"));
@@ -35,9 +35,7 @@ TEST(LivepeerSegmentJob, MultipartBodyParsesAsGoWritesIt) {
   soup_multipart_free(multipart);
 }
 
-TEST(LivepeerSegmentJob, NoPartsStillCloses) {
-  EXPECT_EQ(multipart_body("x", {}), "\r\n--x--\r\n");
-}
+TEST(LivepeerSegmentJob, NoPartsStillCloses) { EXPECT_EQ(multipart_body("x", {}), "\r\n--x--\r\n"); }
 
 }  // namespace
 }  // namespace lp::livepeer
