@@ -16,245 +16,12 @@
 #include <utility>
 
 #include "http/tls_trust.h"
+#include "node_flag_values.h"
 
 namespace lp {
 namespace {
 
-constexpr std::string_view kDefaultProfiles = "P240p30fps16x9,P360p30fps16x9";  // go-livepeer's
-constexpr int kMaxSessionsLimit = 100000;
-constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
-
-using Fail = std::optional<Error>;  // nullopt = accepted
-using Apply = Fail (*)(NodeOptions& o, std::string_view value, const std::string& flag);
-
-Error bad(std::string message) { return Error{ErrorCode::BadRequest, std::move(message)}; }
-
-Error bad_value(const std::string& flag, std::string_view expected, std::string_view got) {
-  return bad(flag + ": expected " + std::string(expected) + ", got \"" + std::string(got) + "\"");
-}
-
-// Go's strconv.ParseBool, which is what -flag=VALUE goes through for a boolean there.
-std::optional<bool> parse_go_bool(std::string_view s) {
-  for (std::string_view t : {"1", "t", "T", "TRUE", "true", "True"}) {
-    if (s == t) return true;
-  }
-  for (std::string_view f : {"0", "f", "F", "FALSE", "false", "False"}) {
-    if (s == f) return false;
-  }
-  return std::nullopt;
-}
-
-// The whole string as a decimal in [min, max]: "4x", " 4" and "" are refused.
-template <typename T>
-std::optional<T> parse_int(std::string_view s, T min, T max) {
-  T v{};
-  const char* end = s.data() + s.size();
-  const auto [ptr, ec] = std::from_chars(s.data(), end, v);
-  if (s.empty() || ec != std::errc() || ptr != end || v < min || v > max) return std::nullopt;
-  return v;
-}
-
-// Bind: a listen address, where an empty host means all interfaces and port 0 "pick one".
-// Dial: an address others connect to, so it needs a host and a real port.
-enum class AddrKind { Bind, Dial };
-
-// host:port, [v6]:port, :port, or a bare host that gets the flag's default port (as
-// go-livepeer's defaultAddr does). The port comes back as a plain number ("08935" -> "8935").
-Result<std::string> parse_addr(std::string_view v, const std::string& flag, AddrKind kind,
-                               std::string_view default_port) {
-  constexpr std::string_view kShape = "host:port or :port";
-  // No paths or lists: one plain address (schemes are taken off by the flags that allow one).
-  if (v.empty() || v.find_first_of(" \t/\\?#@,") != std::string_view::npos) {
-    return bad_value(flag, kShape, v);
-  }
-  std::string_view host = v;
-  std::string_view port = default_port;
-  if (v.starts_with('[')) {
-    const auto close = v.find(']');
-    if (close == std::string_view::npos || close < 2) return bad_value(flag, kShape, v);
-    host = v.substr(0, close + 1);
-    const std::string_view rest = v.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return bad_value(flag, kShape, v);
-      port = rest.substr(1);
-    }
-  } else if (const auto colon = v.rfind(':'); colon != std::string_view::npos) {
-    host = v.substr(0, colon);
-    port = v.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return bad(flag + ": put an IPv6 address in brackets ([::1]:8935), got \"" + std::string(v) + "\"");
-    }
-  }
-  if (host.empty()) {
-    if (kind == AddrKind::Dial) return bad(flag + ": needs a host, got \"" + std::string(v) + "\"");
-    host = "0.0.0.0";
-  }
-  const int min_port = kind == AddrKind::Bind ? 0 : 1;
-  const auto p = parse_int<int>(port, min_port, 65535);
-  if (!p) {
-    return bad(flag + ": port must be " + std::to_string(min_port) + "..65535, got \"" + std::string(port) + "\"");
-  }
-  return std::string(host) + ":" + std::to_string(*p);
-}
-
-Fail set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
-              std::string_view default_port) {
-  auto addr = parse_addr(v, flag, kind, default_port);
-  if (!addr) return addr.error();
-  out = std::move(*addr);
-  return std::nullopt;
-}
-
-// The value itself, or the contents of the file it names minus one trailing "\n" or "\r\n"
-// (geth's password files; go-livepeer trims all surrounding space, which could eat a secret's
-// own spaces).
-Result<std::string> secret_or_file(std::string_view v, const std::string& flag) {
-  const std::filesystem::path path{std::string(v)};
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (v.empty() || ec || !std::filesystem::exists(status)) {
-    // A value that looks like a path but names nothing is a typo, not a secret.
-    if (v.find('/') != std::string_view::npos)
-      return bad(flag + ": no such file \"" + std::string(v) + "\" (a secret with a '/' must be given in a file)");
-    return std::string(v);
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return bad(flag + ": \"" + std::string(v) + "\" is not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad(flag + ": cannot read \"" + std::string(v) + "\"");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.ends_with("\r\n")) {
-    text.resize(text.size() - 2);
-  } else if (text.ends_with('\n')) {
-    text.pop_back();
-  }
-  return text;
-}
-
-// One address, or (for a gateway) a comma list; orch_addr keeps the first.
-// "http://" or "https://" in front of an address: taken off, and whether it was plain http.
-std::pair<std::string_view, bool> strip_scheme(std::string_view v) {
-  if (v.starts_with("http://")) return {v.substr(7), true};
-  if (v.starts_with("https://")) return {v.substr(8), false};
-  return {v, false};
-}
-
-// Orchestrator addresses keep an explicit "http://" (plain HTTP); bare ones mean TLS.
-Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag) {
-  std::vector<std::string> addrs;
-  std::string_view rest = v;
-  while (true) {
-    const auto comma = rest.find(',');
-    std::string one;
-    const auto [bare, plain] = strip_scheme(rest.substr(0, comma));
-    if (auto e = set_addr(one, bare, flag, AddrKind::Dial, "8935")) return e;
-    if (plain) one = "http://" + one;
-    addrs.push_back(std::move(one));
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  o.orch_addrs = std::move(addrs);
-  o.orch_addr = o.orch_addrs.front();
-  return std::nullopt;
-}
-
-// Whole seconds (or a decimal like 0.5) as milliseconds, 0.1 to 3600.
-Fail set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag) {
-  char* end = nullptr;
-  const std::string text(v);
-  const double s = g_ascii_strtod(text.c_str(), &end);
-  if (text.empty() || !end || *end != '\0' || !(s >= 0.1 && s <= 3600))
-    return bad_value(flag, "seconds, 0.1 to 3600", v);
-  out = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
-  return std::nullopt;
-}
-
-Fail set_count(int& out, std::string_view v, const std::string& flag) {
-  const auto n = parse_int<int>(v, 1, 1000000);
-  if (!n) return bad_value(flag, "1 to 1000000", v);
-  out = *n;
-  return std::nullopt;
-}
-
-Fail set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag) {
-  auto secret = secret_or_file(v, flag);
-  if (!secret) return secret.error();
-  if (secret->empty()) {
-    return bad(flag + (v.empty() ? ": the secret is empty" : ": the secret file is empty"));
-  }
-  o.orch_secret = std::move(*secret);
-  return std::nullopt;
-}
-
-Fail set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag) {
-  auto password = secret_or_file(v, flag);
-  if (!password) return password.error();
-  o.eth_password = std::move(*password);
-  return std::nullopt;
-}
-
-Fail set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag) {
-  if (v == "auto") {
-    o.max_sessions_auto = true;
-    return std::nullopt;
-  }
-  const auto n = parse_int<int>(v, 1, kMaxSessionsLimit);
-  if (!n) return bad_value(flag, "a number from 1 to 100000 or auto", v);
-  o.max_sessions = *n;
-  o.max_sessions_auto = false;  // the last one given wins, as in Go
-  return std::nullopt;
-}
-
-Fail set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag) {
-  auto profiles = parse_profiles(v);
-  if (!profiles) return bad(flag + ": " + profiles.error().message);
-  o.transcoding_options = std::move(*profiles);
-  return std::nullopt;
-}
-
-// "0,1" or "all", as go-livepeer takes it; "" turns GPUs off again.
-Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
-  if (!v.empty() && v != "all") {
-    std::string_view rest = v;
-    for (bool more = true; more;) {
-      const auto comma = rest.find(',');
-      if (!parse_int<int>(rest.substr(0, comma), 0, 1023)) {
-        return bad_value(flag, "GPU ids like 0,1 or all", v);
-      }
-      more = comma != std::string_view::npos;
-      if (more) rest.remove_prefix(comma + 1);
-    }
-  }
-  o.nvidia = std::string(v);
-  return std::nullopt;
-}
-
-Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
-  const auto n = parse_int<int64_t>(v, 0, kInt64Max);
-  if (!n) {
-    return bad_value(flag,
-                     "a whole number of wei (custom currencies like 0.50USD are not "
-                     "supported)",
-                     v);
-  }
-  o.price_per_unit = *n;
-  return std::nullopt;
-}
-
-Fail set_pixels(NodeOptions& o, std::string_view v, const std::string& flag) {
-  const auto n = parse_int<int64_t>(v, 1, kInt64Max);
-  if (!n) return bad_value(flag, "a whole number of pixels, 1 or more", v);
-  o.pixels_per_unit = *n;
-  return std::nullopt;
-}
-
-Fail set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag) {
-  const auto n = parse_int<int>(v, 0, 100);
-  if (!n) return bad_value(flag, "a level from 0 to 100", v);
-  o.verbosity = *n;
-  return std::nullopt;
-}
+using namespace flag_values;
 
 struct FlagSpec {
   std::string_view gnu = {};             // --gnu
@@ -267,323 +34,233 @@ struct FlagSpec {
   std::string_view help = {};
 };
 
+// One flag per entry reads better than what the formatter makes of this table.
+// clang-format off
 // Order is --help's order.
-const std::array
-    kFlags =
-        {
-            FlagSpec{.gnu = "orchestrator",
-                     .go = "orchestrator",
-                     .boolean = &NodeOptions::orchestrator,
-                     .help = "Take transcoding requests and hand them to transcoders"},
-            FlagSpec{.gnu = "transcoder",
-                     .go = "transcoder",
-                     .boolean = &NodeOptions::transcoder,
-                     .help = "Transcode: in-process with --orchestrator, else for --orch-addr"},
-            FlagSpec{.gnu = "gateway",
-                     .go = "gateway",
-                     .alias = "broadcaster",
-                     .boolean = &NodeOptions::gateway,
-                     .help = "Take live streams in, serve them as HLS"},
-            FlagSpec{.gnu = "http-addr",
-                     .go = "httpAddr",
-                     .apply =
-                         [](NodeOptions& o, std::string_view v, const std::string& f) {
-                           const auto [bare, plain] = strip_scheme(v);
-                           o.http_plain = plain;
-                           return set_addr(o.http_addr, bare, f, AddrKind::Bind, "8935");
-                         },
-                     .arg = "[http://]HOST:PORT",
-                     .def = "0.0.0.0:8935",
-                     .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
-            FlagSpec{.gnu = "tls-cert",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.tls_cert = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "PEM",
-                     .def = "self-signed in --data-dir/tls",
-                     .help = "Public port's TLS certificate (chain)"},
-            FlagSpec{.gnu = "tls-key",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.tls_key = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "PEM",
-                     .def = "with --tls-cert",
-                     .help = "Public port's TLS private key"},
-            FlagSpec{.gnu = "orch-cert-sha256",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
-                       if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
-                       return std::nullopt;
-                     },
-                     .arg = "HEX",
-                     .def = "any certificate",
-                     .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
-            FlagSpec{.gnu = "http-header-timeout",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_ms(o.http_limits.header_timeout, v, f); },
-                     .arg = "SECONDS",
-                     .def = "10",
-                     .help = "A new connection's request head (and TLS handshake) must arrive in this time"},
-            FlagSpec{.gnu = "http-idle-timeout",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_ms(o.http_limits.idle_timeout, v, f); },
-                     .arg = "SECONDS",
-                     .def = "30",
-                     .help = "A kept-alive connection with no next request is closed after this"},
-            FlagSpec{.gnu = "http-stall-timeout",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_ms(o.http_limits.stall_timeout, v, f); },
-                     .arg = "SECONDS",
-                     .def = "10",
-                     .help = "A request body or answer with no progress this long is cut off"},
-            FlagSpec{.gnu = "http-min-body-rate",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
-                       if (!n) return bad_value(f, "bytes per second", v);
-                       o.http_limits.min_body_rate = static_cast<size_t>(*n);
-                       return std::nullopt;
-                     },
-                     .arg = "BYTES/S",
-                     .def = "4096",
-                     .help = "Slowest average a request body may arrive at"},
-            FlagSpec{.gnu = "http-max-connections",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_count(o.http_limits.max_connections, v, f); },
-                     .arg = "N",
-                     .def = "1024",
-                     .help = "Open connections per listener (also kept under the fd limit)"},
-            FlagSpec{
-                .gnu = "http-max-connections-per-ip",
-                .apply =
-                    [](NodeOptions& o, std::string_view v, const std::string& f) {
-                      return set_count(o.http_limits.max_connections_per_address, v, f);
-                    },
-                .arg = "N",
-                .def = "64",
-                .help = "Open connections from one client address"},
-            FlagSpec{.gnu = "http-max-bodies",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_count(o.http_limits.max_bodies, v, f); },
-                     .arg = "N",
-                     .def = "64",
-                     .help = "Request bodies received at once; more get 503 unread"},
-            FlagSpec{
-                .gnu = "service-addr",
-                .go = "serviceAddr",
-                .apply = [](NodeOptions& o, std::string_view v,
-                            const std::string& f) { return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935"); },
-                .arg = "HOST:PORT",
-                .def = "from --http-addr",
-                .help = "The address clients are told to use (/v1/info)"},
-            FlagSpec{
-                .gnu = "cli-addr",
-                .go = "cliAddr",
-                .apply =
-                    [](NodeOptions& o, std::string_view v, const std::string& f) {
-                      o.cli_addr_given = true;
-                      return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
-                    },
-                .arg = "HOST:PORT",
-                .def = "127.0.0.1:7935",
-                .help = "Operator API (a standalone transcoder serves /status and /metrics there only when given)"},
-            FlagSpec{.gnu = "orch-addr",
-                     .go = "orchAddr",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_orch_addrs(o, v, f); },
-                     .arg = "HOST:PORT[,...]",
-                     .def = "none",
-                     .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
-            FlagSpec{.gnu = "orch-protocol",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       if (v != "auto" && v != "lpgst" && v != "livepeer")
-                         return bad_value(f, "auto, lpgst or livepeer", v);
-                       o.orch_protocol = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "auto|lpgst|livepeer",
-                     .def = "auto",
-                     .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
-            FlagSpec{.gnu = "rtmp-addr",
-                     .go = "rtmpAddr",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935"); },
-                     .arg = "HOST:PORT",
-                     .def = "127.0.0.1:1935",
-                     .help = "Gateway: where publishers push RTMP"},
-            FlagSpec{.gnu = "stream-timeout",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int>(v, 1, 86400);
-                       if (!n) return bad_value(f, "seconds, 1 to 86400", v);
-                       o.stream_timeout_s = *n;
-                       return std::nullopt;
-                     },
-                     .arg = "SECONDS",
-                     .def = "30",
-                     .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
-            FlagSpec{.gnu = "result-ttl",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int>(v, 1, 86400);
-                       if (!n) return bad_value(f, "seconds, 1 to 86400", v);
-                       o.result_ttl_s = *n;
-                       return std::nullopt;
-                     },
-                     .arg = "SECONDS",
-                     .def = "300",
-                     .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
-            FlagSpec{.gnu = "max-renditions",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_count(o.max_renditions, v, f); },
-                     .arg = "N",
-                     .def = "10",
-                     .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
-            FlagSpec{.gnu = "max-frame-pixels",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
-                       if (!n) return bad_value(f, "a pixel count", v);
-                       o.max_frame_pixels = *n;
-                       return std::nullopt;
-                     },
-                     .arg = "N",
-                     .def = "4096x2304, or less as transcoders announce",
-                     .help = "Orchestrator: width x height of one rendition (400 past it)"},
-            FlagSpec{.gnu = "max-pixels-per-second",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
-                       if (!n) return bad_value(f, "a pixel rate", v);
-                       o.max_pixels_per_second = *n;
-                       return std::nullopt;
-                     },
-                     .arg = "N",
-                     .def = "120 x the frame cap",
-                     .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
-            FlagSpec{.gnu = "max-streams",
-                     .apply = [](NodeOptions& o, std::string_view v,
-                                 const std::string& f) { return set_count(o.max_streams, v, f); },
-                     .arg = "N",
-                     .def = "64",
-                     .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
-            FlagSpec{.gnu = "ingest-timeout",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       std::chrono::milliseconds ms{};
-                       if (auto e = set_ms(ms, v, f)) return e;
-                       o.ingest_timeout_ms = static_cast<int>(ms.count());
-                       return std::nullopt;
-                     },
-                     .arg = "SECONDS",
-                     .def = "10",
-                     .help = "Gateway: a publisher that sends no media this long is disconnected"},
-            FlagSpec{.gnu = "stream-buffer-mb",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
-                       const auto n = parse_int<int>(v, 1, 4096);
-                       if (!n) return bad_value(f, "1 to 4096", v);
-                       o.stream_buffer_mb = *n;
-                       return std::nullopt;
-                     },
-                     .arg = "MB",
-                     .def = "16",
-                     .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
-            FlagSpec{.gnu = "orch-secret",
-                     .go = "orchSecret",
-                     .apply = set_orch_secret,
-                     .arg = "SECRET|FILE",
-                     .def = "none",
-                     .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
-            FlagSpec{.gnu = "max-sessions",
-                     .go = "maxSessions",
-                     .apply = set_max_sessions,
-                     .arg = "N|auto",
-                     .def = "10",
-                     .help = "Concurrent sessions, 1..100000; auto (orchestrator) = its transcoders' sum"},
-            FlagSpec{.gnu = "transcoding-options",
-                     .go = "transcodingOptions",
-                     .apply = set_transcoding_options,
-                     .arg = "PRESETS|JSON|FILE",
-                     .def = kDefaultProfiles,
-                     .help = "Renditions: preset names, a JSON array, or a JSON file"},
-            FlagSpec{.gnu = "nvidia",
-                     .go = "nvidia",
-                     .apply = set_nvidia,
-                     .arg = "IDS|all",
-                     .def = "none (CPU)",
-                     .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
-            FlagSpec{.gnu = "pipeline-template",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.pipeline_template = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "TEMPLATE",
-                     .def = "{source} ! {ladder}",
-                     .help = "GStreamer pipeline each job runs"},
-            FlagSpec{.gnu = "data-dir",
-                     .go = "dataDir",
-                     .alias = "datadir",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.data_dir = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "DIR",
-                     .def = "$HOME/.lpgst",
-                     .help = "Where the node keeps its state"},
-            FlagSpec{.gnu = "eth-keystore-path",
-                     .go = "ethKeystorePath",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.eth_keystore_path = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "PATH",
-                     .def = "none",
-                     .help = "Keystore file, or a directory of them"},
-            FlagSpec{.gnu = "eth-password",
-                     .go = "ethPassword",
-                     .apply = set_eth_password,
-                     .arg = "PASSWORD|FILE",
-                     .def = "none",
-                     .help = "The keystore's password, or a file holding it"},
-            FlagSpec{.gnu = "eth-acct-addr",
-                     .go = "ethAcctAddr",
-                     .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
-                       o.eth_acct_addr = std::string(v);
-                       return std::nullopt;
-                     },
-                     .arg = "0xADDRESS",
-                     .def = "none",
-                     .help = "Which account, when the keystore directory holds several"},
-            FlagSpec{.gnu = "require-client-signature",
-                     .boolean = &NodeOptions::require_client_signature,
-                     .help = "Refuse segments whose client did not sign them"},
-            FlagSpec{.gnu = "price-per-unit",
-                     .go = "pricePerUnit",
-                     .apply = set_price,
-                     .arg = "WEI",
-                     .def = "0",
-                     .help = "Accepted for go-livepeer compatibility; not charged yet"},
-            FlagSpec{.gnu = "pixels-per-unit",
-                     .go = "pixelsPerUnit",
-                     .apply = set_pixels,
-                     .arg = "N",
-                     .def = "1",
-                     .help = "Accepted for go-livepeer compatibility; not charged yet"},
-            FlagSpec{.gnu = "test-transcoder",
-                     .go = "testTranscoder",
-                     .boolean = &NodeOptions::test_transcoder,
-                     .help = "Accepted for go-livepeer compatibility: a transcoder always checks its encoders (and "
-                             "GPUs) at start"},
-            FlagSpec{.gnu = "monitor",
-                     .go = "monitor",
-                     .boolean = &NodeOptions::monitor,
-                     .help = "Accepted for go-livepeer compatibility; does nothing yet"},
-            FlagSpec{.gnu = "verbosity",
-                     .go = "v",
-                     .apply = set_verbosity,
-                     .arg = "N",
-                     .def = "0",
-                     .help = "Log detail (go-livepeer's glog -v levels)"},
-            FlagSpec{
-                .gnu = "help", .go = "help", .alias = "h", .boolean = &NodeOptions::help, .help = "Print this text"},
-            FlagSpec{.gnu = "version", .go = "version", .boolean = &NodeOptions::version, .help = "Print the version"},
+const std::array kFlags = {
+    FlagSpec{.gnu = "orchestrator", .go = "orchestrator", .boolean = &NodeOptions::orchestrator,
+             .help = "Take transcoding requests and hand them to transcoders"},
+    FlagSpec{.gnu = "transcoder", .go = "transcoder", .boolean = &NodeOptions::transcoder,
+             .help = "Transcode: in-process with --orchestrator, else for --orch-addr"},
+    FlagSpec{.gnu = "gateway", .go = "gateway", .alias = "broadcaster",
+             .boolean = &NodeOptions::gateway, .help = "Take live streams in, serve them as HLS"},
+    FlagSpec{.gnu = "http-addr", .go = "httpAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               const auto [bare, plain] = strip_scheme(v);
+               o.http_plain = plain;
+               return set_addr(o.http_addr, bare, f, AddrKind::Bind, "8935");
+             },
+             .arg = "[http://]HOST:PORT", .def = "0.0.0.0:8935",
+             .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
+    FlagSpec{.gnu = "tls-cert",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.tls_cert = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PEM", .def = "self-signed in --data-dir/tls", .help = "Public port's TLS certificate (chain)"},
+    FlagSpec{.gnu = "tls-key",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.tls_key = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PEM", .def = "with --tls-cert", .help = "Public port's TLS private key"},
+    FlagSpec{.gnu = "orch-cert-sha256",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
+               if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
+               return std::nullopt;
+             },
+             .arg = "HEX", .def = "any certificate",
+             .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
+    FlagSpec{.gnu = "http-header-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.header_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "10", .help = "A new connection's request head (and TLS handshake) must arrive in this time"},
+    FlagSpec{.gnu = "http-idle-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.idle_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "30", .help = "A kept-alive connection with no next request is closed after this"},
+    FlagSpec{.gnu = "http-stall-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_ms(o.http_limits.stall_timeout, v, f);
+             },
+             .arg = "SECONDS", .def = "10", .help = "A request body or answer with no progress this long is cut off"},
+    FlagSpec{.gnu = "http-min-body-rate",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
+               if (!n) return bad_value(f, "bytes per second", v);
+               o.http_limits.min_body_rate = static_cast<size_t>(*n);
+               return std::nullopt;
+             },
+             .arg = "BYTES/S", .def = "4096", .help = "Slowest average a request body may arrive at"},
+    FlagSpec{.gnu = "http-max-connections",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_connections, v, f);
+             },
+             .arg = "N", .def = "1024", .help = "Open connections per listener (also kept under the fd limit)"},
+    FlagSpec{.gnu = "http-max-connections-per-ip",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_connections_per_address, v, f);
+             },
+             .arg = "N", .def = "64", .help = "Open connections from one client address"},
+    FlagSpec{.gnu = "http-max-bodies",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.http_limits.max_bodies, v, f);
+             },
+             .arg = "N", .def = "64", .help = "Request bodies received at once; more get 503 unread"},
+    FlagSpec{.gnu = "service-addr", .go = "serviceAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.service_addr, v, f, AddrKind::Dial, "8935");
+             },
+             .arg = "HOST:PORT", .def = "from --http-addr",
+             .help = "The address clients are told to use (/v1/info)"},
+    FlagSpec{.gnu = "cli-addr", .go = "cliAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               o.cli_addr_given = true;
+               return set_addr(o.cli_addr, v, f, AddrKind::Bind, "7935");
+             },
+             .arg = "HOST:PORT", .def = "127.0.0.1:7935",
+             .help = "Operator API (a standalone transcoder serves /status and /metrics there only when given)"},
+    FlagSpec{.gnu = "orch-addr", .go = "orchAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_orch_addrs(o, v, f);
+             },
+             .arg = "HOST:PORT[,...]", .def = "none",
+             .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
+    FlagSpec{.gnu = "orch-protocol",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               if (v != "auto" && v != "lpgst" && v != "livepeer") return bad_value(f, "auto, lpgst or livepeer", v);
+               o.orch_protocol = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "auto|lpgst|livepeer", .def = "auto",
+             .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
+    FlagSpec{.gnu = "rtmp-addr", .go = "rtmpAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_addr(o.rtmp_addr, v, f, AddrKind::Bind, "1935");
+             },
+             .arg = "HOST:PORT", .def = "127.0.0.1:1935", .help = "Gateway: where publishers push RTMP"},
+    FlagSpec{.gnu = "stream-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 86400);
+               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+               o.stream_timeout_s = *n;
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "30",
+             .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
+    FlagSpec{.gnu = "result-ttl",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 86400);
+               if (!n) return bad_value(f, "seconds, 1 to 86400", v);
+               o.result_ttl_s = *n;
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "300", .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
+    FlagSpec{.gnu = "max-renditions",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.max_renditions, v, f);
+             },
+             .arg = "N", .def = "10", .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
+    FlagSpec{.gnu = "max-frame-pixels",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
+               if (!n) return bad_value(f, "a pixel count", v);
+               o.max_frame_pixels = *n;
+               return std::nullopt;
+             },
+             .arg = "N", .def = "4096x2304, or less as transcoders announce",
+             .help = "Orchestrator: width x height of one rendition (400 past it)"},
+    FlagSpec{.gnu = "max-pixels-per-second",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
+               if (!n) return bad_value(f, "a pixel rate", v);
+               o.max_pixels_per_second = *n;
+               return std::nullopt;
+             },
+             .arg = "N", .def = "120 x the frame cap",
+             .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
+    FlagSpec{.gnu = "max-streams",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) {
+               return set_count(o.max_streams, v, f);
+             },
+             .arg = "N", .def = "64", .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
+    FlagSpec{.gnu = "ingest-timeout",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               std::chrono::milliseconds ms{};
+               if (auto e = set_ms(ms, v, f)) return e;
+               o.ingest_timeout_ms = static_cast<int>(ms.count());
+               return std::nullopt;
+             },
+             .arg = "SECONDS", .def = "10", .help = "Gateway: a publisher that sends no media this long is disconnected"},
+    FlagSpec{.gnu = "stream-buffer-mb",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+               const auto n = parse_int<int>(v, 1, 4096);
+               if (!n) return bad_value(f, "1 to 4096", v);
+               o.stream_buffer_mb = *n;
+               return std::nullopt;
+             },
+             .arg = "MB", .def = "16", .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
+    FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
+             .arg = "SECRET|FILE", .def = "none",
+             .help = "Secret shared by an orchestrator and its transcoders, or a file holding it"},
+    FlagSpec{.gnu = "max-sessions", .go = "maxSessions", .apply = set_max_sessions,
+             .arg = "N|auto", .def = "10",
+             .help = "Concurrent sessions, 1..100000; auto (orchestrator) = its transcoders' sum"},
+    FlagSpec{.gnu = "transcoding-options", .go = "transcodingOptions",
+             .apply = set_transcoding_options, .arg = "PRESETS|JSON|FILE", .def = kDefaultProfiles,
+             .help = "Renditions: preset names, a JSON array, or a JSON file"},
+    FlagSpec{.gnu = "nvidia", .go = "nvidia", .apply = set_nvidia, .arg = "IDS|all",
+             .def = "none (CPU)", .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
+    FlagSpec{.gnu = "pipeline-template",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.pipeline_template = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "TEMPLATE", .def = "{source} ! {ladder}",
+             .help = "GStreamer pipeline each job runs"},
+    FlagSpec{.gnu = "data-dir", .go = "dataDir", .alias = "datadir",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.data_dir = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "DIR", .def = "$HOME/.lpgst", .help = "Where the node keeps its state"},
+    FlagSpec{.gnu = "eth-keystore-path", .go = "ethKeystorePath",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.eth_keystore_path = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "PATH", .def = "none", .help = "Keystore file, or a directory of them"},
+    FlagSpec{.gnu = "eth-password", .go = "ethPassword", .apply = set_eth_password,
+             .arg = "PASSWORD|FILE", .def = "none",
+             .help = "The keystore's password, or a file holding it"},
+    FlagSpec{.gnu = "eth-acct-addr", .go = "ethAcctAddr",
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+               o.eth_acct_addr = std::string(v);
+               return std::nullopt;
+             },
+             .arg = "0xADDRESS", .def = "none",
+             .help = "Which account, when the keystore directory holds several"},
+    FlagSpec{.gnu = "require-client-signature", .boolean = &NodeOptions::require_client_signature,
+             .help = "Refuse segments whose client did not sign them"},
+    FlagSpec{.gnu = "price-per-unit", .go = "pricePerUnit", .apply = set_price, .arg = "WEI",
+             .def = "0", .help = "Accepted for go-livepeer compatibility; not charged yet"},
+    FlagSpec{.gnu = "pixels-per-unit", .go = "pixelsPerUnit", .apply = set_pixels, .arg = "N",
+             .def = "1", .help = "Accepted for go-livepeer compatibility; not charged yet"},
+    FlagSpec{.gnu = "test-transcoder", .go = "testTranscoder", .boolean = &NodeOptions::test_transcoder,
+             .help = "Accepted for go-livepeer compatibility: a transcoder always checks its encoders (and GPUs) at start"},
+    FlagSpec{.gnu = "monitor", .go = "monitor", .boolean = &NodeOptions::monitor,
+             .help = "Accepted for go-livepeer compatibility; does nothing yet"},
+    FlagSpec{.gnu = "verbosity", .go = "v", .apply = set_verbosity, .arg = "N", .def = "0",
+             .help = "Log detail (go-livepeer's glog -v levels)"},
+    FlagSpec{.gnu = "help", .go = "help", .alias = "h", .boolean = &NodeOptions::help,
+             .help = "Print this text"},
+    FlagSpec{.gnu = "version", .go = "version", .boolean = &NodeOptions::version,
+             .help = "Print the version"},
 };
+// clang-format on
 
 // go-livepeer flags we do not take, so a migrated command line fails with a pointer to the
 // mapping rather than a bare "unknown flag".
