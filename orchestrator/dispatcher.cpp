@@ -120,7 +120,7 @@ bool Dispatcher::try_start(const std::string& sid) {
   std::vector<WorkerLoad> loads;
   std::vector<WorkerLoad> retry_loads;  // workers this segment already failed on
   for (const auto& [id, e] : workers_) {
-    if (e.worker->draining() || wire::can_transcode(e.worker->capabilities(), p.segment.profiles) ||
+    if (e.worker->draining() || wire::why_cannot_transcode(e.worker->capabilities(), p.segment.profiles) ||
         e.worker->lacks(p.segment.required_capabilities))
       continue;
     (p.failed_on.count(id) ? retry_loads : loads).push_back({id, e.load, e.worker->capacity()});
@@ -298,7 +298,7 @@ std::optional<Error> Dispatcher::check_capable(const std::vector<Profile>& profi
   for (const auto& [id, e] : workers_) {
     if (e.worker->draining()) continue;
     any_open = true;
-    auto e2 = wire::can_transcode(e.worker->capabilities(), profiles);
+    auto e2 = wire::why_cannot_transcode(e.worker->capabilities(), profiles);
     if (!e2) return std::nullopt;
     if (!why) why = e2;
   }
