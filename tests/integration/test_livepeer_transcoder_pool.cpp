@@ -79,6 +79,17 @@ TEST(LivepeerTranscoderPool, RegistrationIsCheckedAsGoLivepeerDoes) {
   // Its stream closing takes it out of the pool.
   good.reset();
   EXPECT_TRUE(wait_until([&] { return get_status(orch).transcoders.empty(); }, 10s)) << get_status(orch).raw;
+  // Guessing is slowed down: after 5 wrong secrets from one address, one try per second.
+  for (int i = 0; i < 5; ++i) {
+    auto guess = peer_for(orch, "guess-" + std::to_string(i));
+    auto refused = guess->ended(10s);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->message, "invalid secret");
+  }
+  auto throttled = peer_for(orch, "guess-6");
+  status = throttled->ended(10s);
+  ASSERT_TRUE(status);
+  EXPECT_NE(status->message.find("too many wrong secrets"), std::string::npos) << status->message;
   // An orchestrator without --orch-secret takes no transcoders.
   OrchestratorOptions no_secret;
   no_secret.secret = "";
