@@ -55,7 +55,7 @@ class H2Port : public testing::Test {
                                                           .idle_timeout = 30s,
                                                           .preface_timeout = 2s,
                                                           .stall_timeout = 1500ms,
-                                                          .keepalive = 1s});
+                                                          .keepalive = 2s});
       ListenOptions options;
       options.tls = identity_->certificate();
       // Short enough for tests; each HTTP/2 request is held to them through the bridge.
@@ -127,13 +127,13 @@ class H2Port : public testing::Test {
           });
         },
         nullptr, nullptr);
-    // /slow answers "late" after 3.5 s (more than twice the fixture's 1 s keepalive).
+    // /slow answers "late" after 5 s (more than twice the fixture's 2 s keepalive).
     soup_server_add_handler(
         server_.get(), "/slow",
         +[](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
           soup_server_message_pause(msg);
           g_object_ref(msg);
-          add_timeout_once(3500ms, [msg] {
+          add_timeout_once(5000ms, [msg] {
             soup_server_message_set_status(msg, 200, nullptr);
             soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "late", 4);
             soup_server_message_unpause(msg);
@@ -310,7 +310,7 @@ TEST_F(H2Port, LongStreamsOfASilentPeerArePingedThenClosed) {
   h2::StreamEvents events;
   events.on_close = [&alive_closed](uint32_t) { alive_closed = true; };
   ASSERT_TRUE(alive->submit(grpc::request_headers("/test.Echo/Hold"), grpc::frame("x"), std::move(events)));
-  const auto until = Clock::now() + 3500ms;
+  const auto until = Clock::now() + 5000ms;
   while (Clock::now() < until) EXPECT_FALSE(alive->pump(100ms, nullptr));
   EXPECT_FALSE(alive_closed);
   EXPECT_EQ(on_server([this] { return port_->sessions(); }), 1u);
@@ -320,7 +320,7 @@ TEST_F(H2Port, LongStreamsOfASilentPeerArePingedThenClosed) {
   ASSERT_TRUE(silent->submit(grpc::request_headers("/test.Echo/Hold"), grpc::frame("y"), {}));
   EXPECT_FALSE(silent->pump(100ms, nullptr));  // the request goes out; then nothing is read
   alive.reset();
-  const auto deadline = Clock::now() + 6s;
+  const auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline && on_server([this] { return port_->sessions(); }) > 0)
     std::this_thread::sleep_for(100ms);
   EXPECT_EQ(on_server([this] { return port_->sessions(); }), 0u);
