@@ -425,7 +425,8 @@ ConfigResult run_config(Bench& b, const std::string& spec, int index) {
                                             *profiles, lp::TranscodeOptions{});
   if (!description) die(description.error().message);
   r.parse_check = median_ms(20, [&] {
-    if (auto e = lp::check_job_pipeline(*description, "http://127.0.0.1:1/v1/jobs/j/t/source")) die(e->message);
+    if (auto e = lp::check_job_pipeline(*description, "http://127.0.0.1:1/v1/jobs/j/t/source"); !e.ok())
+      die(e.error().message);
   });
   return r;
 }

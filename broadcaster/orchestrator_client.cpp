@@ -143,9 +143,10 @@ Result<TranscodedSegment> OrchestratorClient::transcode(const SegmentToSend& seg
     out.renditions.push_back(std::move((*parts)[i]));
   }
   VerifyOptions verify{signer_, options_.decode_check};
-  if (auto e = verify_result(out.result, views, segment.profiles, verify, &out.counts)) {
-    e->message = "orchestrator " + address_ + " segment " + std::to_string(segment.seq) + ": " + e->message;
-    return *e;
+  if (auto e = verify_result(out.result, views, segment.profiles, verify, &out.counts); !e.ok()) {
+    e.error().message =
+        "orchestrator " + address_ + " segment " + std::to_string(segment.seq) + ": " + e.error().message;
+    return e.error();
   }
   return out;
 }

@@ -71,10 +71,11 @@ Result<RenditionCount> count_rendition(GBytes* rendition) {
     gst_message_parse_error(msg, &err, nullptr);
     return Error{ErrorCode::BadSegment, std::string("rendition does not decode: ") + err->message};
   };
-  std::optional<Error> error = play_to_eos(pipeline.get(), play);
-  if (error && error->code == ErrorCode::Timeout) error->message = "decoding the rendition took over 60 s";
+  Result<void> error = play_to_eos(pipeline.get(), play);
+  if (!error.ok() && error.error().code == ErrorCode::Timeout)
+    error.error().message = "decoding the rendition took over 60 s";
   pipeline.reset();  // stops the streaming threads before the counter goes
-  if (error) return *error;
+  if (!error.ok()) return error.error();
   if (counter->count.frames == 0) return Error{ErrorCode::BadSegment, "rendition has no video frames"};
   return counter->count;
 }

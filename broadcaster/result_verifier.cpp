@@ -26,9 +26,9 @@ bool fits(const Profile& p, int width, int height) {
 
 }  // namespace
 
-std::optional<Error> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
-                                   const std::vector<Profile>& profiles, const VerifyOptions& options,
-                                   std::vector<RenditionCount>* counts) {
+Result<void> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
+                           const std::vector<Profile>& profiles, const VerifyOptions& options,
+                           std::vector<RenditionCount>* counts) {
   if (result.renditions.size() != profiles.size())
     return failed(std::to_string(result.renditions.size()) + " renditions for " + std::to_string(profiles.size()) +
                   " profiles");
@@ -55,7 +55,7 @@ std::optional<Error> verify_result(const wire::TranscodeResult& result, const st
     auto ok = eth::verify_results(spans, *sig, *options.signer);
     if (!ok) return failed("result signature: " + ok.error().message);
   }
-  if (!options.decode) return std::nullopt;
+  if (!options.decode) return {};
   for (size_t i = 0; i < profiles.size(); ++i) {
     const auto& r = result.renditions[i];
     const std::string where = "rendition " + std::to_string(i) + " (" + profiles[i].name + ")";
@@ -76,7 +76,7 @@ std::optional<Error> verify_result(const wire::TranscodeResult& result, const st
                     std::to_string(profiles[i].height));
     if (counts) counts->push_back(*count);
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace lp

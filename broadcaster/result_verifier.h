@@ -25,8 +25,8 @@ struct VerifyOptions {
 };
 
 // `counts`, when given and decoding is on, receives what decoding each rendition found.
-std::optional<Error> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
-                                   const std::vector<Profile>& profiles, const VerifyOptions& options,
-                                   std::vector<RenditionCount>* counts = nullptr);
+Result<void> verify_result(const wire::TranscodeResult& result, const std::vector<GBytes*>& renditions,
+                           const std::vector<Profile>& profiles, const VerifyOptions& options,
+                           std::vector<RenditionCount>* counts = nullptr);
 
 }  // namespace lp

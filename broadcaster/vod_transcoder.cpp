@@ -68,9 +68,9 @@ class Run {
         segment = shared_.queue.front();
         shared_.queue.pop_front();
       }
-      if (auto e = process(clients, segment)) {
+      if (auto e = process(clients, segment); !e.ok()) {
         std::lock_guard lock(shared_.mutex);
-        if (!shared_.failure) shared_.failure = *e;
+        if (!shared_.failure) shared_.failure = e.error();
         shared_.cancel = true;
         shared_.ready.notify_all();
         return;
@@ -79,8 +79,7 @@ class Run {
   }
 
  private:
-  std::optional<Error> process(std::vector<std::unique_ptr<OrchestratorClient>>& clients,
-                               const SourceSegment& segment) {
+  Result<void> process(std::vector<std::unique_ptr<OrchestratorClient>>& clients, const SourceSegment& segment) {
     g_autoptr(GError) error = nullptr;
     gchar* data = nullptr;
     gsize size = 0;
@@ -100,7 +99,8 @@ class Run {
     for (size_t i = 0; i < options_.profiles.size(); ++i) {
       std::optional<HlsVariant> variant;
       if (first_of_rendition(i)) variant = variant_of(i, *result, seconds);
-      if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start))
+      if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start);
+          !e.ok())
         return e;
       std::lock_guard lock(shared_.mutex);
       VodRendition& total = shared_.renditions[i];
@@ -113,7 +113,7 @@ class Run {
     }
     g_remove(segment.path.c_str());
     report(segment, seconds, clients[used]->address());
-    return std::nullopt;
+    return {};
   }
 
   // The first orchestrator that answers with a verified result; the next one in the list
@@ -222,7 +222,7 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
     return Error{ErrorCode::Internal, "cannot create " + options.out_dir + ": " + g_strerror(errno)};
   // A playlist left by an earlier run must not pass for this one's while it runs or if it fails.
   g_remove((options.out_dir + "/index.m3u8").c_str());
-  if (auto e = check_hls_codecs(options.profiles)) return *e;
+  if (auto e = check_hls_codecs(options.profiles); !e.ok()) return e.error();
   const std::string work = options.out_dir + "/.lpgst-segments";
   g_mkdir_with_parents(work.c_str(), 0700);
 
@@ -275,7 +275,7 @@ Result<VodSummary> transcode_to_hls(const VodOptions& options) {
   g_rmdir(work.c_str());
 
   if (shared.failure) return *shared.failure;
-  if (auto e = writer.finish_vod(summary->segments)) return *e;
+  if (auto e = writer.finish_vod(summary->segments); !e.ok()) return e.error();
   VodSummary out;
   out.segments = summary->segments;
   out.renditions = shared.renditions;

@@ -2,6 +2,7 @@
 // ({"error":{"code":...}}), the message is for people.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -36,6 +37,9 @@ struct Error {
   std::string message;
 };
 
+// The one failure convention: a fallible call returns Result<T> (a value or an Error), or
+// Result<void> when success carries nothing. Predicates that explain a refusal are named for
+// what they return (`lacks`, `check_can_transcode`) and are not failures.
 // A value or an Error (std::expected is C++23).
 template <typename T>
 class Result {
@@ -52,9 +56,26 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   const Error& error() const { return std::get<Error>(v_); }
+  Error& error() { return std::get<Error>(v_); }
 
  private:
   std::variant<T, Error> v_;
+};
+
+// Success, or an Error. `return {};` succeeds; `return Error{...};` fails.
+template <>
+class Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)) {}
+
+  bool ok() const { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const { return *error_; }
+  Error& error() { return *error_; }
+
+ private:
+  std::optional<Error> error_;  // empty on success
 };
 
 }  // namespace lp

@@ -152,15 +152,15 @@ struct Seen {
 };
 
 // Reads one member into `p`; `field` is its prefixed go-livepeer key, for messages.
-using FieldReader = std::optional<Error> (*)(const std::string& field, JsonNode* node, Profile& p, Seen& seen);
+using FieldReader = Result<void> (*)(const std::string& field, JsonNode* node, Profile& p, Seen& seen);
 
-std::optional<Error> read_name(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_name(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto s = as_string(node);
   if (!s) return field_error(field, "expected a string", node);
   if (!s->empty() && !valid_name(*s))
     return field_error(field, "expected a name without '/', '\\' or control characters", node);
   p.name = *s;
-  return std::nullopt;
+  return {};
 }
 
 std::optional<int> dimension(JsonNode* node) {
@@ -169,54 +169,54 @@ std::optional<int> dimension(JsonNode* node) {
   return v;
 }
 
-std::optional<Error> read_width(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
+Result<void> read_width(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
   const auto v = dimension(node);
   if (!v) return field_error(field, "expected an integer from 1 to 8192", node);
   p.width = *v;
   seen.width = true;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_height(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
+Result<void> read_height(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
   const auto v = dimension(node);
   if (!v) return field_error(field, "expected an integer from 1 to 8192", node);
   p.height = *v;
   seen.height = true;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_bitrate(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
+Result<void> read_bitrate(const std::string& field, JsonNode* node, Profile& p, Seen& seen) {
   // 0 passes here; whether it is allowed depends on quality, checked at the end.
   const auto v = as_int(node);
   if (!v || *v < 0) return field_error(field, "expected a positive integer in bit/s", node);
   p.bitrate = *v;
   seen.bitrate = true;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_fps(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_fps(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto v = as_int(node);
   if (!v || *v < 0) return field_error(field, "expected an integer >= 0 (0 keeps the source rate)", node);
   p.fps = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_fps_den(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_fps_den(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto v = as_int(node);
   if (!v || *v < 1) return field_error(field, "expected an integer >= 1", node);
   p.fps_den = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_profile(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_profile(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto s = as_string(node);
   const auto v = s ? h264_profile_from_name(trim(*s)) : std::nullopt;
   if (!v) return field_error(field, "expected H264Baseline, H264Main, H264High, H264ConstrainedHigh or none", node);
   p.h264_profile = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_gop(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_gop(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   // go-livepeer writes a string ("2.0" or "intra"); a bare number of seconds is accepted too
   // since hand-written files often use one.
   const char* expected = "expected \"intra\" or a number of seconds > 0";
@@ -231,61 +231,61 @@ std::optional<Error> read_gop(const std::string& field, JsonNode* node, Profile&
     } else {
       return field_error(field, expected, node);
     }
-    return std::nullopt;
+    return {};
   }
   const auto v = as_number(node);
   if (!v || !std::isfinite(*v) || *v <= 0) return field_error(field, expected, node);
   p.gop = Gop{Gop::Kind::Seconds, *v};
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_encoder(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_encoder(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto s = as_string(node);
   const auto v = s ? codec_from_name(trim(*s)) : std::nullopt;
   if (!v) return field_error(field, "expected H.264, HEVC, VP8, VP9 or AV1", node);
   p.codec = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_quality(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_quality(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto v = as_int(node);
   if (!v || *v < 0 || *v > kMaxQuality) return field_error(field, "expected an integer CRF from 0 to 51", node);
   p.quality = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_color_depth(const std::string& field, JsonNode* node, Profile&, Seen&) {
+Result<void> read_color_depth(const std::string& field, JsonNode* node, Profile&, Seen&) {
   // go-livepeer: 0 means the default, 8 bits. Higher depths need encoders we do not drive.
   const auto v = as_int(node);
   if (!v) return field_error(field, "expected a number of bits", node);
   if (*v != 0 && *v != 8) return field_error(field, "unsupported colour depth (only 8-bit is supported)", node);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_chroma_format(const std::string& field, JsonNode* node, Profile&, Seen&) {
+Result<void> read_chroma_format(const std::string& field, JsonNode* node, Profile&, Seen&) {
   // go-livepeer's ChromaSubsampling: 0 is 4:2:0, the only one our pipelines produce.
   const auto s = as_string(node);
   const auto v = as_int(node);
   if (!s && !v) return field_error(field, "expected 0 or \"4:2:0\"", node);
   if ((s && trim(*s) != "4:2:0") || (v && *v != 0))
     return field_error(field, "unsupported chroma format (only 4:2:0 is supported)", node);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_container(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_container(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto s = as_string(node);
   const auto v = s ? container_from_name(trim(*s)) : std::nullopt;
   if (!v) return field_error(field, "expected \"mpegts\", \"mp4\" or \"webm\"", node);
   p.container = *v;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> read_size_rule(const std::string& field, JsonNode* node, Profile& p, Seen&) {
+Result<void> read_size_rule(const std::string& field, JsonNode* node, Profile& p, Seen&) {
   const auto s = as_string(node);
   const auto v = s ? size_rule_from_name(trim(*s)) : std::nullopt;
   if (!v) return field_error(field, "expected \"fit-box\" or \"lpms\"", node);
   p.size_rule = *v;
-  return std::nullopt;
+  return {};
 }
 
 // Every field a profile object may have, as go-livepeer spells it (matched ignoring case).
@@ -327,7 +327,7 @@ Result<Profile> read_object(JsonObject* object, const std::string& prefix) {
     if (known == std::end(kProfileFields))
       return invalid(prefix + key + ": unknown field (known: " + known_fields() + ")");
     if (JSON_NODE_HOLDS_NULL(node)) continue;  // Go's encoding/json: null leaves the default
-    if (auto err = known->second(prefix + known->first, node, p, seen)) return std::move(*err);
+    if (auto err = known->second(prefix + known->first, node, p, seen); !err.ok()) return std::move(err.error());
   }
   if (!seen.width) return invalid(prefix + "width: required");
   if (!seen.height) return invalid(prefix + "height: required");

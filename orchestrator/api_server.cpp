@@ -24,7 +24,7 @@ bool has_length(SoupServerMessage* msg) {
 }
 
 // The token check, shared by the early handler and the full one.
-std::optional<Error> check_token(SoupServerMessage* msg, const std::string& secret) {
+Result<void> check_token(SoupServerMessage* msg, const std::string& secret) {
   const std::string value = request_header(msg, wire::header::kAuthToken);
   if (value.empty()) return Error{ErrorCode::Unauthorized, "no Lp-Auth-Token header: GET /v1/info first"};
   auto token = wire::auth_token_from_header_value(value);
@@ -34,9 +34,9 @@ std::optional<Error> check_token(SoupServerMessage* msg, const std::string& secr
 
 // A client signature is checked whenever one is sent, and required with
 // --require-client-signature.
-std::optional<Error> check_client_signature(const wire::SegmentHeaders& segment, bool required) {
+Result<void> check_client_signature(const wire::SegmentHeaders& segment, bool required) {
   if (segment.signature.empty()) {
-    if (!required) return std::nullopt;
+    if (!required) return {};
     return Error{ErrorCode::BadSignature, "this orchestrator requires a client signature (Lp-Signature, Lp-Signer)"};
   }
   auto sig = eth::Signature::parse(segment.signature);
@@ -45,7 +45,7 @@ std::optional<Error> check_client_signature(const wire::SegmentHeaders& segment,
   if (!signer) return Error{ErrorCode::BadSignature, "Lp-Signer: " + signer.error().message};
   auto ok = eth::verify_personal(eth::bytes_of(wire::segment_signing_text(segment)), *sig, *signer);
   if (!ok) return Error{ErrorCode::BadSignature, "Lp-Signature does not match the segment: " + ok.error().message};
-  return std::nullopt;
+  return {};
 }
 
 bool has_header(const wire::HeaderMap& headers, const char* name) {
@@ -97,7 +97,7 @@ void Orchestrator::Impl::add_public_handlers() {
       s, "/v1/segment",
       [](SoupServer*, SoupServerMessage* m, const char*, GHashTable*, gpointer self) {
         auto* me = static_cast<Impl*>(self);
-        if (auto e = check_token(m, me->token_secret)) return reply_error(m, *e);
+        if (auto e = check_token(m, me->token_secret); !e.ok()) return reply_error(m, e.error());
         if (!has_length(m)) return reply_error(m, Error{ErrorCode::BadRequest, "Content-Length is required"});
         if (content_length(m) > static_cast<gint64>(me->config.max_segment_bytes))
           return reply_error(m, Error{ErrorCode::TooLarge, "segment of " + std::to_string(content_length(m)) +
@@ -108,7 +108,7 @@ void Orchestrator::Impl::add_public_handlers() {
         auto segment = me->segment_headers(m);
         if (!segment) return reply_error(m, segment.error());
         if (me->draining) return reply_error(m, Error{ErrorCode::Busy, "orchestrator is shutting down"});
-        if (auto e = me->dispatcher.check_capable(segment->profiles)) return reply_error(m, *e);
+        if (auto e = me->dispatcher.check_capable(segment->profiles); !e.ok()) return reply_error(m, e.error());
         if (me->dispatcher.in_flight() >= me->max_sessions())
           reply_error(m, Error{ErrorCode::Busy, "at capacity: " + std::to_string(me->dispatcher.in_flight()) + " of " +
                                                     std::to_string(me->max_sessions()) + " sessions in use"});
@@ -237,7 +237,7 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
     return reply_error(msg, Error{ErrorCode::BadRequest, "POST /v1/segment only"});
   metrics.segment_received();
   // 1. token (again: the early check passed, but it may have expired while the body came).
-  if (auto e = check_token(msg, token_secret)) return reply_error(msg, *e);
+  if (auto e = check_token(msg, token_secret); !e.ok()) return reply_error(msg, e.error());
   // 2. size
   SharedBytes body = request_body(msg);
   const size_t size = g_bytes_get_size(body.get());
@@ -252,10 +252,11 @@ void Orchestrator::Impl::on_segment(SoupServerMessage* msg) {
   if (hash != segment->body_sha256)
     return reply_error(msg, Error{ErrorCode::HashMismatch, "body of " + std::to_string(size) + " bytes hashes to " +
                                                                hash + ", not Lp-Body-Sha256 " + segment->body_sha256});
-  if (auto e = check_client_signature(*segment, config.require_client_signature)) return reply_error(msg, *e);
+  if (auto e = check_client_signature(*segment, config.require_client_signature); !e.ok())
+    return reply_error(msg, e.error());
   // 4. capacity
   if (draining) return reply_error(msg, Error{ErrorCode::Busy, "orchestrator is shutting down"});
-  if (auto e = dispatcher.check_capable(segment->profiles)) return reply_error(msg, *e);
+  if (auto e = dispatcher.check_capable(segment->profiles); !e.ok()) return reply_error(msg, e.error());
   const int max = max_sessions();
   if (dispatcher.in_flight() >= max)
     return reply_error(msg, Error{ErrorCode::Busy, "at capacity: " + std::to_string(dispatcher.in_flight()) + " of " +
@@ -372,7 +373,7 @@ void Orchestrator::Impl::on_job_media(SoupServerMessage* msg, const char* path) 
   if (parts.size() == 6 && parts[4] == "renditions" && method == "PUT") {
     const auto index = parse_index(parts[5]);
     if (!index) return reply_error(msg, Error{ErrorCode::BadRequest, "bad rendition index " + parts[5]});
-    if (auto e = media.put(parts[2], parts[3], *index, request_body(msg))) return reply_error(msg, *e);
+    if (auto e = media.put(parts[2], parts[3], *index, request_body(msg)); !e.ok()) return reply_error(msg, e.error());
     soup_server_message_set_status(msg, 204, nullptr);
     return;
   }

@@ -120,7 +120,7 @@ bool Dispatcher::try_start(const std::string& sid) {
   std::vector<WorkerLoad> loads;
   std::vector<WorkerLoad> retry_loads;  // workers this segment already failed on
   for (const auto& [id, e] : workers_) {
-    if (e.worker->draining() || wire::why_cannot_transcode(e.worker->capabilities(), p.segment.profiles) ||
+    if (e.worker->draining() || !wire::check_can_transcode(e.worker->capabilities(), p.segment.profiles).ok() ||
         e.worker->lacks(p.segment.required_capabilities))
       continue;
     (p.failed_on.count(id) ? retry_loads : loads).push_back({id, e.load, e.worker->capacity()});
@@ -265,7 +265,7 @@ RequestLimits Dispatcher::limits() const {
   return l;
 }
 
-std::optional<Error> Dispatcher::check_limits(const std::vector<Profile>& profiles) const {
+Result<void> Dispatcher::check_limits(const std::vector<Profile>& profiles) const {
   const RequestLimits l = limits();
   auto refuse = [](std::string why) { return Error{ErrorCode::InvalidProfile, std::move(why)}; };
   if (static_cast<int64_t>(profiles.size()) > l.max_renditions)
@@ -287,24 +287,24 @@ std::optional<Error> Dispatcher::check_limits(const std::vector<Profile>& profil
                   " renditions, fps 0 counted as " + std::to_string(kAssumedSourceFps) +
                   "), over this node's limit of " + std::to_string(l.max_pixels_per_second) +
                   " (--max-pixels-per-second)");
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> Dispatcher::check_capable(const std::vector<Profile>& profiles) const {
-  if (auto e = check_limits(profiles)) return e;
+Result<void> Dispatcher::check_capable(const std::vector<Profile>& profiles) const {
+  if (auto e = check_limits(profiles); !e.ok()) return e;
   if (workers_.empty()) return Error{ErrorCode::NoTranscoder, "no transcoder is connected"};
   std::optional<Error> why;
   bool any_open = false;
   for (const auto& [id, e] : workers_) {
     if (e.worker->draining()) continue;
     any_open = true;
-    auto e2 = wire::why_cannot_transcode(e.worker->capabilities(), profiles);
-    if (!e2) return std::nullopt;
-    if (!why) why = e2;
+    auto e2 = wire::check_can_transcode(e.worker->capabilities(), profiles);
+    if (e2.ok()) return {};
+    if (!why) why = e2.error();
   }
   if (!any_open) return Error{ErrorCode::Busy, "every transcoder is draining"};
   why->message = "no connected transcoder can do this: " + why->message;
-  return why;
+  return *why;
 }
 
 // Streams idle for 10 minutes are forgotten, so a 24/7 node does not keep every stream it saw.

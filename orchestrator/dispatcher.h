@@ -105,15 +105,15 @@ class Dispatcher {
   // slot freed, and `finished` is not called.
   void abandon(const std::string& segment_id);
 
-  // Why no connected worker could take segments with these profiles (nullopt: one can).
+  // Whether a connected worker can take segments with these profiles; the error says why not.
   // Checks the request limits first (check_limits).
-  std::optional<Error> check_capable(const std::vector<Profile>& profiles) const;
+  Result<void> check_capable(const std::vector<Profile>& profiles) const;
 
   // Whether a segment with these profiles is within what one request may cost: the number of
   // renditions, the pixels of each frame and the pixels per second of the whole ladder. An
   // InvalidProfile error (400: the request asks for more than this node does for anyone, so
-  // no retry can succeed; the client must send smaller profiles) naming the limit, or nullopt.
-  std::optional<Error> check_limits(const std::vector<Profile>& profiles) const;
+  // no retry can succeed; the client must send smaller profiles) names the limit.
+  Result<void> check_limits(const std::vector<Profile>& profiles) const;
   // The limits in force now: the configured ones, or the defaults lowered to what the
   // connected transcoders announce (the largest max_width x max_height any of them states).
   RequestLimits limits() const;

@@ -33,7 +33,7 @@ SharedBytes JobMedia::source(std::string_view job_id, std::string_view token) co
   return e ? e->source : nullptr;
 }
 
-std::optional<Error> JobMedia::put(std::string_view job_id, std::string_view token, size_t index, SharedBytes bytes) {
+Result<void> JobMedia::put(std::string_view job_id, std::string_view token, size_t index, SharedBytes bytes) {
   if (find(job_id, token) == nullptr)
     return Error{ErrorCode::NotFound, "no job " + std::string(job_id) + " with that token"};
   Entry& e = jobs_.find(job_id)->second;
@@ -41,7 +41,7 @@ std::optional<Error> JobMedia::put(std::string_view job_id, std::string_view tok
     return Error{ErrorCode::BadRequest, "rendition index " + std::to_string(index) + " out of range (job has " +
                                             std::to_string(e.uploads.size()) + ")"};
   e.uploads[index] = std::move(bytes);
-  return std::nullopt;
+  return {};
 }
 
 std::vector<SharedBytes> JobMedia::uploads(const std::string& job_id) const {

@@ -23,7 +23,7 @@ class JobMedia {
   // nullptr when the job is unknown or the token is wrong (both answered 404).
   SharedBytes source(std::string_view job_id, std::string_view token) const;
   // NotFound for an unknown job or token, BadRequest for an index out of range.
-  std::optional<Error> put(std::string_view job_id, std::string_view token, size_t index, SharedBytes bytes);
+  Result<void> put(std::string_view job_id, std::string_view token, size_t index, SharedBytes bytes);
   // The uploads so far, in rendition order (nullptr where none arrived).
   std::vector<SharedBytes> uploads(const std::string& job_id) const;
 

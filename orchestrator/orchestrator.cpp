@@ -69,8 +69,9 @@ Orchestrator::~Orchestrator() = default;
 
 Result<std::unique_ptr<Orchestrator>> Orchestrator::start(OrchestratorConfig config) {
   if (auto e = check_pipeline_template(config.pipeline_template.empty() ? kDefaultPipelineTemplate
-                                                                        : config.pipeline_template))
-    return *e;
+                                                                        : config.pipeline_template);
+      !e.ok())
+    return e.error();
   auto impl = std::make_unique<Impl>(std::move(config));
   ListenOptions public_options{
       impl->config.http_limits, impl->config.tls ? impl->config.tls->certificate() : nullptr, {}};

@@ -114,8 +114,8 @@ void take_ladder_stats(GstMessage* msg, GstElement* ladder, LadderStats& stats) 
 
 // Reads the bus until EOS (play_to_eos): nullopt then, else why the run stopped. The
 // renditions' and the ladder's stats come as element messages on the way.
-std::optional<Error> wait_for_eos(GstElement* pipeline, GstElement* ladder, const RunLimits& limits,
-                                  std::vector<Rendition>& out, LadderStats& stats) {
+Result<void> wait_for_eos(GstElement* pipeline, GstElement* ladder, const RunLimits& limits,
+                          std::vector<Rendition>& out, LadderStats& stats) {
   std::string missing;  // what a missing-plugin message said is needed
   PlayOptions play;
   play.timeout = limits.timeout;
@@ -130,8 +130,8 @@ std::optional<Error> wait_for_eos(GstElement* pipeline, GstElement* ladder, cons
   };
   play.on_error = [&missing](GstMessage* msg) { return error_from_message(msg, missing); };
   auto error = play_to_eos(pipeline, play);
-  if (error && error->code == ErrorCode::Timeout && error->message != "cancelled")
-    error->message = "transcode did not finish in time";
+  if (!error.ok() && error.error().code == ErrorCode::Timeout && error.error().message != "cancelled")
+    error.error().message = "transcode did not finish in time";
   return error;
 }
 
@@ -158,7 +158,7 @@ Result<std::vector<Rendition>> run_ladder_pipeline(PipelinePtr pipeline, GstElem
   std::vector<Rendition> out(names.size());
   for (size_t i = 0; i < names.size(); ++i) out[i].name = names[i];
   LadderStats stats;
-  if (auto error = wait_for_eos(running.get(), ladder, limits, out, stats)) return *error;
+  if (auto error = wait_for_eos(running.get(), ladder, limits, out, stats); !error.ok()) return error.error();
   running.reset();  // stops streaming before the buffers are taken
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i].frames == 0 || collected[i].data->len == 0)

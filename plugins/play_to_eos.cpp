@@ -15,7 +15,7 @@ Error error_from_bus(GstMessage* message) {
                where + ": " + (err ? err->message : "unknown error")};
 }
 
-std::optional<Error> play_to_eos(GstElement* pipeline, const PlayOptions& options) {
+Result<void> play_to_eos(GstElement* pipeline, const PlayOptions& options) {
   auto error_of = [&options](GstMessage* m) { return options.on_error ? options.on_error(m) : error_from_bus(m); };
   g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -38,12 +38,12 @@ std::optional<Error> play_to_eos(GstElement* pipeline, const PlayOptions& option
         gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(wait) * GST_USECOND, types);
     if (!message) continue;
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) return error_of(message);
-    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS) return std::nullopt;
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS) return {};
     options.on_element(message);
   }
 }
 
-std::optional<Error> play_to_eos(GstElement* pipeline, std::chrono::milliseconds timeout) {
+Result<void> play_to_eos(GstElement* pipeline, std::chrono::milliseconds timeout) {
   PlayOptions options;
   options.timeout = timeout;
   return play_to_eos(pipeline, options);

@@ -25,12 +25,12 @@ struct PlayOptions {
   std::function<Error(GstMessage* message)> on_error;
 };
 
-// Sets `pipeline` PLAYING and reads its bus until EOS (nullopt), the first error, the timeout
+// Sets `pipeline` PLAYING and reads its bus until EOS (success), the first error, the timeout
 // ("no end of stream within N ms") or the cancel flag. Leaves the state to the caller
 // (PipelinePtr stops it).
-std::optional<Error> play_to_eos(GstElement* pipeline, const PlayOptions& options);
+Result<void> play_to_eos(GstElement* pipeline, const PlayOptions& options);
 // The same with only a timeout.
-std::optional<Error> play_to_eos(GstElement* pipeline, std::chrono::milliseconds timeout);
+Result<void> play_to_eos(GstElement* pipeline, std::chrono::milliseconds timeout);
 
 // The default ERROR message mapping (see PlayOptions::on_error).
 Error error_from_bus(GstMessage* message);

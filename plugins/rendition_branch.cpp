@@ -110,10 +110,10 @@ bool add_chain(GstBin* bin, GstElement* from, const std::vector<GstElement*>& el
   return true;
 }
 
-std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config,
-                                                  GstElement* from, GstPad* to, GstElement* scaled_tee) {
+Result<void> VideoBranch::configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config, GstElement* from,
+                                    GstPad* to, GstElement* scaled_tee) {
   GstVideoInfo info;
-  if (!gst_video_info_from_caps(&info, input_caps)) return "unusable video caps";
+  if (!gst_video_info_from_caps(&info, input_caps)) return Error{ErrorCode::Internal, "unusable video caps"};
   const GstStructure* s = gst_caps_get_structure(input_caps, 0);
   const OutputFrame frame = output_frame(config.profile.size_rule, GST_VIDEO_INFO_WIDTH(&info),
                                          GST_VIDEO_INFO_HEIGHT(&info), GST_VIDEO_INFO_PAR_N(&info),
@@ -125,7 +125,7 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
     // Input changed mid-stream: keep the rate, path and encoder, refit the size.
     g_autoptr(GstCaps) caps = raw_output_caps(plan_, frame, fps_n_, fps_d_);
     g_object_set(filter_, "caps", caps, nullptr);
-    return std::nullopt;
+    return {};
   }
   choose_frame_rate(config.profile.fps, config.profile.fps_den, s, &fps_n_, &fps_d_);
   const bool cuda_input = caps_in_cuda_memory(input_caps);
@@ -142,11 +142,11 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   settings.speed_preset = config.speed_preset;
   settings.device = rendition_device(config, cuda_input, from);
   auto adapter = find_codec_adapter(config.encoder, config.profile.codec, settings.device);
-  if (!adapter) return adapter.error().message;
+  if (!adapter) return adapter.error();
   auto coded_caps = (*adapter)->output_caps(settings);
-  if (!coded_caps) return coded_caps.error().message;
+  if (!coded_caps) return coded_caps.error();
   auto encoder = (*adapter)->make_encoder(settings);
-  if (!encoder) return encoder.error().message;
+  if (!encoder) return encoder.error();
 
   plan_ = plan_video_chain(cuda_input, (*adapter)->takes_cuda_memory(),
                            GST_OBJECT_NAME(gst_element_get_factory(*encoder)), (*adapter)->parser());
@@ -162,7 +162,8 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   chain.insert(chain.end(), encode_part.begin(), encode_part.end());
   if (!missing.empty()) {
     drop_unowned(chain);
-    return "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) + " video path: " + missing;
+    return Error{ErrorCode::Internal, "missing GStreamer elements for the " + std::string(video_path_name(plan_.path)) +
+                                          " video path: " + missing};
   }
   // The first frame opens the output, as ffmpeg's fps filter does: by default videorate
   // repeats it back to the segment start, which demuxers may put well before it (lpladder
@@ -186,14 +187,14 @@ std::optional<std::string> VideoBranch::configure(GstBin* bin, GstCaps* input_ca
   gst_pad_add_probe(encoder_src, GST_PAD_PROBE_TYPE_BUFFER, count_frame, this, nullptr);
   elements_ = chain;
   if (!scaled_tee) {
-    if (!add_chain(bin, from, chain, to)) return "could not link the video branch";
-    return std::nullopt;
+    if (!add_chain(bin, from, chain, to)) return Error{ErrorCode::Internal, "could not link the video branch"};
+    return {};
   }
   // from -> rate -> scale -> filter -> scaled_tee -> [transfer ->] encoder -> ... -> to
   if (!add_chain(bin, nullptr, encode_part, to) || !gst_element_link(scaled_tee, encode_part[0]) ||
       !add_chain(bin, from, scale_part, nullptr) || !gst_element_link(scale_part.back(), scaled_tee))
-    return "could not link the video branch";
-  return std::nullopt;
+    return Error{ErrorCode::Internal, "could not link the video branch"};
+  return {};
 }
 
 GstPadProbeReturn VideoBranch::count_frame(GstPad*, GstPadProbeInfo*, gpointer data) {
@@ -209,9 +210,9 @@ void VideoBranch::remove(GstBin* bin) {
   reset_counts();
 }
 
-std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_caps, OutputContainer container,
-                                                  GstElement* from, GstPad* to) {
-  if (!elements_.empty()) return std::nullopt;  // later caps: the chain adapts by negotiation
+Result<void> AudioBranch::configure(GstBin* bin, GstCaps* input_caps, OutputContainer container, GstElement* from,
+                                    GstPad* to) {
+  if (!elements_.empty()) return {};  // later caps: the chain adapts by negotiation
   const char* parser = nullptr;
   AudioPlan plan = plan_audio(input_caps, container, &parser);
   std::vector<GstElement*> chain;
@@ -224,24 +225,24 @@ std::optional<std::string> AudioBranch::configure(GstBin* bin, GstCaps* input_ca
   }
   if (!all_made(chain)) {
     drop_unowned(chain);
-    return std::string("missing GStreamer elements for audio (an ") + audio_encoding_name(container) +
-           " encoder, audioconvert, parsers)";
+    return Error{ErrorCode::Internal, std::string("missing GStreamer elements for audio (an ") +
+                                          audio_encoding_name(container) + " encoder, audioconvert, parsers)"};
   }
   elements_ = chain;
   if (plan != AudioPlan::DecodeAndEncode) {
-    if (!add_chain(bin, from, chain, to)) return "could not link the audio branch";
-    return std::nullopt;
+    if (!add_chain(bin, from, chain, to)) return Error{ErrorCode::Internal, "could not link the audio branch"};
+    return {};
   }
   // decodebin's pad appears later: link it to the AAC chain then.
   GstElement* decodebin = chain[0];
   encode_head_ = chain[1];
   std::vector<GstElement*> tail(chain.begin() + 1, chain.end());
   gst_bin_add(bin, decodebin);
-  if (!gst_element_link(from, decodebin)) return "could not link the audio decoder";
-  if (!add_chain(bin, nullptr, tail, to)) return "could not link the audio encoder";
+  if (!gst_element_link(from, decodebin)) return Error{ErrorCode::Internal, "could not link the audio decoder"};
+  if (!add_chain(bin, nullptr, tail, to)) return Error{ErrorCode::Internal, "could not link the audio encoder"};
   g_signal_connect(decodebin, "pad-added", G_CALLBACK(on_decoded_pad), this);
   gst_element_sync_state_with_parent(decodebin);
-  return std::nullopt;
+  return {};
 }
 
 void AudioBranch::on_decoded_pad(GstElement*, GstPad* pad, gpointer data) {

@@ -13,6 +13,7 @@
 #include "profile.h"
 #include "rendition_format.h"
 #include "video_chain.h"
+#include "error.h"
 
 namespace lp {
 
@@ -28,11 +29,11 @@ struct BranchConfig {
 class VideoBranch {
  public:
   // Builds the chain from `from`'s src pad to `to` on the first call; later calls (new input
-  // caps) only change the output size. Returns an error text on failure.
+  // caps) only change the output size.
   // `scaled_tee`, when given, is already in the bin: it goes between the scaler and the
   // encoder, so smaller renditions can scale from this one's frames.
-  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config, GstElement* from,
-                                       GstPad* to, GstElement* scaled_tee);
+  Result<void> configure(GstBin* bin, GstCaps* input_caps, const BranchConfig& config, GstElement* from, GstPad* to,
+                         GstElement* scaled_tee);
   void remove(GstBin* bin);
   // A new run starts counting from zero.
   void reset_counts() {
@@ -63,8 +64,7 @@ class VideoBranch {
 
 class AudioBranch {
  public:
-  std::optional<std::string> configure(GstBin* bin, GstCaps* input_caps, OutputContainer container, GstElement* from,
-                                       GstPad* to);
+  Result<void> configure(GstBin* bin, GstCaps* input_caps, OutputContainer container, GstElement* from, GstPad* to);
   void remove(GstBin* bin);
 
  private:

@@ -43,8 +43,9 @@ GstPadProbeReturn on_video_caps(GstPad* pad, GstPadProbeInfo* info, gpointer use
     config.cuda_device = impl.settings.cuda_device;
   }
   if (auto error =
-          impl.video.configure(GST_BIN(self), caps, config, impl.video_queue, impl.mux_video_pad, impl.scaled_tee)) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
+          impl.video.configure(GST_BIN(self), caps, config, impl.video_queue, impl.mux_video_pad, impl.scaled_tee);
+      !error.ok()) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error.error().message.c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
   }
   return GST_PAD_PROBE_OK;
@@ -62,8 +63,9 @@ GstPadProbeReturn on_audio_caps(GstPad* pad, GstPadProbeInfo* info, gpointer use
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
-  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.container, impl.audio_queue, impl.mux_audio_pad)) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->c_str()), (nullptr));
+  if (auto error = impl.audio.configure(GST_BIN(self), caps, impl.container, impl.audio_queue, impl.mux_audio_pad);
+      !error.ok()) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error.error().message.c_str()), (nullptr));
     return GST_PAD_PROBE_DROP;
   }
   return GST_PAD_PROBE_OK;

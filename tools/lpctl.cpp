@@ -68,8 +68,8 @@ int cmd_sample(int argc, char** argv) {
   }
   auto error = lp::play_to_eos(pipeline, std::chrono::minutes(10));
   gst_element_set_state(pipeline, GST_STATE_NULL);
-  if (error) {
-    std::fprintf(stderr, "lpctl sample: %s\n", error->message.c_str());
+  if (!error.ok()) {
+    std::fprintf(stderr, "lpctl sample: %s\n", error.error().message.c_str());
     return 1;
   }
   std::printf("%s: %dx%d, %d s, H.264 + AAC in MPEG-TS\n", argv[1], width, height, seconds);

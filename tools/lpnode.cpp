@@ -128,9 +128,10 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
     config.tls = *tls;
   }
   // A bad template is told before the (slow, scrypt) key is opened.
-  if (auto e = lp::check_pipeline_template(o.pipeline_template.empty() ? lp::kDefaultPipelineTemplate
-                                                                       : o.pipeline_template)) {
-    std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
+  if (auto e =
+          lp::check_pipeline_template(o.pipeline_template.empty() ? lp::kDefaultPipelineTemplate : o.pipeline_template);
+      !e.ok()) {
+    std::fprintf(stderr, "lpnode: %s\n", e.error().message.c_str());
     return 1;
   }
   auto key = lp::load_node_key(o);
@@ -226,8 +227,8 @@ int run_livepeer_transcoder(const lp::NodeOptions& o, Node& node, int capacity, 
         node.exit_code = 1;
         g_main_loop_quit(node.loop);
       });
-  if (auto e = node.livepeer->start()) {
-    std::fprintf(stderr, "lpnode: %s\n", e->message.c_str());
+  if (auto e = node.livepeer->start(); !e.ok()) {
+    std::fprintf(stderr, "lpnode: %s\n", e.error().message.c_str());
     return 2;
   }
   return 0;

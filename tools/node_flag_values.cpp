@@ -66,12 +66,12 @@ Result<std::string> parse_addr(std::string_view v, const std::string& flag, Addr
   return std::string(host) + ":" + std::to_string(*p);
 }
 
-Fail set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
-              std::string_view default_port) {
+Result<void> set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
+                      std::string_view default_port) {
   auto addr = parse_addr(v, flag, kind, default_port);
   if (!addr) return addr.error();
   out = std::move(*addr);
-  return std::nullopt;
+  return {};
 }
 
 // The value itself, or the contents of the file it names minus one trailing "\n" or "\r\n"
@@ -110,14 +110,14 @@ std::pair<std::string_view, bool> strip_scheme(std::string_view v) {
 }
 
 // Orchestrator addresses keep an explicit "http://" (plain HTTP); bare ones mean TLS.
-Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag) {
   std::vector<std::string> addrs;
   std::string_view rest = v;
   while (true) {
     const auto comma = rest.find(',');
     std::string one;
     const auto [bare, plain] = strip_scheme(rest.substr(0, comma));
-    if (auto e = set_addr(one, bare, flag, AddrKind::Dial, "8935")) return e;
+    if (auto e = set_addr(one, bare, flag, AddrKind::Dial, "8935"); !e.ok()) return e;
     if (plain) one = "http://" + one;
     addrs.push_back(std::move(one));
     if (comma == std::string_view::npos) break;
@@ -125,65 +125,65 @@ Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag)
   }
   o.orch_addrs = std::move(addrs);
   o.orch_addr = o.orch_addrs.front();
-  return std::nullopt;
+  return {};
 }
 
 // Whole seconds (or a decimal like 0.5) as milliseconds, 0.1 to 3600.
-Fail set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag) {
+Result<void> set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag) {
   char* end = nullptr;
   const std::string text(v);
   const double s = g_ascii_strtod(text.c_str(), &end);
   if (text.empty() || !end || *end != '\0' || !(s >= 0.1 && s <= 3600))
     return bad_value(flag, "seconds, 0.1 to 3600", v);
   out = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
-  return std::nullopt;
+  return {};
 }
 
-Fail set_count(int& out, std::string_view v, const std::string& flag) {
+Result<void> set_count(int& out, std::string_view v, const std::string& flag) {
   const auto n = parse_int<int>(v, 1, 1000000);
   if (!n) return bad_value(flag, "1 to 1000000", v);
   out = *n;
-  return std::nullopt;
+  return {};
 }
 
-Fail set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag) {
   auto secret = secret_or_file(v, flag);
   if (!secret) return secret.error();
   if (secret->empty()) {
     return bad(flag + (v.empty() ? ": the secret is empty" : ": the secret file is empty"));
   }
   o.orch_secret = std::move(*secret);
-  return std::nullopt;
+  return {};
 }
 
-Fail set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag) {
   auto password = secret_or_file(v, flag);
   if (!password) return password.error();
   o.eth_password = std::move(*password);
-  return std::nullopt;
+  return {};
 }
 
-Fail set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag) {
   if (v == "auto") {
     o.max_sessions_auto = true;
-    return std::nullopt;
+    return {};
   }
   const auto n = parse_int<int>(v, 1, kMaxSessionsLimit);
   if (!n) return bad_value(flag, "a number from 1 to 100000 or auto", v);
   o.max_sessions = *n;
   o.max_sessions_auto = false;  // the last one given wins, as in Go
-  return std::nullopt;
+  return {};
 }
 
-Fail set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag) {
   auto profiles = parse_profiles(v);
   if (!profiles) return bad(flag + ": " + profiles.error().message);
   o.transcoding_options = std::move(*profiles);
-  return std::nullopt;
+  return {};
 }
 
 // "0,1" or "all", as go-livepeer takes it; "" turns GPUs off again.
-Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
   if (!v.empty() && v != "all") {
     std::string_view rest = v;
     for (bool more = true; more;) {
@@ -196,10 +196,10 @@ Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag) {
     }
   }
   o.nvidia = std::string(v);
-  return std::nullopt;
+  return {};
 }
 
-Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
   const auto n = parse_int<int64_t>(v, 0, kInt64Max);
   if (!n) {
     return bad_value(flag,
@@ -208,21 +208,21 @@ Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag) {
                      v);
   }
   o.price_per_unit = *n;
-  return std::nullopt;
+  return {};
 }
 
-Fail set_pixels(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_pixels(NodeOptions& o, std::string_view v, const std::string& flag) {
   const auto n = parse_int<int64_t>(v, 1, kInt64Max);
   if (!n) return bad_value(flag, "a whole number of pixels, 1 or more", v);
   o.pixels_per_unit = *n;
-  return std::nullopt;
+  return {};
 }
 
-Fail set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag) {
+Result<void> set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag) {
   const auto n = parse_int<int>(v, 0, 100);
   if (!n) return bad_value(flag, "a level from 0 to 100", v);
   o.verbosity = *n;
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace lp::flag_values

@@ -21,8 +21,7 @@ inline constexpr std::string_view kDefaultProfiles = "P240p30fps16x9,P360p30fps1
 inline constexpr int kMaxSessionsLimit = 100000;
 inline constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-using Fail = std::optional<Error>;  // nullopt = accepted
-using Apply = Fail (*)(NodeOptions& o, std::string_view value, const std::string& flag);
+using Apply = Result<void> (*)(NodeOptions& o, std::string_view value, const std::string& flag);
 
 // Bind: a listen address, where an empty host means all interfaces and port 0 "pick one".
 // Dial: an address others connect to, so it needs a host and a real port.
@@ -50,8 +49,8 @@ std::optional<bool> parse_go_bool(std::string_view s);
 Result<std::string> parse_addr(std::string_view v, const std::string& flag, AddrKind kind,
                                std::string_view default_port);
 
-Fail set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
-              std::string_view default_port);
+Result<void> set_addr(std::string& out, std::string_view v, const std::string& flag, AddrKind kind,
+                      std::string_view default_port);
 
 // The value itself, or the contents of the file it names minus one trailing "\n" or "\r\n"
 // (geth's password files; go-livepeer trims all surrounding space, which could eat a secret's
@@ -63,28 +62,28 @@ Result<std::string> secret_or_file(std::string_view v, const std::string& flag);
 std::pair<std::string_view, bool> strip_scheme(std::string_view v);
 
 // Orchestrator addresses keep an explicit "http://" (plain HTTP); bare ones mean TLS.
-Fail set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_orch_addrs(NodeOptions& o, std::string_view v, const std::string& flag);
 
 // Whole seconds (or a decimal like 0.5) as milliseconds, 0.1 to 3600.
-Fail set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag);
+Result<void> set_ms(std::chrono::milliseconds& out, std::string_view v, const std::string& flag);
 
-Fail set_count(int& out, std::string_view v, const std::string& flag);
+Result<void> set_count(int& out, std::string_view v, const std::string& flag);
 
-Fail set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_orch_secret(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_eth_password(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_max_sessions(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_transcoding_options(NodeOptions& o, std::string_view v, const std::string& flag);
 
 // "0,1" or "all", as go-livepeer takes it; "" turns GPUs off again.
-Fail set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_nvidia(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_price(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_price(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_pixels(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_pixels(NodeOptions& o, std::string_view v, const std::string& flag);
 
-Fail set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag);
 
 }  // namespace lp::flag_values

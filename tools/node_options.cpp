@@ -53,22 +53,22 @@ const std::array kFlags = {
              .arg = "[http://]HOST:PORT", .def = "0.0.0.0:8935",
              .help = "Public API, TLS (http://HOST:PORT = plain HTTP, for loopback and tests)"},
     FlagSpec{.gnu = "tls-cert",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.tls_cert = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "PEM", .def = "self-signed in --data-dir/tls", .help = "Public port's TLS certificate (chain)"},
     FlagSpec{.gnu = "tls-key",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.tls_key = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "PEM", .def = "with --tls-cert", .help = "Public port's TLS private key"},
     FlagSpec{.gnu = "orch-cert-sha256",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                o.orch_cert_sha256 = normalize_certificate_pin(std::string(v));
                if (o.orch_cert_sha256.empty()) return bad_value(f, "64 hex digits (':' allowed)", v);
-               return std::nullopt;
+               return {};
              },
              .arg = "HEX", .def = "any certificate",
              .help = "Transcoder: accept only the orchestrator certificate with this SHA-256"},
@@ -88,11 +88,11 @@ const std::array kFlags = {
              },
              .arg = "SECONDS", .def = "10", .help = "A request body or answer with no progress this long is cut off"},
     FlagSpec{.gnu = "http-min-body-rate",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int64_t>(v, 0, int64_t{1} << 40);
                if (!n) return bad_value(f, "bytes per second", v);
                o.http_limits.min_body_rate = static_cast<size_t>(*n);
-               return std::nullopt;
+               return {};
              },
              .arg = "BYTES/S", .def = "4096", .help = "Slowest average a request body may arrive at"},
     FlagSpec{.gnu = "http-max-connections",
@@ -130,10 +130,10 @@ const std::array kFlags = {
              .arg = "HOST:PORT[,...]", .def = "none",
              .help = "Transcoder: the orchestrator to work for; gateway: the orchestrators to use, in order"},
     FlagSpec{.gnu = "orch-protocol",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                if (v != "auto" && v != "lpgst" && v != "livepeer") return bad_value(f, "auto, lpgst or livepeer", v);
                o.orch_protocol = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "auto|lpgst|livepeer", .def = "auto",
              .help = "Transcoder: the orchestrator's protocol (auto asks it at connect time)"},
@@ -143,20 +143,20 @@ const std::array kFlags = {
              },
              .arg = "HOST:PORT", .def = "127.0.0.1:1935", .help = "Gateway: where publishers push RTMP"},
     FlagSpec{.gnu = "stream-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int>(v, 1, 86400);
                if (!n) return bad_value(f, "seconds, 1 to 86400", v);
                o.stream_timeout_s = *n;
-               return std::nullopt;
+               return {};
              },
              .arg = "SECONDS", .def = "30",
              .help = "Gateway: a stream with no input this long ends; ended ones are removed this long after"},
     FlagSpec{.gnu = "result-ttl",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int>(v, 1, 86400);
                if (!n) return bad_value(f, "seconds, 1 to 86400", v);
                o.result_ttl_s = *n;
-               return std::nullopt;
+               return {};
              },
              .arg = "SECONDS", .def = "300", .help = "Orchestrator: how long result URLs answer (results are kept in memory)"},
     FlagSpec{.gnu = "max-renditions",
@@ -165,20 +165,20 @@ const std::array kFlags = {
              },
              .arg = "N", .def = "10", .help = "Orchestrator: renditions one segment may ask for (400 past it)"},
     FlagSpec{.gnu = "max-frame-pixels",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 40);
                if (!n) return bad_value(f, "a pixel count", v);
                o.max_frame_pixels = *n;
-               return std::nullopt;
+               return {};
              },
              .arg = "N", .def = "4096x2304, or less as transcoders announce",
              .help = "Orchestrator: width x height of one rendition (400 past it)"},
     FlagSpec{.gnu = "max-pixels-per-second",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int64_t>(v, 1, int64_t{1} << 50);
                if (!n) return bad_value(f, "a pixel rate", v);
                o.max_pixels_per_second = *n;
-               return std::nullopt;
+               return {};
              },
              .arg = "N", .def = "120 x the frame cap",
              .help = "Orchestrator: width x height x fps summed over a segment's ladder (400 past it)"},
@@ -188,19 +188,19 @@ const std::array kFlags = {
              },
              .arg = "N", .def = "64", .help = "Gateway: live streams at once; more get 503 (RTMP: Publish.Rejected)"},
     FlagSpec{.gnu = "ingest-timeout",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                std::chrono::milliseconds ms{};
-               if (auto e = set_ms(ms, v, f)) return e;
+               if (auto e = set_ms(ms, v, f); !e.ok()) return e;
                o.ingest_timeout_ms = static_cast<int>(ms.count());
-               return std::nullopt;
+               return {};
              },
              .arg = "SECONDS", .def = "10", .help = "Gateway: a publisher that sends no media this long is disconnected"},
     FlagSpec{.gnu = "stream-buffer-mb",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string& f) -> Result<void> {
                const auto n = parse_int<int>(v, 1, 4096);
                if (!n) return bad_value(f, "1 to 4096", v);
                o.stream_buffer_mb = *n;
-               return std::nullopt;
+               return {};
              },
              .arg = "MB", .def = "16", .help = "Gateway: input a stream may have waiting; past it the stream is dropped"},
     FlagSpec{.gnu = "orch-secret", .go = "orchSecret", .apply = set_orch_secret,
@@ -215,31 +215,31 @@ const std::array kFlags = {
     FlagSpec{.gnu = "nvidia", .go = "nvidia", .apply = set_nvidia, .arg = "IDS|all",
              .def = "none (CPU)", .help = "NVIDIA GPUs to transcode on: 0,1 or all"},
     FlagSpec{.gnu = "pipeline-template",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.pipeline_template = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "TEMPLATE", .def = "{source} ! {ladder}",
              .help = "GStreamer pipeline each job runs"},
     FlagSpec{.gnu = "data-dir", .go = "dataDir", .alias = "datadir",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.data_dir = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "DIR", .def = "$HOME/.lpgst", .help = "Where the node keeps its state"},
     FlagSpec{.gnu = "eth-keystore-path", .go = "ethKeystorePath",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.eth_keystore_path = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "PATH", .def = "none", .help = "Keystore file, or a directory of them"},
     FlagSpec{.gnu = "eth-password", .go = "ethPassword", .apply = set_eth_password,
              .arg = "PASSWORD|FILE", .def = "none",
              .help = "The keystore's password, or a file holding it"},
     FlagSpec{.gnu = "eth-acct-addr", .go = "ethAcctAddr",
-             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Fail {
+             .apply = [](NodeOptions& o, std::string_view v, const std::string&) -> Result<void> {
                o.eth_acct_addr = std::string(v);
-               return std::nullopt;
+               return {};
              },
              .arg = "0xADDRESS", .def = "none",
              .help = "Which account, when the keystore directory holds several"},
@@ -367,7 +367,7 @@ std::optional<SplitArg> split_flag(std::string_view arg) {
   return out;
 }
 
-Fail validate(const NodeOptions& o) {
+Result<void> validate(const NodeOptions& o) {
   if (!o.orchestrator && !o.transcoder && !o.gateway) {
     return bad("no role given: use --orchestrator, --transcoder and/or --gateway");
   }
@@ -387,7 +387,7 @@ Fail validate(const NodeOptions& o) {
       return bad("--transcoder without --orchestrator needs --orch-secret");
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -427,10 +427,10 @@ Result<NodeOptions> parse_node_options(const std::vector<std::string>& args) {
       }
       value = args[++i];
     }
-    if (auto err = flag->apply(o, value, split->spelled)) return std::move(*err);
+    if (auto err = flag->apply(o, value, split->spelled); !err.ok()) return std::move(err.error());
   }
   if (o.help || o.version) return o;  // asking for help is not a misconfigured node
-  if (auto err = validate(o)) return std::move(*err);
+  if (auto err = validate(o); !err.ok()) return std::move(err.error());
   return o;
 }
 

@@ -38,12 +38,12 @@ Result<int> GpuJobPlacement::acquire(const wire::Job& job) {
   return *gpu;
 }
 
-void GpuJobPlacement::release(const wire::Job& job, int device, const std::optional<Error>& failure) {
+void GpuJobPlacement::release(const wire::Job& job, int device, const Result<void>& failure) {
   placer_.finish(job.stream_id, device);
-  if (!failure || !gpu_fault(*failure)) return;
+  if (failure.ok() || !gpu_fault(failure.error())) return;
   g_warning("GPU %d: job %s failed (%s): re-testing the GPU before it takes new work", device, job.job_id.c_str(),
-            failure->message.c_str());
-  placer_.mark_failed(device, failure->message);
+            failure.error().message.c_str());
+  placer_.mark_failed(device, failure.error().message);
   start_retest(device);
 }
 

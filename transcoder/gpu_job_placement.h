@@ -33,7 +33,7 @@ class GpuJobPlacement : public JobPlacement {
   GpuPlacer& placer() { return placer_; }
 
   Result<int> acquire(const wire::Job& job) override;
-  void release(const wire::Job& job, int device, const std::optional<Error>& failure) override;
+  void release(const wire::Job& job, int device, const Result<void>& failure) override;
   std::vector<wire::HardwareDevice> devices() const override;
 
   // Whether a job's failure points at its GPU rather than at the segment or the request.

@@ -123,7 +123,11 @@ Census take_census(GstElement* pipeline) {
   return c;
 }
 
-std::optional<Error> check_elements(GstElement* pipeline) { return take_census(pipeline).error; }
+Result<void> check_elements(GstElement* pipeline) {
+  Census c = take_census(pipeline);
+  if (c.error) return *c.error;
+  return {};
+}
 
 // Parses a description into a pipeline (elements created, nothing started). The allowlist is
 // checked before link errors are reported, so a template like "{source} ! filesink ! {ladder}"
@@ -141,7 +145,7 @@ Result<PipelinePtr> parse(std::string_view description) {
     return Error{ErrorCode::BadRequest,
                  std::string("pipeline names an element this node does not have: ") + missing[0]};
   if (pipeline && GST_IS_BIN(pipeline.get())) {
-    if (auto e = check_elements(pipeline.get())) return *e;
+    if (auto e = check_elements(pipeline.get()); !e.ok()) return e.error();
   }
   if (error) return Error{ErrorCode::BadRequest, std::string("pipeline does not parse: ") + error->message};
   if (!pipeline) return Error{ErrorCode::BadRequest, "pipeline is empty"};
@@ -158,9 +162,9 @@ std::string string_property(GstElement* element, const char* name) {
 
 // The structural rules shared by templates and jobs: one source with only `uri` set (to
 // `source_url` when given), one lpladder named "ladder".
-std::optional<Error> check_structure(GstElement* pipeline, std::optional<std::string_view> source_url) {
+Result<void> check_structure(GstElement* pipeline, std::optional<std::string_view> source_url) {
   Census c = take_census(pipeline);
-  if (c.error) return c.error;
+  if (c.error) return *c.error;
   if (c.sources.size() != 1)
     return Error{ErrorCode::BadRequest,
                  "a job pipeline needs exactly one lpsegmentsrc, found " + std::to_string(c.sources.size())};
@@ -174,12 +178,12 @@ std::optional<Error> check_structure(GstElement* pipeline, std::optional<std::st
     return Error{ErrorCode::BadRequest, "the job's lpsegmentsrc must read the job's own source URL"};
   if (std::string_view(GST_OBJECT_NAME(c.ladders.front())) != "ladder")
     return Error{ErrorCode::BadRequest, "the job's lpladder must be named \"ladder\""};
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
 
-std::optional<Error> check_pipeline_template(std::string_view tmpl) {
+Result<void> check_pipeline_template(std::string_view tmpl) {
   if (count(tmpl, "{source}") != 1 || count(tmpl, "{ladder}") != 1)
     return Error{ErrorCode::BadRequest,
                  "--pipeline-template must contain {source} and {ladder} once each, got \"" + std::string(tmpl) + "\""};
@@ -189,9 +193,9 @@ std::optional<Error> check_pipeline_template(std::string_view tmpl) {
   if (!description) return description.error();
   auto pipeline = parse(*description);
   if (!pipeline) return Error{ErrorCode::BadRequest, "--pipeline-template: " + pipeline.error().message};
-  if (auto e = check_structure(pipeline->get(), std::nullopt))
-    return Error{ErrorCode::BadRequest, "--pipeline-template: " + e->message};
-  return std::nullopt;
+  if (auto e = check_structure(pipeline->get(), std::nullopt); !e.ok())
+    return Error{ErrorCode::BadRequest, "--pipeline-template: " + e.error().message};
+  return {};
 }
 
 Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view source_url,
@@ -222,7 +226,7 @@ std::string redact_job_tokens(std::string_view description) {
   return out;
 }
 
-std::optional<Error> check_job_pipeline(std::string_view description, std::string_view source_url) {
+Result<void> check_job_pipeline(std::string_view description, std::string_view source_url) {
   auto pipeline = parse(description);
   if (!pipeline) return pipeline.error();
   return check_structure(pipeline->get(), source_url);

@@ -24,7 +24,7 @@ inline constexpr const char* kDefaultPipelineTemplate = "{source} ! {ladder}";
 
 // Checks an operator's --pipeline-template at start-up: it must contain {source} and
 // {ladder} once each, parse, and name only allowed elements. The error names the element.
-std::optional<Error> check_pipeline_template(std::string_view tmpl);
+Result<void> check_pipeline_template(std::string_view tmpl);
 
 // Expands a template for one job: {source} becomes `lpsegmentsrc uri=<source_url>` and
 // {ladder} becomes `lpladder name=ladder profiles=<quoted JSON> ...options`.
@@ -34,7 +34,7 @@ Result<std::string> build_job_pipeline(std::string_view tmpl, std::string_view s
 // The transcoder's check before it runs a job: the description parses, every element is on
 // the allowlist, there is exactly one lpsegmentsrc whose uri is `source_url` (and nothing
 // else as its source) and one lpladder named "ladder". Errors are BadRequest naming why.
-std::optional<Error> check_job_pipeline(std::string_view description, std::string_view source_url);
+Result<void> check_job_pipeline(std::string_view description, std::string_view source_url);
 
 // The description with the secret token of every job URL replaced by "<token>"
 // (/v1/jobs/<job>/<token>/...): job URLs are the only credential for a job's media, so logs

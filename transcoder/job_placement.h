@@ -17,9 +17,9 @@ class JobPlacement {
   virtual ~JobPlacement() = default;
   // The GPU a job runs on, or an error (Busy) when none can take it now.
   virtual Result<int> acquire(const wire::Job& job) = 0;
-  // The job on `device` ended: `failure` is its error, nullopt when it succeeded or was
+  // The job on `device` ended: `failure` is its error, success when it succeeded or was
   // cancelled. A failure that points at the GPU makes it re-test before new work.
-  virtual void release(const wire::Job& job, int device, const std::optional<Error>& failure) = 0;
+  virtual void release(const wire::Job& job, int device, const Result<void>& failure) = 0;
   // The GPUs as they are now, for the pong's "hardware" (/status and /metrics upstream).
   virtual std::vector<wire::HardwareDevice> devices() const = 0;
 };

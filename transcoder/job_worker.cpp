@@ -14,8 +14,8 @@ namespace lp {
 namespace {
 
 // PUT one rendition; a session of the worker thread's own (libsoup sessions are per thread).
-std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable,
-                            const std::string& pin) {
+Result<void> upload(SoupSession* session, const std::string& url, GBytes* body, GCancellable* cancellable,
+                    const std::string& pin) {
   g_autoptr(SoupMessage) msg = soup_message_new("PUT", url.c_str());
   if (!msg) return Error{ErrorCode::BadRequest, "job names an invalid upload URL: " + url};
   accept_orchestrator_certificate(msg, pin);
@@ -30,7 +30,7 @@ std::optional<Error> upload(SoupSession* session, const std::string& url, GBytes
     return Error{ErrorCode::Unreachable,
                  "upload answered HTTP " + std::to_string(status) + ": " + std::string(text ? text : "", n)};
   }
-  return std::nullopt;
+  return {};
 }
 
 // GET the job's source. Transport failures are Unreachable and a gone job NotFound: both
@@ -81,7 +81,7 @@ void JobWorker::run(GMainContext* context, Report report, Ended ended) {
   const gint64 started = g_get_monotonic_time();
   auto outcome = execute();
   std::string message;
-  std::optional<Error> failure;
+  Result<void> failure;
   if (outcome) {
     message = *outcome;
     g_message("job %s done in %.2f s", job_.job_id.c_str(), double(g_get_monotonic_time() - started) / 1e6);
@@ -90,14 +90,14 @@ void JobWorker::run(GMainContext* context, Report report, Ended ended) {
     message = wire::to_json(wire::JobFailure{job_.job_id, wire::error_body(outcome.error())});
     failure = outcome.error();
   }
-  if (ended) ended(cancelled_ ? std::nullopt : failure);
+  if (ended) ended(cancelled_ ? Result<void>() : failure);
   if (cancelled_) return;
   invoke_on(context, [report = std::move(report), message = std::move(message)] { report(message); });
 }
 
 Result<std::string> JobWorker::execute() {
   const gint64 started = g_get_monotonic_time();
-  if (auto e = check_job_pipeline(job_.pipeline, job_.source_url)) return *e;
+  if (auto e = check_job_pipeline(job_.pipeline, job_.source_url); !e.ok()) return e.error();
   const auto limit = std::chrono::milliseconds(job_.timeout_ms > 0 ? job_.timeout_ms : 120000);
   const guint socket_timeout = static_cast<guint>(std::clamp<int64_t>(limit.count() / 1000, 1, 30));
   Owned<SoupSession, g_object_unref> session(soup_session_new_with_options("timeout", socket_timeout, nullptr));
@@ -121,8 +121,9 @@ Result<std::string> JobWorker::execute() {
     if (cancelled_) return Error{ErrorCode::Timeout, "cancelled"};
     const Rendition& r = (*renditions)[i];
     if (auto e =
-            upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_, cert_pin_))
-      return *e;
+            upload(session.get(), job_.upload_url + "/" + std::to_string(i), r.bytes.get(), cancellable_, cert_pin_);
+        !e.ok())
+      return e.error();
     result.renditions.push_back({r.name, "", static_cast<int64_t>(g_bytes_get_size(r.bytes.get())),
                                  static_cast<int64_t>(r.frames), static_cast<int64_t>(r.pixels),
                                  sha256_hex(r.bytes.get()), r.width, r.height});

@@ -25,8 +25,8 @@ class JobWorker {
   using Report = std::function<void(const std::string& message)>;
 
   // Runs on the job's own thread when its pipeline and uploads are over, cancelled or not,
-  // with its error (nullopt on success or when cancelled): frees what the job held (its GPU).
-  using Ended = std::function<void(const std::optional<Error>& failure)>;
+  // with its error (success when it succeeded or was cancelled): frees what the job held (its GPU).
+  using Ended = std::function<void(const Result<void>& failure)>;
 
   // The job runs on a thread of `threads`, whose owner joins it (after cancelling the job).
   // `cuda_device`: the GPU the job's ladder decodes and scales on, -1 = the CPU.

@@ -204,7 +204,7 @@ void TranscoderClient::start_job(wire::Job job) {
   // never handed on while a pipeline still runs on it. Holds no pointer to the client.
   JobWorker::Ended ended;
   if (config_.placement) {
-    ended = [placement = config_.placement, job, device](const std::optional<Error>& failure) {
+    ended = [placement = config_.placement, job, device](const Result<void>& failure) {
       placement->release(job, device, failure);
     };
   }

@@ -253,8 +253,8 @@ void clear_durations(std::vector<uint8_t>& init) {
 
 // A moof whose tfdt values are moved by each track's share of `start`; trun data offsets
 // (relative to the moof) follow the moof's change of size.
-std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint32_t, Track>& tracks,
-                                GstClockTime start, std::vector<uint8_t>& out) {
+Result<void> write_moof(Bytes data, const Box& moof, const std::map<uint32_t, Track>& tracks, GstClockTime start,
+                        std::vector<uint8_t>& out) {
   auto kids = children(data, moof);
   if (!kids) return malformed("a moof's boxes run past it");
   const size_t moof_at = begin_box(out, fourcc("moof"));
@@ -313,7 +313,7 @@ std::optional<Error> write_moof(Bytes data, const Box& moof, const std::map<uint
                              static_cast<uint32_t>(out[at + 2]) << 8 | out[at + 3]);
     set_u32(out, at, static_cast<uint32_t>(static_cast<int32_t>(old + grown)));
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -386,7 +386,7 @@ Result<Fmp4Segment> split_fmp4(std::span<const uint8_t> data, GstClockTime start
   bool awaiting_mdat = false;  // trun offsets count from the moof: nothing may go in between
   for (const Box& box : *top) {
     if (box.type == fourcc("moof")) {
-      if (auto e = write_moof(data, box, tracks, start, out.media)) return *e;
+      if (auto e = write_moof(data, box, tracks, start, out.media); !e.ok()) return e.error();
       awaiting_mdat = true;
     } else if (box.type == fourcc("mdat")) {
       append(out.media, data, box);

@@ -23,14 +23,14 @@ std::string fixed(double v, int decimals) {
 
 }  // namespace
 
-std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles) {
+Result<void> check_hls_codecs(const std::vector<Profile>& profiles) {
   for (const auto& p : profiles) {
     if (p.codec != VideoCodec::VP8) continue;
     return Error{ErrorCode::Unsupported, std::string("profile ") + p.name + ": HLS cannot carry " +
                                              video_codec_name(p.codec) +
                                              " (its renditions come in WebM); use H.264, HEVC, VP9 or AV1"};
   }
-  return std::nullopt;
+  return {};
 }
 
 std::string file_safe_name(const std::string& name) {
@@ -53,7 +53,7 @@ std::string HlsWriter::segment_path(size_t rendition, int64_t seq, bool fmp4) co
   return name + "/" + name + buf;
 }
 
-std::optional<Error> HlsWriter::write_file(const std::string& relative, const std::string& text) const {
+Result<void> HlsWriter::write_file(const std::string& relative, const std::string& text) const {
   const std::string path = dir_ + "/" + relative;
   const std::string tmp = path + ".tmp";
   g_autoptr(GError) error = nullptr;
@@ -61,7 +61,7 @@ std::optional<Error> HlsWriter::write_file(const std::string& relative, const st
     return Error{ErrorCode::Internal, "cannot write " + path + ": " + error->message};
   if (g_rename(tmp.c_str(), path.c_str()) != 0)
     return Error{ErrorCode::Internal, "cannot rename " + tmp + ": " + g_strerror(errno)};
-  return std::nullopt;
+  return {};
 }
 
 Result<std::string> HlsWriter::init_section(size_t rendition, const std::string& key,
@@ -71,13 +71,13 @@ Result<std::string> HlsWriter::init_section(size_t rendition, const std::string&
   if (auto it = r.inits.find(key); it != r.inits.end()) return it->second;
   const std::string name = file_safe_name(r.variant.name);
   const std::string file = name + "_init" + std::to_string(r.inits.size()) + ".mp4";
-  if (auto e = write_file(name + "/" + file, std::string(init.begin(), init.end()))) return *e;
+  if (auto e = write_file(name + "/" + file, std::string(init.begin(), init.end())); !e.ok()) return e.error();
   r.inits[key] = file;
   return file;
 }
 
-std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
-                                            const std::optional<HlsVariant>& given, GstClockTime start) {
+Result<void> HlsWriter::add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
+                                    const std::optional<HlsVariant>& given, GstClockTime start) {
   std::string name;
   {
     std::lock_guard lock(mutex_);
@@ -120,7 +120,7 @@ std::optional<Error> HlsWriter::add_segment(size_t rendition, int64_t seq, GByte
   if (!map.empty()) r.last_map = map;
   r.segments[seq] = Entry{duration_s, out.size(), false, relative, map};
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
-  return std::nullopt;
+  return {};
 }
 
 std::string HlsWriter::media_playlist(Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const {
@@ -187,7 +187,7 @@ std::string HlsWriter::master_playlist() const {
   return out;
 }
 
-std::optional<Error> HlsWriter::finish_vod(int64_t segments) {
+Result<void> HlsWriter::finish_vod(int64_t segments) {
   std::lock_guard lock(mutex_);
   if (segments <= 0) return Error{ErrorCode::BadSegment, "no segments to write a playlist for"};
   for (const auto& r : renditions_) {
@@ -198,7 +198,8 @@ std::optional<Error> HlsWriter::finish_vod(int64_t segments) {
   }
   for (auto& r : renditions_) {
     if (auto e =
-            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true)))
+            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, 0, segments - 1, true, true));
+        !e.ok())
       return e;
   }
   return write_file("index.m3u8", master_playlist());
@@ -215,7 +216,7 @@ void HlsWriter::mark_lost(size_t rendition, int64_t seq, double duration_s) {
   r.target = std::max(r.target, static_cast<int>(std::lround(duration_s)));
 }
 
-std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
+Result<void> HlsWriter::write_live(size_t window, bool ended) {
   std::lock_guard lock(mutex_);
   bool all_started = true;
   for (size_t index = 0; index < renditions_.size(); ++index) {
@@ -230,7 +231,8 @@ std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
     while (r.segments.count(last + 1)) ++last;
     const int64_t first = std::max(oldest, last - static_cast<int64_t>(window) + 1);
     if (auto e =
-            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false)))
+            write_file(file_safe_name(r.variant.name) + "/index.m3u8", media_playlist(r, first, last, ended, false));
+        !e.ok())
       return e;
     for (auto it = r.segments.begin(); it != r.segments.end() && it->first < first - kLiveKeepBehind;) {
       if (!it->second.lost) g_remove((dir_ + "/" + it->second.file).c_str());
@@ -238,7 +240,7 @@ std::optional<Error> HlsWriter::write_live(size_t window, bool ended) {
     }
   }
   // Players read the master once: it waits until every variant has a playlist to point at.
-  if (!all_started) return std::nullopt;
+  if (!all_started) return {};
   return write_file("index.m3u8", master_playlist());
 }
 

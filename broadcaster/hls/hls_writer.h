@@ -41,13 +41,13 @@ class HlsWriter {
   // its variant attributes (`variant`, when given; an fMP4 segment's CODECS come from its own
   // sample descriptions). `start` (stream time of the segment's first frame) places an fMP4
   // segment's fragments on the stream's timeline; MPEG-TS segments carry their own clock.
-  std::optional<Error> add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
-                                   const std::optional<HlsVariant>& variant = std::nullopt,
-                                   GstClockTime start = GST_CLOCK_TIME_NONE);
+  Result<void> add_segment(size_t rendition, int64_t seq, GBytes* bytes, double duration_s,
+                           const std::optional<HlsVariant>& variant = std::nullopt,
+                           GstClockTime start = GST_CLOCK_TIME_NONE);
 
   // VOD: every rendition must hold segments 0 .. segments-1; then all playlists are written.
   // Otherwise nothing is written and the error names the first missing segment.
-  std::optional<Error> finish_vod(int64_t segments);
+  Result<void> finish_vod(int64_t segments);
 
   // Live: a segment that will never come (every orchestrator failed it). It keeps its place
   // and number, marked EXT-X-GAP, so every variant numbers its segments alike (RFC 8216bis).
@@ -58,7 +58,7 @@ class HlsWriter {
   // for those before them), and, once every rendition has a segment, the master; `ended`
   // adds ENDLIST. Segments older than the window (plus a margin players may still be
   // fetching) are deleted.
-  std::optional<Error> write_live(size_t window, bool ended);
+  Result<void> write_live(size_t window, bool ended);
 
   const std::string& dir() const { return dir_; }
   // "<name>/<name>_00042.ts" (".m4s" for fMP4), relative to dir().
@@ -85,7 +85,7 @@ class HlsWriter {
   // Over the segments from `first` to `last` (all present in r.segments).
   std::string media_playlist(Rendition& r, int64_t first, int64_t last, bool ended, bool vod) const;
   std::string master_playlist() const;
-  std::optional<Error> write_file(const std::string& relative, const std::string& text) const;
+  Result<void> write_file(const std::string& relative, const std::string& text) const;
 
   std::string dir_;
   mutable std::mutex mutex_;
@@ -94,7 +94,7 @@ class HlsWriter {
 
 // HLS carries MPEG-TS (H.264, HEVC) and fragmented MP4 (VP9, AV1) segments. VP8 renditions
 // come in WebM, which HLS does not carry: refused, naming the profile.
-std::optional<Error> check_hls_codecs(const std::vector<Profile>& profiles);
+Result<void> check_hls_codecs(const std::vector<Profile>& profiles);
 
 // Keeps [A-Za-z0-9._-], replaces the rest with '_' (a profile name as a path component).
 std::string file_safe_name(const std::string& name);

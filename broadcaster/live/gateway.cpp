@@ -363,7 +363,8 @@ Gateway::~Gateway() = default;
 Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
   if (config.orchestrators.empty()) return Error{ErrorCode::BadRequest, "--gateway needs --orch-addr (one or more)"};
   if (config.hls_dir.empty()) return Error{ErrorCode::BadRequest, "no directory for the live HLS"};
-  if (auto e = check_hls_codecs(config.profiles)) return Error{e->code, "--transcoding-options: " + e->message};
+  if (auto e = check_hls_codecs(config.profiles); !e.ok())
+    return Error{e.error().code, "--transcoding-options: " + e.error().message};
   if (g_mkdir_with_parents(config.hls_dir.c_str(), 0755) != 0)
     return Error{ErrorCode::Internal, "cannot create " + config.hls_dir};
   auto impl = std::make_unique<Impl>(std::move(config));
@@ -378,9 +379,9 @@ Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
   if (!impl->config.rtmp_addr.empty()) {
     Impl* me = impl.get();
     RtmpServer::Handlers h;
-    h.on_publish = [me](const RtmpPublish& p) -> std::optional<std::string> {
-      if (auto refused = me->begin(p.stream_key, true)) return refused->message;
-      return std::nullopt;
+    h.on_publish = [me](const RtmpPublish& p) -> Result<void> {
+      if (auto refused = me->begin(p.stream_key, true)) return Error{ErrorCode::BadRequest, refused->message};
+      return {};
     };
     h.on_data = [me](const std::string& key, GBytes* flv) { me->on_flv(key, flv); };
     h.on_end = [me](const std::string& key, const std::string& why) { me->finish(key, why); };

@@ -215,10 +215,10 @@ void LiveStream::transcode_one(const SourceSegment& segment,
             variant->height = result->counts[i].height;
           }
         }
-        if (auto e =
-                writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start)) {
+        if (auto e = writer_.add_segment(i, segment.seq, result->renditions[i].get(), seconds, variant, segment.start);
+            !e.ok()) {
           g_warning("stream %s: segment %lld: %s", config_.name.c_str(), static_cast<long long>(segment.seq),
-                    e->message.c_str());
+                    e.error().message.c_str());
           writer_.mark_lost(i, segment.seq, seconds);
         }
       }
@@ -237,8 +237,8 @@ void LiveStream::transcode_one(const SourceSegment& segment,
 }
 
 void LiveStream::publish() {
-  if (auto e = writer_.write_live(config_.window, false))
-    g_message("stream %s: %s", config_.name.c_str(), e->message.c_str());
+  if (auto e = writer_.write_live(config_.window, false); !e.ok())
+    g_message("stream %s: %s", config_.name.c_str(), e.error().message.c_str());
 }
 
 }  // namespace lp

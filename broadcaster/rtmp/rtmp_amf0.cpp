@@ -147,7 +147,7 @@ Result<Amf0Value> Amf0Reader::read_value(int depth) {
       if (marker == kTypedObject) {
         if (!take(2, b) || !take(read_be16(b), b)) return bad("truncated typed object class name");
       }
-      if (auto err = read_properties(v, depth)) return *err;
+      if (auto err = read_properties(v, depth); !err.ok()) return err.error();
       return v;
     }
     case kNull: return amf0_null();
@@ -178,7 +178,7 @@ Result<Amf0Value> Amf0Reader::read_value(int depth) {
   }
 }
 
-std::optional<Error> Amf0Reader::read_properties(Amf0Value& into, int depth) {
+Result<void> Amf0Reader::read_properties(Amf0Value& into, int depth) {
   for (;;) {
     std::string_view b;
     if (!take(2, b)) return bad("truncated object");
@@ -186,7 +186,7 @@ std::optional<Error> Amf0Reader::read_properties(Amf0Value& into, int depth) {
     if (key_len == 0) {
       if (!take(1, b)) return bad("truncated object end");
       if (byte_at(b, 0) != kObjectEnd) return bad("empty property name");
-      return std::nullopt;
+      return {};
     }
     std::string_view key;
     if (!take(key_len, key)) return bad("truncated property name");

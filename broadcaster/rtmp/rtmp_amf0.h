@@ -57,7 +57,7 @@ class Amf0Reader {
 
  private:
   Result<Amf0Value> read_value(int depth);
-  std::optional<Error> read_properties(Amf0Value& into, int depth);
+  Result<void> read_properties(Amf0Value& into, int depth);
   bool take(size_t n, std::string_view& out);
 
   std::string_view data_;

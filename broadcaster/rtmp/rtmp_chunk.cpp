@@ -73,15 +73,16 @@ std::optional<size_t> ChunkReader::header_size(std::string_view h) const {
   return read_be32(h.substr(fixed)) == it->second.ts_field ? fixed + 4 : fixed;
 }
 
-std::optional<std::string> ChunkReader::apply_header(std::string_view h) {
+Result<void> ChunkReader::apply_header(std::string_view h) {
   const BasicHeader basic = *basic_header(h);
   auto it = streams_.find(basic.csid);
   if (it == streams_.end()) {
     if (basic.format != 0) {
-      return "chunk stream " + std::to_string(basic.csid) + " starts without a full (format 0) header";
+      return Error{ErrorCode::BadRequest,
+                   "chunk stream " + std::to_string(basic.csid) + " starts without a full (format 0) header"};
     }
     if (streams_.size() >= limits_.max_chunk_streams) {
-      return "more than " + std::to_string(limits_.max_chunk_streams) + " chunk streams";
+      return Error{ErrorCode::BadRequest, "more than " + std::to_string(limits_.max_chunk_streams) + " chunk streams"};
     }
     it = streams_.emplace(basic.csid, Stream{}).first;
   }
@@ -97,7 +98,8 @@ std::optional<std::string> ChunkReader::apply_header(std::string_view h) {
 
   if (s.reading) {
     if (basic.format != 3) {
-      return "chunk stream " + std::to_string(basic.csid) + ": a new message header before the previous message ended";
+      return Error{ErrorCode::BadRequest, "chunk stream " + std::to_string(basic.csid) +
+                                              ": a new message header before the previous message ended"};
     }
   } else {
     switch (basic.format) {
@@ -115,15 +117,15 @@ std::optional<std::string> ChunkReader::apply_header(std::string_view h) {
     }
     if (basic.format == 0) s.stream_id = read_le32(m.substr(7));
     if (s.length > limits_.max_message_size) {
-      return "a message of " + std::to_string(s.length) + " bytes (the limit is " +
-             std::to_string(limits_.max_message_size) + ")";
+      return Error{ErrorCode::BadRequest, "a message of " + std::to_string(s.length) + " bytes (the limit is " +
+                                              std::to_string(limits_.max_message_size) + ")"};
     }
     s.reading = true;
     s.payload.clear();
   }
   current_ = &s;
   chunk_left_ = std::min<uint32_t>(chunk_size_, s.length - static_cast<uint32_t>(s.payload.size()));
-  return std::nullopt;
+  return {};
 }
 
 bool ChunkReader::finish_if_complete(const OnMessage& on_message) {
@@ -136,7 +138,7 @@ bool ChunkReader::finish_if_complete(const OnMessage& on_message) {
   return on_message(std::move(message));
 }
 
-std::optional<std::string> ChunkReader::feed(std::string_view data, const OnMessage& on_message) {
+Result<void> ChunkReader::feed(std::string_view data, const OnMessage& on_message) {
   std::string carried;  // payload bytes an earlier read left in header_ (see below)
   while (!data.empty()) {
     if (chunk_left_ > 0) {
@@ -146,9 +148,10 @@ std::optional<std::string> ChunkReader::feed(std::string_view data, const OnMess
       chunk_left_ -= static_cast<uint32_t>(n);
       pending_bytes_ += n;
       if (pending_bytes_ > limits_.max_pending_bytes) {
-        return "more than " + std::to_string(limits_.max_pending_bytes) + " bytes of unfinished messages";
+        return Error{ErrorCode::BadRequest,
+                     "more than " + std::to_string(limits_.max_pending_bytes) + " bytes of unfinished messages"};
       }
-      if (!finish_if_complete(on_message)) return std::nullopt;
+      if (!finish_if_complete(on_message)) return {};
       continue;
     }
     // A header: collect it whole before looking at the payload behind it.
@@ -172,10 +175,10 @@ std::optional<std::string> ChunkReader::feed(std::string_view data, const OnMess
     header_.resize(*size);
     auto error = apply_header(header_);
     header_.clear();
-    if (error) return error;
-    if (!finish_if_complete(on_message)) return std::nullopt;  // an empty message
+    if (!error.ok()) return error;
+    if (!finish_if_complete(on_message)) return {};  // an empty message
   }
-  return std::nullopt;
+  return {};
 }
 
 void ChunkWriter::write(std::string& out, uint32_t csid, const Message& message) const {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "error.h"
+
 namespace lp::rtmp {
 
 // Message type ids (spec 5.4 and 7.1).
@@ -68,8 +70,8 @@ class ChunkReader {
   void abort(uint32_t csid);
 
   // Consumes `data` (any split is fine) and calls `on_message` for each completed message.
-  // Returns a description of the problem when the stream is malformed or over a limit.
-  std::optional<std::string> feed(std::string_view data, const OnMessage& on_message);
+  // A BadRequest error describes the problem when the stream is malformed or over a limit.
+  Result<void> feed(std::string_view data, const OnMessage& on_message);
 
  private:
   struct Stream {
@@ -85,7 +87,7 @@ class ChunkReader {
 
   // Size of the chunk header at the start of `h`, or nullopt while more bytes are needed to tell.
   std::optional<size_t> header_size(std::string_view h) const;
-  std::optional<std::string> apply_header(std::string_view h);
+  Result<void> apply_header(std::string_view h);
   // Hands over the current message if it is complete; false when on_message said stop.
   bool finish_if_complete(const OnMessage& on_message);
 

@@ -71,7 +71,8 @@ struct RtmpServer::Impl final : rtmp::SessionHost {
       return rtmp::Refusal{"NetStream.Publish.BadName", "this stream key is already being published"};
     }
     if (handlers.on_publish) {
-      if (auto refused = handlers.on_publish(publish)) return rtmp::Refusal{"NetStream.Publish.Rejected", *refused};
+      if (auto refused = handlers.on_publish(publish); !refused.ok())
+        return rtmp::Refusal{"NetStream.Publish.Rejected", refused.error().message};
     }
     live.insert(publish.stream_key);
     g_message("rtmp %s: publishing app '%s' key %s", publish.peer.c_str(), rtmp::printable(publish.app).c_str(),

@@ -46,10 +46,10 @@ class RtmpServer {
   // All handlers run on the default main context. They must not destroy the server; they may
   // call disconnect(). Every accepted on_publish is followed by exactly one on_end.
   struct Handlers {
-    // A publisher asks to publish: return an error message to refuse it (the publisher gets
-    // onStatus NetStream.Publish.Rejected and is closed), nullopt to accept. Not called for a
+    // A publisher asks to publish: return an error to refuse it (the publisher gets onStatus
+    // NetStream.Publish.Rejected with its message and is closed), success to accept. Not called for a
     // key that is already live: that publisher gets NetStream.Publish.BadName.
-    std::function<std::optional<std::string>(const RtmpPublish&)> on_publish;
+    std::function<Result<void>(const RtmpPublish&)> on_publish;
     // FLV bytes of the stream: the first call carries the 13-byte FLV file header ("FLV",
     // version 1, flags audio + video, header size 9, PreviousTagSize0), each later call one
     // whole tag (11-byte header, body, PreviousTagSize)

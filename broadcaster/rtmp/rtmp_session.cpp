@@ -74,7 +74,7 @@ std::optional<Session::Closing> Session::feed(std::string_view bytes) {
     handle(std::move(m));
     return !closing_;
   });
-  if (error) fail(std::move(*error));
+  if (!error.ok()) fail(std::move(error.error().message));
   if (!closing_ && bytes_in_ - acked_ >= options_.window_ack_size) {
     send_control(kAcknowledgement, static_cast<uint32_t>(bytes_in_));  // the sequence number wraps
     acked_ = bytes_in_;

@@ -51,7 +51,7 @@ Result<std::pair<std::string, std::string>> make_self_signed() {
 }
 
 // Written to a temporary name then renamed, so a reader never sees half a file.
-std::optional<Error> write_file(const std::filesystem::path& path, const std::string& text) {
+Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path tmp = path.string() + ".tmp" + std::to_string(g_random_int());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -63,7 +63,7 @@ std::optional<Error> write_file(const std::filesystem::path& path, const std::st
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Error{ErrorCode::Internal, "cannot write " + path.string() + ": " + ec.message()};
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -106,8 +106,8 @@ Result<std::shared_ptr<TlsIdentity>> TlsIdentity::load_or_create(const std::stri
     if (ec) return Error{ErrorCode::Internal, "cannot make " + tmp.string() + ": " + ec.message()};
     auto made = make_self_signed();
     if (!made) return made.error();
-    if (auto e = write_file(tmp / "key.pem", made->second)) return *e;
-    if (auto e = write_file(tmp / "cert.pem", made->first)) return *e;
+    if (auto e = write_file(tmp / "key.pem", made->second); !e.ok()) return e.error();
+    if (auto e = write_file(tmp / "cert.pem", made->first); !e.ok()) return e.error();
     std::filesystem::rename(tmp, dir, ec);
     if (ec) {
       std::filesystem::remove_all(tmp, ec);  // another node won the race: use its pair

@@ -25,7 +25,7 @@ h2::Headers request_headers(const std::string& path) {
           {"user-agent", "lpgst/" PACKAGE_VERSION}};
 }
 
-std::optional<Error> MessageReader::feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message) {
+Result<void> MessageReader::feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message) {
   buffer_.append(bytes);
   while (buffer_.size() >= 5) {
     const auto* b = reinterpret_cast<const unsigned char*>(buffer_.data());
@@ -39,7 +39,7 @@ std::optional<Error> MessageReader::feed(std::string_view bytes, const std::func
     buffer_.erase(0, 5 + n);
     on_message(std::move(message));
   }
-  return std::nullopt;
+  return {};
 }
 
 std::optional<Status> status_from(const h2::Headers& headers) {

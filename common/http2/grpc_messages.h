@@ -41,7 +41,7 @@ class MessageReader {
   explicit MessageReader(size_t max_message = 16 << 20) : max_(max_message) {}
   // Calls `on_message` for each complete message; an error (compressed or oversize message)
   // means the stream must be abandoned.
-  std::optional<Error> feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message);
+  Result<void> feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message);
   // Bytes of an unfinished message (a stream that ends with some is truncated).
   size_t pending() const { return buffer_.size(); }
 

@@ -29,14 +29,14 @@ class CallHandler final : public h2::StreamHandler {
         extra = true;
       }
     });
-    if (extra && !e) {
+    if (extra && e.ok()) {
       call_.finish(kInternal, "more than one request message");
       return true;
     }
-    if (e) {
+    if (!e.ok()) {
       // Answered (trailers-only); the rest of the body is read and dropped: resetting the
       // stream now could overtake the answer.
-      call_.finish(kResourceExhausted, e->message);
+      call_.finish(kResourceExhausted, e.error().message);
     }
     return true;
   }

@@ -92,7 +92,7 @@ Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& op
   nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, settings, 2);
   nghttp2_session_set_local_window_size(session, NGHTTP2_FLAG_NONE, 0, 4 << 20);
   c->last_heard_ = std::chrono::steady_clock::now();
-  if (auto e = c->flush(cancellable)) return *e;
+  if (auto e = c->flush(cancellable); !e.ok()) return e.error();
   return c;
 }
 
@@ -129,22 +129,22 @@ Result<int32_t> Connection::submit(const Headers& headers, std::string body, Str
 
 void Connection::ping() { nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, nullptr); }
 
-std::optional<Error> Connection::flush(GCancellable* cancellable) {
+Result<void> Connection::flush(GCancellable* cancellable) {
   GOutputStream* out = g_io_stream_get_output_stream(tls_);
   for (;;) {
     const uint8_t* data = nullptr;
     const ssize_t n = nghttp2_session_mem_send(session_.get(), &data);
     if (n < 0) return Error{ErrorCode::Unreachable, std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(n))};
-    if (n == 0) return std::nullopt;
+    if (n == 0) return {};
     g_autoptr(GError) error = nullptr;
     if (!g_output_stream_write_all(out, data, static_cast<gsize>(n), nullptr, cancellable, &error))
       return io_error(("writing to " + authority_).c_str(), error);
   }
 }
 
-std::optional<Error> Connection::pump(std::chrono::milliseconds wait, GCancellable* cancellable) {
-  if (failure_) return failure_;
-  if (auto e = flush(cancellable)) return e;
+Result<void> Connection::pump(std::chrono::milliseconds wait, GCancellable* cancellable) {
+  if (failure_) return *failure_;
+  if (auto e = flush(cancellable); !e.ok()) return e;
   auto* in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(tls_));
   GSocket* socket = g_socket_connection_get_socket(tcp_);
   bool waited = false;
@@ -158,8 +158,8 @@ std::optional<Error> Connection::pump(std::chrono::milliseconds wait, GCancellab
       if (used < 0)
         return Error{ErrorCode::Unreachable,
                      authority_ + ": HTTP/2 protocol error: " + nghttp2_strerror(static_cast<int>(used))};
-      if (failure_) return failure_;
-      if (auto e = flush(cancellable)) return e;
+      if (failure_) return *failure_;
+      if (auto e = flush(cancellable); !e.ok()) return e;
       waited = true;  // got something: return once the socket has nothing more for now
       continue;
     }
@@ -177,21 +177,20 @@ std::optional<Error> Connection::pump(std::chrono::milliseconds wait, GCancellab
   }
   if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get()))
     return Error{ErrorCode::Unreachable, authority_ + " ended the HTTP/2 connection (GOAWAY)"};
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Error> Connection::finish(int32_t id, std::chrono::steady_clock::time_point deadline,
-                                        GCancellable* cancellable) {
+Result<void> Connection::finish(int32_t id, std::chrono::steady_clock::time_point deadline, GCancellable* cancellable) {
   while (streams_.contains(id)) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return Error{ErrorCode::Timeout, authority_ + " did not answer in time"};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    if (auto e = pump(std::min(left, std::chrono::milliseconds(500)), cancellable)) {
-      if (!streams_.contains(id)) return std::nullopt;  // the answer came before the connection ended
+    if (auto e = pump(std::min(left, std::chrono::milliseconds(500)), cancellable); !e.ok()) {
+      if (!streams_.contains(id)) return {};  // the answer came before the connection ended
       return e;
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 int Connection::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,

@@ -63,10 +63,10 @@ class Connection {
   void ping();
 
   // Sends everything queued, then waits up to `wait` for the peer and processes what came.
-  // nullopt: the connection is still usable (nothing arriving in time is not an error).
-  std::optional<Error> pump(std::chrono::milliseconds wait, GCancellable* cancellable);
+  // Success: the connection is still usable (nothing arriving in time is not an error).
+  Result<void> pump(std::chrono::milliseconds wait, GCancellable* cancellable);
   // pump() until stream `id` closes or `deadline` passes (Timeout).
-  std::optional<Error> finish(int32_t id, std::chrono::steady_clock::time_point deadline, GCancellable* cancellable);
+  Result<void> finish(int32_t id, std::chrono::steady_clock::time_point deadline, GCancellable* cancellable);
 
   // Streams still open.
   size_t open_streams() const { return streams_.size(); }
@@ -85,7 +85,7 @@ class Connection {
   };
 
   Connection() = default;
-  std::optional<Error> flush(GCancellable* cancellable);
+  Result<void> flush(GCancellable* cancellable);
   static int on_header(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t, uint8_t,
                        void*);
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame*, void*);

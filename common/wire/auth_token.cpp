@@ -55,7 +55,7 @@ Result<AuthToken> issue_token(std::string_view secret, std::string_view session_
   return AuthToken{std::string(session_id), expiry, mac_hex(secret, session_id, expiry)};
 }
 
-std::optional<Error> verify_token(std::string_view secret, const AuthToken& token, int64_t now) {
+Result<void> verify_token(std::string_view secret, const AuthToken& token, int64_t now) {
   if (secret.empty()) return unauthorized("no secret to check it with");
   // The MAC first, so "expired" is only ever said of a token we really issued.
   if (!constant_time_equal(mac_hex(secret, token.session_id, token.expiry), token.hmac)) {
@@ -64,7 +64,7 @@ std::optional<Error> verify_token(std::string_view secret, const AuthToken& toke
   if (now >= token.expiry) {
     return unauthorized("expired at " + std::to_string(token.expiry) + " (now " + std::to_string(now) + ")");
   }
-  return std::nullopt;
+  return {};
 }
 
 namespace json {

@@ -28,9 +28,9 @@ struct AuthToken {
 // A signed token. Errors (Internal) for an empty secret or a session id outside the charset.
 Result<AuthToken> issue_token(std::string_view secret, std::string_view session_id, int64_t expiry);
 
-// nullopt when `token` was issued with `secret` and `now` (unix seconds) is before its expiry;
+// Success when `token` was issued with `secret` and `now` (unix seconds) is before its expiry;
 // otherwise an Unauthorized error that says which (bad MAC, expired).
-std::optional<Error> verify_token(std::string_view secret, const AuthToken& token, int64_t now);
+Result<void> verify_token(std::string_view secret, const AuthToken& token, int64_t now);
 
 // JSON: {"session_id":"...","expiry":1767225600,"hmac":"..."}
 std::string to_json(const AuthToken& token);

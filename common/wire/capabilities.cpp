@@ -47,7 +47,7 @@ void describe(Writer& io, const Capabilities& caps) { map_capabilities(io, caps)
 
 namespace lp::wire {
 
-std::optional<Error> why_cannot_transcode(const Capabilities& caps, const std::vector<Profile>& profiles) {
+Result<void> check_can_transcode(const Capabilities& caps, const std::vector<Profile>& profiles) {
   for (const auto& p : profiles) {
     const std::string codec = video_codec_name(p.codec);
     if (std::find(caps.codecs.begin(), caps.codecs.end(), codec) == caps.codecs.end())
@@ -57,7 +57,7 @@ std::optional<Error> why_cannot_transcode(const Capabilities& caps, const std::v
                                                std::to_string(caps.max_width) + "x" + std::to_string(caps.max_height) +
                                                ")"};
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace lp::wire

@@ -37,9 +37,9 @@ struct Capabilities {
   bool operator==(const Capabilities&) const = default;
 };
 
-// Why a node with `caps` cannot produce every rendition of `profiles`: an Unsupported error
-// naming the codec or size it lacks, or nullopt when it can.
-std::optional<Error> why_cannot_transcode(const Capabilities& caps, const std::vector<Profile>& profiles);
+// Whether a node with `caps` can produce every rendition of `profiles`: an Unsupported error
+// names the codec or size it lacks.
+Result<void> check_can_transcode(const Capabilities& caps, const std::vector<Profile>& profiles);
 
 // Members of the "capabilities" object, for the messages that embed it:
 // {"codecs":["H.264"],"presets":["P720p30fps16x9"],"max_width":1920,"max_height":1080,

@@ -52,13 +52,13 @@ net::AuthToken AuthTokens::issue(int64_t now_unix) const {
   return make(eth::to_hex(id), now_unix + kValidFor.count());
 }
 
-std::optional<std::string> AuthTokens::check(const net::AuthToken& token, int64_t now_unix) const {
+Result<void> AuthTokens::check(const net::AuthToken& token, int64_t now_unix) const {
   const net::AuthToken expected = make(token.session_id(), token.expiration());
   if (token.token().size() != expected.token().size() ||
       CRYPTO_memcmp(token.token().data(), expected.token().data(), expected.token().size()) != 0)
-    return std::string("invalid");
-  if (token.expiration() < now_unix) return std::string("expired");
-  return std::nullopt;
+    return Error{ErrorCode::Unauthorized, "invalid"};
+  if (token.expiration() < now_unix) return Error{ErrorCode::Unauthorized, "expired"};
+  return {};
 }
 
 }  // namespace lp::livepeer

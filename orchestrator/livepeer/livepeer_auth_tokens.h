@@ -11,6 +11,7 @@
 #include <string>
 
 #include "lp_rpc.pb.h"
+#include "error.h"
 
 namespace lp::livepeer {
 
@@ -25,9 +26,9 @@ class AuthTokens {
   net::AuthToken issue(int64_t now_unix) const;
   // The token for `session_id` expiring at `expiration`.
   net::AuthToken make(const std::string& session_id, int64_t expiration) const;
-  // Why `token` is not one of ours or has expired at `now_unix` ("invalid", "expired"), or
-  // nullopt when it is good.
-  std::optional<std::string> check(const net::AuthToken& token, int64_t now_unix) const;
+  // Whether `token` is one of ours and unexpired at `now_unix`; an Unauthorized error's message
+  // is go-livepeer's word for why not ("invalid", "expired").
+  Result<void> check(const net::AuthToken& token, int64_t now_unix) const;
 
  private:
   std::array<uint8_t, 32> key_{};

@@ -24,17 +24,17 @@ eth::Signature orchestrator_sign(const eth::PrivateKey& key, std::string_view me
   return eth::personal_sign(key, digest);
 }
 
-std::optional<std::string> check_gateway_signature(const net::OrchestratorRequest& request) {
-  if (request.sig().empty()) return std::nullopt;
-  if (request.address().size() != 20) return std::string("the address is not 20 bytes");
+Result<void> check_gateway_signature(const net::OrchestratorRequest& request) {
+  if (request.sig().empty()) return {};
+  if (request.address().size() != 20) return Error{ErrorCode::BadSignature, "the address is not 20 bytes"};
   eth::Address address;
   std::copy(request.address().begin(), request.address().end(), address.bytes.begin());
   auto sig = eth::Signature::from_bytes(bytes_of(request.sig()));
-  if (!sig) return sig.error().message;
+  if (!sig) return sig.error();
   // B.Sign(addr.Hex()): personal_sign over keccak256 of the checksummed "0x..." text.
   const eth::Digest digest = eth::keccak256(address.checksummed());
-  if (auto who = eth::verify_personal(digest, *sig, address); !who) return who.error().message;
-  return std::nullopt;
+  if (auto who = eth::verify_personal(digest, *sig, address); !who) return who.error();
+  return {};
 }
 
 void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* key, const AuthTokens& tokens,
@@ -44,8 +44,8 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
         net::OrchestratorRequest request;
         if (!request.ParseFromString(bytes)) return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
         // go-livepeer's order (verifyOrchestratorReq): the signature, then capacity.
-        if (auto why = check_gateway_signature(request)) {
-          g_message("GetOrchestrator: signature check failed: %s", why->c_str());
+        if (auto why = check_gateway_signature(request); !why.ok()) {
+          g_message("GetOrchestrator: signature check failed: %s", why.error().message.c_str());
           return call.finish(grpc::kUnknown, "Invalid orchestrator request (orchestrator req sig check failed)");
         }
         if (!request.ignorecapacitycheck() && hooks.capped())
@@ -77,8 +77,9 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
                  if (!request.ParseFromString(bytes))
                    return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
                  if (!request.has_auth_token()) return call.finish(grpc::kUnknown, "missing auth token");
-                 if (auto why = tokens.check(request.auth_token(), now_unix()))
-                   return call.finish(grpc::kUnknown, *why == "expired" ? "expired auth token" : "invalid auth token");
+                 if (auto why = tokens.check(request.auth_token(), now_unix()); !why.ok())
+                   return call.finish(grpc::kUnknown,
+                                      why.error().message == "expired" ? "expired auth token" : "invalid auth token");
                  if (hooks.end_session) hooks.end_session(request.auth_token().session_id());
                  call.reply(net::EndTranscodingSessionResponse().SerializeAsString());
                });

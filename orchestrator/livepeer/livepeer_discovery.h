@@ -12,6 +12,7 @@
 #include "http2/grpc_server.h"
 #include "livepeer_auth_tokens.h"
 #include "lp_rpc.pb.h"
+#include "error.h"
 
 namespace lp::livepeer {
 
@@ -34,8 +35,8 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
 // go-livepeer's Orchestrator.Sign: personal_sign over keccak256(message).
 eth::Signature orchestrator_sign(const eth::PrivateKey& key, std::string_view message);
 
-// Why a gateway's OrchestratorRequest signature does not hold, or nullopt. An empty
+// Whether a gateway's OrchestratorRequest signature holds (BadSignature says why not). An empty
 // signature (an offchain gateway) is accepted, as go-livepeer's offchain VerifySig does.
-std::optional<std::string> check_gateway_signature(const net::OrchestratorRequest& request);
+Result<void> check_gateway_signature(const net::OrchestratorRequest& request);
 
 }  // namespace lp::livepeer

@@ -87,8 +87,8 @@ std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& pay
   }
   if (incompatible(seg.capabilities(), context.capabilities)) return forbidden("incompatible capabilities");
   if (!seg.has_auth_token()) return forbidden("missing auth token");
-  if (auto why = context.tokens->check(seg.auth_token(), context.now_unix))
-    return forbidden(*why == "expired" ? "expired auth token" : "invalid auth token");
+  if (auto why = context.tokens->check(seg.auth_token(), context.now_unix); !why.ok())
+    return forbidden(why.error().message == "expired" ? "expired auth token" : "invalid auth token");
   if (context.capped && context.capped(seg.auth_token().session_id())) return forbidden("OrchestratorCapped");
   return creds;
 }

@@ -71,18 +71,20 @@ std::variant<ResultsBody, Refusal> read_results_body(SoupMessageHeaders* headers
   return out;
 }
 
-std::optional<std::string> check_renditions(const ResultsBody& body, size_t expected_renditions) {
+Result<void> check_renditions(const ResultsBody& body, size_t expected_renditions) {
   if (body.renditions.size() != expected_renditions)
-    return "MismatchedSegments: " + std::to_string(body.renditions.size()) + " renditions for " +
-           std::to_string(expected_renditions) + " profiles";
+    return Error{ErrorCode::BadRequest, "MismatchedSegments: " + std::to_string(body.renditions.size()) +
+                                            " renditions for " + std::to_string(expected_renditions) + " profiles"};
   for (size_t i = 0; i < body.renditions.size(); ++i) {
     const size_t size = g_bytes_get_size(body.renditions[i].bytes.get());
     if (size < kMinRenditionBytes)
-      return "ZeroSegments: rendition " + std::to_string(i) + " has " + std::to_string(size) + " bytes (fewer than " +
-             std::to_string(kMinRenditionBytes) + ")";
-    if (body.renditions[i].pixels < 0) return "rendition " + std::to_string(i) + " states negative Pixels";
+      return Error{ErrorCode::BadRequest, "ZeroSegments: rendition " + std::to_string(i) + " has " +
+                                              std::to_string(size) + " bytes (fewer than " +
+                                              std::to_string(kMinRenditionBytes) + ")"};
+    if (body.renditions[i].pixels < 0)
+      return Error{ErrorCode::BadRequest, "rendition " + std::to_string(i) + " states negative Pixels"};
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace lp::livepeer

@@ -18,6 +18,7 @@
 
 #include "livepeer_segment_creds.h"
 #include "worker.h"
+#include "error.h"
 
 namespace lp::livepeer {
 
@@ -51,7 +52,7 @@ struct ResultsBody {
 // without Pixels) are skipped; lpgst does not ask for them.
 std::variant<ResultsBody, Refusal> read_results_body(SoupMessageHeaders* headers, GBytes* body);
 
-// lpgst's checks of the renditions against the task's profiles: nullopt, or why not.
-std::optional<std::string> check_renditions(const ResultsBody& body, size_t expected_renditions);
+// lpgst's checks of the renditions against the task's profiles (BadRequest says which failed).
+Result<void> check_renditions(const ResultsBody& body, size_t expected_renditions);
 
 }  // namespace lp::livepeer

@@ -210,10 +210,10 @@ void TranscoderServer::results(SoupServerMessage* msg) {
     return owner->finish_task(h.task_id, Error{ErrorCode::VerificationFailed, "result upload: " + no->message});
   }
   ResultsBody parts = std::get<ResultsBody>(std::move(read));
-  if (auto why = check_renditions(parts, owner->task(h.task_id)->profiles.size())) {
-    reply_text(msg, 400, "text/plain", *why + "\n");
-    return owner->finish_task(
-        h.task_id, Error{ErrorCode::VerificationFailed, "go-livepeer transcoder " + owner->id() + ": " + *why});
+  if (auto why = check_renditions(parts, owner->task(h.task_id)->profiles.size()); !why.ok()) {
+    reply_text(msg, 400, "text/plain", why.error().message + "\n");
+    return owner->finish_task(h.task_id, Error{ErrorCode::VerificationFailed,
+                                               "go-livepeer transcoder " + owner->id() + ": " + why.error().message});
   }
   // Measured before the answer: the transcoder hears whether its Pixels held.
   auto upload = std::make_unique<Upload>();

@@ -34,10 +34,10 @@ class StandInGpus : public JobPlacement {
     last_stream_ = job.stream_id;
     return -1;  // the CPU: there is no GPU to run it on
   }
-  void release(const wire::Job&, int, const std::optional<Error>& failure) override {
+  void release(const wire::Job&, int, const Result<void>& failure) override {
     std::lock_guard lock(mutex_);
     --sessions_;
-    outcomes_.push_back(failure ? error_code_name(failure->code) : "ok");
+    outcomes_.push_back(!failure.ok() ? error_code_name(failure.error().code) : "ok");
   }
   std::vector<wire::HardwareDevice> devices() const override {
     std::lock_guard lock(mutex_);

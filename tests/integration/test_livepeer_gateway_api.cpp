@@ -50,7 +50,7 @@ class LivepeerGatewayApi : public testing::Test {
     auto id = c->submit(headers, std::move(body), std::move(events));
     EXPECT_TRUE(id);
     if (id) {
-      EXPECT_FALSE(c->finish(*id, Clock::now() + 10s, nullptr));
+      EXPECT_TRUE(c->finish(*id, Clock::now() + 10s, nullptr).ok());
     }
     return a;
   }
@@ -64,7 +64,7 @@ class LivepeerGatewayApi : public testing::Test {
     if (!st || st->code != grpc::kOk) return std::nullopt;
     std::vector<std::string> messages;
     grpc::MessageReader reader;
-    EXPECT_FALSE(reader.feed(a.body, [&](std::string&& m) { messages.push_back(std::move(m)); }));
+    EXPECT_TRUE(reader.feed(a.body, [&](std::string&& m) { messages.push_back(std::move(m)); }).ok());
     EXPECT_EQ(messages.size(), 1u);
     Reply reply;
     if (messages.size() != 1 || !reply.ParseFromString(messages[0])) return std::nullopt;

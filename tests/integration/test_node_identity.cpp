@@ -159,7 +159,7 @@ TEST(NodeIdentity, ClientVerifiesSignedInfoAndResults) {
   ASSERT_TRUE(parsed_signer);
   std::vector<GBytes*> views = {done->renditions[0].get(), done->renditions[1].get()};
   VerifyOptions verify{*parsed_signer, true};
-  EXPECT_FALSE(verify_result(done->result, views, segment.profiles, verify).has_value());
+  EXPECT_TRUE(verify_result(done->result, views, segment.profiles, verify).ok());
 
   gsize n = 0;
   const auto* data = static_cast<const char*>(g_bytes_get_data(views[1], &n));
@@ -169,25 +169,25 @@ TEST(NodeIdentity, ClientVerifiesSignedInfoAndResults) {
   auto result = done->result;
   result.renditions[1].sha256 = sha256_hex(flipped.data(), flipped.size());  // a consistent liar
   auto e = verify_result(result, {views[0], tampered}, segment.profiles, verify);
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->code, ErrorCode::VerificationFailed);
-  EXPECT_NE(e->message.find("signature"), std::string::npos) << e->message;
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, ErrorCode::VerificationFailed);
+  EXPECT_NE(e.error().message.find("signature"), std::string::npos) << e.error().message;
 
   auto overbilled = done->result;
   overbilled.renditions[0].pixels += 256 * 144;
   e = verify_result(overbilled, views, segment.profiles, VerifyOptions{std::nullopt, true});
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("pixels"), std::string::npos) << e->message;
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message.find("pixels"), std::string::npos) << e.error().message;
 
   auto short_result = done->result;
   short_result.renditions.pop_back();
-  EXPECT_TRUE(verify_result(short_result, {views[0]}, segment.profiles, verify));
+  EXPECT_FALSE(verify_result(short_result, {views[0]}, segment.profiles, verify).ok());
 
   auto other = eth::PrivateKey::generate();
   ASSERT_TRUE(other);
   e = verify_result(done->result, views, segment.profiles, VerifyOptions{other->address(), false});
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find(other->address().checksummed()), std::string::npos) << e->message;
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message.find(other->address().checksummed()), std::string::npos) << e.error().message;
 
   // A pinned address that is not the node's is refused at /v1/info.
   ClientOptions pinned;

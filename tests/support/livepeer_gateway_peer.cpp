@@ -45,7 +45,7 @@ GatewayAnswer LivepeerGatewayPeer::exchange(const h2::Headers& headers, std::str
   events.on_data = [&](std::string_view d) { data.append(d); };
   auto id = conn_->submit(headers, std::move(body), std::move(events));
   if (!id) return answer;
-  if (conn_->finish(*id, Clock::now() + timeout, nullptr)) return answer;
+  if (!conn_->finish(*id, Clock::now() + timeout, nullptr).ok()) return answer;
   const std::string status = h2::header_value(got, ":status");
   answer.status = status.empty() ? 0 : std::stoi(status);
   answer.text = data;
@@ -60,7 +60,7 @@ bool LivepeerGatewayPeer::end_session(const net::AuthToken& token) {
   events.on_headers = [&](const h2::Headers& h, bool t) { (t ? trailers : got) = h; };
   auto id = conn_->submit(grpc::request_headers("/net.Orchestrator/EndTranscodingSession"),
                           grpc::frame(request.SerializeAsString()), std::move(events));
-  if (!id || conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr)) return false;
+  if (!id || !conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr).ok()) return false;
   auto status = grpc::status_from(trailers.empty() ? got : trailers);
   return status && status->code == grpc::kOk;
 }
@@ -80,7 +80,7 @@ std::optional<net::OrchestratorInfo> LivepeerGatewayPeer::discover(const eth::Pr
   events.on_data = [&](std::string_view d) { data.append(d); };
   auto id = conn_->submit(grpc::request_headers("/net.Orchestrator/GetOrchestrator"),
                           grpc::frame(request.SerializeAsString()), std::move(events));
-  if (!id || conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr)) return std::nullopt;
+  if (!id || !conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr).ok()) return std::nullopt;
   auto status = grpc::status_from(trailers.empty() ? got : trailers);
   if (!status || status->code != grpc::kOk) {
     if (error) *error = status ? status->message : "no status";
@@ -88,7 +88,7 @@ std::optional<net::OrchestratorInfo> LivepeerGatewayPeer::discover(const eth::Pr
   }
   std::vector<std::string> messages;
   grpc::MessageReader reader;
-  if (reader.feed(data, [&](std::string&& m) { messages.push_back(std::move(m)); }) || messages.size() != 1)
+  if (!reader.feed(data, [&](std::string&& m) { messages.push_back(std::move(m)); }).ok() || messages.size() != 1)
     return std::nullopt;
   net::OrchestratorInfo info;
   if (!info.ParseFromString(messages[0])) return std::nullopt;

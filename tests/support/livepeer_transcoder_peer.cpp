@@ -78,7 +78,7 @@ void LivepeerTranscoderPeer::run(std::string request) {
       notifies_.push_back(std::move(notify));
       changed_.notify_all();
     });
-    if (e) status = grpc::Status{grpc::kInternal, e->message};
+    if (!e.ok()) status = grpc::Status{grpc::kInternal, e.error().message};
   };
   events.on_close = [&](uint32_t) { closed = true; };
   auto id = (*conn)->submit(grpc::request_headers("/net.Transcoder/RegisterTranscoder"), grpc::frame(request),
@@ -90,8 +90,10 @@ void LivepeerTranscoderPeer::run(std::string request) {
       if (stop_) return;
     }
     auto failure = (*conn)->pump(std::chrono::milliseconds(100), nullptr);
-    if (status || closed || failure) {
-      return finish(status ? *status : grpc::Status{grpc::kUnavailable, failure ? failure->message : "stream closed"});
+    if (status || closed || !failure.ok()) {
+      return finish(status
+                        ? *status
+                        : grpc::Status{grpc::kUnavailable, !failure.ok() ? failure.error().message : "stream closed"});
     }
   }
 }

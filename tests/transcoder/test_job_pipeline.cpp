@@ -38,7 +38,7 @@ lp::Profile preset(const char* name) {
 }
 
 // "" when `e` is nullopt (accepted), else its message: readable in a failed EXPECT_EQ.
-std::string why(const std::optional<lp::Error>& e) { return e ? e->message : ""; }
+std::string why(const lp::Result<void>& e) { return e.ok() ? "" : e.error().message; }
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -129,9 +129,9 @@ TEST(CheckPipelineTemplate, AcceptsTheDefaultAndFilteringTemplates) {
 // The refusal of `tmpl`, with its message checked to contain `what`.
 void expect_refused(std::string_view tmpl, const std::string& what) {
   auto e = lp::check_pipeline_template(tmpl);
-  ASSERT_TRUE(e.has_value()) << tmpl << " was accepted";
-  EXPECT_EQ(e->code, ErrorCode::BadRequest) << tmpl;
-  EXPECT_TRUE(contains(e->message, what)) << tmpl << ": " << e->message;
+  ASSERT_FALSE(e.ok()) << tmpl << " was accepted";
+  EXPECT_EQ(e.error().code, ErrorCode::BadRequest) << tmpl;
+  EXPECT_TRUE(contains(e.error().message, what)) << tmpl << ": " << e.error().message;
 }
 
 TEST(CheckPipelineTemplate, RefusesMissingOrRepeatedPlaceholders) {
@@ -168,9 +168,9 @@ std::string source_with(const std::string& extra) {
 
 void expect_job_refused(const std::string& description, const std::string& what) {
   auto e = lp::check_job_pipeline(description, kUrl);
-  ASSERT_TRUE(e.has_value()) << description << " was accepted";
-  EXPECT_EQ(e->code, ErrorCode::BadRequest) << description;
-  EXPECT_TRUE(contains(e->message, what)) << description << ": " << e->message;
+  ASSERT_FALSE(e.ok()) << description << " was accepted";
+  EXPECT_EQ(e.error().code, ErrorCode::BadRequest) << description;
+  EXPECT_TRUE(contains(e.error().message, what)) << description << ": " << e.error().message;
 }
 
 TEST(CheckJobPipeline, AcceptsABuiltJob) {

@@ -1,5 +1,5 @@
 // What a transcoder announces (hello, /v1/info) follows the codec adapter registry, plugins'
-// adapters included, and decides which jobs it is sent (wire::why_cannot_transcode).
+// adapters included, and decides which jobs it is sent (wire::check_can_transcode).
 #include <gtest/gtest.h>
 #include <lpgst/codec_adapter.h>
 
@@ -69,12 +69,12 @@ TEST(NodeCapabilities, AnnounceTheCodecsOfInstalledAdaptersAndPluginsAddTheirs) 
 
   const auto vp8_job = job(R"([{"name":"v","width":320,"height":180,"bitrate":300000,"encoder":"VP8"},
                                {"name":"h","width":320,"height":180,"bitrate":300000}])");
-  auto refused = lp::wire::why_cannot_transcode(caps, vp8_job);
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, lp::ErrorCode::Unsupported);
-  EXPECT_EQ(refused->message, "VP8 encoding is not available (profile v)");
-  EXPECT_FALSE(
-      lp::wire::why_cannot_transcode(caps, job(R"([{"name":"h","width":320,"height":180,"bitrate":300000}])")));
+  auto refused = lp::wire::check_can_transcode(caps, vp8_job);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, lp::ErrorCode::Unsupported);
+  EXPECT_EQ(refused.error().message, "VP8 encoding is not available (profile v)");
+  EXPECT_TRUE(
+      lp::wire::check_can_transcode(caps, job(R"([{"name":"h","width":320,"height":180,"bitrate":300000}])")).ok());
 
   // An adapter whose encoder is not installed adds nothing.
   ASSERT_TRUE(register_plugin("lptestghost", ghost_plugin_init));
@@ -84,7 +84,7 @@ TEST(NodeCapabilities, AnnounceTheCodecsOfInstalledAdaptersAndPluginsAddTheirs) 
   ASSERT_TRUE(register_plugin("lptestvp8", vp8_plugin_init));
   caps = lp::node_capabilities();
   EXPECT_TRUE(announces(caps, "VP8"));
-  EXPECT_FALSE(lp::wire::why_cannot_transcode(caps, vp8_job));
+  EXPECT_TRUE(lp::wire::check_can_transcode(caps, vp8_job).ok());
 }
 
 }  // namespace

@@ -16,8 +16,8 @@ namespace {
 
 // Transcodes `segment` into `ladder` on `device` with `encoder`: nullopt when every rendition
 // came out with frames.
-std::optional<Error> transcode_on_gpu(GBytes* segment, const std::vector<Profile>& ladder, int device,
-                                      const std::string& encoder, std::chrono::milliseconds timeout) {
+Result<void> transcode_on_gpu(GBytes* segment, const std::vector<Profile>& ladder, int device,
+                              const std::string& encoder, std::chrono::milliseconds timeout) {
   TranscodeOptions options;
   options.encoder = encoder;
   options.cuda_device = device;
@@ -26,7 +26,7 @@ std::optional<Error> transcode_on_gpu(GBytes* segment, const std::vector<Profile
   if (!renditions) return renditions.error();
   for (const Rendition& r : *renditions)
     if (r.frames == 0) return Error{ErrorCode::BadSegment, "rendition " + r.name + " has no frame"};
-  return std::nullopt;
+  return {};
 }
 
 // k single-rendition NVENC encodes at the same time: whether all of them succeeded.
@@ -37,7 +37,8 @@ bool encodes_at_once(int k, GBytes* segment, int device, const GpuSelfTestOption
     for (int i = 0; i < k; ++i) {
       encodes.emplace_back([&, i] {
         ok[static_cast<size_t>(i)] =
-            !transcode_on_gpu(segment, {options.probe_rendition}, device, options.nvenc_encoder, options.step_timeout);
+            transcode_on_gpu(segment, {options.probe_rendition}, device, options.nvenc_encoder, options.step_timeout)
+                .ok();
       });
     }
   }  // jthreads join here
@@ -58,13 +59,13 @@ GpuTestReport run_gpu_self_test(int device, const GpuSelfTestOptions& options) {
 
   auto segment = self_test_segment();
   if (!segment) return done("no test segment: " + segment.error().message);
-  if (auto error = check_nv_decode(device, *segment, options.step_timeout)) {
-    return done("decode failed: " + error->message);
+  if (auto error = check_nv_decode(device, *segment, options.step_timeout); !error.ok()) {
+    return done("decode failed: " + error.error().message);
   }
   report.decode_ok = true;
 
   auto full = transcode_on_gpu(*segment, options.ladder, device, options.nvenc_encoder, options.step_timeout);
-  if (!full) {
+  if (full.ok()) {
     report.scale_ok = true;
     report.path = GpuPath::Full;
     if (!options.probe_sessions) return done("");
@@ -77,19 +78,19 @@ GpuTestReport run_gpu_self_test(int device, const GpuSelfTestOptions& options) {
 
   // No NVENC (or it failed): decode and scale on the GPU, encode on the CPU.
   auto hybrid = transcode_on_gpu(*segment, options.ladder, device, options.cpu_encoder, options.step_timeout);
-  if (!hybrid) {
+  if (hybrid.ok()) {
     report.scale_ok = true;
     report.path = GpuPath::Hybrid;
-    return done(full->message);  // why the full path is not used
+    return done(full.error().message);  // why the full path is not used
   }
   // The CUDA filters need NVRTC, which a driver-only install lacks: say so rather than
   // leave the operator with a pipeline error.
   const std::string why = cuda_filters_available()
-                              ? hybrid->message
+                              ? hybrid.error().message
                               : "cudaconvertscale is not registered (nvcodec needs NVRTC for the CUDA filters; see "
                                 "docs/gpu.md): " +
-                                    hybrid->message;
-  return done("scale failed: " + why + " (with NVENC: " + full->message + ")");
+                                    hybrid.error().message;
+  return done("scale failed: " + why + " (with NVENC: " + full.error().message + ")");
 }
 
 }  // namespace lp

@@ -34,7 +34,7 @@ GstPadProbeReturn count_frame(GstPad*, GstPadProbeInfo*, gpointer frames) {
 
 }  // namespace
 
-std::optional<Error> check_nv_decode(int device, GBytes* segment, std::chrono::milliseconds timeout) {
+Result<void> check_nv_decode(int device, GBytes* segment, std::chrono::milliseconds timeout) {
   const std::vector<NvFactory> factories = installed_nv_factories();
   const auto decoder = device >= 0 ? pick_nv_factory(factories, NvElementKind::H264Decoder, device) : std::nullopt;
   if (!decoder) return no_decoder(device, factories);
@@ -56,9 +56,9 @@ std::optional<Error> check_nv_decode(int device, GBytes* segment, std::chrono::m
   g_autoptr(GstPad) sink_pad = gst_element_get_static_pad(sink, "sink");
   gst_pad_add_probe(sink_pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, &frames, nullptr);
 
-  if (auto error = play_to_eos(pipeline.get(), timeout)) return error;
+  if (auto error = play_to_eos(pipeline.get(), timeout); !error.ok()) return error;
   if (frames.load() == 0) return Error{ErrorCode::BadSegment, *decoder + " output no frame"};
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace lp

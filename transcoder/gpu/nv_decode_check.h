@@ -12,8 +12,8 @@
 namespace lp {
 
 // Decodes `segment` (H.264 in MPEG-TS) with `device`'s NVDEC decoder into a fakesink.
-// nullopt when frames came out; otherwise why not: no decoder registered for that device
+// Success when frames came out; otherwise why not: no decoder registered for that device
 // (naming the devices that have one), a decoder error, no frame, or the timeout.
-std::optional<Error> check_nv_decode(int device, GBytes* segment, std::chrono::milliseconds timeout);
+Result<void> check_nv_decode(int device, GBytes* segment, std::chrono::milliseconds timeout);
 
 }  // namespace lp

@@ -46,8 +46,8 @@ Result<BytesPtr> make_segment() {
   callbacks.new_sample = append_sample;
   gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &bytes, nullptr);
 
-  if (auto error = play_to_eos(pipeline.get(), std::chrono::seconds(60))) {
-    return Error{error->code, "cannot make the test segment: " + error->message};
+  if (auto error = play_to_eos(pipeline.get(), std::chrono::seconds(60)); !error.ok()) {
+    return Error{error.error().code, "cannot make the test segment: " + error.error().message};
   }
   pipeline.reset();  // stops the streaming thread before `bytes` is read
   if (bytes.empty()) return Error{ErrorCode::Internal, "the test segment came out empty"};

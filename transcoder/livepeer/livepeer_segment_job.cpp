@@ -80,7 +80,8 @@ Result<int> post_result(const SegmentJobEnvironment& env, int64_t task_id, int64
   };
   auto id = (*conn)->submit(headers, std::move(body), std::move(events));
   if (!id) return id.error();
-  if (auto e = (*conn)->finish(*id, std::chrono::steady_clock::now() + env.upload_timeout, cancellable)) return *e;
+  if (auto e = (*conn)->finish(*id, std::chrono::steady_clock::now() + env.upload_timeout, cancellable); !e.ok())
+    return e.error();
   if (status == 0) return Error{ErrorCode::Unreachable, "the orchestrator reset the result upload"};
   return status;
 }

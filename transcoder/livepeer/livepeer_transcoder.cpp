@@ -43,7 +43,7 @@ LivepeerTranscoder::~LivepeerTranscoder() {
   g_object_unref(cancellable_);
 }
 
-std::optional<Error> LivepeerTranscoder::start() {
+Result<void> LivepeerTranscoder::start() {
   std::string addr = config_.orch_addr;
   if (addr.starts_with("https://")) addr = addr.substr(8);
   if (addr.starts_with("http://"))
@@ -59,7 +59,7 @@ std::optional<Error> LivepeerTranscoder::start() {
   env_.secret = config_.secret;
   env_.ours = config_.capabilities;
   registration_ = std::thread([this] { run(); });
-  return std::nullopt;
+  return {};
 }
 
 void LivepeerTranscoder::drain(std::chrono::seconds limit, std::function<void()> done) {
@@ -123,7 +123,7 @@ void LivepeerTranscoder::register_once() {
   };
   events.on_data = [&](std::string_view data) {
     if (broken) return;
-    broken = reader.feed(data, [&](std::string&& bytes) {
+    auto fed = reader.feed(data, [&](std::string&& bytes) {
       net::NotifySegment notify;
       if (!notify.ParseFromString(bytes)) {
         broken = Error{ErrorCode::BadRequest, "a NotifySegment that does not parse"};
@@ -131,6 +131,7 @@ void LivepeerTranscoder::register_once() {
       }
       arrived.push_back(std::move(notify));
     });
+    if (!fed.ok()) broken = fed.error();
   };
   events.on_close = [&](uint32_t) { closed = true; };
   auto id = (*conn)->submit(grpc::request_headers(kRegisterPath), grpc::frame(request.SerializeAsString()),
@@ -152,8 +153,8 @@ void LivepeerTranscoder::register_once() {
       lost = broken->message;
       break;
     }
-    if (failure) {
-      if (!closed) lost = failure->message;
+    if (!failure.ok()) {
+      if (!closed) lost = failure.error().message;
       break;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -262,10 +263,9 @@ void LivepeerTranscoder::start_job(net::NotifySegment&& notify) {
         report.post_error = posted.error().message;
     }
     if (device && config_.placement)
-      config_.placement->release(placed, *device,
-                                 report.transcoded || raw->cancelled
-                                     ? std::nullopt
-                                     : std::optional<Error>(Error{report.error_code, report.error}));
+      config_.placement->release(
+          placed, *device,
+          report.transcoded || raw->cancelled ? Result<void>() : Result<void>(Error{report.error_code, report.error}));
     const double seconds = double(g_get_monotonic_time() - started) / 1e6;
     if (!raw->cancelled) {
       const bool posted = report.posted_status == 200;

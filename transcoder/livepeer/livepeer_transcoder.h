@@ -56,7 +56,7 @@ class LivepeerTranscoder {
   LivepeerTranscoder& operator=(const LivepeerTranscoder&) = delete;
 
   // Errors: an --orch-addr that names no host and port.
-  std::optional<Error> start();
+  Result<void> start();
   // Ends the registration (the orchestrator sends no more), lets running segments finish and
   // post, then calls `done` on the default main context (at the latest after `limit`).
   void drain(std::chrono::seconds limit, std::function<void()> done);

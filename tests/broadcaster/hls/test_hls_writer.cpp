@@ -29,16 +29,17 @@ TEST(HlsWriter, VodPlaylistsAfterEverySegmentIsIn) {
         variant = HlsVariant{r == 0 ? "P720p30fps16x9" : "low res/odd", r == 0 ? 1280 : 320, r == 0 ? 720 : 180, 29.97,
                              "avc1.64001f,mp4a.40.2"};
       g_autoptr(GBytes) b = bytes_of(std::string(r == 0 ? 50000 : 10000, 'x'));
-      ASSERT_FALSE(writer.add_segment(r, seq, b, durations[seq], variant));
+      ASSERT_TRUE(writer.add_segment(r, seq, b, durations[seq], variant).ok());
     }
     if (seq < 2) {
       auto e = writer.finish_vod(3);  // not everything yet: no playlist
-      ASSERT_TRUE(e);
-      EXPECT_NE(e->message.find("missing segment " + std::to_string(seq + 1)), std::string::npos) << e->message;
+      ASSERT_FALSE(e.ok());
+      EXPECT_NE(e.error().message.find("missing segment " + std::to_string(seq + 1)), std::string::npos)
+          << e.error().message;
       EXPECT_FALSE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));
     }
   }
-  ASSERT_FALSE(writer.finish_vod(3));
+  ASSERT_TRUE(writer.finish_vod(3).ok());
   const std::string master = slurp(dir.file("index.m3u8"));
   EXPECT_EQ(master.rfind("#EXTM3U\n", 0), 0u);
   // 50000 bytes in 1.5 s is the peak: 266667 bit/s; the average is 150000 * 8 / 5.5.
@@ -60,9 +61,9 @@ TEST(HlsWriter, TargetDurationCoversTheLongestSegmentRounded) {
   TempDir dir;
   HlsWriter writer(dir.path(), {"rendition0"});
   g_autoptr(GBytes) b = bytes_of("x");
-  ASSERT_FALSE(writer.add_segment(0, 0, b, 2.4));
-  ASSERT_FALSE(writer.add_segment(0, 1, b, 5.6));  // a long GOP
-  ASSERT_FALSE(writer.finish_vod(2));
+  ASSERT_TRUE(writer.add_segment(0, 0, b, 2.4).ok());
+  ASSERT_TRUE(writer.add_segment(0, 1, b, 5.6).ok());  // a long GOP
+  ASSERT_TRUE(writer.finish_vod(2).ok());
   EXPECT_NE(slurp(dir.file("rendition0/index.m3u8")).find("#EXT-X-TARGETDURATION:6\n"), std::string::npos);
 }
 
@@ -71,9 +72,11 @@ TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
   HlsWriter writer(dir.path(), {"src"});
   g_autoptr(GBytes) b = bytes_of("segment");
   for (int64_t seq = 0; seq < 12; ++seq) {
-    ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0,
-                                    seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""}) : std::nullopt));
-    ASSERT_FALSE(writer.write_live(5, false));
+    ASSERT_TRUE(
+        writer
+            .add_segment(0, seq, b, 2.0, seq == 0 ? std::optional<HlsVariant>({"src", 640, 360, 30, ""}) : std::nullopt)
+            .ok());
+    ASSERT_TRUE(writer.write_live(5, false).ok());
   }
   const std::string media = slurp(dir.file("src/index.m3u8"));
   EXPECT_NE(media.find("#EXT-X-MEDIA-SEQUENCE:7\n"), std::string::npos) << media;
@@ -83,7 +86,7 @@ TEST(HlsWriter, LiveWindowSlidesAndOldSegmentsGo) {
   EXPECT_EQ(media.find("src_00006.ts"), std::string::npos);
   EXPECT_TRUE(g_file_test(dir.file("src/src_00004.ts").c_str(), G_FILE_TEST_EXISTS));  // kept a little longer
   EXPECT_FALSE(g_file_test(dir.file("src/src_00003.ts").c_str(), G_FILE_TEST_EXISTS));
-  ASSERT_FALSE(writer.write_live(5, true));
+  ASSERT_TRUE(writer.write_live(5, true).ok());
   EXPECT_NE(slurp(dir.file("src/index.m3u8")).find("#EXT-X-ENDLIST\n"), std::string::npos);
 }
 
@@ -93,19 +96,19 @@ TEST(HlsWriter, LiveGapsTargetDurationAndMaster) {
   TempDir dir;
   HlsWriter writer(dir.path(), {"low", "source"});
   g_autoptr(GBytes) b = bytes_of("segment");
-  ASSERT_FALSE(writer.add_segment(1, 0, b, 4.0, HlsVariant{"source", 640, 360, 30, "avc1.64001e"}));
-  ASSERT_FALSE(writer.write_live(6, false));
+  ASSERT_TRUE(writer.add_segment(1, 0, b, 4.0, HlsVariant{"source", 640, 360, 30, "avc1.64001e"}).ok());
+  ASSERT_TRUE(writer.write_live(6, false).ok());
   EXPECT_FALSE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));  // "low" has nothing yet
-  ASSERT_FALSE(writer.add_segment(0, 0, b, 4.0, HlsVariant{"low", 320, 180, 30, "avc1.64000d"}));
+  ASSERT_TRUE(writer.add_segment(0, 0, b, 4.0, HlsVariant{"low", 320, 180, 30, "avc1.64000d"}).ok());
   for (int64_t seq = 1; seq < 5; ++seq) {
-    ASSERT_FALSE(writer.add_segment(1, seq, b, 2.0));
+    ASSERT_TRUE(writer.add_segment(1, seq, b, 2.0).ok());
     if (seq == 2) {
       writer.mark_lost(0, seq, 2.0);
     } else {
-      ASSERT_FALSE(writer.add_segment(0, seq, b, 2.0));
+      ASSERT_TRUE(writer.add_segment(0, seq, b, 2.0).ok());
     }
   }
-  ASSERT_FALSE(writer.write_live(3, false));
+  ASSERT_TRUE(writer.write_live(3, false).ok());
   EXPECT_TRUE(g_file_test(dir.file("index.m3u8").c_str(), G_FILE_TEST_EXISTS));
   const std::string low = slurp(dir.file("low/index.m3u8"));
   EXPECT_EQ(low,

@@ -202,7 +202,7 @@ class RawClient {
         if (want(m)) found = true;
         return true;
       });
-      if (error) return false;
+      if (!error.ok()) return false;
     }
     return found;
   }

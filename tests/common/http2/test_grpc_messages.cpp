@@ -22,7 +22,7 @@ TEST(GrpcMessages, ReaderSplitsMessagesAcrossArbitraryChunks) {
     std::vector<std::string> got;
     for (size_t i = 0; i < stream.size(); i += chunk) {
       auto e = reader.feed(std::string_view(stream).substr(i, chunk), [&](std::string&& m) { got.push_back(m); });
-      ASSERT_FALSE(e) << e->message;
+      ASSERT_TRUE(e.ok()) << e.error().message;
     }
     ASSERT_EQ(got.size(), 4u) << "chunk " << chunk;
     EXPECT_EQ(got[0], "first");
@@ -36,22 +36,22 @@ TEST(GrpcMessages, ReaderSplitsMessagesAcrossArbitraryChunks) {
 TEST(GrpcMessages, ReaderRefusesOversizeAndCompressedMessages) {
   MessageReader small(10);
   auto e = small.feed(frame(std::string(11, 'x')).substr(0, 5), [](std::string&&) { FAIL(); });
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->code, ErrorCode::TooLarge);
-  EXPECT_NE(e->message.find("11 bytes"), std::string::npos);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, ErrorCode::TooLarge);
+  EXPECT_NE(e.error().message.find("11 bytes"), std::string::npos);
 
   MessageReader reader;
   std::string compressed = frame("abc");
   compressed[0] = 1;
   e = reader.feed(compressed, [](std::string&&) { FAIL(); });
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("compressed"), std::string::npos);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message.find("compressed"), std::string::npos);
 }
 
 TEST(GrpcMessages, ReaderKeepsATruncatedMessagePending) {
   MessageReader reader;
   const std::string f = frame("hello");
-  ASSERT_FALSE(reader.feed(f.substr(0, 7), [](std::string&&) { FAIL(); }));
+  ASSERT_TRUE(reader.feed(f.substr(0, 7), [](std::string&&) { FAIL(); }).ok());
   EXPECT_EQ(reader.pending(), 7u);
 }
 

@@ -79,20 +79,22 @@ std::string check(const Block& b) {
     if (b.fence != "http") return "expected a ```http block";
     auto s = segment_from_headers(parse_http(b.text));
     if (!s) return failed(s.error());
-    if (auto err = verify_token(kDocSecret, s->auth_token, s->auth_token.expiry - 1)) return failed(*err);
+    if (auto err = verify_token(kDocSecret, s->auth_token, s->auth_token.expiry - 1); !err.ok())
+      return failed(err.error());
     return {};
   }
   if (b.fence != "json") return "expected a ```json block";
   if (b.type == "info") {
     auto r = info_from_json(b.text);
     if (!r) return failed(r.error());
-    if (auto err = verify_token(kDocSecret, r->auth_token, r->auth_token.expiry - 1)) return failed(*err);
+    if (auto err = verify_token(kDocSecret, r->auth_token, r->auth_token.expiry - 1); !err.ok())
+      return failed(err.error());
     return info_from_json(to_json(*r)).ok() ? "" : "no round trip";
   }
   if (b.type == "auth_token") {
     auto r = auth_token_from_json(b.text);
     if (!r) return failed(r.error());
-    if (auto err = verify_token(kDocSecret, *r, r->expiry - 1)) return failed(*err);
+    if (auto err = verify_token(kDocSecret, *r, r->expiry - 1); !err.ok()) return failed(err.error());
     return {};
   }
   if (b.type == "result") {

@@ -88,14 +88,14 @@ TEST(TranscodeResults, MultipartBodyAndChecks) {
   EXPECT_EQ(parts.renditions[0].pixels, 100);
   EXPECT_EQ(g_bytes_get_size(parts.renditions[1].bytes.get()), 30u);
   EXPECT_EQ(parts.renditions[1].media_type, "video/mp4");
-  EXPECT_FALSE(check_renditions(parts, 2));
-  EXPECT_NE(check_renditions(parts, 3)->find("MismatchedSegments"), std::string::npos);
+  EXPECT_TRUE(check_renditions(parts, 2).ok());
+  EXPECT_NE(check_renditions(parts, 3).error().message.find("MismatchedSegments"), std::string::npos);
 
   const std::string tiny = "--XyZ\r\nPixels: 1\r\n\r\nshort\r\n--XyZ--\r\n";
   g_autoptr(GBytes) t = bytes(tiny);
   auto small = read_results_body(h.h, t);
   ASSERT_TRUE(std::holds_alternative<ResultsBody>(small));
-  EXPECT_NE(check_renditions(std::get<ResultsBody>(small), 1)->find("ZeroSegments"), std::string::npos);
+  EXPECT_NE(check_renditions(std::get<ResultsBody>(small), 1).error().message.find("ZeroSegments"), std::string::npos);
 
   const std::string bad_pixels = "--XyZ\r\nPixels: many\r\n\r\n" + r1 + "\r\n--XyZ--\r\n";
   g_autoptr(GBytes) bp = bytes(bad_pixels);
