@@ -52,7 +52,8 @@ class RecipientSecret {
  public:
   static constexpr size_t kSize = 32;
 
-  // Fresh from OpenSSL's CSPRNG, as go-livepeer makes one per start: tickets do not survive a restart.
+  // Fresh from OpenSSL's CSPRNG (go-livepeer makes one per start). A node keeps its secret under
+  // --data-dir instead (recipient_secret.h), so tickets survive a restart.
   static Result<RecipientSecret> generate();
   explicit RecipientSecret(const std::array<uint8_t, kSize>& key) : key_(key) {}  // for tests
 
