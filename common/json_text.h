@@ -13,4 +13,8 @@ namespace lp {
 // 0x8E) and then writes strings that it cannot read back, so callers refuse such text before parsing it.
 std::optional<std::string> json_text_problem(std::string_view text);
 
+// Whether arrays and objects in `text` nest deeper than `max_depth`. json-glib recurses without
+// a limit, so a hostile peer's 100k "[" would overflow the stack: callers check first.
+bool json_nested_deeper_than(std::string_view text, int max_depth);
+
 }  // namespace lp

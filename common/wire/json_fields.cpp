@@ -32,29 +32,7 @@ std::string integer_expectation(int64_t min, int64_t max) {
 
 Error bad_request(std::string message) { return Error{ErrorCode::BadRequest, std::move(message)}; }
 
-bool nested_too_deep(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
+bool nested_too_deep(std::string_view text) { return json_nested_deeper_than(text, kMaxNesting); }
 
 Result<JsonObject*> load_object(JsonParser* parser, std::string_view text) {
   if (auto why = json_text_problem(text)) return bad_request("invalid JSON: " + *why);

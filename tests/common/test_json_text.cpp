@@ -45,5 +45,13 @@ TEST(JsonText, BytesThatAreNotUtf8AreNamed) {
   EXPECT_EQ(json_text_problem("[\"\xC3\"]"), "not UTF-8 text (byte 0xC3 at offset 2)");
 }
 
+TEST(JsonText, NestingDepthCountsOnlyBracketsOutsideStrings) {
+  EXPECT_FALSE(json_nested_deeper_than("[[{}]]", 3));
+  EXPECT_TRUE(json_nested_deeper_than("[[{}]]", 2));
+  EXPECT_FALSE(json_nested_deeper_than(R"(["[[[[", "\"[[[["])", 1));
+  EXPECT_TRUE(json_nested_deeper_than(std::string(100000, '['), 64));
+  EXPECT_FALSE(json_nested_deeper_than("[] [] [] []", 1));
+}
+
 }  // namespace
 }  // namespace lp
