@@ -249,6 +249,15 @@ Result<DevnetInfo> read_devnet_json(const std::string& path) {
   return info;
 }
 
+std::string lpchain_source() {
+  const char* from_env = g_getenv("LPCHAIN_SRC");
+  if (from_env && *from_env) return from_env;
+  for (const char* candidate : {LP_SOURCE_DIR "/../shared/lpchain", LP_SOURCE_DIR "/shared/lpchain"}) {
+    if (g_file_test((std::string(candidate) + "/setup.sh").c_str(), G_FILE_TEST_EXISTS)) return candidate;
+  }
+  return "";
+}
+
 Result<std::unique_ptr<Devnet>> Devnet::start(const DevnetOptions& options) {
   for (const char* tool : {"node", "npm"}) {
     g_autofree char* found = g_find_program_in_path(tool);
@@ -258,9 +267,9 @@ Result<std::unique_ptr<Devnet>> Devnet::start(const DevnetOptions& options) {
                   "local hardhat devnet (apt-get install nodejs npm; CI installs them)");
     }
   }
-  const std::string source = env_or("LPCHAIN_SRC", LP_SOURCE_DIR "/../shared/lpchain");
+  const std::string source = lpchain_source();
   if (!g_file_test((source + "/setup.sh").c_str(), G_FILE_TEST_EXISTS)) {
-    return fail("no lpchain at " + source + " (set LPCHAIN_SRC)");
+    return fail("no lpchain at '" + source + "' (set LPCHAIN_SRC to shared/lpchain)");
   }
   const std::string base = env_or("LPCHAIN_WORK_DIR", exe_dir() + "/lpchain");
   const std::string runs = base + "-runs";

@@ -45,6 +45,14 @@ struct DevnetInfo {
 
 Result<DevnetInfo> read_devnet_json(const std::string& path);
 
+// Where lpchain's sources are: $LPCHAIN_SRC, else shared/lpchain beside the checkout (or inside
+// it); empty when there is none. Chain tests skip, saying so, on a checkout without it; with it,
+// every other missing piece (node, npm, a failing set-up) fails them.
+std::string lpchain_source();
+inline constexpr char kNoLpchain[] =
+    "skipped: no shared/lpchain beside this checkout and LPCHAIN_SRC unset (the chain tests run Livepeer's "
+    "contracts from it)";
+
 struct DevnetOptions {
   int block_time_s = 0;  // 0: a block per transaction only; N: also one every N seconds
   // How long setup.sh (npm ci + compile the first time) and start.sh may take.

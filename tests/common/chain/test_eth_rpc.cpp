@@ -26,6 +26,7 @@ U256 mul(const U256& a, uint64_t b) { return U256::checked_mul(a, b).value(); }
 class DevnetTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (test::lpchain_source().empty()) return;
     const gint64 t0 = g_get_monotonic_time();
     auto started = test::Devnet::start();
     if (!started) {
@@ -39,6 +40,7 @@ class DevnetTest : public ::testing::Test {
   static void TearDownTestSuite() { devnet_.reset(); }
 
   void SetUp() override {
+    if (test::lpchain_source().empty()) GTEST_SKIP() << test::kNoLpchain;
     ASSERT_TRUE(devnet_) << "the devnet did not start: " << start_error_;
     rpc_ = std::make_unique<EthRpc>(info().rpc_url);
   }
