@@ -1,8 +1,7 @@
 #include "livepeer_segment_creds.h"
 
-#include <glib.h>
-
 #include "eth_key.h"
+#include "go_base64.h"
 #include "hex.h"
 #include "keccak.h"
 #include "livepeer_capabilities.h"
@@ -12,19 +11,6 @@ namespace lp::livepeer {
 namespace {
 
 constexpr int64_t kMaxDurationMs = 5 * 60 * 1000;  // go-livepeer's common.MaxDuration
-
-// Go's base64.StdEncoding.DecodeString: padded standard alphabet, nothing else.
-std::optional<std::string> base64_decode(const std::string& text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool pad = c == '=' && i + 2 >= text.size();
-    if (!(g_ascii_isalnum(c) || c == '+' || c == '/' || pad)) return std::nullopt;
-  }
-  gsize size = 0;
-  g_autofree guchar* bytes = g_base64_decode(text.c_str(), &size);
-  return std::string(reinterpret_cast<const char*>(bytes), size);
-}
 
 Refusal forbidden(std::string message) { return Refusal{403, std::move(message)}; }
 
@@ -58,8 +44,8 @@ std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& pay
                                                           const CredsContext& context) {
   SegmentCreds creds;
   // 1. The payment (402). Offchain gateways send an empty one.
-  auto payment = base64_decode(payment_header);
-  if (!payment) return Refusal{402, "base64 decode error: illegal base64 data"};
+  auto payment = go_base64_decode(payment_header);
+  if (!payment) return Refusal{402, payment.error().message};
   if (!creds.payment.ParseFromString(*payment)) return Refusal{402, "protobuf unmarshal error"};
   if (creds.payment.sender().size() == 20) {
     eth::Address a;
@@ -67,7 +53,7 @@ std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& pay
     if (a.bytes != eth::Address{}.bytes) creds.sender = a;
   }
   // 2. The segment (403), in verifySegCreds' order.
-  auto segment = base64_decode(segment_header);
+  auto segment = go_base64_decode(segment_header);
   if (!segment) return forbidden("ErrorSegEncoding");
   if (!creds.segment.ParseFromString(*segment)) return forbidden("proto: cannot parse invalid wire-format data");
   const net::SegData& seg = creds.segment;
