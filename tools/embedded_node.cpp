@@ -47,4 +47,10 @@ EmbeddedNode::~EmbeddedNode() {
   orchestrator_.reset();  // no loop runs now: safe from this thread
 }
 
+GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer verbose) {
+  if (!GPOINTER_TO_INT(verbose) && (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_standard_streams(level, fields, n, nullptr);
+}
+
 }  // namespace lp

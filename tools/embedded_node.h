@@ -18,6 +18,10 @@ namespace lp {
 
 class Orchestrator;
 
+// A GLog writer for lpctl commands that run an embedded node: the node logs every job, the
+// command shows its own progress instead; `verbose` (GINT_TO_POINTER) lets everything through.
+GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer verbose);
+
 class EmbeddedNode {
  public:
   // `capacity` concurrent segments; 0 = one per core.

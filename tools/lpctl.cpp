@@ -1,5 +1,6 @@
-// lpctl: lpgst's one-shot client. `sample` makes a test video, `transcode` turns a file into an
-// HLS ladder (lpctl_transcode.cpp), `key` manages the node's Ethereum identity (lpctl_key.cpp).
+// lpctl: lpgst's one-shot client. `sample` makes a test video (sample_media.cpp), `transcode`
+// turns a file into an HLS ladder (lpctl_transcode.cpp), `bench` loads a node like live streams
+// (lpctl_bench.cpp), `key` manages the node's Ethereum identity (lpctl_key.cpp).
 #include <gst/gst.h>
 
 #include <cerrno>
@@ -8,11 +9,12 @@
 #include <string>
 
 #include "lp_register.h"
+#include "lpctl_bench.h"
 #include "lpctl_key.h"
 #include "lpctl_status.h"
 #include "lpctl_transcode.h"
-#include "play_to_eos.h"
 #include "profile.h"
+#include "sample_media.h"
 #include "transcode.h"
 
 namespace {
@@ -22,6 +24,8 @@ int usage(FILE* out) {
                "usage: lpctl sample OUT.ts [--seconds N] [--size WxH]\n"
                "       lpctl transcode IN|- -o DIR [--orch-addr HOST:PORT[,...]] [--profiles PRESETS|JSON|FILE]\n"
                "                       [--segment-duration S]  (lpctl transcode --help)\n"
+               "       lpctl bench [--orch-addr HOST:PORT] [--in FILE] [--streams N|auto] [--duration S]\n"
+               "                   [--profiles SPEC] [--json FILE] [--plot FILE.svg]  (lpctl bench --help)\n"
                "       lpctl status [--cli-addr HOST:PORT] [--json]\n"
                "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n");
   return out == stderr ? 2 : 0;
@@ -51,25 +55,8 @@ int cmd_sample(int argc, char** argv) {
     std::fprintf(stderr, "lpctl sample: cannot create %s: %s\n", parent, g_strerror(errno));
     return 1;
   }
-  int frames = seconds * 30;
-  g_autofree char* desc = g_strdup_printf(
-      "videotestsrc num-buffers=%d pattern=ball motion=sweep background-color=0xff203040 ! "
-      "video/x-raw,format=I420,width=%d,height=%d,framerate=30/1 ! "
-      "x264enc speed-preset=veryfast bitrate=8000 key-int-max=60 ! h264parse ! queue ! "
-      "mpegtsmux name=mux ! filesink location=\"%s\" "
-      "audiotestsrc num-buffers=%d samplesperbuffer=1024 wave=sine ! "
-      "audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse ! queue ! mux.",
-      frames, width, height, argv[1], seconds * 48000 / 1024);
-  g_autoptr(GError) perr = nullptr;
-  g_autoptr(GstElement) pipeline = gst_parse_launch(desc, &perr);
-  if (!pipeline) {
-    std::fprintf(stderr, "lpctl sample: %s\n", perr->message);
-    return 1;
-  }
-  auto error = lp::play_to_eos(pipeline, std::chrono::minutes(10));
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  if (!error.ok()) {
-    std::fprintf(stderr, "lpctl sample: %s\n", error.error().message.c_str());
+  if (auto made = lp::make_sample(argv[1], width, height, seconds); !made.ok()) {
+    std::fprintf(stderr, "lpctl sample: %s\n", made.error().message.c_str());
     return 1;
   }
   std::printf("%s: %dx%d, %d s, H.264 + AAC in MPEG-TS\n", argv[1], width, height, seconds);
@@ -88,6 +75,7 @@ int main(int argc, char** argv) {
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
   if (cmd == "sample") return cmd_sample(argc - 1, argv + 1);
   if (cmd == "transcode") return lpctl_transcode_main(argc - 1, argv + 1);
+  if (cmd == "bench") return lpctl_bench_main(argc - 1, argv + 1);
   if (cmd == "status") return lpctl_status_main(argc - 1, argv + 1);
   std::fprintf(stderr, "lpctl: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);

@@ -61,13 +61,6 @@ void show_progress(const lp::VodProgress& p, bool tty) {
                static_cast<long long>(p.done), total.c_str(), speed, eta.c_str());
 }
 
-// The embedded node logs every job; lpctl shows its own progress instead unless --verbose.
-GLogWriterOutput quiet_writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer verbose) {
-  if (!GPOINTER_TO_INT(verbose) && (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_standard_streams(level, fields, n, nullptr);
-}
-
 }  // namespace
 
 int lpctl_transcode_main(int argc, char** argv) {
@@ -135,7 +128,7 @@ int lpctl_transcode_main(int argc, char** argv) {
     options.client.expected_signer = *address;
   }
 
-  g_log_set_writer_func(quiet_writer, GINT_TO_POINTER(verbose), nullptr);
+  g_log_set_writer_func(lp::quiet_log_writer, GINT_TO_POINTER(verbose), nullptr);
   std::unique_ptr<lp::EmbeddedNode> node;
   if (orch_addr) {
     options.orchestrators = split_list(orch_addr);
