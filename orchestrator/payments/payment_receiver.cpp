@@ -10,14 +10,6 @@ namespace {
 
 // --- go-ethereum's conversions of wire bytes ---------------------------------------------------
 
-// common.BytesToAddress / BytesToHash: the last N bytes, left-padded with zeros when shorter.
-template <size_t N>
-std::array<uint8_t, N> right_aligned(std::string_view b) {
-  std::array<uint8_t, N> out{};
-  if (b.size() > N) b = b.substr(b.size() - N);
-  std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(N - b.size()));
-  return out;
-}
 eth::Address bytes_to_address(std::string_view b) { return eth::Address{right_aligned<20>(b)}; }
 
 std::span<const uint8_t> as_span(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }

@@ -16,6 +16,8 @@
 // its ticket params be made at that price, as go-livepeer's priceInfo(sender, manifestID) does.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +36,16 @@
 #include "u256.h"
 
 namespace lp::pm {
+
+// go-ethereum's common.BytesToAddress / BytesToHash on wire bytes: the last N bytes, left-padded
+// with zeros when shorter.
+template <size_t N>
+std::array<uint8_t, N> right_aligned(std::string_view b) {
+  std::array<uint8_t, N> out{};
+  if (b.size() > N) b = b.substr(b.size() - N);
+  std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(N - b.size()));
+  return out;
+}
 
 // The longest Livepeer-Payment header taken: room for kMaxSenderNonces tickets (about 75 bytes each).
 inline constexpr size_t kMaxPaymentHeaderSize = 128 * 1024;

@@ -332,9 +332,10 @@ TEST(HostileClients, EndlessFragmentedChannelMessageIsCut) {
       if (!c.send(more)) break;
   }
   EXPECT_TRUE(orch.process->wait_for_log("without a whole message", seconds(3))) << orch.process->log();
-  // Half of what was sent: the guard acts between libsoup's read bursts, and a loaded machine
-  // lengthens them (144 MiB seen under a parallel suite); without it the node keeps all 512.
-  EXPECT_LT(rss_kb(pid) - rss_before, 256 * 1024) << "the node gathered the fragments";
+  // Three quarters of what was sent: the guard acts between libsoup's read bursts, and a loaded
+  // machine lengthens them (144 MiB seen under a parallel suite, 270 MiB with two compilers
+  // beside it); without the guard the node keeps all 512 and more.
+  EXPECT_LT(rss_kb(pid) - rss_before, 384 * 1024) << "the node gathered the fragments";
   EXPECT_EQ(http_request("GET", orch.url("/v1/info")).status, 200);
 }
 
