@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include <algorithm>
+
 #include "hex.h"
 
 namespace lp::chain {
@@ -18,7 +20,7 @@ Result<uint64_t> TxSender::chain_id() {
   return *chain_id_;
 }
 
-Result<SentTx> TxSender::send(const TxRequest& request) {
+Result<TxSender::Prepared> TxSender::prepare(const TxRequest& request) {
   auto id = chain_id();
   if (!id) return id.error();
   auto nonce = rpc_.get_transaction_count(address(), BlockId::pending());
@@ -29,12 +31,18 @@ Result<SentTx> TxSender::send(const TxRequest& request) {
   if (request.gas_limit) {
     sent.gas_limit = *request.gas_limit;
   } else {
-    CallRequest call{address(), request.to, request.data, request.value, std::nullopt};
-    auto estimate = rpc_.estimate_gas(call);
-    if (!estimate) return estimate.error();  // a revert here carries its reason
-    sent.gas_limit =
-        *estimate / options_.gas_margin_denominator * options_.gas_margin_numerator +
-        *estimate % options_.gas_margin_denominator * options_.gas_margin_numerator / options_.gas_margin_denominator;
+    uint64_t estimate = 0;
+    if (request.gas_estimate) {
+      estimate = *request.gas_estimate;
+    } else {
+      CallRequest call{address(), request.to, request.data, request.value, std::nullopt};
+      auto estimated = rpc_.estimate_gas(call);
+      if (!estimated) return estimated.error();  // a revert here carries its reason
+      estimate = *estimated;
+    }
+    const uint64_t num = options_.gas_margin_numerator;
+    const uint64_t den = std::max<uint64_t>(options_.gas_margin_denominator, 1);
+    sent.gas_limit = estimate / den * num + estimate % den * num / den;
   }
 
   std::optional<U256> base_fee;
@@ -81,10 +89,22 @@ Result<SentTx> TxSender::send(const TxRequest& request) {
     signed_tx = sign(tx, key_);
     sent.max_fee_per_gas = *price;
   }
-  auto hash = rpc_.send_raw_transaction(signed_tx.raw);
+  sent.hash = signed_tx.hash;
+  return Prepared{std::move(signed_tx), sent};
+}
+
+Result<SentTx> TxSender::send(const Prepared& prepared) {
+  auto hash = rpc_.send_raw_transaction(prepared.signed_tx.raw);
   if (!hash) return hash.error();
+  SentTx sent = prepared.sent;
   sent.hash = *hash;
   return sent;
+}
+
+Result<SentTx> TxSender::send(const TxRequest& request) {
+  auto prepared = prepare(request);
+  if (!prepared) return prepared.error();
+  return send(*prepared);
 }
 
 Result<Receipt> TxSender::wait(const SentTx& sent, const TxRequest& request) {

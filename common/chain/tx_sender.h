@@ -25,7 +25,8 @@ struct TxRequest {
   eth::Address to;
   U256 value;
   Bytes data;
-  std::optional<uint64_t> gas_limit;  // empty: estimate it (and refuse a call that would revert)
+  std::optional<uint64_t> gas_limit;     // empty: estimate it (and refuse a call that would revert)
+  std::optional<uint64_t> gas_estimate = std::nullopt;  // the caller's own estimate, used instead of asking again
 };
 
 struct TxOptions {
@@ -39,7 +40,7 @@ struct TxOptions {
   std::chrono::milliseconds poll_interval{250};
 };
 
-// What was sent: the signed transaction and how it was priced.
+// What was (or is to be) sent: the signed transaction and how it was priced.
 struct SentTx {
   eth::Digest hash{};
   uint64_t nonce = 0;
@@ -56,7 +57,15 @@ class TxSender {
 
   const eth::Address& address() const { return key_.address(); }
 
-  // Signs and sends; does not wait.
+  // Prices and signs without sending: the hash is known before the node has the transaction
+  // (the redeemer records it first). Send it with send(prepared).
+  struct Prepared {
+    SignedTx signed_tx;
+    SentTx sent;
+  };
+  Result<Prepared> prepare(const TxRequest& request);
+  Result<SentTx> send(const Prepared& prepared);
+  // prepare() then send(); does not wait.
   Result<SentTx> send(const TxRequest& request);
   // Polls for the receipt until it comes or receipt_timeout passes (Timeout). A mined
   // transaction with status 0 is a BadRequest error "transaction 0x... reverted in block N:

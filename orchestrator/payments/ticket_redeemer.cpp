@@ -11,6 +11,7 @@
 #include "abi.h"
 #include "contracts.h"
 #include "hex.h"
+#include "tx_sender.h"
 
 namespace lp::pm {
 namespace {
@@ -409,59 +410,22 @@ Result<bool> TicketRedeemer::in_mempool(const Hash& tx) {
   return !block || JSON_NODE_HOLDS_NULL(block);
 }
 
-Result<uint64_t> TicketRedeemer::chain_id() {
-  if (!chain_id_) {
-    auto id = rpc_->chain_id();
-    if (!id) return id.error();
-    chain_id_ = *id;
-  }
-  return *chain_id_;
-}
-
+// Priced and signed by TxSender (the same fees and gas margin as every other transaction of
+// the node), but not sent: the hash is recorded before the node has the transaction.
 Result<chain::SignedTx> TicketRedeemer::sign_redeem(const chain::Bytes& data, uint64_t gas_estimate) {
-  auto id = chain_id();
-  if (!id) return id.error();
-  auto nonce = rpc_->get_transaction_count(address(), chain::BlockId::pending());
-  if (!nonce) return nonce.error();
-  const uint64_t num = options_.gas_margin_numerator, den = std::max<uint64_t>(options_.gas_margin_denominator, 1);
-  const uint64_t gas = gas_estimate / den * num + gas_estimate % den * num / den;
-
-  std::optional<U256> base_fee;
-  if (!options_.force_legacy) {
-    auto head = rpc_->get_block(chain::BlockId::latest());
-    if (!head) return head.error();
-    base_fee = head->base_fee_per_gas;
-  }
-  if (base_fee) {
-    U256 tip = options_.default_priority_fee;
-    if (auto suggested = rpc_->max_priority_fee()) {
-      tip = *suggested;
-    } else if (suggested.error().code != ErrorCode::Unsupported) {
-      return suggested.error();
-    }
-    auto doubled = U256::checked_mul(*base_fee, 2);
-    auto max_fee = doubled ? U256::checked_add(*doubled, tip) : std::nullopt;
-    if (!max_fee) return Error{ErrorCode::BadRequest, "base fee " + base_fee->to_dec() + " wei is out of range"};
-    chain::Eip1559Tx tx;
-    tx.chain_id = *id;
-    tx.nonce = *nonce;
-    tx.max_priority_fee_per_gas = tip;
-    tx.max_fee_per_gas = *max_fee;
-    tx.gas = gas;
-    tx.to = options_.ticket_broker;
-    tx.data = data;
-    return chain::sign(tx, key_);
-  }
-  auto price = rpc_->gas_price();
-  if (!price) return price.error();
-  chain::LegacyTx tx;
-  tx.chain_id = *id;
-  tx.nonce = *nonce;
-  tx.gas_price = *price;
-  tx.gas = gas;
-  tx.to = options_.ticket_broker;
-  tx.data = data;
-  return chain::sign(tx, key_);
+  chain::TxOptions tx_options;
+  tx_options.gas_margin_numerator = options_.gas_margin_numerator;
+  tx_options.gas_margin_denominator = options_.gas_margin_denominator;
+  tx_options.default_priority_fee = options_.default_priority_fee;
+  tx_options.force_legacy = options_.force_legacy;
+  chain::TxSender sender(*rpc_, key_, tx_options);
+  chain::TxRequest request;
+  request.to = options_.ticket_broker;
+  request.data = data;
+  request.gas_estimate = gas_estimate;
+  auto prepared = sender.prepare(request);
+  if (!prepared) return prepared.error();
+  return std::move(prepared->signed_tx);
 }
 
 Result<std::optional<chain::Receipt>> TicketRedeemer::await_receipt(const Hash& tx) {

@@ -154,7 +154,6 @@ class TicketRedeemer {
   // True when the node knows `tx` and it is not mined yet.
   Result<bool> in_mempool(const Hash& tx);
   Result<chain::SignedTx> sign_redeem(const chain::Bytes& data, uint64_t gas_estimate);
-  Result<uint64_t> chain_id();
   Result<std::optional<chain::Receipt>> await_receipt(const Hash& tx);
 
   TicketStore& store_;
@@ -162,7 +161,6 @@ class TicketRedeemer {
   const RedeemerOptions options_;
   // The worker thread's alone (stop() only calls its thread-safe cancel()).
   std::unique_ptr<chain::EthRpc> rpc_;
-  std::optional<uint64_t> chain_id_;  // the worker thread's
 
   // Guards stopping_, wake_ and new_block_; cv_ wakes the worker from its sleeps.
   mutable std::mutex mutex_;
