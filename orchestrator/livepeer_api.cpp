@@ -20,6 +20,10 @@ void Orchestrator::Impl::add_livepeer_methods() {
     livepeer_sessions.end(id);
     g_message("go-livepeer session %s ended by its gateway", id.c_str());
   };
+  if (config.payments) {
+    hooks.add_payment_info = [this](net::OrchestratorInfo info, const eth::Address& gateway,
+                                    const grpc::ServerCall& call) { add_payment_info(std::move(info), gateway, call); };
+  }
   livepeer::add_discovery_methods(h2_port->services(), config.key ? &*config.key : nullptr, livepeer_tokens,
                                   std::move(hooks));
   livepeer::TranscoderServerSettings settings;

@@ -61,6 +61,7 @@ livepeer::CredsContext Orchestrator::Impl::livepeer_creds_context() {
   context.tokens = &livepeer_tokens;
   context.capabilities = livepeer::to_net_capabilities(livepeer_capability_bits(), livepeer::kAnnouncedVersion);
   context.now_unix = g_get_real_time() / G_USEC_PER_SEC;
+  context.onchain = config.payments != nullptr;
   context.capped = [this](const std::string& session) {
     return draining || livepeer_sessions.capped(session, static_cast<size_t>(std::max(0, max_sessions())),
                                                 std::chrono::steady_clock::now());
@@ -127,6 +128,12 @@ void Orchestrator::Impl::on_livepeer_segment(SoupServerMessage* msg) {
   metrics.segment_received();
   SharedBytes body = share_bytes(soup_message_body_flatten(soup_server_message_get_request_body(msg)));
   if (g_bytes_get_size(body.get()) > config.max_segment_bytes) return refuse(msg, 413, "segment over the cap");
+  if (config.payments) return check_livepeer_payment(msg, std::move(creds), std::move(body));
+  receive_livepeer_segment(msg, std::move(creds), std::move(body));
+}
+
+void Orchestrator::Impl::receive_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds,
+                                                  SharedBytes body) {
   if (request_header(msg, "Content-Type") != kUriBody)
     return transcode_livepeer_segment(msg, std::move(creds), std::move(body));
   // The body names the segment: fetch it (bounded in size and time), then go on.
@@ -239,6 +246,12 @@ void Orchestrator::Impl::answer_livepeer_segment(SoupServerMessage* msg, const l
   net::TranscodeResult result;
   result.set_seq(creds.segment.seq());
   *result.mutable_info() = livepeer_info(creds.segment.auth_token());
+  if (creds.price_info) *result.mutable_info()->mutable_price_info() = *creds.price_info;
+  if (creds.ticket_params) *result.mutable_info()->mutable_ticket_params() = *creds.ticket_params;
+  int64_t pixels = 0;  // DebitFees: the renditions' pixels (none when transcoding failed)
+  if (outcome)
+    for (const RenditionOutput& r : *outcome) pixels += r.pixels;
+  debit_livepeer_segment(creds, pixels);
   if (!outcome) {
     metrics.segment_failed(error_code_name(outcome.error().code));
     g_message("go-livepeer segment failed: %s", outcome.error().message.c_str());

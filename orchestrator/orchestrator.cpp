@@ -12,6 +12,7 @@
 #include "main_context.h"
 #include "node_capabilities.h"
 #include "orchestrator_impl.h"
+#include "payment_report.h"
 #include "wire/json_fields.h"
 
 namespace lp {
@@ -50,6 +51,7 @@ Orchestrator::Impl::Impl(OrchestratorConfig c)
       results(config.result_ttl, config.max_result_bytes),
       token_secret(config.token_key.empty() ? random_token() + random_token() : config.token_key) {
   dispatcher.set_logger([](const std::string& line) { g_message("%s", line.c_str()); });
+  if (config.payments) chain_calls = std::make_unique<pm::ChainCallQueue>();
 }
 
 Orchestrator::Impl::~Impl() {
@@ -180,7 +182,9 @@ void Orchestrator::Impl::add_operator_handlers() {
         for (const auto& w : impl->dispatcher.workers()) ++protocols[w.protocol];
         impl->metrics.set_protocols(std::move(protocols));
         impl->metrics.set_gateway_sessions(static_cast<int>(impl->livepeer_sessions.size()));
-        reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", impl->metrics.render());
+        std::string text = impl->metrics.render();
+        if (impl->config.payments) text += render_payment_metrics(impl->config.payments->status());
+        reply_text(m, 200, "text/plain; version=0.0.4; charset=utf-8", text);
       },
       this, nullptr);
   soup_server_add_handler(
@@ -216,6 +220,7 @@ std::string Orchestrator::Impl::status_json() const {
          config.pipeline_template.empty() ? std::string(kDefaultPipelineTemplate) : config.pipeline_template);
   member(b, "signer", config.key ? config.key->address().checksummed() : std::string());
   json_builder_end_object(b);
+  if (config.payments) add_payment_status(b, config.payments->status(), *config.payments);
 
   json_builder_set_member_name(b, "transcoders");
   json_builder_begin_array(b);

@@ -20,6 +20,10 @@
 #include "transcode.h"
 #include "wire/info.h"
 
+namespace lp::pm {
+class PaymentService;
+}
+
 namespace lp {
 
 class TlsIdentity;
@@ -52,7 +56,10 @@ struct OrchestratorConfig {
   std::optional<eth::PrivateKey> key;  // signs results and /v1/info when set
   // Renditions for segments that name none (no Lp-Profiles header): --transcoding-options.
   std::vector<Profile> default_profiles;
-  wire::Price price;  // announced in /v1/info (not charged yet)
+  wire::Price price;  // announced in /v1/info
+  // On chain (-network devenv|arbitrum-one-mainnet): prices, tickets and redemption for
+  // go-livepeer gateways (payment_service.h); null = offchain, nothing charged.
+  std::shared_ptr<pm::PaymentService> payments;
   bool require_client_signature = false;
   // What one request may cost (0 = the dispatcher's defaults; dispatcher.h).
   int max_renditions = 0;

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "chain_call_queue.h"
 #include "dispatcher.h"
 #include "http/http_listen.h"
 #include "http2/h2_port.h"
@@ -23,6 +24,12 @@
 #include "wire/segment.h"
 
 namespace lp {
+
+// OrchestratorInfo's payment fields for one gateway (and stream), on chain.
+struct PaymentQuote {
+  net::PriceInfo price;
+  net::TicketParams params;
+};
 
 struct Orchestrator::Impl {
   explicit Impl(OrchestratorConfig c);
@@ -43,6 +50,13 @@ struct Orchestrator::Impl {
   // go-livepeer gateways' POST /segment and the renditions' /stream/ URLs (livepeer_segment_api.cpp).
   void add_livepeer_segment_handlers();
   void on_livepeer_segment(SoupServerMessage* msg);
+  // After the headers and body checks: the URI fetch when the body names one, then transcoding.
+  void receive_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds, SharedBytes body);
+  // On chain (livepeer_payments.cpp): GetOrchestrator's price and ticket params; /segment's
+  // payment, balance and refreshed info before receive_livepeer_segment; the debit after.
+  void add_payment_info(net::OrchestratorInfo info, const eth::Address& gateway, const grpc::ServerCall& call);
+  void check_livepeer_payment(SoupServerMessage* msg, livepeer::SegmentCreds creds, SharedBytes body);
+  void debit_livepeer_segment(const livepeer::SegmentCreds& creds, int64_t pixels);
   void transcode_livepeer_segment(SoupServerMessage* msg, livepeer::SegmentCreds creds, SharedBytes body);
   void answer_livepeer_segment(SoupServerMessage* msg, const livepeer::SegmentCreds& creds, JobOutcome outcome);
   void on_stream_file(SoupServerMessage* msg, const char* path);
@@ -80,6 +94,9 @@ struct Orchestrator::Impl {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   std::unique_ptr<TranscoderChannelServer> channel;
   std::shared_ptr<LocalTranscoder> local;
+  // On chain only: runs config.payments' blocking calls. Declared after config, so it stops (its
+  // thread joined) before the PaymentService it calls is destroyed.
+  std::unique_ptr<pm::ChainCallQueue> chain_calls;
   std::string token_secret;
   bool draining = false;
   std::function<void()> drained;

@@ -10,6 +10,7 @@
 
 #include "lp_register.h"
 #include "lpctl_bench.h"
+#include "lpctl_chain.h"
 #include "lpctl_key.h"
 #include "lpctl_status.h"
 #include "lpctl_transcode.h"
@@ -27,7 +28,8 @@ int usage(FILE* out) {
                "       lpctl bench [--orch-addr HOST:PORT] [--in FILE] [--streams N|auto] [--duration S]\n"
                "                   [--profiles SPEC] [--json FILE] [--plot FILE.svg]  (lpctl bench --help)\n"
                "       lpctl status [--cli-addr HOST:PORT] [--json]\n"
-               "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n");
+               "       lpctl key new|list|show|sign-message|verify-message ...  (lpctl key help)\n"
+               "       lpctl chain status|activate|reward|withdraw-fees ...  (lpctl chain help)\n");
   return out == stderr ? 2 : 0;
 }
 
@@ -68,6 +70,7 @@ int cmd_sample(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Key commands need no GStreamer: keep its plugins out of a process that holds a key.
   if (argc >= 2 && std::string(argv[1]) == "key") return lpctl_key_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::string(argv[1]) == "chain") return lpctl_chain_main(argc - 1, argv + 1);
   gst_init(&argc, &argv);
   lp::media_register();
   if (argc < 2) return usage(stderr);

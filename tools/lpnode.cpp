@@ -15,6 +15,7 @@
 #include "node_capabilities.h"
 #include "node_identity.h"
 #include "node_options.h"
+#include "node_payments.h"
 #include "http/tls_identity.h"
 #include "livepeer/livepeer_capabilities.h"
 #include "livepeer/livepeer_transcoder.h"
@@ -141,6 +142,24 @@ int run_orchestrator(const lp::NodeOptions& o, Node& node) {
   }
   if (key->created) g_message("created a new node key in %s", key->keystore_path.c_str());
   const std::string signer = key->key.address().checksummed();
+  auto payment_config = lp::node_payment_config(o, key->key, data_dir);
+  if (!payment_config) {
+    std::fprintf(stderr, "lpnode: %s\n", payment_config.error().message.c_str());
+    return 1;
+  }
+  if (*payment_config) {
+    // Reads the contracts from the Controller: an unreachable chain node stops the start, as
+    // go-livepeer's does.
+    auto payments = lp::pm::PaymentService::start(std::move(**payment_config));
+    if (!payments) {
+      std::fprintf(stderr, "lpnode: -network %s: %s\n", o.network.c_str(), payments.error().message.c_str());
+      return 1;
+    }
+    config.payments = std::move(*payments);
+    std::printf("lpnode: payments on %s via %s: recipient %s, price %lld wei per %lld pixels, ticket EV %s wei\n",
+                o.network.c_str(), o.eth_url.c_str(), signer.c_str(), static_cast<long long>(o.price_per_unit),
+                static_cast<long long>(o.pixels_per_unit), config.payments->ticket_ev().to_dec().c_str());
+  }
   config.key = std::move(key->key);
   const std::string tls_sha256 = config.tls ? config.tls->sha256() : "";
   auto orchestrator = lp::Orchestrator::start(std::move(config));

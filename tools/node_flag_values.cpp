@@ -1,11 +1,14 @@
 #include "node_flag_values.h"
 
+#include <algorithm>
+
 #include <glib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <system_error>
 
+#include "address.h"
 #include "http/tls_trust.h"
 
 namespace lp::flag_values {
@@ -215,6 +218,56 @@ Result<void> set_pixels(NodeOptions& o, std::string_view v, const std::string& f
   const auto n = parse_int<int64_t>(v, 1, kInt64Max);
   if (!n) return bad_value(flag, "a whole number of pixels, 1 or more", v);
   o.pixels_per_unit = *n;
+  return {};
+}
+
+Result<void> set_network(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (v != "offchain" && v != "devenv" && v != "arbitrum-one-mainnet")
+    return bad_value(flag, "offchain, devenv or arbitrum-one-mainnet", v);
+  o.network = std::string(v);
+  return {};
+}
+
+Result<void> set_eth_url(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (!v.starts_with("http://") && !v.starts_with("https://")) return bad_value(flag, "an http:// or https:// URL", v);
+  o.eth_url = std::string(v);
+  return {};
+}
+
+Result<void> set_eth_controller(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (!eth::parse_address(v)) return bad_value(flag, "a 0x address", v);
+  o.eth_controller = std::string(v);
+  return {};
+}
+
+Result<void> set_price_per_gateway(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (v.empty()) return bad_value(flag, "JSON or a file holding it", v);
+  o.price_per_gateway = std::string(v);
+  return {};
+}
+
+// Whole wei, as decimal digits (up to 78 of them: a uint256).
+static bool whole_wei(std::string_view v) {
+  return !v.empty() && v.size() <= 78 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Result<void> set_ticket_ev(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (!whole_wei(v) || v.find_first_not_of('0') == std::string_view::npos)
+    return bad_value(flag, "a whole number of wei, 1 or more", v);
+  o.ticket_ev = std::string(v);
+  return {};
+}
+
+Result<void> set_max_face_value(NodeOptions& o, std::string_view v, const std::string& flag) {
+  if (!whole_wei(v)) return bad_value(flag, "a whole number of wei", v);
+  o.max_face_value = std::string(v);
+  return {};
+}
+
+Result<void> set_block_polling_interval(NodeOptions& o, std::string_view v, const std::string& flag) {
+  const auto n = parse_int<int>(v, 1, 3600);
+  if (!n) return bad_value(flag, "whole seconds, 1 to 3600", v);
+  o.block_polling_interval_s = *n;
   return {};
 }
 

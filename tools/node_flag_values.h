@@ -84,6 +84,17 @@ Result<void> set_price(NodeOptions& o, std::string_view v, const std::string& fl
 
 Result<void> set_pixels(NodeOptions& o, std::string_view v, const std::string& flag);
 
+// Payments: -network offchain|devenv|arbitrum-one-mainnet, -ethUrl (http or https), -ethController
+// (a 0x address), -pricePerGateway (checked when the node starts: it may name a file), -ticketEV
+// and -maxFaceValue (whole wei), -blockPollingInterval (whole seconds, 1 to 3600).
+Result<void> set_network(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_eth_url(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_eth_controller(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_price_per_gateway(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_ticket_ev(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_max_face_value(NodeOptions& o, std::string_view v, const std::string& flag);
+Result<void> set_block_polling_interval(NodeOptions& o, std::string_view v, const std::string& flag);
+
 Result<void> set_verbosity(NodeOptions& o, std::string_view v, const std::string& flag);
 
 }  // namespace lp::flag_values

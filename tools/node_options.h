@@ -60,9 +60,19 @@ struct NodeOptions {
   std::string eth_acct_addr;
   bool require_client_signature = false;
 
-  // Accepted for go-livepeer compatibility; fees are placeholders for now.
-  int64_t price_per_unit = 0;
+  // Payments (orchestrator on chain; tools/node_payments.h, docs/payments.md).
+  std::string network = "offchain";  // offchain | devenv | arbitrum-one-mainnet
+  std::string eth_url;               // the chain node's JSON-RPC URL
+  std::string eth_controller;        // "" = the network's (arbitrum-one-mainnet)
+  int64_t price_per_unit = 0;        // wei per pixels_per_unit pixels
   int64_t pixels_per_unit = 1;
+  std::string price_per_gateway;  // JSON or a file holding it; "" = none
+  std::string ticket_ev;          // wei, decimal; "" = go-livepeer's default (1e12)
+  std::string max_face_value;     // wei, decimal; "" = no cap
+  bool auto_adjust_price = true;
+  int block_polling_interval_s = 5;
+  bool reward = false;            // call reward() once per round while active
+  bool initialize_round = false;  // initialize rounds nobody else has
   bool monitor = false;
   bool test_transcoder = true;  // go-livepeer's -testTranscoder; lpgst always tests
   int verbosity = 0;            // -v N / --verbosity N

@@ -163,7 +163,13 @@ Result<TranscoderInfo> BondingManager::get_transcoder(const eth::Address& transc
                      &t.cumulative_fees,
                      nullptr};
   for (size_t i = 0; i < 10; ++i) {
-    if (rounds[i]) {
+    if (i == 5) {
+      // deactivationRound is MAX_FUTURE_ROUND (2^256 - 1) while the transcoder stays active:
+      // "never", kept as UINT64_MAX.
+      auto v = r.u256(i);
+      if (!v) return in_call(v.error(), "getTranscoder");
+      t.deactivation_round = v->to_u64().value_or(UINT64_MAX);
+    } else if (rounds[i]) {
       auto v = small(r, i);
       if (!v) return in_call(v.error(), "getTranscoder");
       *rounds[i] = *v;

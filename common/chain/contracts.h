@@ -87,7 +87,7 @@ struct TranscoderInfo {
   uint64_t fee_share = 0;   // parts per million
   uint64_t last_active_stake_update_round = 0;
   uint64_t activation_round = 0;
-  uint64_t deactivation_round = 0;
+  uint64_t deactivation_round = 0;  // UINT64_MAX: none planned (the contract's MAX_FUTURE_ROUND)
   U256 active_cumulative_rewards;
   U256 cumulative_rewards;
   U256 cumulative_fees;

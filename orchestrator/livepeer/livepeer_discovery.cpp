@@ -24,8 +24,8 @@ eth::Signature orchestrator_sign(const eth::PrivateKey& key, std::string_view me
   return eth::personal_sign(key, digest);
 }
 
-Result<void> check_gateway_signature(const net::OrchestratorRequest& request) {
-  if (request.sig().empty()) return {};
+Result<void> check_gateway_signature(const net::OrchestratorRequest& request, bool onchain) {
+  if (request.sig().empty() && !onchain) return {};
   if (request.address().size() != 20) return Error{ErrorCode::BadSignature, "the address is not 20 bytes"};
   eth::Address address;
   std::copy(request.address().begin(), request.address().end(), address.bytes.begin());
@@ -44,7 +44,7 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
         net::OrchestratorRequest request;
         if (!request.ParseFromString(bytes)) return call.finish(grpc::kInternal, "grpc: error unmarshalling request");
         // go-livepeer's order (verifyOrchestratorReq): the signature, then capacity.
-        if (auto why = check_gateway_signature(request); !why.ok()) {
+        if (auto why = check_gateway_signature(request, static_cast<bool>(hooks.add_payment_info)); !why.ok()) {
           g_message("GetOrchestrator: signature check failed: %s", why.error().message.c_str());
           return call.finish(grpc::kUnknown, "Invalid orchestrator request (orchestrator req sig check failed)");
         }
@@ -55,6 +55,11 @@ void add_discovery_methods(grpc::ServiceTable& services, const eth::PrivateKey* 
         if (key) info.set_address(as_string(key->address().bytes));
         *info.mutable_capabilities() = hooks.capabilities();
         *info.mutable_auth_token() = tokens.issue(now_unix());
+        if (hooks.add_payment_info) {
+          eth::Address gateway;
+          std::copy(request.address().begin(), request.address().end(), gateway.bytes.begin());
+          return hooks.add_payment_info(std::move(info), gateway, call);
+        }
         info.mutable_price_info()->set_priceperunit(0);
         info.mutable_price_info()->set_pixelsperunit(1);
         call.reply(info.SerializeAsString());

@@ -64,6 +64,7 @@ std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& pay
   creds.profiles = std::move(*profiles);
   if (seg.duration() < 0 || seg.duration() > kMaxDurationMs) return forbidden("invalid duration");
   creds.duration_ms = seg.duration() == 0 ? 2000 : seg.duration();
+  if (context.onchain && !creds.sender) return forbidden("ErrSegSig");
   if (creds.sender) {
     // VerifySig: the gateway's personal_sign over keccak256(Flatten()).
     auto sig =

@@ -26,6 +26,10 @@ struct SegmentCreds {
   std::vector<net::VideoProfile> net_profiles;
   int64_t duration_ms = 2000;
   std::optional<eth::Address> sender;  // from the payment; none offchain
+  // On chain: the refreshed price and ticket params the answer's OrchestratorInfo carries
+  // (ServeSegment's orchestratorInfo call, made before the body is used).
+  std::optional<net::PriceInfo> price_info;
+  std::optional<net::TicketParams> ticket_params;
 };
 
 struct Refusal {
@@ -39,6 +43,9 @@ struct CredsContext {
   int64_t now_unix = 0;
   // go-livepeer's CheckCapacity(session): true when a new session cannot start.
   std::function<bool(const std::string& session_id)> capped;
+  // On chain every segment must be signed by the payment's sender (go-livepeer's onchain
+  // VerifySig fails for a zero sender); offchain an unnamed sender is not checked.
+  bool onchain = false;
 };
 
 std::variant<SegmentCreds, Refusal> check_segment_headers(const std::string& payment_header,

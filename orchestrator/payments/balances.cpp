@@ -79,6 +79,8 @@ std::string Wei::to_string() const {
   return s;
 }
 
+std::string Wei::whole_dec() const { return int128_to_dec(whole); }
+
 std::optional<TicketEv> add_ev(const TicketEv& a, const TicketEv& b) {
   auto whole = U256::checked_add(a.whole, b.whole);
   if (!whole) return std::nullopt;
@@ -208,6 +210,22 @@ Result<Price> Balances::fix_price(const eth::Address& sender, const std::string&
 void Balances::cleanup() {
   std::lock_guard lock(mutex_);
   sweep_locked(now());
+}
+
+std::vector<Balances::Listed> Balances::list() const {
+  std::lock_guard lock(mutex_);
+  const Clock::time_point t = now();
+  std::vector<Listed> out;
+  for (const auto& [key, e] : entries_) {
+    if (idle(e, t)) continue;
+    Listed l;
+    std::copy(key.first.begin(), key.first.end(), l.sender.bytes.begin());
+    l.stream = key.second;
+    l.amount = e.amount;
+    l.price = e.price;
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 size_t Balances::size() const {

@@ -47,6 +47,7 @@ struct Wei {
   double to_double() const;
   // "whole + ev_frac/(2^256-1) + price_frac/price_den", the fractions left out when zero.
   std::string to_string() const;
+  std::string whole_dec() const;  // the whole wei alone, in decimal
 
   friend bool operator==(const Wei&, const Wei&) = default;
 };
@@ -96,6 +97,15 @@ class Balances {
   // the calls that write.
   void cleanup();
   size_t size() const;
+
+  // The entries not idle, for /status.
+  struct Listed {
+    eth::Address sender;
+    std::string stream;
+    Wei amount;
+    std::optional<Price> price;
+  };
+  std::vector<Listed> list() const;
 
  private:
   struct Entry {

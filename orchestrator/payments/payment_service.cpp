@@ -104,6 +104,18 @@ Result<std::unique_ptr<PaymentService>> PaymentService::start(PaymentConfig conf
   s.redeemer_ = std::make_unique<TicketRedeemer>(*s.store_, s.key_, std::move(ro));
   s.redeemer_->start();
 
+  if (s.config_.reward || s.config_.initialize_round) {
+    RoundDutiesOptions duties;
+    duties.reward = s.config_.reward;
+    duties.initialize_round = s.config_.initialize_round;
+    duties.rpc_url = s.config_.eth_url;
+    duties.rpc = s.config_.rpc;
+    duties.rounds_manager = s.contracts_.rounds_manager;
+    duties.bonding_manager = s.contracts_.bonding_manager;
+    duties.key_mutex = &s.key_mutex_;
+    s.duties_ = std::make_unique<RoundDuties>(s.key_, std::move(duties));
+  }
+
   ChainWatcherConfig wc = s.config_.watcher;
   wc.eth_url = s.config_.eth_url;
   wc.controller = s.config_.controller;
@@ -115,6 +127,7 @@ Result<std::unique_ptr<PaymentService>> PaymentService::start(PaymentConfig conf
   s.block_callback_ = s.watcher_->on_new_block([&s](const ChainState& state) {
     s.redeemer_->on_new_block(state.block_number);
     s.receiver_.expire_nonces(state.l1_block_number);
+    if (s.duties_) s.duties_->on_new_block(state);
   });
   return service;
 }
@@ -146,6 +159,7 @@ PaymentService::~PaymentService() {
     watcher_->remove_callback(block_callback_);
     watcher_.reset();
   }
+  if (duties_) duties_->stop();
   // Then the redeemer's thread (a sent transaction stays Submitted for the next start).
   if (redeemer_) {
     redeemer_->stop();
@@ -322,6 +336,9 @@ PaymentStatus PaymentService::status() {
   s.winning_tickets = winning_tickets_.load();
   s.ticket_errors = ticket_errors_.load();
   s.redeemer = redeemer_->stats();
+  s.reward = config_.reward;
+  s.initialize_round = config_.initialize_round;
+  if (duties_) s.duties = duties_->stats();
   auto counts = store_->counts();
   if (counts) {
     s.tickets_pending = counts->pending + counts->submitted;

@@ -9,14 +9,14 @@
 //
 // Threads and ownership. The service owns, in order of construction: the recipient secret, the
 // TicketStore, the Balances, the PaymentReceiver, the TicketRedeemer (one worker thread) and the
-// ChainWatcher (one polling thread). The watcher's on_new_block callback runs on the watcher
-// thread; it wakes the redeemer and expires old sender nonces, nothing slower. Destruction is
-// explicit and the reverse: the callback is removed and the watcher joined first (no callback can
-// then reach the redeemer or the receiver), then the redeemer is stopped and joined (a ticket whose
-// transaction was sent stays Submitted in the store), then the store is closed. The public calls may
-// be made from any thread, but process_payment(), ticket_params() and price_info() may block on the
-// chain node (a sender not cached yet, the orchestrator's activation once per round), so not on a
-// main loop; they must all have returned before the service is destroyed.
+// ChainWatcher (one polling thread), and with -reward or -initializeRound the RoundDuties (one thread). The watcher's
+// on_new_block callback runs on the watcher thread; it wakes the redeemer and expires old sender nonces, nothing
+// slower. Destruction is explicit and the reverse: the callback is removed and the watcher joined first (no callback
+// can then reach the redeemer or the receiver), then the redeemer is stopped and joined (a ticket whose transaction was
+// sent stays Submitted in the store), then the store is closed. The public calls may be made from any thread, but
+// process_payment(), ticket_params() and price_info() may block on the chain node (a sender not cached yet, the
+// orchestrator's activation once per round), so not on a main loop; they must all have returned before the service is
+// destroyed.
 #pragma once
 
 #include <atomic>
@@ -38,6 +38,7 @@
 #include "lp_rpc.pb.h"
 #include "payment_receiver.h"
 #include "recipient_rand.h"
+#include "round_duties.h"
 #include "ticket_params.h"
 #include "ticket_redeemer.h"
 #include "ticket_store.h"
@@ -66,6 +67,8 @@ struct PaymentConfig {
   bool auto_adjust_price = true;                // -autoAdjustPrice
   uint64_t tx_cost_multiplier = 100;            // -txCostMultiplier
   uint64_t redeem_gas = 1'200'000;              // gas a redemption is priced at (Arbitrum's)
+  bool reward = false;                          // -reward: reward() once per round while active
+  bool initialize_round = false;                // -initializeRound
   std::chrono::milliseconds block_polling_interval{5000};  // -blockPollingInterval
   chain::RpcOptions rpc{std::chrono::milliseconds(10000)};
   // Tuning of the parts (their eth_url, controller and addresses are filled in by start()).
@@ -89,10 +92,12 @@ struct PaymentStatus {
   int64_t tickets_pending = 0;  // pending + submitted
   int64_t tickets_redeemed = 0;
   int64_t tickets_failed = 0;
-  chain::U256 value_redeemed;      // value_redeemed: sum of redeemed face values, wei
-  chain::U256 pending_face_value;  // face value of tickets not redeemed yet, wei
-  RedeemerStats redeemer;          // transactions sent, redemption errors, ...
-  std::string store_error;         // when the totals could not be read
+  chain::U256 value_redeemed;                     // value_redeemed: sum of redeemed face values, wei
+  chain::U256 pending_face_value;                 // face value of tickets not redeemed yet, wei
+  RedeemerStats redeemer;                         // transactions sent, redemption errors, ...
+  bool reward = false, initialize_round = false;  // the duties this node has
+  RoundDutiesStats duties;                        // reward() and initializeRound() calls
+  std::string store_error;                        // when the totals could not be read
 };
 
 // What process_payment() did: the receiver's outcome, its winners already stored.
@@ -150,6 +155,7 @@ class PaymentService {
   // DebitFees: pixels at the stream's fixed price (else the price it would be quoted now).
   Result<void> debit(const eth::Address& sender, const std::string& manifest_id, int64_t pixels);
   std::optional<Wei> balance(const eth::Address& sender, const std::string& manifest_id) const;
+  std::vector<Balances::Listed> balances() const { return balances_.list(); }
 
   PaymentStatus status();
   ChainWatcher& watcher() { return *watcher_; }
@@ -187,6 +193,7 @@ class PaymentService {
   std::atomic<uint64_t> ticket_errors_{0};
 
   std::unique_ptr<TicketRedeemer> redeemer_;
+  std::unique_ptr<RoundDuties> duties_;  // with -reward or -initializeRound only
   std::unique_ptr<ChainWatcher> watcher_;
   ChainWatcher::CallbackId block_callback_ = 0;
 };

@@ -80,7 +80,14 @@ std::optional<net::OrchestratorInfo> LivepeerGatewayPeer::discover(const eth::Pr
   events.on_data = [&](std::string_view d) { data.append(d); };
   auto id = conn_->submit(grpc::request_headers("/net.Orchestrator/GetOrchestrator"),
                           grpc::frame(request.SerializeAsString()), std::move(events));
-  if (!id || !conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr).ok()) return std::nullopt;
+  if (!id) {
+    if (error) *error = "the request was not sent";
+    return std::nullopt;
+  }
+  if (auto finished = conn_->finish(*id, Clock::now() + std::chrono::seconds(8), nullptr); !finished.ok()) {
+    if (error) *error = "no answer: " + finished.error().message;
+    return std::nullopt;
+  }
   auto status = grpc::status_from(trailers.empty() ? got : trailers);
   if (!status || status->code != grpc::kOk) {
     if (error) *error = status ? status->message : "no status";
@@ -88,10 +95,15 @@ std::optional<net::OrchestratorInfo> LivepeerGatewayPeer::discover(const eth::Pr
   }
   std::vector<std::string> messages;
   grpc::MessageReader reader;
-  if (!reader.feed(data, [&](std::string&& m) { messages.push_back(std::move(m)); }).ok() || messages.size() != 1)
+  if (!reader.feed(data, [&](std::string&& m) { messages.push_back(std::move(m)); }).ok() || messages.size() != 1) {
+    if (error) *error = "not one gRPC message: " + std::to_string(messages.size());
     return std::nullopt;
+  }
   net::OrchestratorInfo info;
-  if (!info.ParseFromString(messages[0])) return std::nullopt;
+  if (!info.ParseFromString(messages[0])) {
+    if (error) *error = "not an OrchestratorInfo";
+    return std::nullopt;
+  }
   return info;
 }
 

@@ -432,12 +432,37 @@ TEST(NodeOptions, Roles) {
             std::string::npos);
 }
 
+TEST(NodeOptions, PaymentFlags) {
+  auto o = lp::parse_node_options({"-orchestrator", "-network", "devenv", "-ethUrl", "http://127.0.0.1:8545",
+                               "-ethController", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "-ticketEV", "5000",
+                               "-maxFaceValue", "900000", "-pricePerGateway", "{\"gateways\":[]}",
+                               "-autoAdjustPrice=false", "-blockPollingInterval", "2", "-pricePerBroadcaster", "{}"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->network, "devenv");
+  EXPECT_EQ(o->eth_url, "http://127.0.0.1:8545");
+  EXPECT_EQ(o->eth_controller, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+  EXPECT_EQ(o->ticket_ev, "5000");
+  EXPECT_EQ(o->max_face_value, "900000");
+  EXPECT_EQ(o->price_per_gateway, "{}");  // the alias, given last, wins
+  EXPECT_FALSE(o->auto_adjust_price);
+  EXPECT_EQ(o->block_polling_interval_s, 2);
+  EXPECT_EQ(lp::parse_node_options({"-orchestrator"})->network, "offchain");
+  EXPECT_NE(parse_error({"-orchestrator", "-network", "rinkeby"}).find("offchain, devenv or arbitrum-one-mainnet"),
+            std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-ethUrl", "ws://x"}).find("http:// or https://"), std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-ethController", "0x12"}).find("a 0x address"), std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-ticketEV", "0"}).find("1 or more"), std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-ticketEV", "1e12"}).find("whole number of wei"), std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-maxFaceValue", "0x10"}).find("whole number of wei"), std::string::npos);
+  EXPECT_NE(parse_error({"-orchestrator", "-blockPollingInterval", "0"}).find("1 to 3600"), std::string::npos);
+}
+
 TEST(NodeOptions, UnknownFlagsAndArguments) {
   EXPECT_EQ(parse_error({"--orchestrator", "-foo"}), "unknown flag -foo (lpnode --help lists the flags)");
   EXPECT_EQ(parse_error({"--orchestrator", "--foo=bar"}).rfind("unknown flag --foo ", 0), 0u);
-  const auto go = parse_error({"-orchestrator", "-ethUrl", "https://arb1.example"});
-  EXPECT_EQ(go.rfind("unknown flag -ethUrl (a go-livepeer flag lpgst does not support", 0), 0u) << go;
-  EXPECT_NE(parse_error({"-network=arbitrum-one-mainnet"}).find("go-livepeer flag"), std::string::npos);
+  const auto go = parse_error({"-orchestrator", "-maxTicketEV", "1"});
+  EXPECT_EQ(go.rfind("unknown flag -maxTicketEV (a go-livepeer flag lpgst does not support", 0), 0u) << go;
+  EXPECT_NE(parse_error({"-redeemer"}).find("go-livepeer flag"), std::string::npos);
   // GNU names are case-sensitive, like Go's.
   EXPECT_EQ(parse_error({"-Orchestrator"}).rfind("unknown flag -Orchestrator", 0), 0u);
 
@@ -489,7 +514,9 @@ TEST(NodeOptions, UsageListsEveryFlagWithItsGoSpellingAndDefault) {
   for (const char* go :
        {"-orchestrator", "-broadcaster", "-httpAddr", "-serviceAddr", "-cliAddr", "-orchAddr", "-orchSecret",
         "-maxSessions", "-transcodingOptions", "-dataDir", "-datadir", "-nvidia", "-ethKeystorePath", "-ethPassword",
-        "-ethAcctAddr", "-pricePerUnit", "-pixelsPerUnit", "-monitor", "(go-livepeer: -v)"}) {
+        "-ethAcctAddr", "-pricePerUnit", "-pixelsPerUnit", "-monitor", "(go-livepeer: -v)", "-network", "-ethUrl",
+        "-ethController", "-ticketEV", "-maxFaceValue", "-pricePerGateway", "-autoAdjustPrice",
+        "-blockPollingInterval"}) {
     EXPECT_NE(usage.find(go), std::string::npos) << go;
   }
   for (const char* def : {"default 0.0.0.0:8935", "default 127.0.0.1:7935", "default 10",

@@ -13,22 +13,17 @@
 #include <memory>
 #include <thread>
 
-#include "abi.h"
 #include "contracts.h"
 #include "devnet.h"
-#include "eth_rpc.h"
+#include "devnet_chain.h"
 #include "payment_receiver.h"
 #include "payment_service.h"
 #include "ticket.h"
-#include "tx_sender.h"
 
 namespace lp::pm {
 namespace {
 
-namespace abi = chain::abi;
 namespace fs = std::filesystem;
-using chain::TxRequest;
-using chain::TxSender;
 
 const U256 kEther = U256(1'000'000'000'000'000'000ull);
 const U256 kFace = U256(100'000'000'000'000'000ull);  // 0.1 ETH: the max face value configured
@@ -95,15 +90,18 @@ class PaymentServiceTest : public ::testing::Test {
       return;
     }
     devnet_ = std::move(*started);
-    rpc_ = std::make_unique<chain::EthRpc>(info().rpc_url);
+    chain_ = std::make_unique<test::DevnetChain>(devnet_->info());
     try {
-      prepare_chain();
+      // scenario.js (a) and (b), as test_ticket_redeemer.cpp does.
+      chain_->fresh_round();
+      chain_->bond_orchestrator("orchestrator", kBond, 100000, 500000);
+      chain_->fund_sender("broadcaster", times(kEther, 2), kEther);
     } catch (const std::exception& e) {
       setup_error_ = std::string("preparing the chain: ") + e.what();
     }
   }
   static void TearDownTestSuite() {
-    rpc_.reset();
+    chain_.reset();
     devnet_.reset();
   }
 
@@ -113,7 +111,7 @@ class PaymentServiceTest : public ::testing::Test {
     std::string tmpl = (fs::temp_directory_path() / "lp-payment-service-XXXXXX").string();
     ASSERT_TRUE(mkdtemp(tmpl.data()));
     dir_ = tmpl;
-    ASSERT_NO_THROW(fresh_round());
+    ASSERT_NO_THROW(chain_->fresh_round());
   }
   void TearDown() override {
     if (HasFailure() && devnet_) ADD_FAILURE() << "node log (" << devnet_->dir() << "):\n" << devnet_->node_log_tail();
@@ -124,58 +122,10 @@ class PaymentServiceTest : public ::testing::Test {
   static const test::DevnetInfo& info() { return devnet_->info(); }
   static eth::Address addr(const char* role) { return info().account(role).address; }
   static const eth::Address& contract(const char* name) { return info().contract(name); }
-
-  static chain::Receipt send(const char* role, const eth::Address& to, chain::Bytes data, U256 value = U256()) {
-    const eth::PrivateKey key = info().account(role).key();
-    TxSender sender(*rpc_, key);
-    return ok(sender.send_and_wait(TxRequest{to, value, std::move(data), std::nullopt}),
-              (std::string(role) + " transaction").c_str());
-  }
-  static void mine(uint64_t n) {
-    for (uint64_t i = 0; i < n; ++i) ok(rpc_->request("evm_mine", "[]"), "evm_mine");
-  }
-  static uint64_t head() { return ok(rpc_->block_number(), "blockNumber"); }
-  static chain::RoundsManager rounds() { return chain::RoundsManager(*rpc_, contract("RoundsManager")); }
-  static void ensure_initialized() {
-    chain::RoundsManager rm = rounds();
-    const uint64_t len = ok(rm.round_length(), "roundLength");
-    const uint64_t start = ok(rm.current_round_start_block(), "currentRoundStartBlock");
-    if (head() + 1 >= start + len) mine(1);
-    if (ok(rm.current_round_initialized(), "currentRoundInitialized")) return;
-    send("deployer", rm.address(), abi::encode_call("initializeRound", {}));
-  }
-  static void fresh_round() {
-    chain::RoundsManager rm = rounds();
-    const uint64_t len = ok(rm.round_length(), "roundLength");
-    const uint64_t start = ok(rm.current_round_start_block(), "currentRoundStartBlock");
-    const uint64_t h = head();
-    mine(start + len > h ? start + len - h : 0);
-    ensure_initialized();
-  }
-  // scenario.js (a) and (b), as test_ticket_redeemer.cpp does.
-  static void prepare_chain() {
-    fresh_round();
-    const eth::Address orch = addr("orchestrator");
-    const eth::Address bm = contract("BondingManager");
-    const std::vector<abi::Value> approve{abi::Value::address(bm), abi::Value::uint256(kBond)};
-    send("orchestrator", contract("LivepeerToken"), abi::encode_call("approve", approve));
-    const std::vector<abi::Value> bond{abi::Value::uint256(kBond), abi::Value::address(orch)};
-    send("orchestrator", bm, abi::encode_call("bond", bond));
-    const std::vector<abi::Value> params{abi::Value::uint256(100000), abi::Value::uint256(500000)};
-    send("orchestrator", bm, abi::encode_call("transcoder", params));
-    fresh_round();
-    if (!ok(chain::BondingManager(*rpc_, bm).is_active_transcoder(orch), "isActiveTranscoder")) {
-      throw std::runtime_error("the orchestrator is not active after bonding");
-    }
-    const U256 deposit = times(kEther, 2), reserve = kEther;
-    const std::vector<abi::Value> amounts{abi::Value::uint256(deposit), abi::Value::uint256(reserve)};
-    send("broadcaster", contract("TicketBroker"), abi::encode_call("fundDepositAndReserve", amounts),
-         deposit + reserve);
-  }
-  static U256 deposit() {
-    return ok(chain::TicketBroker(*rpc_, contract("TicketBroker")).get_sender_info(addr("broadcaster")), "senderInfo")
-        .deposit;
-  }
+  static void mine(uint64_t n) { chain_->mine(n); }
+  static uint64_t head() { return chain_->head(); }
+  static void ensure_initialized() { chain_->ensure_initialized(); }
+  static U256 deposit() { return chain_->sender_info("broadcaster").deposit; }
   static bool eventually(const std::function<bool()>& cond, int seconds = 60) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -224,7 +174,7 @@ class PaymentServiceTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<test::Devnet> devnet_;
-  static inline std::unique_ptr<chain::EthRpc> rpc_;
+  static inline std::unique_ptr<test::DevnetChain> chain_;
   static inline std::string setup_error_;
   std::string dir_;
 };
