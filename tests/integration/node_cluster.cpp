@@ -44,6 +44,17 @@ std::string lpnode_binary() {
   return path ? path : "lpnode";
 }
 
+std::string lpctl_binary() {
+  const char* path = std::getenv("LPCTL");
+  return path ? path : "lpctl";
+}
+
+Ran run_lpctl(const std::vector<std::string>& args, const std::string& name, std::chrono::seconds limit) {
+  auto p = NodeProcess::start(lpctl_binary(), args, name);
+  auto status = p->wait_exit(limit);
+  return {status.value_or(-1), p->log()};
+}
+
 const TestKey& test_key() {
   static TestKey key = [] {
     TestKey k;

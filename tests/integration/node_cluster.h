@@ -16,6 +16,16 @@ namespace lp::test {
 
 // The lpnode binary under test ($LPNODE, set by meson).
 std::string lpnode_binary();
+// The lpctl binary under test ($LPCTL).
+std::string lpctl_binary();
+
+// lpctl run to the end: its exit status (-1: still running after `limit`, then killed) and output.
+struct Ran {
+  int status = -1;
+  std::string log;
+};
+Ran run_lpctl(const std::vector<std::string>& args, const std::string& name,
+              std::chrono::seconds limit = std::chrono::seconds(240));
 
 // A keystore (light scrypt, so starts stay fast) and its password file, made once per process.
 struct TestKey {

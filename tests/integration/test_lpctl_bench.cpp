@@ -11,21 +11,6 @@ namespace {
 
 using std::chrono::seconds;
 
-std::string lpctl_binary() {
-  const char* path = std::getenv("LPCTL");
-  return path ? path : "lpctl";
-}
-
-struct Ran {
-  int status = -1;
-  std::string log;
-};
-Ran run_lpctl(const std::vector<std::string>& args, const std::string& name, seconds limit = seconds(120)) {
-  auto p = NodeProcess::start(lpctl_binary(), args, name);
-  auto status = p->wait_exit(limit);
-  return {status.value_or(-1), p->log()};
-}
-
 // GMarkup is a strict XML subset parser: well-formed or an error.
 bool well_formed_xml(const std::string& text, std::string& problem) {
   GMarkupParser parser{};

@@ -17,25 +17,9 @@ namespace {
 
 using std::chrono::seconds;
 
-std::string lpctl_binary() {
-  const char* path = std::getenv("LPCTL");
-  return path ? path : "lpctl";
-}
-
 std::string slurp(const std::string& path) { return file_string(path); }
 
 bool exists(const std::string& path) { return g_file_test(path.c_str(), G_FILE_TEST_EXISTS); }
-
-// Runs a command to the end; its exit status and output.
-struct Ran {
-  int status = -1;
-  std::string log;
-};
-Ran run_lpctl(const std::vector<std::string>& args, const std::string& name, seconds limit = seconds(240)) {
-  auto p = NodeProcess::start(lpctl_binary(), args, name);
-  auto status = p->wait_exit(limit);
-  return {status.value_or(-1), p->log()};
-}
 
 // Every media playlist of a master, each segment decodable, as the players will find them.
 struct Ladder {

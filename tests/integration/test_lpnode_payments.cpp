@@ -17,6 +17,7 @@
 
 #include "contracts.h"
 #include "devnet.h"
+#include "abi.h"
 #include "devnet_chain.h"
 #include "eth_rpc.h"
 #include "keystore_dir.h"
@@ -168,6 +169,14 @@ class LpnodePayments : public testing::Test {
     s.last_l1_block = head();
     s.last_initialized_round = static_cast<int64_t>(ok(chain_->rounds().last_initialized_round(), "round"));
     return s;
+  }
+
+  // `lpctl chain SUB --eth-url .. --eth-controller .. [more]`, to the end.
+  static Ran lpctl_chain(const std::string& sub, std::vector<std::string> more, const std::string& name) {
+    std::vector<std::string> args = {
+        "chain", sub, "--eth-url", info().rpc_url, "--eth-controller", info().controller.checksummed()};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_lpctl(args, name, std::chrono::seconds(120));
   }
 
   PaidNode start_node(const std::string& name, std::vector<std::string> extra = {}) {
@@ -326,6 +335,33 @@ TEST_F(LpnodePayments, PaidSegmentsAreCreditedDebitedAndRedeemed) {
   const U256 gained = pending_fees() - fees0;
   EXPECT_LE(gained, face_total);
   EXPECT_GE(gained + U256(1000), face_total) << gained.to_dec() << " of " << face_total.to_dec();
+  // What the operator sees (lpctl chain status, with the node's own counts), then the fees
+  // withdrawn to the orchestrator's account.
+  Ran st = lpctl_chain(
+      "status",
+      {"--address", addr("orchestrator").checksummed(), "--cli-addr", "127.0.0.1:" + std::to_string(node.cli_port)},
+      "chain-status");
+  EXPECT_EQ(st.status, 0) << st.log;
+  EXPECT_NE(st.log.find("active:           yes"), std::string::npos) << st.log;
+  EXPECT_NE(st.log.find("tickets:          9 received, " + std::to_string(winners) + " won, " +
+                        std::to_string(winners) + " redeemed, 0 pending, 0 failed"),
+            std::string::npos)
+      << st.log;
+  EXPECT_NE(st.log.find("pending fees:     "), std::string::npos) << st.log;
+  ensure_initialized();  // the redemptions' blocks may have reached a round boundary
+  const U256 fees = pending_fees();
+  const U256 eth0 = ok(chain_->rpc().get_balance(addr("orchestrator")), "balance");
+  Ran wd = lpctl_chain("withdraw-fees", {"--eth-keystore-path", keystore_, "--eth-password", dir_ + "/password"},
+                       "chain-withdraw");
+  EXPECT_EQ(wd.status, 0) << wd.log;
+  EXPECT_EQ(pending_fees(), U256(0)) << wd.log;
+  const U256 eth1 = ok(chain_->rpc().get_balance(addr("orchestrator")), "balance");
+  EXPECT_GT(eth1 + U256(10'000'000'000'000'000ull), eth0 + fees) << "the fees, less at most 0.01 ETH of gas";
+  EXPECT_GT(eth1, eth0);
+  wd = lpctl_chain("withdraw-fees", {"--eth-keystore-path", keystore_, "--eth-password", dir_ + "/password"},
+                   "chain-withdraw-again");
+  EXPECT_EQ(wd.status, 1);
+  EXPECT_NE(wd.log.find("no pending fees"), std::string::npos) << wd.log;
   // /metrics carries go-livepeer's names.
   HttpResponse m = http_request("GET", "http://127.0.0.1:" + std::to_string(node.cli_port) + "/metrics");
   EXPECT_NE(m.body.find("lpgst_winning_tickets_recv_total " + std::to_string(winners)), std::string::npos) << m.body;
@@ -363,6 +399,58 @@ TEST_F(LpnodePayments, InitializesRoundsAndCallsRewardOncePerRound) {
   HttpResponse m = http_request("GET", "http://127.0.0.1:" + std::to_string(node.cli_port) + "/metrics");
   EXPECT_NE(m.body.find("lpgst_reward_calls_total 3"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("lpgst_reward_call_errors_total 0"), std::string::npos);
+}
+
+TEST_F(LpnodePayments, LpctlActivatesAnOrchestratorAndCallsReward) {
+  // orchestrator2 gets LPT from the deployer, as scenario.js gives the orchestrator its stake.
+  const eth::Address o2 = addr("orchestrator2");
+  const U256 stake = U256::checked_mul(kEther, 500).value();
+  const std::vector<chain::abi::Value> transfer{chain::abi::Value::address(o2), chain::abi::Value::uint256(stake)};
+  chain_->send("deployer", chain_->contract("LivepeerToken"), chain::abi::encode_call("transfer", transfer));
+  const std::string keystore =
+      ok(eth::write_keystore_file(dir_ + "/keystore2", info().account("orchestrator2").key(), "pw", eth::kScryptLight),
+         "keystore");
+  const std::vector<std::string> key_args = {"--eth-keystore-path", keystore, "--eth-password", dir_ + "/password"};
+
+  std::vector<std::string> args = key_args;
+  args.insert(args.end(), {"--stake", stake.to_dec(), "--reward-cut", "10", "--fee-share", "50", "--service-uri",
+                           "https://127.0.0.1:9999"});
+  Ran r = lpctl_chain("activate", args, "chain-activate");
+  ASSERT_EQ(r.status, 0) << r.log;
+  const chain::TranscoderInfo t = ok(chain_->bonding().get_transcoder(o2), "getTranscoder");
+  EXPECT_EQ(t.reward_cut, 100000u);
+  EXPECT_EQ(t.fee_share, 500000u);
+  EXPECT_EQ(ok(chain_->bonding().transcoder_total_stake(o2), "stake"), stake);
+  chain_->fresh_round();
+  ASSERT_TRUE(ok(chain_->bonding().is_active_transcoder(o2), "active"));
+
+  r = lpctl_chain("status", key_args, "chain-status2");
+  EXPECT_EQ(r.status, 0) << r.log;
+  EXPECT_NE(r.log.find("stake:            500 LPT"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("active:           yes"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("reward cut:       10%   fee share: 50%"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("service URI:      https://127.0.0.1:9999"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("tickets:          (no on-chain node answering"), std::string::npos) << r.log;
+
+  r = lpctl_chain("reward", key_args, "chain-reward");
+  EXPECT_EQ(r.status, 0) << r.log;
+  EXPECT_EQ(ok(chain_->bonding().get_transcoder(o2), "getTranscoder").last_reward_round,
+            ok(chain_->rounds().current_round(), "round"));
+  EXPECT_GT(ok(chain_->bonding().transcoder_total_stake(o2), "stake"), stake) << "the round's reward was bonded";
+  // Twice in a round: the contract refuses, and lpctl says why.
+  r = lpctl_chain("reward", key_args, "chain-reward-again");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.log.find("reward"), std::string::npos) << r.log;
+
+  // Usage mistakes.
+  r = lpctl_chain("reward", {}, "chain-no-key");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.log.find("--eth-keystore-path is required"), std::string::npos) << r.log;
+  r = run_lpctl({"chain", "status"}, "chain-no-url", std::chrono::seconds(30));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.log.find("--eth-url is required"), std::string::npos) << r.log;
+  r = run_lpctl({"chain", "mint"}, "chain-bad-sub", std::chrono::seconds(30));
+  EXPECT_EQ(r.status, 2);
 }
 
 TEST_F(LpnodePayments, BadPaymentsAndShortBalancesAreRefused) {
