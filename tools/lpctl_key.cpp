@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <initializer_list>
 #include <string>
@@ -17,6 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: lpctl key new --keystore-dir DIR --password-file FILE [--light-kdf]\n"
+    "       lpctl key import --private-key-file FILE --keystore-dir DIR --password-file FILE [--light-kdf]\n"
     "       lpctl key list --keystore-dir DIR\n"
     "       lpctl key show --keystore FILE|DIR --password-file FILE\n"
     "       lpctl key sign-message [--hex] MESSAGE --keystore FILE|DIR --password-file FILE\n"
@@ -27,6 +29,7 @@ struct Args {
   char* keystore_dir = nullptr;
   char* keystore = nullptr;
   char* password_file = nullptr;
+  char* private_key_file = nullptr;
   gboolean light_kdf = FALSE;
   gboolean hex = FALSE;
   std::vector<std::string> positional;
@@ -38,6 +41,7 @@ struct Args {
     g_free(keystore_dir);
     g_free(keystore);
     g_free(password_file);
+    g_free(private_key_file);
   }
 };
 
@@ -61,6 +65,8 @@ std::string parse_args(int argc, char** argv, Args& args, std::initializer_list<
        "FILE|DIR"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &args.password_file, "File whose first line is the password",
        "FILE"},
+      {"private-key-file", 0, 0, G_OPTION_ARG_FILENAME, &args.private_key_file,
+       "File holding the private key to import: 64 hex digits (0x optional)", "FILE"},
       {"light-kdf", 0, 0, G_OPTION_ARG_NONE, &args.light_kdf,
        "Cheaper scrypt (n=4096, p=6, as geth --lightkdf): weaker, for tests", nullptr},
       {"hex", 0, 0, G_OPTION_ARG_NONE, &args.hex, "MESSAGE is hex (0x optional): sign or verify those bytes", nullptr},
@@ -122,6 +128,34 @@ int cmd_new(int argc, char** argv) {
   if (!path) return failure("new", path.error().message);
   std::printf("%s\n", key->address().checksummed().c_str());
   std::fprintf(stderr, "lpctl key new: wrote %s (back it up; keep the password elsewhere)\n", path->c_str());
+  return 0;
+}
+
+// An existing private key (a file, never the command line: argv is visible to other users) into
+// a new keystore file, as geth's `account import` does.
+int cmd_import(int argc, char** argv) {
+  Args args;
+  auto bad = parse_args(argc, argv, args, {"private-key-file", "keystore-dir", "password-file", "light-kdf"},
+                        {"private-key-file", "keystore-dir", "password-file"}, 0, "");
+  if (!bad.empty()) return usage_error("import", bad);
+  auto password = lp::eth::read_password_file(args.password_file);
+  if (!password) return failure("import", password.error().message);
+  g_autofree char* text = nullptr;
+  gsize size = 0;
+  g_autoptr(GError) error = nullptr;
+  if (!g_file_get_contents(args.private_key_file, &text, &size, &error))
+    return failure("import", std::string("--private-key-file: ") + error->message);
+  std::string hex(text, size);
+  while (!hex.empty() && g_ascii_isspace(hex.back())) hex.pop_back();
+  auto key = lp::eth::PrivateKey::from_hex(hex);
+  std::fill(hex.begin(), hex.end(), '\0');
+  if (text) std::fill(text, text + size, '\0');
+  if (!key) return failure("import", "--private-key-file: " + key.error().message);
+  auto path = lp::eth::write_keystore_file(args.keystore_dir, *key, password->get(),
+                                           args.light_kdf ? lp::eth::kScryptLight : lp::eth::kScryptStandard);
+  if (!path) return failure("import", path.error().message);
+  std::printf("%s\n", key->address().checksummed().c_str());
+  std::fprintf(stderr, "lpctl key import: wrote %s\n", path->c_str());
   return 0;
 }
 
@@ -189,6 +223,7 @@ int lpctl_key_main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "new") return cmd_new(argc - 1, argv + 1);
+  if (cmd == "import") return cmd_import(argc - 1, argv + 1);
   if (cmd == "list") return cmd_list(argc - 1, argv + 1);
   if (cmd == "show") return cmd_show(argc - 1, argv + 1);
   if (cmd == "sign-message") return cmd_sign_message(argc - 1, argv + 1);

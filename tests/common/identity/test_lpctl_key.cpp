@@ -84,6 +84,30 @@ TEST_F(LpctlKey, NewListShow) {
   }
 }
 
+TEST_F(LpctlKey, ImportAnExistingKey) {
+  tmp.write("key.hex", std::string(kWeb3Key) + "\n");
+  const std::string dir = tmp.file("imported");
+  Outcome made = lpctl({"import", "--private-key-file", tmp.file("key.hex"), "--keystore-dir", dir, "--password-file",
+                        pw(), "--light-kdf"});
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out, std::string(kWeb3Address) + "\n");
+  EXPECT_EQ(made.out.find("4c0883a6"), std::string::npos);
+  EXPECT_EQ(made.err.find("4c0883a6"), std::string::npos) << "the key never shows";
+  Outcome shown = lpctl({"show", "--keystore", dir, "--password-file", pw()});
+  EXPECT_EQ(shown.code, 0) << shown.err;
+  EXPECT_EQ(shown.out, std::string(kWeb3Address) + "\n");
+  // Not a key: refused, nothing written.
+  tmp.write("bad.hex", "0x1234\n");
+  Outcome bad = lpctl({"import", "--private-key-file", tmp.file("bad.hex"), "--keystore-dir", tmp.file("none"),
+                       "--password-file", pw()});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--private-key-file"), std::string::npos) << bad.err;
+  EXPECT_FALSE(g_file_test(tmp.file("none").c_str(), G_FILE_TEST_EXISTS));
+  Outcome missing = lpctl({"import", "--keystore-dir", dir, "--password-file", pw()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("--private-key-file is required"), std::string::npos) << missing.err;
+}
+
 TEST_F(LpctlKey, SignMessageMatchesWeb3) {
   Outcome signature = lpctl({"sign-message", "Some data", "--keystore", keystore, "--password-file", pw()});
   ASSERT_EQ(signature.code, 0) << signature.err;
