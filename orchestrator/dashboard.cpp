@@ -42,6 +42,13 @@ constexpr const char* kPage = R"html(<!DOCTYPE html>
 <h2>Sessions</h2>
 <table><thead><tr><th>stream id</th><th>transcoder</th><th>segments</th></tr></thead>
 <tbody id="streams"></tbody></table>
+<div id="payments_section" hidden>
+<h2>Payments (on chain)</h2>
+<div id="chain"></div>
+<div class="cards" id="payments"></div>
+<table><thead><tr><th>gateway</th><th>stream</th><th>balance (wei)</th><th>price (wei/pixel)</th></tr></thead>
+<tbody id="balances"></tbody></table>
+</div>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -122,6 +129,33 @@ function render(s) {
     cell(row, x.stream_id);
     cell(row, x.transcoder);
     cell(row, x.segments, true);
+  });
+  renderPayments(s.payments);
+}
+
+// Only an on-chain node's /status has "payments".
+function renderPayments(p) {
+  $("payments_section").hidden = !p;
+  if (!p) return;
+  $("chain").textContent = (p.chain_reachable ? "chain reachable" : "CHAIN NOT REACHABLE: " + val(p.chain_error)) +
+      " \u00b7 block " + val(p.latest_block) + " \u00b7 round " + val(p.current_round) +
+      " \u00b7 recipient " + val(p.recipient) + (p.last_redemption_error ? " \u00b7 last redemption error: " + p.last_redemption_error : "");
+  $("payments").replaceChildren(
+      card("tickets received", p.tickets_received),
+      card("winning tickets", p.winning_tickets),
+      card("payment errors", p.payment_errors),
+      card("tickets pending", p.tickets_pending),
+      card("tickets redeemed", p.tickets_redeemed),
+      card("tickets failed", p.tickets_failed),
+      card("value redeemed (wei)", p.value_redeemed_wei),
+      card("reward calls", p.reward_calls));
+  const balances = list(p.balances);
+  fillTable($("balances"), balances, 4, "no balances").forEach((row, i) => {
+    const x = obj(balances[i]);
+    cell(row, x.sender);
+    cell(row, x.stream);
+    cell(row, x.balance_wei, true);
+    cell(row, x.price_per_unit === undefined ? undefined : x.price_per_unit + "/" + x.pixels_per_unit, true);
   });
 }
 

@@ -240,6 +240,8 @@ TEST(Dashboard, IsSelfContainedHtmlPollingStatus) {
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(page.find("</html>"), std::string::npos);
   EXPECT_NE(page.find("fetch(\"/status\""), std::string::npos);
+  // An on-chain node's payments (tickets, redemptions, balances) get their own section.
+  EXPECT_NE(page.find("renderPayments(s.payments)"), std::string::npos);
   // Nothing fetched from elsewhere: the operator host may have no internet access.
   EXPECT_EQ(page.find("http://"), std::string::npos);
   EXPECT_EQ(page.find("https://"), std::string::npos);
