@@ -376,6 +376,37 @@ def capture_rtmp(tmp):
     return path
 
 
+def pb_varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if not n:
+            return out + bytes([b])
+        out += bytes([b | 0x80])
+
+
+def pb_field(num, wire_type, payload):
+    """One protobuf field: a varint (wire type 0) or length-delimited bytes (2)."""
+    key = pb_varint((num << 3) | wire_type)
+    return key + (pb_varint(payload) if wire_type == 0 else pb_varint(len(payload)) + payload)
+
+
+def payment_seeds():
+    """Livepeer-Payment headers (base64 net.Payment, lp_rpc.proto): tickets for a recipient 0x70..70."""
+    import base64
+    f = pb_field
+    expiration = f(1, 0, 7) + f(2, 2, b"\x11" * 32)
+    params = (f(1, 2, b"\x70" * 20) + f(2, 2, (10**17).to_bytes(8, "big")) + f(3, 2, b"\xff" * 31) +
+              f(4, 2, b"\x22" * 32) + f(5, 2, b"\x33" * 32) + f(6, 2, (1040).to_bytes(2, "big")) + f(7, 2, expiration))
+    ticket = lambda nonce: f(1, 0, nonce) + f(2, 2, b"\x44" * 64 + b"\x1b")
+    price = f(1, 0, 1) + f(2, 0, 1)
+    two = f(1, 2, params) + f(2, 2, b"\x3c" * 20) + f(3, 2, expiration) + f(4, 2, ticket(1)) + f(4, 2, ticket(2)) + f(5, 2, price)
+    put("livepeer_payment", "two_tickets", base64.b64encode(two))
+    put("livepeer_payment", "no_tickets", base64.b64encode(f(1, 2, params) + f(2, 2, b"\x3c" * 20) + f(5, 2, price)))
+    put("livepeer_payment", "empty", b"")
+    put("livepeer_payment", "bad_base64", b"AAAA=AAA")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rtmp-capture", help="bytes a publisher sent after the RTMP handshake "
@@ -387,6 +418,7 @@ def main():
             if not f.startswith("regress_"):
                 os.remove(os.path.join(d, f))
     json_seeds()
+    payment_seeds()
     with tempfile.TemporaryDirectory() as tmp:
         media_seeds(tmp)
         capture = args.rtmp_capture or capture_rtmp(tmp)
