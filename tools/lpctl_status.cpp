@@ -84,5 +84,27 @@ int lpctl_status_main(int argc, char** argv) {
                 static_cast<long long>(int_of(t, "load")), static_cast<long long>(int_of(t, "capacity")),
                 static_cast<long long>(int_of(t, "segments")));
   }
+  // An on-chain node (docs/payments.md): the chain it sees and its tickets.
+  if (json_object_has_member(root, "payments")) {
+    JsonObject* p = json_object_get_object_member(root, "payments");
+    if (int_of(p, "chain_reachable")) {
+      std::printf("chain: block %lld, round %lld, gas price %s wei\n",
+                  static_cast<long long>(int_of(p, "latest_block")), static_cast<long long>(int_of(p, "current_round")),
+                  str_of(p, "gas_price_wei"));
+    } else {
+      std::printf("chain: NOT REACHABLE: %s\n", str_of(p, "chain_error"));
+    }
+    std::printf(
+        "tickets: %lld received, %lld won, %lld redeemed, %lld pending, %lld failed; %s wei redeemed\n",
+        static_cast<long long>(int_of(p, "tickets_received")), static_cast<long long>(int_of(p, "winning_tickets")),
+        static_cast<long long>(int_of(p, "tickets_redeemed")), static_cast<long long>(int_of(p, "tickets_pending")),
+        static_cast<long long>(int_of(p, "tickets_failed")), str_of(p, "value_redeemed_wei"));
+    if (*str_of(p, "last_redemption_error"))
+      std::printf("  last redemption error: %s\n", str_of(p, "last_redemption_error"));
+    if (int_of(p, "reward"))
+      std::printf(
+          "reward: %lld calls, last for round %lld, %lld errors\n", static_cast<long long>(int_of(p, "reward_calls")),
+          static_cast<long long>(int_of(p, "last_reward_round")), static_cast<long long>(int_of(p, "reward_errors")));
+  }
   return 0;
 }

@@ -362,6 +362,14 @@ TEST_F(LpnodePayments, PaidSegmentsAreCreditedDebitedAndRedeemed) {
                    "chain-withdraw-again");
   EXPECT_EQ(wd.status, 1);
   EXPECT_NE(wd.log.find("no pending fees"), std::string::npos) << wd.log;
+  // lpctl status reads the same numbers from /status.
+  Ran report = run_lpctl({"status", "--cli-addr", "127.0.0.1:" + std::to_string(node.cli_port)}, "lpctl-status");
+  EXPECT_EQ(report.status, 0) << report.log;
+  EXPECT_NE(report.log.find("tickets: 9 received, " + std::to_string(winners) + " won, " + std::to_string(winners) +
+                            " redeemed, 0 pending, 0 failed; " + face_total.to_dec() + " wei redeemed"),
+            std::string::npos)
+      << report.log;
+  EXPECT_NE(report.log.find("chain: block "), std::string::npos) << report.log;
   // /metrics carries go-livepeer's names.
   HttpResponse m = http_request("GET", "http://127.0.0.1:" + std::to_string(node.cli_port) + "/metrics");
   EXPECT_NE(m.body.find("lpgst_winning_tickets_recv_total " + std::to_string(winners)), std::string::npos) << m.body;
