@@ -202,7 +202,7 @@ Result<Price> PaymentService::price(const eth::Address& gateway, const std::stri
   if (base.positive()) {
     auto state = ready_state();
     if (!state) return state.error();
-    auto max_float = watcher_->max_float(gateway, U256(0));
+    auto max_float = max_float_of(gateway);
     if (!max_float) return max_float.error();
     auto r = tx_cost_multiplier(params_config_, state->gas_price, *max_float);
     if (!r) return r.error();
@@ -220,12 +220,19 @@ Result<net::PriceInfo> PaymentService::price_info(const eth::Address& gateway, c
   return info;
 }
 
+Result<U256> PaymentService::max_float_of(const eth::Address& gateway) {
+  // go-livepeer's pendingAmount: face value whose redemption is in flight is not float any more.
+  auto submitted = store_->submitted_face_value(gateway);
+  if (!submitted) return submitted.error();
+  return watcher_->max_float(gateway, *submitted);
+}
+
 Result<TicketParams> PaymentService::make_params(const eth::Address& gateway, const Price& price) {
   auto state = ready_state();
   if (!state) return state.error();
   U256 max_float;
   if (price.positive()) {  // go-livepeer only sizes a face value for a positive price
-    auto mf = watcher_->max_float(gateway, U256(0));
+    auto mf = max_float_of(gateway);
     if (!mf) return mf.error();
     max_float = *mf;
   }

@@ -169,6 +169,8 @@ class PaymentService {
   // initialized), read once per round while active and once per block while not.
   Result<bool> orchestrator_active(const ChainState& state);
   Result<ChainState> ready_state() const;
+  // The sender's max float less the face value of its tickets being redeemed now.
+  Result<U256> max_float_of(const eth::Address& gateway);
 
   PaymentConfig config_;
   const eth::PrivateKey key_;

@@ -452,6 +452,23 @@ Result<int64_t> TicketStore::reset_stale_submissions(uint64_t before_block) {
   return static_cast<int64_t>(sqlite3_changes(db));
 }
 
+Result<U256> TicketStore::submitted_face_value(const eth::Address& sender) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = db_.get();
+  auto st = prepare(db, "SELECT face_value FROM winning_tickets WHERE sender = ?1 AND status = 'submitted'");
+  if (!st) return sql_error(db, path_, "preparing a query");
+  st->bind(1, std::span<const uint8_t>(sender.bytes));
+  U256 sum;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) {
+    Hash face{};
+    if (!st->array_at(0, &face)) return Error{ErrorCode::Internal, "ticket store " + path_ + ": a malformed row"};
+    sum = U256::checked_add(sum, U256::from_bytes32(face)).value_or(U256::max());
+  }
+  if (rc != SQLITE_DONE) return sql_error(db, path_, "summing submitted face values");
+  return sum;
+}
+
 Result<TicketCounts> TicketStore::counts() {
   std::lock_guard lock(mutex_);
   sqlite3* db = db_.get();

@@ -118,6 +118,9 @@ class TicketStore {
   Result<int64_t> reset_stale_submissions(uint64_t before_block);
 
   Result<TicketCounts> counts();
+  // The face value of `sender`'s tickets whose redemption transaction is out (Submitted): what
+  // go-livepeer's sender monitor holds back as pendingAmount from the sender's max float.
+  Result<U256> submitted_face_value(const eth::Address& sender);
 
  private:
   TicketStore(Owned<sqlite3, sqlite3_close_v2> db, std::string path);

@@ -173,6 +173,25 @@ TEST(TicketStore, RedeemableOnceExpiredOldestFirst) {
   EXPECT_EQ(nonces(*store->redeemable(10, 100)), (std::vector<uint32_t>{0, 4}));
 }
 
+TEST(TicketStore, SubmittedFaceValuePerSender) {
+  TempDir tmp;
+  auto store = open_ok(tmp.path() + "/t.db");
+  ASSERT_TRUE(store);
+  // winner(n)'s sender differs for n >= 256 only: 0..2 share one sender, 256 has another.
+  for (uint32_t n : {0u, 1u, 2u, 256u}) ASSERT_TRUE(*store->add_winner(winner(n)));
+  const eth::Address sender = winner(0).ticket.sender, other = winner(256).ticket.sender;
+  EXPECT_EQ(store->submitted_face_value(sender).value(), U256(0)) << "pending tickets are still float";
+  ASSERT_TRUE(store->mark_submitted(winner(1).ticket.hash(), tx(1), 10).ok());
+  ASSERT_TRUE(store->mark_submitted(winner(2).ticket.hash(), tx(2), 10).ok());
+  ASSERT_TRUE(store->mark_submitted(winner(256).ticket.hash(), tx(3), 10).ok());
+  EXPECT_EQ(store->submitted_face_value(sender).value(), winner(1).ticket.face_value + winner(2).ticket.face_value);
+  EXPECT_EQ(store->submitted_face_value(other).value(), winner(256).ticket.face_value);
+  // Redeemed or failed: no longer held back.
+  ASSERT_TRUE(store->mark_redeemed(winner(1).ticket.hash(), tx(1)).ok());
+  ASSERT_TRUE(store->mark_failed(winner(2).ticket.hash(), "ticket is used", true).ok());
+  EXPECT_EQ(store->submitted_face_value(sender).value(), U256(0));
+}
+
 TEST(TicketStore, StatusTransitions) {
   TempDir tmp;
   auto store = open_ok(tmp.path() + "/t.db");
