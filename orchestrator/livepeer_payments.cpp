@@ -2,7 +2,6 @@
 // ticket params, and POST /segment's ProcessPayment, balance check and orchestratorInfo refresh,
 // as go-livepeer's server/rpc.go and server/segment_rpc.go make them. The PaymentService calls that
 // may wait on the chain node run on the chain call queue; their answers come back to the main loop.
-#include "http/http_reply.h"
 #include "orchestrator_impl.h"
 #include "payment_service.h"
 
@@ -17,12 +16,6 @@ Result<PaymentQuote> quote(pm::PaymentService& payments, const eth::Address& gat
   auto params = payments.ticket_params(gateway, *price);
   if (!params) return params.error();
   return PaymentQuote{*price, *params};
-}
-
-// http.Error's answer, as the rest of /segment gives it.
-void refuse_segment(SoupServerMessage* msg, int status, const std::string& text) {
-  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "X-Content-Type-Options", "nosniff");
-  reply_text(msg, status, "text/plain; charset=utf-8", text + "\n");
 }
 
 struct PaymentCheck {
@@ -78,7 +71,7 @@ void Orchestrator::Impl::check_livepeer_payment(SoupServerMessage* msg, livepeer
         soup_server_message_unpause(m);
         if (checked.refusal) {
           g_message("segment refused: %s", checked.refusal->message.c_str());
-          return refuse_segment(m, checked.refusal->status, checked.refusal->message);
+          return refuse_as_go_http(m, checked.refusal->status, checked.refusal->message);
         }
         shared->price_info = checked.quote.price;
         shared->ticket_params = checked.quote.params;
@@ -86,7 +79,7 @@ void Orchestrator::Impl::check_livepeer_payment(SoupServerMessage* msg, livepeer
       });
   if (!queued) {
     soup_server_message_unpause(msg);
-    refuse_segment(msg, 503, "OrchestratorBusy");
+    refuse_as_go_http(msg, 503, "OrchestratorBusy");
   }
 }
 

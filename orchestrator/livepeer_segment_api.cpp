@@ -21,19 +21,21 @@ namespace {
 constexpr const char* kUriBody = "application/vnd+livepeer.uri";
 constexpr auto kUriFetchTimeout = std::chrono::seconds(8);  // go-livepeer's common.HTTPTimeout
 
-// http.Error's answer: the text and a newline, as text/plain.
-void refuse(SoupServerMessage* msg, int status, const std::string& text) {
-  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "X-Content-Type-Options", "nosniff");
-  reply_text(msg, status, "text/plain; charset=utf-8", text + "\n");
-}
-
 std::string bytes_text(GBytes* bytes) {
   gsize n = 0;
   const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
   return std::string(data ? data : "", n);
 }
 
+// The short name this file uses.
+void refuse(SoupServerMessage* msg, int status, const std::string& text) { refuse_as_go_http(msg, status, text); }
+
 }  // namespace
+
+void refuse_as_go_http(SoupServerMessage* msg, int status, const std::string& text) {
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "X-Content-Type-Options", "nosniff");
+  reply_text(msg, status, "text/plain; charset=utf-8", text + "\n");
+}
 
 // What the pool can do in go-livepeer's bits: what go-livepeer transcoders announced, and for
 // lpgst's own (which announce encoders, not bits) what their encoders and this machine's

@@ -73,7 +73,9 @@ template <typename T>
 void sample(std::string& out, const std::string& name, T value) {
   out += name;
   out += ' ';
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    out += value;  // already formatted
+  } else if constexpr (std::is_floating_point_v<T>) {
     out += format_double(value);
   } else {
     out += std::to_string(value);
@@ -140,6 +142,12 @@ struct OrchestratorMetrics::State {
   Histogram overall_latency;
   std::vector<OrchestratorMetrics::Gpu> gpus;
 };
+
+void append_metric_family(std::string& out, const char* name, const char* type, const char* help,
+                          const std::string& value) {
+  header(out, name, type, help);
+  sample(out, name, value);
+}
 
 OrchestratorMetrics::OrchestratorMetrics() : state_(std::make_unique<State>()) {}
 OrchestratorMetrics::~OrchestratorMetrics() = default;

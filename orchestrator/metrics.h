@@ -12,6 +12,11 @@
 
 namespace lp {
 
+// Appends one Prometheus family with a single sample (HELP, TYPE, value): for metrics kept
+// elsewhere (payment_report.h) in the same format as render()'s.
+void append_metric_family(std::string& out, const char* name, const char* type, const char* help,
+                          const std::string& value);
+
 class OrchestratorMetrics {
  public:
   OrchestratorMetrics();

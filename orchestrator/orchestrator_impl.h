@@ -25,6 +25,10 @@
 
 namespace lp {
 
+// go-livepeer's http.Error answer: the text and a newline, text/plain, nosniff (POST /segment's
+// refusals; livepeer_segment_api.cpp).
+void refuse_as_go_http(SoupServerMessage* msg, int status, const std::string& text);
+
 // OrchestratorInfo's payment fields for one gateway (and stream), on chain.
 struct PaymentQuote {
   net::PriceInfo price;

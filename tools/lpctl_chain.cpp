@@ -18,6 +18,7 @@
 #include "abi.h"
 #include "contracts.h"
 #include "eth_rpc.h"
+#include "node_flag_values.h"
 #include "node_identity.h"
 #include "node_payments.h"
 #include "tx_sender.h"
@@ -39,13 +40,7 @@ int fail(const std::string& what) {
   return 1;
 }
 
-std::string ether(const U256& wei) {  // 18 decimals, trailing zeros dropped
-  std::string d = wei.to_dec();
-  if (d.size() <= 18) d.insert(0, 19 - d.size(), '0');
-  std::string whole = d.substr(0, d.size() - 18), frac = d.substr(d.size() - 18);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  return frac.empty() ? whole : whole + "." + frac;
-}
+std::string ether(const U256& wei) { return wei.to_units(18); }
 
 lp::Result<lp::eth::PrivateKey> load_key(const ChainArgs& a) {
   if (a.keystore.empty()) return lp::Error{lp::ErrorCode::BadRequest, "--eth-keystore-path is required"};
@@ -228,10 +223,10 @@ int lpctl_chain_main(int argc, char** argv) {
   if (controller) a.controller = controller;
   if (keystore) a.keystore = keystore;
   if (password) {
-    // The flag's value, or a file holding it (trailing newline dropped), as lpnode takes it.
-    g_autofree char* contents = nullptr;
-    a.password = g_file_get_contents(password, &contents, nullptr, nullptr) ? contents : password;
-    while (!a.password.empty() && (a.password.back() == '\n' || a.password.back() == '\r')) a.password.pop_back();
+    // The flag's value, or a file holding it, as lpnode takes --eth-password.
+    auto pw = lp::flag_values::secret_or_file(password, "--eth-password");
+    if (!pw) return fail(pw.error().message);
+    a.password = std::move(*pw);
   }
   if (acct) a.acct_addr = acct;
   if (address) a.address = address;

@@ -239,4 +239,13 @@ std::strong_ordering operator<=>(const U256& a, const U256& b) {
   return std::strong_ordering::equal;
 }
 
+std::string U256::to_units(unsigned decimals) const {
+  std::string dec = to_dec();
+  if (dec.size() <= decimals) dec.insert(0, decimals + 1 - dec.size(), '0');
+  std::string whole = dec.substr(0, dec.size() - decimals);
+  std::string frac = dec.substr(dec.size() - decimals);
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  return frac.empty() ? whole : whole + "." + frac;
+}
+
 }  // namespace lp::chain

@@ -48,8 +48,10 @@ class U256 {
   // Big-endian with no leading zero bytes, zero is empty: big.Int.Bytes() and RLP's integer form.
   std::vector<uint8_t> to_minimal_bytes() const;
   std::string to_dec() const;
-  std::string to_hex() const;  // "0x" + lower-case digits without leading zeros ("0x0" for zero)
-  double to_double() const;    // approximate: for EV estimates and logs, never for amounts
+  std::string to_hex() const;
+  // In units of 10^decimals: to_units(18) of 1.5 ether is "1.5" (trailing zeros dropped).
+  std::string to_units(unsigned decimals) const;  // "0x" + lower-case digits without leading zeros ("0x0" for zero)
+  double to_double() const;                       // approximate: for EV estimates and logs, never for amounts
 
   bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
   // The value if it fits in 64 bits.

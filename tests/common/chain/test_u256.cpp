@@ -22,6 +22,15 @@ TEST(U256, DecimalRoundTrip) {
   EXPECT_EQ(dec("000123").to_dec(), "123");
 }
 
+TEST(U256, Units) {
+  EXPECT_EQ(U256(0).to_units(18), "0");
+  EXPECT_EQ(U256(1).to_units(9), "0.000000001");
+  EXPECT_EQ(U256(1'500'000'000).to_units(9), "1.5");
+  EXPECT_EQ(U256(700'000'000'000'000'000ull).to_units(18), "0.7");
+  EXPECT_EQ(U256::from_dec("500000000000000000000").value().to_units(18), "500");
+  EXPECT_EQ(U256(42).to_units(0), "42");
+}
+
 TEST(U256, Hex) {
   EXPECT_EQ(U256::from_hex("0x0").value(), U256(0));
   EXPECT_EQ(U256::from_hex("0xDE0B6B3A7640000").value(), dec("1000000000000000000"));
